@@ -1,0 +1,4 @@
+DROP TABLE stock;
+DROP TABLE branches;
+DROP TABLE products;
+DROP TABLE categories;

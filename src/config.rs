@@ -1,0 +1,219 @@
+//! Environment → `Config`, with the contract's defaults; secrets are redacted in `Debug`.
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+/// A value that must never reach a log line.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A sliding-window allowance such as `10/15m`: `max` events per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+impl RateLimit {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (max, window) =
+            s.split_once('/').ok_or_else(|| format!("expected COUNT/WINDOW such as 10/15m, got {s:?}"))?;
+        let max = max.trim().parse().map_err(|_| format!("bad count in {s:?}"))?;
+        let window = window.trim();
+        let (digits, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
+        let n: u64 = digits.parse().map_err(|_| format!("bad window in {s:?}"))?;
+        let secs = match unit {
+            "s" => n,
+            "m" | "" => n * 60,
+            "h" => n * 3600,
+            _ => return Err(format!("bad window unit in {s:?} (use s, m or h)")),
+        };
+        if n == 0 {
+            return Err(format!("window must be positive in {s:?}"));
+        }
+        Ok(Self { max, window_secs: secs })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret,
+    pub bind: String,
+    pub app_env: AppEnv,
+    /// `None` in development: a random key per process is made at start.
+    pub session_key: Option<Secret>,
+    pub smtp_url: Option<Secret>,
+    pub payments_sandbox: bool,
+    pub operator_sandbox: bool,
+    pub operator_url: Option<String>,
+    pub own_prefixes: Vec<String>,
+    pub number_hold_minutes: u32,
+    pub login_limit_per_account: RateLimit,
+    pub login_limit_per_ip: RateLimit,
+    pub register_limit_per_ip: RateLimit,
+    pub db_pool_size: u32,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/storefront";
+
+impl Config {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// A message naming the variable that is malformed, or the unsafe default that
+    /// production refuses.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let app_env = match var("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") | Some("test") => AppEnv::Development,
+            Some("production") | Some("prod") => AppEnv::Production,
+            Some(other) => return Err(format!("APP_ENV must be development or production, got {other:?}")),
+        };
+        let dev = app_env == AppEnv::Development;
+        let flag = |k: &str, default: bool| -> Result<bool, String> {
+            match var(k).as_deref().map(str::trim) {
+                None => Ok(default),
+                Some("1" | "true" | "on" | "yes") => Ok(true),
+                Some("0" | "false" | "off" | "no") => Ok(false),
+                Some(v) => Err(format!("{k} must be on or off, got {v:?}")),
+            }
+        };
+        let session_key = var("SESSION_KEY").map(Secret::new);
+        if let Some(key) = &session_key {
+            let bytes = decode_base64_len(key.expose()).ok_or_else(|| "SESSION_KEY must be base64".to_string())?;
+            if bytes < 64 {
+                return Err(format!("SESSION_KEY must decode to at least 64 bytes, got {bytes}"));
+            }
+        } else if !dev {
+            return Err("APP_ENV=production needs SESSION_KEY (64+ bytes, base64)".into());
+        }
+        let own_prefixes: Vec<String> = var("OWN_PREFIXES")
+            .unwrap_or_else(|| "80,86,88,89".into())
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if own_prefixes.is_empty()
+            || own_prefixes.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err("OWN_PREFIXES must be a comma-separated list of 2-digit prefixes".into());
+        }
+        let number = |k: &str, default: u32| -> Result<u32, String> {
+            match var(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{k} must be a positive whole number, got {v:?}")),
+            }
+        };
+        let limit = |k: &str, default: &str| -> Result<RateLimit, String> {
+            RateLimit::parse(&var(k).unwrap_or_else(|| default.into())).map_err(|e| format!("{k}: {e}"))
+        };
+        Ok(Self {
+            database_url: Secret::new(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())),
+            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            app_env,
+            session_key,
+            smtp_url: var("SMTP_URL").map(Secret::new),
+            payments_sandbox: flag("PAYMENTS_SANDBOX", dev)?,
+            operator_sandbox: flag("OPERATOR_SANDBOX", dev)?,
+            operator_url: var("OPERATOR_URL"),
+            own_prefixes,
+            number_hold_minutes: number("NUMBER_HOLD_MINUTES", 15)?,
+            login_limit_per_account: limit("LOGIN_LIMIT_PER_ACCOUNT", "10/15m")?,
+            login_limit_per_ip: limit("LOGIN_LIMIT_PER_IP", "50/15m")?,
+            register_limit_per_ip: limit("REGISTER_LIMIT_PER_IP", "100/1h")?,
+            db_pool_size: number("DB_POOL_SIZE", 16)?,
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+}
+
+/// Length of the decoded bytes of standard or URL-safe base64, `None` if it is not base64.
+fn decode_base64_len(s: &str) -> Option<usize> {
+    let s = s.trim().trim_end_matches('=');
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')) {
+        return None;
+    }
+    Some(s.len() * 3 / 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.app_env, AppEnv::Development);
+        assert!(c.payments_sandbox && c.operator_sandbox);
+        assert_eq!(c.own_prefixes, ["80", "86", "88", "89"]);
+        assert_eq!(c.number_hold_minutes, 15);
+        assert_eq!(c.login_limit_per_account, RateLimit { max: 10, window_secs: 900 });
+        assert_eq!(c.login_limit_per_ip, RateLimit { max: 50, window_secs: 900 });
+        assert_eq!(c.register_limit_per_ip, RateLimit { max: 100, window_secs: 3600 });
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_session_key() {
+        let err = cfg(&[("APP_ENV", "production")]).unwrap_err();
+        assert!(err.contains("SESSION_KEY"), "{err}");
+        let key = "a".repeat(88);
+        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)]).unwrap();
+        assert!(!c.payments_sandbox && !c.operator_sandbox);
+        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key), ("PAYMENTS_SANDBOX", "on")]).unwrap();
+        assert!(c.payments_sandbox);
+    }
+
+    #[test]
+    fn short_or_malformed_values_are_refused_by_name() {
+        assert!(cfg(&[("SESSION_KEY", "c2hvcnQ=")]).unwrap_err().contains("64 bytes"));
+        assert!(cfg(&[("OWN_PREFIXES", "8,99")]).unwrap_err().contains("OWN_PREFIXES"));
+        assert!(cfg(&[("NUMBER_HOLD_MINUTES", "-1")]).unwrap_err().contains("NUMBER_HOLD_MINUTES"));
+        assert!(cfg(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
+        assert!(cfg(&[("LOGIN_LIMIT_PER_IP", "ten")]).unwrap_err().contains("LOGIN_LIMIT_PER_IP"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@h/db")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,184 @@
+//! The connection pool, running Diesel off the async threads, and creating the database.
+pub mod migrate;
+pub mod schema;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, PooledConnection};
+
+pub type PgPool = diesel::r2d2::Pool<ConnectionManager<PgConnection>>;
+pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Why the database could not be reached at all (as opposed to a query's own error).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database task was cancelled")]
+    Cancelled,
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+}
+
+/// The pool plus a count of the statements its connections ran, which the tests read
+/// to prove a page costs a fixed number of queries whatever its size.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+    queries: Arc<AtomicU64>,
+}
+
+#[derive(Debug)]
+struct CountQueries(Arc<AtomicU64>);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for CountQueries {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        let counter = Arc::clone(&self.0);
+        conn.set_instrumentation(QueryCounter(counter));
+        Ok(())
+    }
+}
+
+struct QueryCounter(Arc<AtomicU64>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Db {
+    /// Builds the pool; connections are opened lazily so a server can start while the
+    /// database is still coming up (`/readyz` tells when it is reachable).
+    pub fn new(url: &str, max_size: u32) -> Result<Self, DbError> {
+        let queries = Arc::new(AtomicU64::new(0));
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(max_size.min(4)))
+            .connection_timeout(Duration::from_secs(5))
+            // A `SELECT 1` before every checkout is a round trip per request; Diesel reports
+            // broken connections after use instead, and r2d2 then discards them.
+            .test_on_check_out(false)
+            .connection_customizer(Box::new(CountQueries(Arc::clone(&queries))))
+            .build_unchecked(ConnectionManager::<PgConnection>::new(url));
+        Ok(Self { pool, queries })
+    }
+
+    pub fn get(&self) -> Result<PgPooled, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// How many SQL statements this pool's connections have run so far.
+    pub fn queries_run(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    /// Runs blocking Diesel work on actix's blocking thread pool, with one pooled
+    /// connection that is never held across an `.await`.
+    pub async fn run<F, T, E>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+}
+
+/// Splits `postgres://…/name?opts` into the URL of the server's `postgres` database and `name`.
+fn admin_url_and_name(url: &str) -> Option<(String, String)> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let slash = base.rfind('/')?;
+    if base[..slash].ends_with('/') {
+        return None; // no database name: `postgres://host/`
+    }
+    let name = base[slash + 1..].to_string();
+    if name.is_empty() {
+        return None;
+    }
+    let mut admin = format!("{}/postgres", &base[..slash]);
+    if let Some(q) = query {
+        admin.push('?');
+        admin.push_str(q);
+    }
+    Some((admin, name))
+}
+
+/// Creates the database named in `url` when it does not exist yet.
+///
+/// # Errors
+/// When the server cannot be reached or refuses to create it.
+pub fn create_database_if_missing(url: &str) -> Result<bool, DbError> {
+    if PgConnection::establish(url).is_ok() {
+        return Ok(false);
+    }
+    let Some((admin_url, name)) = admin_url_and_name(url) else {
+        return Err(DbError::Connect(diesel::ConnectionError::InvalidConnectionUrl(
+            "DATABASE_URL names no database".into(),
+        )));
+    };
+    let mut admin = PgConnection::establish(&admin_url)?;
+    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT 1 FROM pg_database WHERE datname = {})",
+        quote_literal(&name)
+    )))
+    .get_result(&mut admin)?;
+    if exists {
+        // It exists but refused us: report the original reason.
+        PgConnection::establish(url)?;
+        return Ok(false);
+    }
+    match diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(&name))).execute(&mut admin) {
+        Ok(_) => Ok(true),
+        // Another process created it between our check and our CREATE.
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) if e.to_string().contains("already exists") => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+pub fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_url_keeps_host_and_options() {
+        assert_eq!(
+            admin_url_and_name("postgres://u@h:5432/shop?sslmode=disable"),
+            Some(("postgres://u@h:5432/postgres?sslmode=disable".into(), "shop".into()))
+        );
+        assert_eq!(admin_url_and_name("postgres://u@h:5432/"), None);
+        assert_eq!(admin_url_and_name("postgres://h"), None);
+    }
+
+    #[test]
+    fn identifiers_and_literals_are_quoted() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_literal("o'k"), "'o''k'");
+    }
+}

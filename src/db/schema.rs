@@ -1,0 +1,65 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    branches (id) {
+        id -> Uuid,
+        slug -> Text,
+        name_mn -> Text,
+        name_en -> Text,
+        address_mn -> Text,
+        address_en -> Text,
+        opening_hours -> Text,
+        pickup -> Bool,
+        delivery_warehouse -> Bool,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        slug -> Text,
+        parent_id -> Nullable<Uuid>,
+        name_mn -> Text,
+        name_en -> Text,
+        position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Uuid,
+        slug -> Text,
+        kind -> Text,
+        category_id -> Uuid,
+        name_mn -> Text,
+        name_en -> Text,
+        description_mn -> Text,
+        description_en -> Text,
+        price -> Numeric,
+        attributes -> Jsonb,
+        featured -> Bool,
+        active -> Bool,
+        position -> Int4,
+        search_text -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stock (product_id, branch_id) {
+        product_id -> Uuid,
+        branch_id -> Uuid,
+        quantity -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(stock -> branches (branch_id));
+diesel::joinable!(stock -> products (product_id));
+
+diesel::allow_tables_to_appear_in_same_query!(branches, categories, products, stock,);

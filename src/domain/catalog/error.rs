@@ -1,0 +1,19 @@
+//! What can go wrong reading or changing the catalog.
+use crate::db::DbError;
+use crate::domain::shared::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("product not found")]
+    ProductNotFound,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Internal(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for CatalogError {
+    fn from(e: diesel::result::Error) -> Self {
+        CatalogError::Internal(DbError::Query(e))
+    }
+}

@@ -1,0 +1,12 @@
+//! The catalog: categories, products of every kind, branches and device stock per branch.
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod queries;
+pub mod types;
+
+pub use error::CatalogError;
+pub use types::{
+    Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductAttributes, ProductFilter, ProductKind,
+    ProductRef, Tier,
+};

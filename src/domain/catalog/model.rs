@@ -1,0 +1,101 @@
+//! Diesel rows of the catalog tables; they never leave the capability.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::{branches, categories, products, stock};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = categories, check_for_backend(diesel::pg::Pg))]
+pub struct CategoryRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub parent_id: Option<Uuid>,
+    pub name_mn: String,
+    pub name_en: String,
+}
+
+/// A product row plus its computed availability and, for lists, the total row count.
+#[derive(Queryable)]
+pub struct ProductRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub kind: String,
+    pub category_id: Uuid,
+    pub name_mn: String,
+    pub name_en: String,
+    pub description_mn: String,
+    pub description_en: String,
+    pub price: Decimal,
+    pub attributes: Value,
+    pub featured: bool,
+    pub available: bool,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = branches, check_for_backend(diesel::pg::Pg))]
+pub struct BranchRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name_mn: String,
+    pub name_en: String,
+    pub address_mn: String,
+    pub address_en: String,
+    pub opening_hours: String,
+    pub pickup: bool,
+    pub delivery_warehouse: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = categories)]
+pub struct NewCategoryRow<'a> {
+    pub id: Uuid,
+    pub slug: &'a str,
+    pub parent_id: Option<Uuid>,
+    pub name_mn: &'a str,
+    pub name_en: &'a str,
+    pub position: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = products)]
+pub struct NewProductRow<'a> {
+    pub id: Uuid,
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub category_id: Uuid,
+    pub name_mn: &'a str,
+    pub name_en: &'a str,
+    pub description_mn: &'a str,
+    pub description_en: &'a str,
+    pub price: Decimal,
+    pub attributes: Value,
+    pub featured: bool,
+    pub position: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = branches)]
+pub struct NewBranchRow<'a> {
+    pub id: Uuid,
+    pub slug: &'a str,
+    pub name_mn: &'a str,
+    pub name_en: &'a str,
+    pub address_mn: &'a str,
+    pub address_en: &'a str,
+    pub opening_hours: &'a str,
+    pub pickup: bool,
+    pub delivery_warehouse: bool,
+    pub position: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = stock)]
+pub struct NewStockRow {
+    pub product_id: Uuid,
+    pub branch_id: Uuid,
+    pub quantity: i32,
+    pub updated_at: DateTime<Utc>,
+}

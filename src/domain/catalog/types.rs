@@ -1,0 +1,428 @@
+//! Catalog read models and parsed inputs.
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
+
+/// What a product is; decides what the buyer must give and how it is fulfilled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProductKind {
+    Device,
+    Number,
+    Esim,
+    DataPack,
+    TopUp,
+    Plan,
+    Service,
+}
+
+impl ProductKind {
+    pub const ALL: [ProductKind; 7] = [
+        ProductKind::Device,
+        ProductKind::Number,
+        ProductKind::Esim,
+        ProductKind::DataPack,
+        ProductKind::TopUp,
+        ProductKind::Plan,
+        ProductKind::Service,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductKind::Device => "device",
+            ProductKind::Number => "number",
+            ProductKind::Esim => "esim",
+            ProductKind::DataPack => "data_pack",
+            ProductKind::TopUp => "top_up",
+            ProductKind::Plan => "plan",
+            ProductKind::Service => "service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Physical goods have stock per branch and are delivered or picked up.
+    pub fn is_physical(self) -> bool {
+        self == ProductKind::Device
+    }
+}
+
+/// Number tiers, each with its own price (the tier's number product).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    Ordinary,
+    Silver,
+    Gold,
+    Platinum,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Ordinary, Tier::Silver, Tier::Gold, Tier::Platinum];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Ordinary => "ordinary",
+            Tier::Silver => "silver",
+            Tier::Gold => "gold",
+            Tier::Platinum => "platinum",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The kind-specific details of a product, parsed from its `attributes`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProductAttributes {
+    Device { specs: BTreeMap<String, String> },
+    Number { tier: Tier },
+    Esim,
+    DataPack { data_mb: i64, validity_days: i64 },
+    TopUp { free_amount: bool, min_amount: Option<Money>, max_amount: Option<Money> },
+    Plan { minutes: i64, sms: i64, data_mb: i64, units: i64, validity_days: i64 },
+    Service { service: String },
+}
+
+impl ProductAttributes {
+    /// Reads the stored JSON for a product of `kind`.
+    ///
+    /// # Errors
+    /// The first field that is missing or of the wrong type.
+    pub fn from_json(kind: ProductKind, v: &Value) -> Result<Self, FieldErrors> {
+        let int = |k: &str| -> Result<i64, FieldErrors> {
+            v.get(k)
+                .and_then(Value::as_i64)
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| FieldErrors::single(&format!("attributes.{k}"), "must be a whole number from 0"))
+        };
+        let money = |k: &str| -> Result<Option<Money>, FieldErrors> {
+            match v.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => s.parse().map(|d| Some(Money::mnt(d))).map_err(|_| bad_amount(k)),
+                Some(Value::Number(n)) => n.to_string().parse().map(|d| Some(Money::mnt(d))).map_err(|_| bad_amount(k)),
+                Some(_) => Err(bad_amount(k)),
+            }
+        };
+        Ok(match kind {
+            ProductKind::Device => {
+                let specs = match v.get("specs") {
+                    None | Some(Value::Null) => BTreeMap::new(),
+                    Some(Value::Object(map)) => map
+                        .iter()
+                        .map(|(k, val)| {
+                            let text = match val {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            (k.clone(), text)
+                        })
+                        .collect(),
+                    Some(_) => return Err(FieldErrors::single("attributes.specs", "must be an object")),
+                };
+                ProductAttributes::Device { specs }
+            }
+            ProductKind::Number => {
+                let tier = v.get("tier").and_then(Value::as_str).and_then(Tier::parse).ok_or_else(|| {
+                    FieldErrors::single("attributes.tier", "must be ordinary, silver, gold or platinum")
+                })?;
+                ProductAttributes::Number { tier }
+            }
+            ProductKind::Esim => ProductAttributes::Esim,
+            ProductKind::DataPack => {
+                ProductAttributes::DataPack { data_mb: int("data_mb")?, validity_days: int("validity_days")? }
+            }
+            ProductKind::TopUp => ProductAttributes::TopUp {
+                free_amount: v.get("free_amount").and_then(Value::as_bool).unwrap_or(false),
+                min_amount: money("min_amount")?,
+                max_amount: money("max_amount")?,
+            },
+            ProductKind::Plan => ProductAttributes::Plan {
+                minutes: int("minutes")?,
+                sms: int("sms")?,
+                data_mb: int("data_mb")?,
+                units: int("units")?,
+                validity_days: int("validity_days")?,
+            },
+            ProductKind::Service => ProductAttributes::Service {
+                service: v
+                    .get("service")
+                    .and_then(Value::as_str)
+                    .filter(|s| *s == "esim_reissue")
+                    .ok_or_else(|| FieldErrors::single("attributes.service", "must be esim_reissue"))?
+                    .to_string(),
+            },
+        })
+    }
+}
+
+fn bad_amount(k: &str) -> FieldErrors {
+    FieldErrors::single(&format!("attributes.{k}"), "must be a decimal amount")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub id: Uuid,
+    pub slug: String,
+    pub parent_id: Option<Uuid>,
+    pub name: Localized,
+}
+
+/// All categories, in display order, with the walk from a category to its descendants.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryTree {
+    pub categories: Vec<Category>,
+}
+
+impl CategoryTree {
+    pub fn find(&self, slug: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.slug == slug)
+    }
+
+    /// The category with `slug` and every category below it, at any depth.
+    pub fn with_descendants(&self, slug: &str) -> Vec<Uuid> {
+        let Some(root) = self.find(slug) else { return Vec::new() };
+        let mut ids = vec![root.id];
+        let mut i = 0;
+        while i < ids.len() {
+            let parent = ids[i];
+            ids.extend(self.categories.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
+            i += 1;
+        }
+        ids
+    }
+
+    pub fn roots(&self) -> impl Iterator<Item = &Category> {
+        self.categories.iter().filter(|c| c.parent_id.is_none())
+    }
+
+    pub fn children<'a>(&'a self, id: Uuid) -> impl Iterator<Item = &'a Category> + 'a {
+        self.categories.iter().filter(move |c| c.parent_id == Some(id))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: Uuid,
+    pub slug: String,
+    pub kind: ProductKind,
+    pub category_id: Uuid,
+    pub name: Localized,
+    pub description: Localized,
+    pub price: Money,
+    /// As stored; the API returns it as it is.
+    pub attributes: Value,
+    pub featured: bool,
+    /// Can be bought now: a device with stock somewhere; other kinds always.
+    pub available: bool,
+}
+
+impl Product {
+    /// The typed details, or `None` when the stored JSON does not fit the kind (shown without them).
+    pub fn details(&self) -> Option<ProductAttributes> {
+        ProductAttributes::from_json(self.kind, &self.attributes).ok()
+    }
+}
+
+/// A product named by its UUID or its slug, as `/products/{id or slug}` allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRef {
+    Id(Uuid),
+    Slug(String),
+}
+
+impl ProductRef {
+    pub fn parse(s: &str) -> Self {
+        match Uuid::parse_str(s) {
+            Ok(id) => ProductRef::Id(id),
+            Err(_) => ProductRef::Slug(s.to_string()),
+        }
+    }
+}
+
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// A parsed `/products` query: filters, search and the page wanted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProductFilter {
+    pub category: Option<String>,
+    pub kind: Option<ProductKind>,
+    pub q: Option<String>,
+    pub page: PageRequest,
+}
+
+impl ProductFilter {
+    /// Parses the raw query values; empty values mean "no filter".
+    ///
+    /// # Errors
+    /// Every field that is malformed: an unknown kind, a category that is no slug,
+    /// a search of more than 100 characters, a page out of range.
+    pub fn parse(
+        category: Option<&str>,
+        kind: Option<&str>,
+        q: Option<&str>,
+        page: Option<&str>,
+        per_page: Option<&str>,
+    ) -> Result<Self, FieldErrors> {
+        fn blank(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let mut errors = FieldErrors::new();
+        let category = blank(category).map(str::to_string);
+        if let Some(c) = &category {
+            if c.len() > 64 || !c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                errors.add("category", "must be a category slug");
+            }
+        }
+        let kind = match blank(kind) {
+            None => None,
+            Some(k) => {
+                let parsed = ProductKind::parse(k);
+                if parsed.is_none() {
+                    errors.add("kind", "must be one of device, number, esim, data_pack, top_up, plan, service");
+                }
+                parsed
+            }
+        };
+        let q = blank(q).map(str::to_string);
+        if q.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+            errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
+        }
+        let page = match PageRequest::parse(page, per_page) {
+            Ok(p) => p,
+            Err(e) => {
+                for (field, msgs) in e.fields() {
+                    for m in msgs {
+                        errors.add(field, m.clone());
+                    }
+                }
+                PageRequest::default()
+            }
+        };
+        errors.into_result().map(|()| Self { category, kind, q, page })
+    }
+
+    /// The search words, lower-cased, as `LIKE` patterns with `%` and `_` escaped.
+    pub fn search_patterns(&self) -> Vec<String> {
+        let Some(q) = &self.q else { return Vec::new() };
+        q.split_whitespace()
+            .take(8)
+            .map(|word| {
+                let escaped = word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+            .collect()
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        self.category.is_some() || self.kind.is_some() || self.q.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: Localized,
+    pub address: Localized,
+    pub opening_hours: String,
+    pub pickup: bool,
+    pub delivery_warehouse: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchStock {
+    pub branch: Branch,
+    pub quantity: i32,
+}
+
+/// How many products of a kind the shop lists (home page tiles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindCount {
+    pub kind: ProductKind,
+    pub count: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in ProductKind::ALL {
+            assert_eq!(ProductKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ProductKind::parse("Device"), None);
+        assert!(ProductKind::Device.is_physical() && !ProductKind::TopUp.is_physical());
+    }
+
+    #[test]
+    fn filter_parses_and_reports_every_bad_field() {
+        let f = ProductFilter::parse(Some("routers"), Some("device"), Some(" 5G "), Some("2"), Some("10")).unwrap();
+        assert_eq!(f.kind, Some(ProductKind::Device));
+        assert_eq!(f.q.as_deref(), Some("5G"));
+        assert_eq!(f.page, PageRequest { page: 2, per_page: 10 });
+        let empty = ProductFilter::parse(Some(""), Some(""), Some("  "), None, None).unwrap();
+        assert!(!empty.is_filtered());
+        let e = ProductFilter::parse(Some("Bad Slug"), Some("toaster"), Some(&"x".repeat(101)), Some("0"), Some("500"))
+            .unwrap_err();
+        let fields: Vec<_> = e.fields().keys().map(String::as_str).collect();
+        assert_eq!(fields, ["category", "kind", "page", "per_page", "q"]);
+    }
+
+    #[test]
+    fn search_words_are_escaped_like_patterns() {
+        let f = ProductFilter { q: Some("5G Роутер 100%_".into()), ..Default::default() };
+        assert_eq!(f.search_patterns(), ["%5g%", "%роутер%", "%100\\%\\_%"]);
+    }
+
+    #[test]
+    fn attributes_parse_by_kind() {
+        let plan = ProductAttributes::from_json(
+            ProductKind::Plan,
+            &json!({"minutes": 300, "sms": 300, "data_mb": 5120, "units": 5000, "validity_days": 30}),
+        )
+        .unwrap();
+        assert!(matches!(plan, ProductAttributes::Plan { data_mb: 5120, .. }));
+        let e = ProductAttributes::from_json(ProductKind::Plan, &json!({"minutes": "many"})).unwrap_err();
+        assert!(e.fields().contains_key("attributes.minutes"));
+        let top = ProductAttributes::from_json(
+            ProductKind::TopUp,
+            &json!({"free_amount": true, "min_amount": "500", "max_amount": 500000}),
+        )
+        .unwrap();
+        assert!(matches!(
+            top,
+            ProductAttributes::TopUp { free_amount: true, min_amount: Some(_), max_amount: Some(_) }
+        ));
+        assert!(ProductAttributes::from_json(ProductKind::Number, &json!({"tier": "diamond"})).is_err());
+    }
+
+    #[test]
+    fn category_tree_walks_all_descendants() {
+        let id = |n: u128| Uuid::from_u128(n);
+        let cat = |n, parent: Option<u128>, slug: &str| Category {
+            id: id(n),
+            slug: slug.into(),
+            parent_id: parent.map(id),
+            name: Localized::new(slug, slug),
+        };
+        let tree = CategoryTree {
+            categories: vec![
+                cat(1, None, "devices"),
+                cat(2, Some(1), "routers"),
+                cat(3, Some(2), "5g"),
+                cat(4, None, "plans"),
+            ],
+        };
+        assert_eq!(tree.with_descendants("devices"), [id(1), id(2), id(3)]);
+        assert_eq!(tree.with_descendants("plans"), [id(4)]);
+        assert!(tree.with_descendants("nope").is_empty());
+    }
+}

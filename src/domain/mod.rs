@@ -1,0 +1,4 @@
+//! The shop's rules. Never imports HTTP, session or template types: pages, admin pages
+//! and the API are three presentations of these same calls.
+pub mod catalog;
+pub mod shared;

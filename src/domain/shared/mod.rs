@@ -1,0 +1,10 @@
+//! Types every capability speaks: money, languages, pages of results, field errors.
+pub mod lang;
+pub mod money;
+pub mod page;
+pub mod validation;
+
+pub use lang::{Lang, Localized};
+pub use money::Money;
+pub use page::{Page, PageRequest};
+pub use validation::FieldErrors;

@@ -1,0 +1,98 @@
+//! The `storefront` command line: serve | migrate | seed --demo | create-staff.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use storefront::config::Config;
+use storefront::domain::catalog::demo;
+use storefront::startup::{prepare_database, Application};
+
+#[derive(Parser)]
+#[command(name = "storefront", version, about = "A mobile operator's own web shop")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create and migrate the database, seed the demo catalog into an empty one, serve HTTP.
+    Serve {
+        /// Do not load the demo catalog, even into an empty database.
+        #[arg(long)]
+        no_seed: bool,
+    },
+    /// Create the database if it is missing and apply pending migrations, then exit.
+    Migrate,
+    /// Load a catalog (idempotent).
+    Seed {
+        /// The demo catalog: devices, numbers, eSIM, data packs, top-ups, plans, branches.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update a staff account.
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+    },
+}
+
+fn main() -> ExitCode {
+    storefront::telemetry::init();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("storefront: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve { no_seed: false }) {
+        Command::Serve { no_seed } => serve(config, !no_seed),
+        Command::Migrate => prepare_database(&config, false).map(|p| {
+            tracing::info!(created = p.created, migrations = p.migrations, "database ready");
+        }),
+        Command::Seed { demo: true } => seed_demo(&config),
+        Command::Seed { demo: false } => Err("say which catalog to load: storefront seed --demo".into()),
+        Command::CreateStaff { .. } => Err("staff accounts arrive with the accounts feature; not available yet".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storefront: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn seed_demo(config: &Config) -> Result<(), String> {
+    use diesel::Connection;
+    prepare_database(config, false)?;
+    let mut conn = diesel::PgConnection::establish(config.database_url.expose()).map_err(|e| e.to_string())?;
+    let report = demo::seed_demo(&mut conn).map_err(|e| e.to_string())?;
+    tracing::info!(?report, "demo catalog loaded");
+    Ok(())
+}
+
+fn serve(config: Config, seed: bool) -> Result<(), String> {
+    let prepared = prepare_database(&config, seed)?;
+    tracing::info!(
+        created = prepared.created,
+        migrations = prepared.migrations,
+        seeded = prepared.seeded,
+        env = ?config.app_env,
+        "database ready"
+    );
+    if config.session_key.is_none() {
+        tracing::warn!("SESSION_KEY is not set: using a random key for this process (development only)");
+    }
+    let bind = config.bind.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+        tracing::info!(address = %format!("http://{bind}"), port = app.port(), "serving");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

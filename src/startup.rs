@@ -1,0 +1,87 @@
+//! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer};
+use diesel::Connection;
+
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::domain::catalog::demo;
+use crate::telemetry;
+use crate::web::{self, pages::errors, state::AppState};
+
+pub struct Application {
+    port: u16,
+    db: Db,
+    server: Server,
+}
+
+/// What `prepare_database` did, for the start-up log.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub created: bool,
+    pub migrations: usize,
+    pub seeded: bool,
+}
+
+/// Creates the database if it is missing and applies pending migrations; with `seed`, loads
+/// the demo catalog into an empty catalog.
+///
+/// # Errors
+/// A message saying which step failed.
+pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String> {
+    let url = config.database_url.expose();
+    let created = db::create_database_if_missing(url).map_err(|e| format!("cannot create the database: {e}"))?;
+    let mut conn = diesel::PgConnection::establish(url).map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let migrations = db::migrate::run_pending(&mut conn)?;
+    let mut seeded = false;
+    if seed && demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
+        demo::seed_demo(&mut conn).map_err(|e| format!("seeding failed: {e}"))?;
+        seeded = true;
+    }
+    Ok(Prepared { created, migrations, seeded })
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free one) and builds the server; nothing runs yet.
+    pub fn build(config: Config) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(&config.bind)?;
+        let port = listener.local_addr()?.port();
+        let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
+        let production = config.is_production();
+        web::assets::warm();
+        let state = actix_web::web::Data::new(AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+            openapi_json: web::api::openapi::document_json().into(),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(web::routes)
+                .default_service(actix_web::web::to(errors::not_found))
+                .wrap(from_fn(errors::html_errors))
+                .wrap(from_fn(web::extract::resolve_language))
+                .wrap(web::security_headers(production))
+                .wrap(from_fn(telemetry::log_requests))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { port, db, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,5 @@
+//! `/api/v1`: handlers, request and response DTOs, the OpenAPI document and its reference page.
+pub mod catalog;
+pub mod docs;
+pub mod dto;
+pub mod openapi;

@@ -1,0 +1,79 @@
+//! `static/` embedded in the binary: served with a content-hash ETag, and with a year-long
+//! immutable cache when asked for by the versioned URL the templates use.
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+
+#[derive(rust_embed::Embed)]
+#[folder = "static/"]
+struct Static;
+
+pub struct Asset {
+    body: Bytes,
+    content_type: HeaderValue,
+    etag: HeaderValue,
+    /// The first 16 hex digits of the content's SHA-256, used as `?v=` in URLs.
+    version: String,
+}
+
+fn index() -> &'static HashMap<String, Asset> {
+    static INDEX: OnceLock<HashMap<String, Asset>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        Static::iter()
+            .filter_map(|path| {
+                let file = Static::get(&path)?;
+                let hash: String = file.metadata.sha256_hash().iter().take(8).map(|b| format!("{b:02x}")).collect();
+                let mime = mime_guess::from_path(path.as_ref()).first_or_octet_stream();
+                let content_type = match mime.type_() {
+                    mime_guess::mime::TEXT | mime_guess::mime::APPLICATION if mime.subtype() != "octet-stream" => {
+                        format!("{mime}; charset=utf-8")
+                    }
+                    _ => mime.to_string(),
+                };
+                let asset = Asset {
+                    body: Bytes::from(file.data.into_owned()),
+                    content_type: HeaderValue::from_str(&content_type).ok()?,
+                    etag: HeaderValue::from_str(&format!("\"{hash}\"")).ok()?,
+                    version: hash,
+                };
+                Some((path.into_owned(), asset))
+            })
+            .collect()
+    })
+}
+
+/// Loads the index at start-up so the first request does not pay for it.
+pub fn warm() -> usize {
+    index().len()
+}
+
+/// The versioned URL of an asset, e.g. `/static/css/app.css?v=1a2b…`.
+pub fn url(path: &str) -> String {
+    match index().get(path) {
+        Some(a) => format!("/static/{path}?v={}", a.version),
+        None => format!("/static/{path}"),
+    }
+}
+
+pub async fn serve(req: HttpRequest) -> HttpResponse {
+    let path = req.match_info().get("path").unwrap_or_default();
+    let Some(asset) = index().get(path) else {
+        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found");
+    };
+    let versioned = req.query_string().strip_prefix("v=") == Some(asset.version.as_str());
+    let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    let fresh =
+        req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.split(',').any(|t| t.trim() == asset.etag.to_str().unwrap_or_default() || t.trim() == "*")
+        });
+    let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, asset.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache)));
+    if fresh {
+        return res.finish();
+    }
+    res.insert_header((header::CONTENT_TYPE, asset.content_type.clone())).body(asset.body.clone())
+}

@@ -1,0 +1,193 @@
+//! `AppError`: the one error a handler returns. Each capability's error maps into it here,
+//! with one match from kind to status and a stable snake_case `code`. It renders as RFC 9457
+//! problem+json; outside `/api` the `html_errors` middleware turns it into a page in the
+//! visitor's language.
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbError;
+use crate::domain::catalog::CatalogError;
+use crate::domain::shared::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What the error pages need to know about an error after it became a response.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub fields: Vec<(String, Vec<String>)>,
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem, `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, such as `not_found` or `validation_failed`.
+    pub code: String,
+    /// For 422: messages per field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid(_) => "validation_failed",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::Internal(_) => "internal_error",
+            AppError::Unavailable(_) => "service_unavailable",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "Not found",
+            AppError::BadRequest(_) => "Bad request",
+            AppError::Invalid(_) => "Invalid input",
+            AppError::MethodNotAllowed => "Method not allowed",
+            AppError::PayloadTooLarge => "Payload too large",
+            AppError::Internal(_) => "Internal server error",
+            AppError::Unavailable(_) => "Service unavailable",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            AppError::NotFound => "The resource does not exist.".into(),
+            AppError::BadRequest(msg) => msg.clone(),
+            AppError::Invalid(errors) => {
+                let fields: Vec<&str> = errors.fields().keys().map(String::as_str).collect();
+                format!("Invalid value for: {}.", fields.join(", "))
+            }
+            AppError::MethodNotAllowed => "This resource does not accept that method.".into(),
+            AppError::PayloadTooLarge => "The request body is too large.".into(),
+            // Never the inner message: it may name tables or hosts.
+            AppError::Internal(_) => "Something went wrong on our side.".into(),
+            AppError::Unavailable(_) => "The service is temporarily unavailable.".into(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let errors = match self {
+            AppError::Invalid(e) => Some(e.fields().clone()),
+            _ => None,
+        };
+        Problem {
+            kind: format!("/problems/{}", self.code()),
+            title: self.title().into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            code: self.code().into(),
+            errors,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(msg) | AppError::Unavailable(msg) = self {
+            tracing::error!(error = %msg, code = self.code(), "request failed");
+        }
+        let problem = self.problem();
+        let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
+        let mut res = HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .body(body);
+        res.extensions_mut().insert(ErrorInfo {
+            status: self.status_code(),
+            code: self.code(),
+            fields: problem.errors.map(|e| e.into_iter().collect()).unwrap_or_default(),
+        });
+        res
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Pool(_) | DbError::Connect(_) => AppError::Unavailable(e.to_string()),
+            _ => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl From<CatalogError> for AppError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::ProductNotFound => AppError::NotFound,
+            CatalogError::Invalid(fields) => AppError::Invalid(fields),
+            CatalogError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+/// Turns actix's own extractor failures (a query string or JSON body it cannot read) into our
+/// problem answers instead of its plain-text ones.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::BadRequest(format!("The query string could not be read: {err}")).into()
+}
+
+pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    match err {
+        J::Overflow { .. } | J::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
+        J::ContentType => AppError::BadRequest("Send the body as application/json.".into()).into(),
+        other => AppError::BadRequest(format!("The JSON body could not be read: {other}")).into(),
+    }
+}
+
+pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::NotFound.into()
+}

@@ -1,0 +1,52 @@
+//! Askama filters: how money and other values are written on pages.
+#![allow(clippy::unnecessary_wraps)] // askama calls every filter as fallible
+
+use crate::domain::shared::Money;
+
+/// `₮12,500`
+pub fn money(m: &Money, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(m.display())
+}
+
+/// Megabytes as a shopper reads them: `500 MB`, `5 GB`, `1.5 GB`.
+pub fn data_size(mb: &i64, _: &dyn askama::Values) -> askama::Result<String> {
+    let mb = *mb;
+    Ok(if mb >= 1024 && mb % 1024 == 0 {
+        format!("{} GB", mb / 1024)
+    } else if mb >= 1024 {
+        format!("{}.{} GB", mb / 1024, (mb % 1024) * 10 / 1024)
+    } else {
+        format!("{mb} MB")
+    })
+}
+
+/// Thousands separators for counts: `1,500`.
+pub fn thousands(n: &i64, _: &dyn askama::Values) -> askama::Result<String> {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + 4);
+    if *n < 0 {
+        out.push('-');
+    }
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_counts_read_naturally() {
+        let v = askama::NO_VALUES;
+        assert_eq!(data_size(&5120, v).unwrap(), "5 GB");
+        assert_eq!(data_size(&1536, v).unwrap(), "1.5 GB");
+        assert_eq!(data_size(&500, v).unwrap(), "500 MB");
+        assert_eq!(thousands(&1500, v).unwrap(), "1,500");
+        assert_eq!(thousands(&-1_234_567, v).unwrap(), "-1,234,567");
+    }
+}

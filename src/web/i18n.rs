@@ -1,0 +1,68 @@
+//! The one translation lookup. Catalogs are `key = value` files, one per language, embedded
+//! at build time; a test fails when a key is missing in either of them.
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::domain::shared::Lang;
+
+const MN: &str = include_str!("i18n/mn.txt");
+const EN: &str = include_str!("i18n/en.txt");
+
+pub type Catalog = HashMap<&'static str, &'static str>;
+
+/// Parses a catalog file: `key = value` per line, `#` comments, blank lines ignored.
+pub fn parse_catalog(text: &'static str) -> Catalog {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.trim(), v.trim())))
+        .collect()
+}
+
+fn catalogs() -> &'static (Catalog, Catalog) {
+    static CATALOGS: OnceLock<(Catalog, Catalog)> = OnceLock::new();
+    CATALOGS.get_or_init(|| (parse_catalog(MN), parse_catalog(EN)))
+}
+
+pub fn catalog(lang: Lang) -> &'static Catalog {
+    let (mn, en) = catalogs();
+    match lang {
+        Lang::Mn => mn,
+        Lang::En => en,
+    }
+}
+
+/// Translations in one language; templates call `ctx.t("key")`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    /// The text for `key`; the key itself when it is missing (the catalog test prevents that).
+    pub fn t(&self, key: &str) -> &'static str {
+        match catalog(self.0).get(key) {
+            Some(v) => v,
+            None => {
+                tracing::warn!(key, lang = self.0.code(), "missing translation");
+                catalog(Lang::En).get(key).copied().unwrap_or("…")
+            }
+        }
+    }
+
+    /// The text for a key built at run time (a spec name, a kind), or `fallback` when the
+    /// catalogs do not know it.
+    pub fn t_or<'a>(&self, key: &str, fallback: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        catalog(self.0).get(key).copied().unwrap_or(fallback)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+}

@@ -1,0 +1,304 @@
+//! `/products` (filters, search, pages; the list swaps in place with htmx) and `/products/{slug}`.
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::views::{kind_label, kind_plural, Card, Pager};
+use crate::domain::catalog::{
+    queries, BranchStock, CategoryTree, Product, ProductAttributes, ProductFilter, ProductKind, ProductRef,
+};
+use crate::domain::shared::{Lang, Money, Page};
+use crate::web::error::AppError;
+use crate::web::extract::Htmx;
+use crate::web::filters;
+use crate::web::render::{html, page_or_fragment, Chrome};
+use crate::web::state::AppState;
+
+/// The raw `/products` query; parsed by the domain into a `ProductFilter`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductsQuery {
+    /// Category slug; includes its child categories.
+    pub category: Option<String>,
+    /// Product kind: device, number, esim, data_pack, top_up, plan or service.
+    pub kind: Option<String>,
+    /// Search words, matched against both names and the slug.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    pub per_page: Option<String>,
+    /// Language of names and descriptions: mn (default) or en.
+    pub lang: Option<String>,
+}
+
+impl ProductsQuery {
+    pub fn parse(&self) -> Result<ProductFilter, AppError> {
+        Ok(ProductFilter::parse(
+            self.category.as_deref(),
+            self.kind.as_deref(),
+            self.q.as_deref(),
+            self.page.as_deref(),
+            self.per_page.as_deref(),
+        )?)
+    }
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct ProductList {
+    pub cards: Vec<Card>,
+    pub count_text: String,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "shop/products.html")]
+pub struct ProductsPage {
+    pub ctx: Chrome,
+    pub q: String,
+    pub kinds: Vec<Opt>,
+    pub categories: Vec<Opt>,
+    pub filtered: bool,
+    pub list: ProductList,
+}
+
+#[derive(Template)]
+#[template(path = "shop/_product_list.html")]
+pub struct ProductListFragment {
+    pub ctx: Chrome,
+    pub list: ProductList,
+}
+
+fn list_href(filter: &ProductFilter, page: u32) -> String {
+    let mut params: Vec<(&str, String)> = Vec::new();
+    if let Some(c) = &filter.category {
+        params.push(("category", c.clone()));
+    }
+    if let Some(k) = filter.kind {
+        params.push(("kind", k.as_str().to_string()));
+    }
+    if let Some(q) = &filter.q {
+        params.push(("q", q.clone()));
+    }
+    if filter.page.per_page != crate::domain::shared::page::DEFAULT_PER_PAGE {
+        params.push(("per_page", filter.page.per_page.to_string()));
+    }
+    if page > 1 {
+        params.push(("page", page.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+    if query.is_empty() {
+        "/products".into()
+    } else {
+        format!("/products?{query}")
+    }
+}
+
+fn category_options(tree: &CategoryTree, selected: Option<&str>, lang: Lang) -> Vec<Opt> {
+    let mut out = Vec::new();
+    for root in tree.roots() {
+        out.push(Opt {
+            value: root.slug.clone(),
+            label: root.name.get(lang).into(),
+            selected: selected == Some(&root.slug),
+        });
+        for child in tree.children(root.id) {
+            out.push(Opt {
+                value: child.slug.clone(),
+                label: format!("— {}", child.name.get(lang)),
+                selected: selected == Some(&child.slug),
+            });
+        }
+    }
+    out
+}
+
+fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<Product>) -> ProductList {
+    ProductList {
+        cards: page.items.iter().map(|p| Card::new(p, ctx.lang)).collect(),
+        count_text: ctx.fill("products.count", &[("total", &page.total.to_string())]),
+        pager: Pager::new(page, |n| list_href(filter, n)),
+    }
+}
+
+pub async fn list_products(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    htmx: Htmx,
+    query: web::Query<ProductsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.parse()?;
+    let f = filter.clone();
+    let (tree, page) = state
+        .db
+        .run(move |conn| {
+            let tree = queries::list_categories(conn)?;
+            let page = queries::list_products(conn, &tree, &f)?;
+            Ok::<_, AppError>((tree, page))
+        })
+        .await?;
+    let list = product_list(&ctx, &filter, &page);
+    page_or_fragment(
+        htmx.wants_fragment(),
+        || ProductsPage {
+            q: filter.q.clone().unwrap_or_default(),
+            kinds: ProductKind::ALL
+                .iter()
+                .map(|k| Opt {
+                    value: k.as_str().into(),
+                    label: kind_plural(ctx.tr, *k).into(),
+                    selected: filter.kind == Some(*k),
+                })
+                .collect(),
+            categories: category_options(&tree, filter.category.as_deref(), ctx.lang),
+            filtered: filter.is_filtered(),
+            list,
+            ctx: ctx.clone(),
+        },
+        || ProductListFragment { ctx: ctx.clone(), list: product_list(&ctx, &filter, &page) },
+    )
+}
+
+pub struct StockLine {
+    pub branch: String,
+    pub address: String,
+    pub hours: String,
+    pub status: String,
+    pub level: &'static str,
+    pub pickup: bool,
+}
+
+pub struct PlanView {
+    pub minutes: i64,
+    pub sms: i64,
+    pub data_mb: i64,
+    pub units: i64,
+    pub validity: String,
+}
+
+#[derive(Template)]
+#[template(path = "shop/product.html")]
+pub struct ProductPage {
+    pub ctx: Chrome,
+    pub name: String,
+    pub description: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub price: Money,
+    pub available: bool,
+    pub specs: Vec<(String, String)>,
+    pub stock: Vec<StockLine>,
+    pub plan: Option<PlanView>,
+    pub data_pack: Option<(i64, String)>,
+    pub denominations: Vec<Card>,
+    pub free_amount: Option<String>,
+    pub tier: Option<&'static str>,
+    pub hint: Option<&'static str>,
+}
+
+fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
+    let (status, level) = match s.quantity {
+        0 => (ctx.t("product.stock_none").to_string(), "none"),
+        1..=3 => (ctx.fill("product.stock_low", &[("count", &s.quantity.to_string())]), "low"),
+        _ => (ctx.t("product.stock_ok").to_string(), "ok"),
+    };
+    StockLine {
+        branch: s.branch.name.get(ctx.lang).into(),
+        address: s.branch.address.get(ctx.lang).into(),
+        hours: s.branch.opening_hours.clone(),
+        status,
+        level,
+        pickup: s.branch.pickup,
+    }
+}
+
+fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[Product]) -> ProductPage {
+    let days = |d: i64| ctx.fill("product.days", &[("days", &d.to_string())]);
+    let mut page = ProductPage {
+        name: p.name.get(ctx.lang).into(),
+        description: p.description.get(ctx.lang).into(),
+        kind: p.kind.as_str(),
+        kind_label: kind_label(ctx.tr, p.kind),
+        price: p.price,
+        available: p.available,
+        specs: Vec::new(),
+        stock: stock.iter().map(|s| stock_line(&ctx, s)).collect(),
+        plan: None,
+        data_pack: None,
+        denominations: Vec::new(),
+        free_amount: None,
+        tier: None,
+        hint: None,
+        ctx: ctx.clone(),
+    };
+    match p.details() {
+        Some(ProductAttributes::Device { specs }) => {
+            page.specs =
+                specs.iter().map(|(k, v)| (ctx.tr.t_or(&format!("spec.{k}"), k).to_string(), v.clone())).collect();
+        }
+        Some(ProductAttributes::Plan { minutes, sms, data_mb, units, validity_days }) => {
+            page.plan = Some(PlanView { minutes, sms, data_mb, units, validity: days(validity_days) });
+        }
+        Some(ProductAttributes::DataPack { data_mb, validity_days }) => {
+            page.data_pack = Some((data_mb, days(validity_days)))
+        }
+        Some(ProductAttributes::TopUp { free_amount, min_amount, max_amount }) => {
+            page.denominations = siblings.iter().filter(|s| s.id != p.id).map(|s| Card::new(s, ctx.lang)).collect();
+            if free_amount {
+                let min = min_amount.unwrap_or(p.price).display();
+                let max = max_amount.map(Money::display).unwrap_or_else(|| "—".into());
+                page.free_amount = Some(ctx.fill("product.free_amount", &[("min", &min), ("max", &max)]));
+            }
+        }
+        Some(ProductAttributes::Number { tier }) => {
+            page.tier = Some(ctx.t(&format!("product.tier.{}", tier.as_str())));
+            page.hint = Some(ctx.t("product.number_hint"));
+        }
+        Some(ProductAttributes::Esim) => page.hint = Some(ctx.t("product.esim_hint")),
+        Some(ProductAttributes::Service { .. }) => page.hint = Some(ctx.t("product.service_hint")),
+        None => {}
+    }
+    page
+}
+
+pub async fn show_product(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let by = ProductRef::parse(&slug.into_inner());
+    let (product, stock, siblings) = state
+        .db
+        .run(move |conn| {
+            let product = queries::get_product(conn, &by)?;
+            let stock = queries::availability(conn, &product)?;
+            let siblings = if product.kind == ProductKind::TopUp {
+                queries::list_by_kind(conn, ProductKind::TopUp)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((product, stock, siblings))
+        })
+        .await?;
+    html(&product_page(ctx, &product, &stock, &siblings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_links_keep_the_filters_and_encode_the_search() {
+        let f = ProductFilter::parse(None, Some("device"), Some("5G рүүтер&x"), None, Some("5")).unwrap();
+        assert_eq!(
+            list_href(&f, 2),
+            "/products?kind=device&q=5G+%D1%80%D2%AF%D2%AF%D1%82%D1%8D%D1%80%26x&per_page=5&page=2"
+        );
+        assert_eq!(list_href(&ProductFilter::default(), 1), "/products");
+    }
+}

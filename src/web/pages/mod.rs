@@ -1,0 +1,6 @@
+//! Shopper HTML pages, one file per area; template structs live beside their handlers.
+pub mod catalog;
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod views;

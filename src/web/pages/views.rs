@@ -1,0 +1,71 @@
+//! View models shared by several shopper pages (product cards, the pager).
+use crate::domain::catalog::{Product, ProductKind};
+use crate::domain::shared::{Lang, Money, Page};
+use crate::web::i18n::Tr;
+
+pub fn kind_label(tr: Tr, kind: ProductKind) -> &'static str {
+    tr.t(&format!("kind.{}.one", kind.as_str()))
+}
+
+pub fn kind_plural(tr: Tr, kind: ProductKind) -> &'static str {
+    tr.t(&format!("kind.{}", kind.as_str()))
+}
+
+/// A product as a card in a grid.
+pub struct Card {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub price: Money,
+    pub available: bool,
+}
+
+impl Card {
+    pub fn new(p: &Product, lang: Lang) -> Self {
+        Card {
+            href: format!("/products/{}", p.slug),
+            name: p.name.get(lang).to_string(),
+            kind: p.kind.as_str(),
+            kind_label: kind_label(Tr(lang), p.kind),
+            price: p.price,
+            available: p.available,
+        }
+    }
+}
+
+pub struct PageLink {
+    pub number: u32,
+    pub href: String,
+    pub current: bool,
+}
+
+/// Previous / numbered / next links for a page of results; `href(n)` builds page n's URL.
+pub struct Pager {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<PageLink>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+impl Pager {
+    pub fn new<T>(page: &Page<T>, href: impl Fn(u32) -> String) -> Self {
+        let pages = page.total_pages();
+        let current = page.page;
+        // A window of pages around the current one keeps the bar short on long lists.
+        let first = current.saturating_sub(2).max(1);
+        let last = (current + 2).min(pages);
+        Pager {
+            prev: page.has_prev().then(|| href(current - 1)),
+            next: page.has_next().then(|| href(current + 1)),
+            links: (first..=last).map(|n| PageLink { number: n, href: href(n), current: n == current }).collect(),
+            page: current,
+            pages,
+        }
+    }
+
+    pub fn is_needed(&self) -> bool {
+        self.pages > 1 || self.prev.is_some()
+    }
+}

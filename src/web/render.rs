@@ -1,0 +1,97 @@
+//! Askama template → `HttpResponse`, in one place; and the page chrome every layout needs.
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::error::AppError;
+use super::extract::lang::CurrentLang;
+use super::i18n::Tr;
+use crate::domain::shared::Lang;
+
+/// What the base layout shows around every page: language, the switcher's link, translations.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub lang: Lang,
+    pub tr: Tr,
+    /// The current URL in the other language.
+    pub switch_href: String,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, path: &str, query: &str) -> Self {
+        let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+        let other = format!("lang={}", lang.other().code());
+        kept.push(&other);
+        Self { lang, tr: Tr(lang), switch_href: format!("{path}?{}", kept.join("&")) }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.tr.t(key)
+    }
+
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.tr.fill(key, args)
+    }
+
+    pub fn asset(&self, path: &str) -> String {
+        super::assets::url(path)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+}
+
+impl FromRequest for Chrome {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let lang = match CurrentLang::from_request(req, payload).into_inner() {
+            Ok(CurrentLang(l)) => l,
+            Err(_) => Lang::default(),
+        };
+        ready(Ok(Chrome::new(lang, req.path(), req.query_string())))
+    }
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn html_with<T: Template>(status: actix_web::http::StatusCode, tpl: &T) -> Result<HttpResponse, AppError> {
+    let body = tpl.render()?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+        .body(body))
+}
+
+pub fn html<T: Template>(tpl: &T) -> Result<HttpResponse, AppError> {
+    html_with(actix_web::http::StatusCode::OK, tpl)
+}
+
+/// The whole page, or for an htmx request just the fragment it swaps in; caches are told the
+/// answer depends on `HX-Request`.
+pub fn page_or_fragment<P: Template, F: Template>(
+    wants_fragment: bool,
+    page: impl FnOnce() -> P,
+    fragment: impl FnOnce() -> F,
+) -> Result<HttpResponse, AppError> {
+    let mut res = if wants_fragment { html(&fragment())? } else { html(&page())? };
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switch_link_keeps_the_query_and_flips_the_language() {
+        assert_eq!(
+            Chrome::new(Lang::Mn, "/products", "kind=device&lang=mn&page=2").switch_href,
+            "/products?kind=device&page=2&lang=en"
+        );
+        assert_eq!(Chrome::new(Lang::En, "/", "").switch_href, "/?lang=mn");
+    }
+}

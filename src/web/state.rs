@@ -1,0 +1,14 @@
+//! What every handler can reach: the database, the configuration, start-up-built documents.
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+
+use crate::config::Config;
+use crate::db::Db;
+
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// The OpenAPI document, serialized once at start-up.
+    pub openapi_json: Bytes,
+}

@@ -1,0 +1,6 @@
+//! `/api/v1` catalog endpoints against a real PostgreSQL, exactly as the contract says.
+#[path = "../common/mod.rs"]
+mod common;
+
+mod catalog;
+mod docs;

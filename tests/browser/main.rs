@@ -1,0 +1,3 @@
+//! htmx journeys in headless Chromium.
+#[path = "../common/mod.rs"]
+mod common;

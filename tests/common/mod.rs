@@ -1,0 +1,75 @@
+//! `spawn_app()`: the real server on a free port over a database of the test's own.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod db;
+
+use storefront::config::Config;
+use storefront::db::Db;
+use storefront::startup::Application;
+
+pub use db::TestDb;
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub db: Db,
+    pub test_db: TestDb,
+    /// No redirects followed, no cookies kept: each request says what it sends.
+    pub client: reqwest::Client,
+}
+
+/// The app over the demo catalog.
+pub async fn spawn_app() -> TestApp {
+    spawn(true).await
+}
+
+/// The app over an empty, migrated database.
+pub async fn spawn_app_empty() -> TestApp {
+    spawn(false).await
+}
+
+async fn spawn(seed: bool) -> TestApp {
+    let test_db = TestDb::create(seed);
+    let url = test_db.url.clone();
+    let config = Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "BIND" => Some("127.0.0.1:0".into()),
+        "DB_POOL_SIZE" => Some("4".into()),
+        _ => None,
+    })
+    .expect("test config");
+    let app = Application::build(config).expect("build app");
+    let port = app.port();
+    let db = app.db();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, db, test_db, client }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("json body"))
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("text body"))
+    }
+
+    /// How many SQL statements the app has run so far.
+    pub fn queries(&self) -> u64 {
+        self.db.queries_run()
+    }
+}
