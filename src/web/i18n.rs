@@ -32,7 +32,7 @@ pub fn catalog(lang: Lang) -> &'static Catalog {
     }
 }
 
-/// Translations in one language; templates call `ctx.t("key")`.
+/// Translations in one language; templates call `ctx.t` with a catalog key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(pub Lang);
 

@@ -1,3 +1,9 @@
 //! Shopper HTML pages: content, htmx fragments, languages, errors, headers, assets.
 #[path = "../common/mod.rs"]
 mod common;
+
+mod assets;
+mod catalog;
+mod i18n;
+mod language;
+mod security;

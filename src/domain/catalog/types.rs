@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::CatalogError;
 use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
 
 /// What a product is; decides what the buyer must give and how it is fulfilled.
@@ -236,11 +237,26 @@ pub enum ProductRef {
     Slug(String),
 }
 
+/// Whether `s` could be a slug at all: lower-case letters, digits and single hyphens.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
 impl ProductRef {
-    pub fn parse(s: &str) -> Self {
+    /// A UUID or a well-formed slug.
+    ///
+    /// # Errors
+    /// `ProductNotFound` for anything else: no product can have that name.
+    pub fn parse(s: &str) -> Result<Self, CatalogError> {
         match Uuid::parse_str(s) {
-            Ok(id) => ProductRef::Id(id),
-            Err(_) => ProductRef::Slug(s.to_string()),
+            Ok(id) => Ok(ProductRef::Id(id)),
+            Err(_) if is_slug(s) => Ok(ProductRef::Slug(s.to_string())),
+            Err(_) => Err(CatalogError::ProductNotFound),
         }
     }
 }
@@ -275,7 +291,7 @@ impl ProductFilter {
         let mut errors = FieldErrors::new();
         let category = blank(category).map(str::to_string);
         if let Some(c) = &category {
-            if c.len() > 64 || !c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            if !is_slug(c) {
                 errors.add("category", "must be a category slug");
             }
         }
@@ -292,6 +308,8 @@ impl ProductFilter {
         let q = blank(q).map(str::to_string);
         if q.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
             errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
+        } else if q.as_ref().is_some_and(|q| q.chars().any(char::is_control)) {
+            errors.add("q", "must not contain control characters");
         }
         let page = match PageRequest::parse(page, per_page) {
             Ok(p) => p,
@@ -374,6 +392,17 @@ mod tests {
             .unwrap_err();
         let fields: Vec<_> = e.fields().keys().map(String::as_str).collect();
         assert_eq!(fields, ["category", "kind", "page", "per_page", "q"]);
+    }
+
+    #[test]
+    fn product_refs_are_ids_or_well_formed_slugs() {
+        assert!(matches!(ProductRef::parse("zte-mf286"), Ok(ProductRef::Slug(_))));
+        assert!(matches!(ProductRef::parse("00000000-0000-0000-0000-000000000001"), Ok(ProductRef::Id(_))));
+        for bad in ["", "Bad", "a\u{0}b", "-a", "a-", "a--b", "рүүтер", &"a".repeat(101)] {
+            assert!(ProductRef::parse(bad).is_err(), "{bad:?}");
+        }
+        let e = ProductFilter::parse(None, None, Some("a\u{0}b"), None, None).unwrap_err();
+        assert!(e.fields().contains_key("q"));
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub async fn get_product(
     lang: CurrentLang,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let by = ProductRef::parse(&path.into_inner());
+    let by = ProductRef::parse(&path.into_inner())?;
     let product = state.db.run(move |conn| Ok::<_, AppError>(queries::get_product(conn, &by)?)).await?;
     Ok(HttpResponse::Ok().json(ProductDto::new(&product, lang.0)))
 }
@@ -74,7 +74,7 @@ pub async fn product_availability(
     lang: CurrentLang,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let by = ProductRef::parse(&path.into_inner());
+    let by = ProductRef::parse(&path.into_inner())?;
     let stock = state
         .db
         .run(move |conn| {

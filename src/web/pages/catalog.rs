@@ -271,7 +271,7 @@ pub async fn show_product(
     ctx: Chrome,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let by = ProductRef::parse(&slug.into_inner());
+    let by = ProductRef::parse(&slug.into_inner())?;
     let (product, stock, siblings) = state
         .db
         .run(move |conn| {
@@ -297,7 +297,7 @@ mod tests {
         let f = ProductFilter::parse(None, Some("device"), Some("5G рүүтер&x"), None, Some("5")).unwrap();
         assert_eq!(
             list_href(&f, 2),
-            "/products?kind=device&q=5G+%D1%80%D2%AF%D2%AF%D1%82%D1%8D%D1%80%26x&per_page=5&page=2"
+            "/products?kind=device&q=5G+%D1%80%D2%AF%D2%AF%D1%82%D0%B5%D1%80%26x&per_page=5&page=2"
         );
         assert_eq!(list_href(&ProductFilter::default(), 1), "/products");
     }

@@ -1,0 +1,42 @@
+use crate::common::spawn_app;
+
+fn asset_url(html: &str, name: &str) -> String {
+    let start = html.find(&format!("/static/{name}?v=")).expect("versioned asset url");
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+#[tokio::test]
+async fn assets_are_embedded_versioned_and_cached_for_a_year() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/").await;
+    let css = asset_url(&html, "css/app.css");
+    let res = app.get(&css).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert!(css.ends_with(etag.trim_matches('"')), "the version is the content hash");
+
+    let again = app.client.get(app.url(&css)).header("If-None-Match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // Without the current version the cache is short, so a deploy is picked up.
+    let plain = app.get("/static/css/app.css").await;
+    assert_eq!(plain.headers()["cache-control"], "public, max-age=300");
+}
+
+#[tokio::test]
+async fn htmx_is_served_from_our_own_vendored_copy() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/products").await;
+    let js = asset_url(&html, "vendor/htmx/htmx.min.js");
+    let res = app.get(&js).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(res.text().await.unwrap().contains("2.0.8"));
+    assert_eq!(app.get("/static/vendor/htmx/LICENSE").await.status(), 200);
+    assert_eq!(app.get("/static/nope.js").await.status(), 404);
+    assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
+}

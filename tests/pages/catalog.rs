@@ -1,0 +1,132 @@
+use crate::common::spawn_app;
+
+#[tokio::test]
+async fn home_shows_featured_products_and_kinds_in_mongolian() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="mn">"#));
+    assert!(html.contains("Онцлох бараа"), "featured heading");
+    assert!(html.contains("Apple iPhone 16 128GB"));
+    assert!(html.contains("₮3,799,000"), "prices as ₮ with separators");
+    assert!(html.contains(r#"href="/products?kind=plan""#));
+    assert!(html.contains("Үйлчилгээний багц"));
+}
+
+#[tokio::test]
+async fn product_list_filters_searches_and_pages_without_javascript() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_text("/products?kind=device").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<!doctype html>"));
+    assert!(html.contains("7 бүтээгдэхүүн"));
+    assert!(html.contains("ZTE MF286 4G рүүтер"));
+    assert!(!html.contains("Смарт 25"), "plans are filtered out");
+    assert!(html.contains(r#"<option value="device" selected>"#), "the filter shows what is chosen");
+
+    let (_, html) = app.get_text("/products?q=iphone").await;
+    assert!(html.contains("1 бүтээгдэхүүн") && html.contains("Apple iPhone 16"));
+    assert!(html.contains(r#"value="iphone""#), "the search box keeps the words");
+
+    let (_, page1) = app.get_text("/products?per_page=5").await;
+    assert!(page1.contains(r#"href="/products?per_page=5&#38;page=2""#), "next page link keeps per_page");
+    let (_, page2) = app.get_text("/products?per_page=5&page=2").await;
+    assert!(page2.contains(r#"rel="prev""#) && page2.contains(r#"aria-current="page">2<"#));
+}
+
+#[tokio::test]
+async fn htmx_requests_get_only_the_list_fragment() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/products?kind=plan")).header("HX-Request", "true").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["vary"], "HX-Request");
+    let html = res.text().await.unwrap();
+    assert!(html.trim_start().starts_with(r#"<section id="product-list""#), "{html}");
+    assert!(!html.contains("<html") && !html.contains("<header"));
+    assert!(html.contains("Смарт 25") && !html.contains("iPhone"));
+    let paged =
+        app.client.get(app.url("/products?kind=plan&per_page=2")).header("HX-Request", "true").send().await.unwrap();
+    let paged = paged.text().await.unwrap();
+    assert!(
+        paged.contains(r##"hx-get="/products?kind=plan&#38;per_page=2&#38;page=2" hx-target="#product-list""##),
+        "{paged}"
+    );
+
+    // Restoring history after a cache miss needs the whole page.
+    let res = app
+        .client
+        .get(app.url("/products?kind=plan"))
+        .header("HX-Request", "true")
+        .header("HX-History-Restore-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("<html"));
+}
+
+#[tokio::test]
+async fn device_page_shows_availability_per_branch() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_text("/products/huawei-5g-cpe-pro-5?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Huawei 5G CPE Pro 5 router"));
+    assert!(html.contains("₮749,000"));
+    assert!(html.contains("Availability at branches"));
+    assert!(html.contains("Central branch") && html.contains("Zaisan branch") && html.contains("Delivery warehouse"));
+    assert!(html.contains("Out of stock"), "Zaisan has none");
+    assert!(html.contains("Only 2 left"), "3rd & 4th has two");
+    assert!(html.contains("Delivery only"), "the warehouse is not a pickup point");
+    assert!(html.contains("Wi‑Fi 6 (AX3000)"), "specs are shown");
+}
+
+#[tokio::test]
+async fn plan_and_data_pages_show_their_allowances() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/products/plan-smart-25?lang=en").await;
+    assert!(html.contains("Minutes") && html.contains(">500<"));
+    assert!(html.contains("15 GB"));
+    assert!(html.contains("5,000"), "units");
+    assert!(html.contains("30 days"));
+    let (_, html) = app.get_text("/products/data-20gb-30d").await;
+    assert!(html.contains("20 GB") && html.contains("30 хоног"));
+}
+
+#[tokio::test]
+async fn top_up_page_shows_the_denominations_and_free_amount() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/products/top-up-any-amount?lang=en").await;
+    assert!(html.contains("Any amount from ₮500 to ₮500,000"));
+    for amount in ["₮1,000", "₮3,000", "₮5,000", "₮10,000", "₮20,000"] {
+        assert!(html.contains(amount), "{amount}");
+    }
+    assert!(html.contains(r#"href="/products/top-up-10000""#));
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_friendly_404_in_the_visitors_language() {
+    let app = spawn_app().await;
+    let res = app.get("/products/no-such-thing").await;
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Хуудас олдсонгүй") && html.contains(r#"<html lang="mn">"#));
+    let (status, html) = app.get_text("/no/such/page?lang=en").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Page not found"));
+    let res = app.client.post(app.url("/products")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("<html"));
+}
+
+#[tokio::test]
+async fn bad_list_parameters_get_a_422_page_naming_them() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_text("/products?page=0&kind=toaster&lang=en").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("That request was not valid"));
+    assert!(html.contains("<code>kind</code>") && html.contains("<code>page</code>"));
+    let res = app.client.get(app.url("/products?page=x")).header("HX-Request", "true").send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("error-box") && !fragment.contains("<html"));
+}

@@ -1,0 +1,60 @@
+use crate::common::spawn_app;
+
+#[tokio::test]
+async fn every_response_carries_strict_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/products", "/products/esim", "/nope", "/api/v1/products", "/api/docs"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.get("referrer-policy").is_some(), "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h.get("x-request-id").is_some(), "{path}");
+    }
+}
+
+/// A strict CSP is only possible with no inline script: no `<script>` without `src`, no
+/// `on…=` handler attributes, no `javascript:` links.
+#[tokio::test]
+async fn pages_have_no_inline_script() {
+    let app = spawn_app().await;
+    for path in
+        ["/", "/products", "/products?kind=device&per_page=3", "/products/zte-mf286-4g-router", "/nope", "/api/docs"]
+    {
+        let (_, html) = app.get_text(path).await;
+        let lower = html.to_lowercase();
+        for (i, _) in lower.match_indices("<script") {
+            let tag_end = lower[i..].find('>').map(|e| i + e).unwrap();
+            assert!(lower[i..tag_end].contains(" src="), "{path}: inline <script> at {i}");
+        }
+        assert!(!lower.contains("javascript:"), "{path}");
+        let has_handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
+            w.starts_with("on")
+                && w.contains('=')
+                && w[2..w.find('=').unwrap()].chars().all(|c| c.is_ascii_alphabetic())
+        });
+        assert!(!has_handler, "{path}: inline event handler");
+    }
+}
+
+#[tokio::test]
+async fn errors_never_leak_internals() {
+    let app = spawn_app().await;
+    for path in [
+        "/products?page=99999999999999999999",
+        "/api/v1/products?per_page=%FF",
+        "/products/%00",
+        "/api/v1/products/%E0%A4%A",
+        "/api/v1/products?q=%00",
+        "/products?category=%00",
+    ] {
+        let res = app.get(path).await;
+        let status = res.status().as_u16();
+        assert!((400..500).contains(&status), "{path}: {status}");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("diesel") && !body.contains("panicked") && !body.contains("src/"), "{path}: {body}");
+    }
+}
