@@ -1,3 +1,5 @@
-//! htmx journeys in headless Chromium.
+//! htmx journeys in headless Chromium driven over WebDriver.
 #[path = "../common/mod.rs"]
 mod common;
+
+mod catalog;
