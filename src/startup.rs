@@ -57,6 +57,7 @@ impl Application {
             db: db.clone(),
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),
+            category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
         });
         let server = HttpServer::new(move || {
             App::new()

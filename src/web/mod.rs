@@ -1,6 +1,7 @@
 //! HTTP: the route table, read top to bottom, and the middleware every response passes.
 pub mod api;
 pub mod assets;
+pub mod category_menu;
 pub mod error;
 pub mod extract;
 pub mod filters;

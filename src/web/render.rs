@@ -70,6 +70,20 @@ pub fn html<T: Template>(tpl: &T) -> Result<HttpResponse, AppError> {
     html_with(actix_web::http::StatusCode::OK, tpl)
 }
 
+/// A JSON answer, serialized into a buffer sized for a typical page of products so it is not
+/// regrown and copied several times.
+pub fn json<T: serde::Serialize>(status: actix_web::http::StatusCode, body: &T) -> Result<HttpResponse, AppError> {
+    let mut buf = Vec::with_capacity(8 * 1024);
+    serde_json::to_writer(&mut buf, body).map_err(|e| AppError::Internal(format!("json: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(buf))
+}
+
+pub fn json_ok<T: serde::Serialize>(body: &T) -> Result<HttpResponse, AppError> {
+    json(actix_web::http::StatusCode::OK, body)
+}
+
 /// The whole page, or for an htmx request just the fragment it swaps in; caches are told the
 /// answer depends on `HX-Request`.
 pub fn page_or_fragment<P: Template, F: Template>(

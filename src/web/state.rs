@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use actix_web::web::Bytes;
 
+use super::category_menu::CategoryMenu;
 use crate::config::Config;
 use crate::db::Db;
 
@@ -11,4 +12,5 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
+    pub category_menu: CategoryMenu,
 }

@@ -190,6 +190,27 @@ async fn malformed_query_strings_are_400_not_500() {
 }
 
 #[tokio::test]
+async fn a_category_includes_descendants_at_any_depth() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let mut conn = app.test_db.connect();
+    diesel::sql_query(
+        "WITH c AS (INSERT INTO categories (slug, parent_id, name_mn, name_en) \
+           SELECT '5g-routers', id, '5G рүүтер', '5G routers' FROM categories WHERE slug = 'routers' RETURNING id) \
+         UPDATE products SET category_id = (SELECT id FROM c) WHERE slug = 'huawei-5g-cpe-pro-5'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let (_, deep) = app.get_json("/api/v1/products?category=5g-routers").await;
+    assert_eq!(slugs(&deep), ["huawei-5g-cpe-pro-5"]);
+    let (_, routers) = app.get_json("/api/v1/products?category=routers").await;
+    assert_eq!(routers["total"], 4, "the grandchild's product is still a router");
+    let (_, devices) = app.get_json("/api/v1/products?category=devices&per_page=100").await;
+    assert!(slugs(&devices).contains(&"huawei-5g-cpe-pro-5".to_string()));
+    assert_eq!(devices["total"], 7);
+}
+
+#[tokio::test]
 async fn unknown_products_and_paths_are_problem_404s() {
     let app = spawn_app().await;
     for path in [
@@ -281,10 +302,19 @@ async fn a_product_list_costs_the_same_few_queries_whatever_its_size() {
         assert_eq!(res.status(), 200);
         costs.push(app.queries() - before);
     }
-    assert_eq!(costs, [2, 2, 2], "categories + one product query with its window count");
+    assert_eq!(costs, [1, 1, 1], "one product query with its window count; categories resolved inside it");
+    let (_, filtered) = app.get_json("/api/v1/products?category=devices&q=5g&kind=device").await;
+    assert_eq!(slugs(&filtered), ["huawei-5g-cpe-pro-5", "samsung-galaxy-a55"]);
     let before = app.queries();
-    app.get("/products?per_page=100").await;
-    assert_eq!(app.queries() - before, 2, "the HTML list page too");
+    app.get("/api/v1/products?category=devices&q=router&kind=device").await;
+    assert_eq!(app.queries() - before, 1, "every filter at once is still one statement");
+
+    app.get("/products").await; // keeps the category menu
+    for per_page in [1, 100] {
+        let before = app.queries();
+        app.get(&format!("/products?per_page={per_page}")).await;
+        assert_eq!(app.queries() - before, 1, "the HTML list page, menu kept");
+    }
     let before = app.queries();
     app.get("/").await;
     assert_eq!(app.queries() - before, 2, "home: featured + kinds");

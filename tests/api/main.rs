@@ -3,4 +3,5 @@
 mod common;
 
 mod catalog;
+mod cli;
 mod docs;

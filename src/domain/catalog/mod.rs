@@ -7,6 +7,6 @@ pub mod types;
 
 pub use error::CatalogError;
 pub use types::{
-    Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductAttributes, ProductFilter, ProductKind,
-    ProductRef, Tier,
+    AttributesJson, Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductAttributes, ProductFilter,
+    ProductKind, ProductRef, ProductSummary, Tier,
 };

@@ -17,21 +17,27 @@ pub struct CategoryRow {
     pub name_en: String,
 }
 
-/// A product row plus its computed availability and, for lists, the total row count.
+/// The columns of a product card, with its computed availability.
 #[derive(Queryable)]
-pub struct ProductRow {
+pub struct SummaryRow {
     pub id: Uuid,
     pub slug: String,
     pub kind: String,
-    pub category_id: Uuid,
     pub name_mn: String,
     pub name_en: String,
-    pub description_mn: String,
-    pub description_en: String,
     pub price: Decimal,
-    pub attributes: Value,
     pub featured: bool,
     pub available: bool,
+}
+
+/// A card's columns plus the details, `attributes` read as JSON text.
+#[derive(Queryable)]
+pub struct ProductRow {
+    pub summary: SummaryRow,
+    pub category_id: Uuid,
+    pub description_mn: String,
+    pub description_en: String,
+    pub attributes: String,
 }
 
 #[derive(Queryable, Selectable)]

@@ -1,12 +1,14 @@
 //! Catalog reads. Each costs a fixed number of statements whatever the page size.
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
-use uuid::Uuid;
+use diesel::sql_types::{BigInt, Bool, Text};
 
-use super::model::{BranchRow, CategoryRow, ProductRow};
+use super::model::{BranchRow, CategoryRow, ProductRow, SummaryRow};
 use super::types::{
-    Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductFilter, ProductKind, ProductRef,
+    AttributesJson, Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductFilter, ProductKind,
+    ProductRef, ProductSummary,
 };
 use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock};
@@ -16,66 +18,77 @@ use crate::domain::shared::{Localized, Money, Page};
 const AVAILABLE: &str = "(products.kind <> 'device' OR EXISTS (SELECT 1 FROM stock s \
                          WHERE s.product_id = products.id AND s.quantity > 0))";
 
-type ProductColumns = (
+type SummaryColumns = (
     products::id,
     products::slug,
     products::kind,
-    products::category_id,
     products::name_mn,
     products::name_en,
-    products::description_mn,
-    products::description_en,
     products::price,
-    products::attributes,
     products::featured,
-    diesel::expression::SqlLiteral<Bool>,
+    SqlLiteral<Bool>,
 );
 
-fn product_columns() -> ProductColumns {
+fn summary_columns() -> SummaryColumns {
     (
         products::id,
         products::slug,
         products::kind,
-        products::category_id,
         products::name_mn,
         products::name_en,
-        products::description_mn,
-        products::description_en,
         products::price,
-        products::attributes,
         products::featured,
         sql::<Bool>(AVAILABLE),
     )
 }
 
-impl ProductRow {
-    fn into_product(self) -> Option<Product> {
+type ProductColumns = (SummaryColumns, products::category_id, products::description_mn, products::description_en, SqlLiteral<Text>);
+
+fn product_columns() -> ProductColumns {
+    (
+        summary_columns(),
+        products::category_id,
+        products::description_mn,
+        products::description_en,
+        // Passed through to the API as it is stored; parsed only where details are shown.
+        sql::<Text>("products.attributes::text"),
+    )
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Option<ProductSummary> {
         let Some(kind) = ProductKind::parse(&self.kind) else {
             // The column's CHECK makes this unreachable; skip rather than fail a page.
             tracing::error!(product = %self.id, kind = %self.kind, "product with unknown kind");
             return None;
         };
-        Some(Product {
+        Some(ProductSummary {
             id: self.id,
             slug: self.slug,
             kind,
-            category_id: self.category_id,
             name: Localized { mn: self.name_mn, en: self.name_en },
-            description: Localized { mn: self.description_mn, en: self.description_en },
             price: Money::mnt(self.price),
-            attributes: self.attributes,
             featured: self.featured,
             available: self.available,
         })
     }
 }
 
+impl ProductRow {
+    fn into_product(self) -> Option<Product> {
+        Some(Product {
+            summary: self.summary.into_summary()?,
+            category_id: self.category_id,
+            description: Localized { mn: self.description_mn, en: self.description_en },
+            attributes: AttributesJson::new(self.attributes),
+        })
+    }
+}
+
 /// Every category in display order.
 pub fn list_categories(conn: &mut PgConnection) -> Result<CategoryTree, CatalogError> {
-    let rows: Vec<CategoryRow> = categories::table
-        .select(CategoryRow::as_select())
-        .order((categories::position, categories::slug))
-        .load(conn)?;
+    let rows: Vec<CategoryRow> =
+        categories::table.select(CategoryRow::as_select()).order((categories::position, categories::slug)).load(conn)?;
     Ok(CategoryTree {
         categories: rows
             .into_iter()
@@ -89,23 +102,18 @@ pub fn list_categories(conn: &mut PgConnection) -> Result<CategoryTree, CatalogE
     })
 }
 
-/// One page of active products matching `filter`, in shop order (position, then slug).
-/// The category filter includes child categories; an unknown category finds nothing.
-/// One statement: the total comes from a window count over the same scan.
-pub fn list_products(
-    conn: &mut PgConnection,
-    tree: &CategoryTree,
-    filter: &ProductFilter,
-) -> Result<Page<Product>, CatalogError> {
-    let page = filter.page;
-    let empty = || Page { items: Vec::new(), page: page.page, per_page: page.per_page, total: 0 };
+/// Active products matching `filter`'s category (with all its descendants, found by the
+/// database in the same statement), kind and search words.
+fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     let mut query = products::table.filter(products::active.eq(true)).into_boxed();
     if let Some(slug) = &filter.category {
-        let ids = tree.with_descendants(slug);
-        if ids.is_empty() {
-            return Ok(empty());
-        }
-        query = query.filter(products::category_id.eq_any(ids));
+        query = query.filter(
+            sql::<Bool>(
+                "products.category_id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM categories WHERE slug = ",
+            )
+            .bind::<Text, _>(slug.clone())
+            .sql(" UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)"),
+        );
     }
     if let Some(kind) = filter.kind {
         query = query.filter(products::kind.eq(kind.as_str()));
@@ -113,49 +121,70 @@ pub fn list_products(
     for pattern in filter.search_patterns() {
         query = query.filter(products::search_text.like(pattern));
     }
-    let rows: Vec<(ProductRow, i64)> = query
-        .select((product_columns(), sql::<BigInt>("count(*) OVER ()")))
-        .order((products::position, products::slug))
-        .limit(page.limit())
-        .offset(page.offset())
-        .load(conn)?;
+    query
+}
+
+/// The listing order: the staff-set position, then the slug, so pages never overlap.
+const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
+const WINDOW_TOTAL: &str = "count(*) OVER ()";
+
+/// Turns rows carrying a window total into a page; past the last page there is no row to carry
+/// the total, so it is counted separately (the one case with a second statement).
+fn finish_page<R, T>(
+    conn: &mut PgConnection,
+    filter: &ProductFilter,
+    rows: Vec<(R, i64)>,
+    convert: fn(R) -> Option<T>,
+) -> Result<Page<T>, CatalogError> {
     let total = match rows.first() {
         Some((_, total)) => *total,
-        // Past the last page the window count has no row to ride on; count separately.
-        None if page.page > 1 => count_products(conn, tree, filter)?,
+        None if filter.page.page > 1 => matching(filter).count().get_result(conn)?,
         None => 0,
     };
     Ok(Page {
-        items: rows.into_iter().filter_map(|(row, _)| row.into_product()).collect(),
-        page: page.page,
-        per_page: page.per_page,
+        items: rows.into_iter().filter_map(|(row, _)| convert(row)).collect(),
+        page: filter.page.page,
+        per_page: filter.page.per_page,
         total,
     })
 }
 
-fn count_products(conn: &mut PgConnection, tree: &CategoryTree, filter: &ProductFilter) -> Result<i64, CatalogError> {
-    let mut query = products::table.filter(products::active.eq(true)).into_boxed();
-    if let Some(slug) = &filter.category {
-        query = query.filter(products::category_id.eq_any(tree.with_descendants(slug)));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(products::kind.eq(kind.as_str()));
-    }
-    for pattern in filter.search_patterns() {
-        query = query.filter(products::search_text.like(pattern));
-    }
-    Ok(query.count().get_result(conn)?)
+/// One page of active products matching `filter`, with descriptions and attributes (the API).
+/// The category filter includes descendant categories; an unknown category finds nothing.
+/// One statement, whatever the page size.
+pub fn list_products(conn: &mut PgConnection, filter: &ProductFilter) -> Result<Page<Product>, CatalogError> {
+    let rows: Vec<(ProductRow, i64)> = matching(filter)
+        .select((product_columns(), sql::<BigInt>(WINDOW_TOTAL)))
+        .order(SHOP_ORDER)
+        .limit(filter.page.limit())
+        .offset(filter.page.offset())
+        .load(conn)?;
+    finish_page(conn, filter, rows, ProductRow::into_product)
+}
+
+/// The same page as `list_products`, as cards (the shop's list page).
+pub fn list_product_cards(
+    conn: &mut PgConnection,
+    filter: &ProductFilter,
+) -> Result<Page<ProductSummary>, CatalogError> {
+    let rows: Vec<(SummaryRow, i64)> = matching(filter)
+        .select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL)))
+        .order(SHOP_ORDER)
+        .limit(filter.page.limit())
+        .offset(filter.page.offset())
+        .load(conn)?;
+    finish_page(conn, filter, rows, SummaryRow::into_summary)
 }
 
 /// Up to `limit` featured products for the home page.
-pub fn list_featured(conn: &mut PgConnection, limit: i64) -> Result<Vec<Product>, CatalogError> {
-    let rows: Vec<ProductRow> = products::table
+pub fn list_featured(conn: &mut PgConnection, limit: i64) -> Result<Vec<ProductSummary>, CatalogError> {
+    let rows: Vec<SummaryRow> = products::table
         .filter(products::active.eq(true).and(products::featured.eq(true)))
-        .select(product_columns())
-        .order((products::position, products::slug))
+        .select(summary_columns())
+        .order(SHOP_ORDER)
         .limit(limit)
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(ProductRow::into_product).collect())
+    Ok(rows.into_iter().filter_map(SummaryRow::into_summary).collect())
 }
 
 /// How many active products there are of each kind, in the kinds' order.
@@ -187,14 +216,14 @@ pub fn get_product(conn: &mut PgConnection, by: &ProductRef) -> Result<Product, 
 }
 
 /// Active products of one kind in shop order (a top-up's sibling denominations).
-pub fn list_by_kind(conn: &mut PgConnection, kind: ProductKind) -> Result<Vec<Product>, CatalogError> {
-    let rows: Vec<ProductRow> = products::table
+pub fn list_by_kind(conn: &mut PgConnection, kind: ProductKind) -> Result<Vec<ProductSummary>, CatalogError> {
+    let rows: Vec<SummaryRow> = products::table
         .filter(products::active.eq(true).and(products::kind.eq(kind.as_str())))
-        .select(product_columns())
-        .order((products::position, products::slug))
+        .select(summary_columns())
+        .order(SHOP_ORDER)
         .limit(100)
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(ProductRow::into_product).collect())
+    Ok(rows.into_iter().filter_map(SummaryRow::into_summary).collect())
 }
 
 fn branch_from_row(r: BranchRow) -> Branch {
@@ -219,22 +248,13 @@ pub fn list_branches(conn: &mut PgConnection) -> Result<Vec<Branch>, CatalogErro
 /// Stock of a product at every branch (0 where the branch holds none), in branch order.
 /// Products without stock (everything but devices) have no availability: an empty list.
 pub fn availability(conn: &mut PgConnection, product: &Product) -> Result<Vec<BranchStock>, CatalogError> {
-    if !product.kind.is_physical() {
+    if !product.summary.kind.is_physical() {
         return Ok(Vec::new());
     }
     let rows: Vec<(BranchRow, Option<i32>)> = branches::table
-        .left_join(stock::table.on(stock::branch_id.eq(branches::id).and(stock::product_id.eq(product.id))))
+        .left_join(stock::table.on(stock::branch_id.eq(branches::id).and(stock::product_id.eq(product.summary.id))))
         .select((BranchRow::as_select(), stock::quantity.nullable()))
         .order((branches::position, branches::slug))
         .load(conn)?;
     Ok(rows.into_iter().map(|(b, q)| BranchStock { branch: branch_from_row(b), quantity: q.unwrap_or(0) }).collect())
-}
-
-/// The product with `id` and its stock per branch, for `/products/{id}/availability`.
-///
-/// # Errors
-/// `ProductNotFound` when there is no such active product.
-pub fn product_availability(conn: &mut PgConnection, id: Uuid) -> Result<Vec<BranchStock>, CatalogError> {
-    let product = get_product(conn, &ProductRef::Id(id))?;
-    availability(conn, &product)
 }

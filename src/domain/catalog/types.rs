@@ -185,19 +185,6 @@ impl CategoryTree {
         self.categories.iter().find(|c| c.slug == slug)
     }
 
-    /// The category with `slug` and every category below it, at any depth.
-    pub fn with_descendants(&self, slug: &str) -> Vec<Uuid> {
-        let Some(root) = self.find(slug) else { return Vec::new() };
-        let mut ids = vec![root.id];
-        let mut i = 0;
-        while i < ids.len() {
-            let parent = ids[i];
-            ids.extend(self.categories.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
-            i += 1;
-        }
-        ids
-    }
-
     pub fn roots(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.parent_id.is_none())
     }
@@ -207,26 +194,62 @@ impl CategoryTree {
     }
 }
 
+/// What a product card shows: enough to list it, nothing more.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Product {
+pub struct ProductSummary {
     pub id: Uuid,
     pub slug: String,
     pub kind: ProductKind,
-    pub category_id: Uuid,
     pub name: Localized,
-    pub description: Localized,
     pub price: Money,
-    /// As stored; the API returns it as it is.
-    pub attributes: Value,
     pub featured: bool,
     /// Can be bought now: a device with stock somewhere; other kinds always.
     pub available: bool,
 }
 
+/// A product with its description and kind-specific attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub summary: ProductSummary,
+    pub category_id: Uuid,
+    pub description: Localized,
+    pub attributes: AttributesJson,
+}
+
 impl Product {
     /// The typed details, or `None` when the stored JSON does not fit the kind (shown without them).
     pub fn details(&self) -> Option<ProductAttributes> {
-        ProductAttributes::from_json(self.kind, &self.attributes).ok()
+        self.attributes.parse(self.summary.kind).ok()
+    }
+}
+
+/// A product's `attributes` as stored: the text of a JSON object. The API passes it through
+/// untouched; only a page that shows the details parses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributesJson(String);
+
+impl AttributesJson {
+    pub fn new(json_text: String) -> Self {
+        Self(json_text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// # Errors
+    /// The first field that does not fit `kind`, or `attributes` itself when it is not JSON.
+    pub fn parse(&self, kind: ProductKind) -> Result<ProductAttributes, FieldErrors> {
+        let value: Value =
+            serde_json::from_str(&self.0).map_err(|_| FieldErrors::single("attributes", "must be a JSON object"))?;
+        ProductAttributes::from_json(kind, &value)
+    }
+}
+
+impl serde::Serialize for AttributesJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &serde_json::value::RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -431,27 +454,5 @@ mod tests {
             ProductAttributes::TopUp { free_amount: true, min_amount: Some(_), max_amount: Some(_) }
         ));
         assert!(ProductAttributes::from_json(ProductKind::Number, &json!({"tier": "diamond"})).is_err());
-    }
-
-    #[test]
-    fn category_tree_walks_all_descendants() {
-        let id = |n: u128| Uuid::from_u128(n);
-        let cat = |n, parent: Option<u128>, slug: &str| Category {
-            id: id(n),
-            slug: slug.into(),
-            parent_id: parent.map(id),
-            name: Localized::new(slug, slug),
-        };
-        let tree = CategoryTree {
-            categories: vec![
-                cat(1, None, "devices"),
-                cat(2, Some(1), "routers"),
-                cat(3, Some(2), "5g"),
-                cat(4, None, "plans"),
-            ],
-        };
-        assert_eq!(tree.with_descendants("devices"), [id(1), id(2), id(3)]);
-        assert_eq!(tree.with_descendants("plans"), [id(4)]);
-        assert!(tree.with_descendants("nope").is_empty());
     }
 }

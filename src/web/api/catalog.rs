@@ -7,6 +7,7 @@ use crate::domain::catalog::{queries, ProductRef};
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::CurrentLang;
 use crate::web::pages::catalog::ProductsQuery;
+use crate::web::render::json_ok;
 use crate::web::state::AppState;
 
 /// Only the language: for endpoints that take no other query.
@@ -23,10 +24,14 @@ pub struct LangQuery {
 pub async fn list_categories(state: web::Data<AppState>, lang: CurrentLang) -> Result<HttpResponse, AppError> {
     let tree = state.db.run(|conn| Ok::<_, AppError>(queries::list_categories(conn)?)).await?;
     let body: Vec<CategoryDto> = tree.categories.iter().map(|c| CategoryDto::new(c, lang.0)).collect();
-    Ok(HttpResponse::Ok().json(body))
+    json_ok(&body)
 }
 
 /// Products, filtered, searched and paginated.
+///
+/// Active products in shop order. Every word of `q` must occur in a name (either language) or
+/// the slug, case-insensitively. `category` includes child categories; an unknown category
+/// matches nothing. A page past the end has no items but still tells the total.
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ProductsQuery),
     responses(
         (status = 200, description = "A page of active products in shop order", body = ProductPage),
@@ -37,17 +42,13 @@ pub async fn list_products(
     query: web::Query<ProductsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.parse()?;
-    let page = state
-        .db
-        .run(move |conn| {
-            let tree = queries::list_categories(conn)?;
-            Ok::<_, AppError>(queries::list_products(conn, &tree, &filter)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ProductPage::new(&page, lang.0)))
+    let page = state.db.run(move |conn| Ok::<_, AppError>(queries::list_products(conn, &filter)?)).await?;
+    json_ok(&ProductPage::new(&page, lang.0))
 }
 
 /// One product, by id or slug.
+///
+/// Anything that is neither a UUID nor a well-formed slug is 404, as is an inactive product.
 #[utoipa::path(get, path = "/api/v1/products/{id_or_slug}", tag = "catalog",
     params(("id_or_slug" = String, Path, description = "The product's UUID or slug"), LangQuery),
     responses(
@@ -60,10 +61,13 @@ pub async fn get_product(
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&path.into_inner())?;
     let product = state.db.run(move |conn| Ok::<_, AppError>(queries::get_product(conn, &by)?)).await?;
-    Ok(HttpResponse::Ok().json(ProductDto::new(&product, lang.0)))
+    json_ok(&ProductDto::new(&product, lang.0))
 }
 
 /// Stock of a device at every branch, the delivery warehouse included.
+///
+/// One entry per branch in branch order, `quantity` 0 where the branch holds none. Kinds
+/// without stock (everything but devices) answer an empty list.
 #[utoipa::path(get, path = "/api/v1/products/{id}/availability", tag = "catalog",
     params(("id" = String, Path, description = "The product's UUID (a slug is accepted too)"), LangQuery),
     responses(
@@ -83,7 +87,7 @@ pub async fn product_availability(
         })
         .await?;
     let body: Vec<AvailabilityDto> = stock.iter().map(|s| AvailabilityDto::new(s, lang.0)).collect();
-    Ok(HttpResponse::Ok().json(body))
+    json_ok(&body)
 }
 
 /// All branches.
@@ -92,5 +96,5 @@ pub async fn product_availability(
 pub async fn list_branches(state: web::Data<AppState>, lang: CurrentLang) -> Result<HttpResponse, AppError> {
     let branches = state.db.run(|conn| Ok::<_, AppError>(queries::list_branches(conn)?)).await?;
     let body: Vec<BranchDto> = branches.iter().map(|b| BranchDto::new(b, lang.0)).collect();
-    Ok(HttpResponse::Ok().json(body))
+    json_ok(&body)
 }

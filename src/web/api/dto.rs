@@ -1,10 +1,9 @@
 //! Wire shapes of the API, as the contract names them.
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::catalog::{Branch, BranchStock, Category, Product};
+use crate::domain::catalog::{AttributesJson, Branch, BranchStock, Category, Product};
 use crate::domain::shared::{Lang, Money, Page};
 
 /// `{"amount": "12500.00", "currency": "MNT"}`
@@ -19,28 +18,28 @@ pub struct MoneySchema {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CategoryDto {
+pub struct CategoryDto<'a> {
     pub id: Uuid,
-    pub slug: String,
-    pub name: String,
+    pub slug: &'a str,
+    pub name: &'a str,
     pub parent_id: Option<Uuid>,
 }
 
-impl CategoryDto {
-    pub fn new(c: &Category, lang: Lang) -> Self {
-        Self { id: c.id, slug: c.slug.clone(), name: c.name.get(lang).into(), parent_id: c.parent_id }
+impl<'a> CategoryDto<'a> {
+    pub fn new(c: &'a Category, lang: Lang) -> Self {
+        Self { id: c.id, slug: &c.slug, name: c.name.get(lang), parent_id: c.parent_id }
     }
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ProductDto {
+pub struct ProductDto<'a> {
     pub id: Uuid,
-    pub slug: String,
+    pub slug: &'a str,
     /// device, number, esim, data_pack, top_up, plan or service.
     #[schema(example = "device")]
     pub kind: &'static str,
-    pub name: String,
-    pub description: String,
+    pub name: &'a str,
+    pub description: &'a str,
     pub category_id: Uuid,
     #[schema(value_type = MoneySchema)]
     pub price: Money,
@@ -48,37 +47,38 @@ pub struct ProductDto {
     /// max_amount?}`; data_pack `{data_mb, validity_days}`; plan `{minutes, sms, data_mb, units,
     /// validity_days}`; service `{service}`.
     #[schema(value_type = Object)]
-    pub attributes: Value,
+    pub attributes: &'a AttributesJson,
     /// Can be bought now: a device in stock at some branch; other kinds always.
     pub available: bool,
 }
 
-impl ProductDto {
-    pub fn new(p: &Product, lang: Lang) -> Self {
+impl<'a> ProductDto<'a> {
+    pub fn new(p: &'a Product, lang: Lang) -> Self {
+        let s = &p.summary;
         Self {
-            id: p.id,
-            slug: p.slug.clone(),
-            kind: p.kind.as_str(),
-            name: p.name.get(lang).into(),
-            description: p.description.get(lang).into(),
+            id: s.id,
+            slug: &s.slug,
+            kind: s.kind.as_str(),
+            name: s.name.get(lang),
+            description: p.description.get(lang),
             category_id: p.category_id,
-            price: p.price,
-            attributes: p.attributes.clone(),
-            available: p.available,
+            price: s.price,
+            attributes: &p.attributes,
+            available: s.available,
         }
     }
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ProductPage {
-    pub items: Vec<ProductDto>,
+pub struct ProductPage<'a> {
+    pub items: Vec<ProductDto<'a>>,
     pub page: u32,
     pub per_page: u32,
     pub total: i64,
 }
 
-impl ProductPage {
-    pub fn new(page: &Page<Product>, lang: Lang) -> Self {
+impl<'a> ProductPage<'a> {
+    pub fn new(page: &'a Page<Product>, lang: Lang) -> Self {
         Self {
             items: page.items.iter().map(|p| ProductDto::new(p, lang)).collect(),
             page: page.page,
@@ -89,43 +89,38 @@ impl ProductPage {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct AvailabilityDto {
+pub struct AvailabilityDto<'a> {
     pub branch_id: Uuid,
-    pub branch_name: String,
+    pub branch_name: &'a str,
     pub quantity: i32,
     /// Whether shoppers may collect at this branch.
     pub pickup: bool,
 }
 
-impl AvailabilityDto {
-    pub fn new(s: &BranchStock, lang: Lang) -> Self {
-        Self {
-            branch_id: s.branch.id,
-            branch_name: s.branch.name.get(lang).into(),
-            quantity: s.quantity,
-            pickup: s.branch.pickup,
-        }
+impl<'a> AvailabilityDto<'a> {
+    pub fn new(s: &'a BranchStock, lang: Lang) -> Self {
+        Self { branch_id: s.branch.id, branch_name: s.branch.name.get(lang), quantity: s.quantity, pickup: s.branch.pickup }
     }
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct BranchDto {
+pub struct BranchDto<'a> {
     pub id: Uuid,
-    pub name: String,
-    pub address: String,
-    pub opening_hours: String,
+    pub name: &'a str,
+    pub address: &'a str,
+    pub opening_hours: &'a str,
     pub pickup: bool,
     /// Exactly one branch ships home deliveries.
     pub delivery_warehouse: bool,
 }
 
-impl BranchDto {
-    pub fn new(b: &Branch, lang: Lang) -> Self {
+impl<'a> BranchDto<'a> {
+    pub fn new(b: &'a Branch, lang: Lang) -> Self {
         Self {
             id: b.id,
-            name: b.name.get(lang).into(),
-            address: b.address.get(lang).into(),
-            opening_hours: b.opening_hours.clone(),
+            name: b.name.get(lang),
+            address: b.address.get(lang),
+            opening_hours: &b.opening_hours,
             pickup: b.pickup,
             delivery_warehouse: b.delivery_warehouse,
         }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::views::{kind_label, kind_plural, Card, Pager};
 use crate::domain::catalog::{
     queries, BranchStock, CategoryTree, Product, ProductAttributes, ProductFilter, ProductKind, ProductRef,
+    ProductSummary,
 };
 use crate::domain::shared::{Lang, Money, Page};
 use crate::web::error::AppError;
@@ -118,7 +119,7 @@ fn category_options(tree: &CategoryTree, selected: Option<&str>, lang: Lang) -> 
     out
 }
 
-fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<Product>) -> ProductList {
+fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<ProductSummary>) -> ProductList {
     ProductList {
         cards: page.items.iter().map(|p| Card::new(p, ctx.lang)).collect(),
         count_text: ctx.fill("products.count", &[("total", &page.total.to_string())]),
@@ -134,14 +135,19 @@ pub async fn list_products(
 ) -> Result<HttpResponse, AppError> {
     let filter = query.parse()?;
     let f = filter.clone();
-    let (tree, page) = state
+    let kept = state.category_menu.fresh();
+    let need_menu = kept.is_none() && !htmx.wants_fragment();
+    let (loaded, page) = state
         .db
         .run(move |conn| {
-            let tree = queries::list_categories(conn)?;
-            let page = queries::list_products(conn, &tree, &f)?;
-            Ok::<_, AppError>((tree, page))
+            let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
+            Ok::<_, AppError>((loaded, queries::list_product_cards(conn, &f)?))
         })
         .await?;
+    let tree = match loaded {
+        Some(tree) => state.category_menu.keep(tree),
+        None => kept.unwrap_or_default(),
+    };
     let list = product_list(&ctx, &filter, &page);
     page_or_fragment(
         htmx.wants_fragment(),
@@ -217,15 +223,15 @@ fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
     }
 }
 
-fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[Product]) -> ProductPage {
+fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[ProductSummary]) -> ProductPage {
     let days = |d: i64| ctx.fill("product.days", &[("days", &d.to_string())]);
     let mut page = ProductPage {
-        name: p.name.get(ctx.lang).into(),
+        name: p.summary.name.get(ctx.lang).into(),
         description: p.description.get(ctx.lang).into(),
-        kind: p.kind.as_str(),
-        kind_label: kind_label(ctx.tr, p.kind),
-        price: p.price,
-        available: p.available,
+        kind: p.summary.kind.as_str(),
+        kind_label: kind_label(ctx.tr, p.summary.kind),
+        price: p.summary.price,
+        available: p.summary.available,
         specs: Vec::new(),
         stock: stock.iter().map(|s| stock_line(&ctx, s)).collect(),
         plan: None,
@@ -248,9 +254,10 @@ fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[Pro
             page.data_pack = Some((data_mb, days(validity_days)))
         }
         Some(ProductAttributes::TopUp { free_amount, min_amount, max_amount }) => {
-            page.denominations = siblings.iter().filter(|s| s.id != p.id).map(|s| Card::new(s, ctx.lang)).collect();
+            page.denominations =
+                siblings.iter().filter(|s| s.id != p.summary.id).map(|s| Card::new(s, ctx.lang)).collect();
             if free_amount {
-                let min = min_amount.unwrap_or(p.price).display();
+                let min = min_amount.unwrap_or(p.summary.price).display();
                 let max = max_amount.map(Money::display).unwrap_or_else(|| "—".into());
                 page.free_amount = Some(ctx.fill("product.free_amount", &[("min", &min), ("max", &max)]));
             }
@@ -277,7 +284,7 @@ pub async fn show_product(
         .run(move |conn| {
             let product = queries::get_product(conn, &by)?;
             let stock = queries::availability(conn, &product)?;
-            let siblings = if product.kind == ProductKind::TopUp {
+            let siblings = if product.summary.kind == ProductKind::TopUp {
                 queries::list_by_kind(conn, ProductKind::TopUp)?
             } else {
                 Vec::new()

@@ -1,5 +1,5 @@
 //! View models shared by several shopper pages (product cards, the pager).
-use crate::domain::catalog::{Product, ProductKind};
+use crate::domain::catalog::{ProductKind, ProductSummary};
 use crate::domain::shared::{Lang, Money, Page};
 use crate::web::i18n::Tr;
 
@@ -22,7 +22,7 @@ pub struct Card {
 }
 
 impl Card {
-    pub fn new(p: &Product, lang: Lang) -> Self {
+    pub fn new(p: &ProductSummary, lang: Lang) -> Self {
         Card {
             href: format!("/products/{}", p.slug),
             name: p.name.get(lang).to_string(),

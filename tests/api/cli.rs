@@ -1,0 +1,137 @@
+//! The `storefront` binary itself: configuration refusals, migrate, seed, serve and its logs.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use storefront::db::quote_ident;
+
+use crate::common::db::server_url;
+
+const BIN: &str = env!("CARGO_BIN_EXE_storefront");
+
+/// A database name that does not exist yet, dropped at the end.
+struct FreshName(String);
+
+impl FreshName {
+    fn new() -> Self {
+        FreshName(format!("sf_cli_{}", uuid::Uuid::new_v4().simple()))
+    }
+    fn url(&self) -> String {
+        format!("{}/{}", server_url(), self.0)
+    }
+    fn count(&self, table: &str) -> i64 {
+        let mut conn = PgConnection::establish(&self.url()).unwrap();
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {table})")))
+            .get_result(&mut conn)
+            .unwrap()
+    }
+}
+
+impl Drop for FreshName {
+    fn drop(&mut self) {
+        if let Ok(mut c) = PgConnection::establish(&format!("{}/postgres", server_url())) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.0))).execute(&mut c);
+        }
+    }
+}
+
+fn storefront(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run storefront")
+}
+
+#[test]
+fn production_refuses_to_start_without_a_session_key() {
+    let out = storefront(&["serve"], &[("APP_ENV", "production")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SESSION_KEY"));
+    let out = storefront(&["migrate"], &[("NUMBER_HOLD_MINUTES", "soon")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NUMBER_HOLD_MINUTES"));
+}
+
+#[test]
+fn migrate_creates_a_missing_database_and_seed_is_idempotent() {
+    let db = FreshName::new();
+    let url = db.url();
+    let out = storefront(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(db.count("products"), 0, "migrate does not seed");
+    let out = storefront(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(out.status.success(), "a second migrate is a no-op");
+
+    assert!(storefront(&["seed", "--demo"], &[("DATABASE_URL", &url)]).status.success());
+    let (products, branches, stock) = (db.count("products"), db.count("branches"), db.count("stock"));
+    assert!(products >= 25 && branches >= 5 && stock >= 30, "{products} {branches} {stock}");
+    assert!(storefront(&["seed", "--demo"], &[("DATABASE_URL", &url)]).status.success());
+    assert_eq!((db.count("products"), db.count("branches"), db.count("stock")), (products, branches, stock));
+    assert_eq!(db.count("branches WHERE delivery_warehouse"), 1);
+}
+
+#[test]
+fn serve_prepares_a_fresh_database_and_logs_one_line_per_request() {
+    let db = FreshName::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("DATABASE_URL", db.url())
+        .env("BIND", &bind)
+        .env("LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut body = String::new();
+    while Instant::now() < deadline {
+        if let Ok(b) = http_get(&bind, "/products?kind=plan&lang=en") {
+            body = b;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(body.contains("Smart 25"), "the demo catalog was loaded: {body}");
+    let mut request_line = None;
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+        if line.contains("\"path\":\"/products\"") {
+            request_line = Some(line);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = request_line.expect("a log line for the request");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+    assert_eq!(v["fields"]["status"], 200);
+    assert_eq!(v["fields"]["method"], "GET");
+    assert!(v["fields"]["latency_us"].as_u64().is_some(), "{line}");
+    assert!(v["fields"]["request_id"].as_str().is_some_and(|s| !s.is_empty()), "{line}");
+    assert!(db.count("products") > 0);
+}
+
+/// A plain HTTP/1.0 GET, so this test needs no async runtime.
+fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    if out.starts_with("HTTP/1.0 200") || out.starts_with("HTTP/1.1 200") {
+        Ok(out)
+    } else {
+        Err(std::io::Error::other(out))
+    }
+}
