@@ -41,7 +41,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    storefront::telemetry::init();
+    let _log = storefront::telemetry::init();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,

@@ -16,13 +16,19 @@ pub struct RequestId(pub String);
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Installs the global subscriber: `RUST_LOG` filters (default `info`), `LOG_FORMAT=json`
-/// writes JSON lines.
-pub fn init() {
+/// writes JSON lines. Lines go to stderr from a background thread that drains its queue into a
+/// buffer and then flushes, so a busy server makes one write per batch, not per request, and
+/// an idle one still writes at once. Keep the guard until exit: dropping it flushes.
+pub fn init() -> tracing_appender::non_blocking::WorkerGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        // Under overload, drop log lines rather than make requests wait for the log.
+        .lossy(true)
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_target(false);
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json");
-    // A second init (tests spawn many apps) is harmless: the first subscriber stays.
     let _ = if json { builder.json().try_init() } else { builder.with_ansi(false).try_init() };
+    guard
 }
 
 fn next_id() -> String {

@@ -31,7 +31,8 @@ impl FreshName {
 impl Drop for FreshName {
     fn drop(&mut self) {
         if let Ok(mut c) = PgConnection::establish(&format!("{}/postgres", server_url())) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.0))).execute(&mut c);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.0)))
+                .execute(&mut c);
         }
     }
 }

@@ -42,7 +42,8 @@ fn summary_columns() -> SummaryColumns {
     )
 }
 
-type ProductColumns = (SummaryColumns, products::category_id, products::description_mn, products::description_en, SqlLiteral<Text>);
+type ProductColumns =
+    (SummaryColumns, products::category_id, products::description_mn, products::description_en, SqlLiteral<Text>);
 
 fn product_columns() -> ProductColumns {
     (
@@ -87,8 +88,10 @@ impl ProductRow {
 
 /// Every category in display order.
 pub fn list_categories(conn: &mut PgConnection) -> Result<CategoryTree, CatalogError> {
-    let rows: Vec<CategoryRow> =
-        categories::table.select(CategoryRow::as_select()).order((categories::position, categories::slug)).load(conn)?;
+    let rows: Vec<CategoryRow> = categories::table
+        .select(CategoryRow::as_select())
+        .order((categories::position, categories::slug))
+        .load(conn)?;
     Ok(CategoryTree {
         categories: rows
             .into_iter()
@@ -108,11 +111,9 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     let mut query = products::table.filter(products::active.eq(true)).into_boxed();
     if let Some(slug) = &filter.category {
         query = query.filter(
-            sql::<Bool>(
-                "products.category_id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM categories WHERE slug = ",
-            )
-            .bind::<Text, _>(slug.clone())
-            .sql(" UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)"),
+            sql::<Bool>("products.category_id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM categories WHERE slug = ")
+                .bind::<Text, _>(slug.clone())
+                .sql(" UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)"),
         );
     }
     if let Some(kind) = filter.kind {

@@ -99,7 +99,12 @@ pub struct AvailabilityDto<'a> {
 
 impl<'a> AvailabilityDto<'a> {
     pub fn new(s: &'a BranchStock, lang: Lang) -> Self {
-        Self { branch_id: s.branch.id, branch_name: s.branch.name.get(lang), quantity: s.quantity, pickup: s.branch.pickup }
+        Self {
+            branch_id: s.branch.id,
+            branch_name: s.branch.name.get(lang),
+            quantity: s.quantity,
+            pickup: s.branch.pickup,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::domain::shared::Lang;
+use crate::web::state::AppState;
 
 pub const COOKIE: &str = "lang";
 
@@ -41,9 +42,14 @@ pub async fn resolve_language(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // Assets are the same in every language; the busiest path skips the cookie parsing.
+    if req.path().starts_with("/static/") {
+        return next.call(req).await;
+    }
     let (lang, remember) = resolve(req.request());
     req.extensions_mut().insert(CurrentLang(lang));
     let is_api = req.path().starts_with("/api/");
+    let secure = req.app_data::<actix_web::web::Data<AppState>>().is_some_and(|s| s.config.is_production());
     let mut res = next.call(req).await?;
     if remember && !is_api {
         let cookie = Cookie::build(COOKIE, lang.code())
@@ -51,6 +57,7 @@ pub async fn resolve_language(
             .max_age(Duration::days(365))
             .same_site(SameSite::Lax)
             .http_only(true)
+            .secure(secure)
             .finish();
         // A malformed cookie cannot come from a fixed name and a language code.
         let _ = res.response_mut().add_cookie(&cookie);
