@@ -37,6 +37,9 @@ enum Command {
         password: String,
         #[arg(long, value_parser = ["admin", "staff"])]
         role: String,
+        /// Display name (kept as it is when omitted for an existing account).
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -57,7 +60,7 @@ fn main() -> ExitCode {
         }),
         Command::Seed { demo: true } => seed_demo(&config),
         Command::Seed { demo: false } => Err("say which catalog to load: storefront seed --demo".into()),
-        Command::CreateStaff { .. } => Err("staff accounts arrive with the accounts feature; not available yet".into()),
+        Command::CreateStaff { email, password, role, name } => create_staff(&config, &email, &password, &role, name),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,6 +77,22 @@ fn seed_demo(config: &Config) -> Result<(), String> {
     let mut conn = diesel::PgConnection::establish(config.database_url.expose()).map_err(|e| e.to_string())?;
     let report = demo::seed_demo(&mut conn).map_err(|e| e.to_string())?;
     tracing::info!(?report, "demo catalog loaded");
+    Ok(())
+}
+
+fn create_staff(config: &Config, email: &str, password: &str, role: &str, name: Option<String>) -> Result<(), String> {
+    use diesel::Connection;
+    use storefront::domain::accounts::{commands, password as hashing, Email, Password, Role};
+    let email = Email::parse(email, "email").map_err(|e| e.to_string())?;
+    let password = Password::parse(password, "password", Some(&email)).map_err(|e| e.to_string())?;
+    let role = Role::parse(role).filter(|r| r.is_staff()).ok_or("role must be admin or staff")?;
+    prepare_database(config, false)?;
+    let hash = hashing::hash(password.expose()).map_err(|e| e.to_string())?;
+    let mut conn = diesel::PgConnection::establish(config.database_url.expose()).map_err(|e| e.to_string())?;
+    let (account, created) =
+        commands::upsert_staff(&mut conn, &email, &hash, role, name.as_deref()).map_err(|e| e.to_string())?;
+    let verb = if created { "created" } else { "updated" };
+    println!("{verb} {} account {} ({})", account.role.as_str(), account.email, account.id);
     Ok(())
 }
 

@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        session_epoch -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     branches (id) {
         id -> Uuid,
         slug -> Text,
@@ -62,4 +75,4 @@ diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
 
-diesel::allow_tables_to_appear_in_same_query!(branches, categories, products, stock,);
+diesel::allow_tables_to_appear_in_same_query!(accounts, branches, categories, products, stock,);

@@ -136,3 +136,49 @@ fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
         Err(std::io::Error::other(out))
     }
 }
+
+#[test]
+fn create_staff_creates_then_updates_with_an_argon2id_hash() {
+    let db = FreshName::new();
+    let url = db.url();
+    let args = ["create-staff", "--email", "Saraa@Shop.MN", "--password", "Khuvsgul-Lake-77", "--role", "admin"];
+    let out = storefront(&args, &[("DATABASE_URL", &url)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin account saraa@shop.mn"));
+    assert_eq!(db.count("accounts WHERE email = 'saraa@shop.mn' AND role = 'admin' AND password_hash LIKE '$argon2id$v=19$m=19456,t=2,p=1$%'"), 1);
+
+    let args = ["create-staff", "--email", "saraa@shop.mn", "--password", "Orkhon-Valley-88", "--role", "staff"];
+    let out = storefront(&args, &[("DATABASE_URL", &url)]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("updated staff account"));
+    assert_eq!(db.count("accounts"), 1);
+    assert_eq!(
+        db.count("accounts WHERE role = 'staff' AND session_epoch = 1"),
+        1,
+        "the password change ends old sessions"
+    );
+}
+
+#[test]
+fn create_staff_refuses_weak_passwords_and_bad_roles() {
+    let db = FreshName::new();
+    let url = db.url();
+    for (password, says) in [("short", "at least 10"), ("1234567890", "too common")] {
+        let out = storefront(
+            &["create-staff", "--email", "a@shop.mn", "--password", password, "--role", "admin"],
+            &[("DATABASE_URL", &url)],
+        );
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{password}");
+    }
+    let out = storefront(
+        &["create-staff", "--email", "a@shop.mn", "--password", "Khuvsgul-Lake-77", "--role", "customer"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(!out.status.success());
+    let out = storefront(
+        &["create-staff", "--email", "not-an-email", "--password", "Khuvsgul-Lake-77", "--role", "staff"],
+        &[("DATABASE_URL", &url)],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("email"));
+}

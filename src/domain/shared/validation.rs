@@ -1,5 +1,6 @@
 //! Field errors: what a 422 answer or a re-rendered form says about each input.
 use std::collections::BTreeMap;
+use std::fmt;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(BTreeMap<String, Vec<String>>);
@@ -34,5 +35,12 @@ impl FieldErrors {
         } else {
             Err(self)
         }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(field, msgs)| format!("{field} {}", msgs.join(", "))).collect();
+        f.write_str(&parts.join("; "))
     }
 }

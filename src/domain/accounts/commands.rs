@@ -1,0 +1,49 @@
+//! Account writes. Each public function opens its own transaction; password hashes are made
+//! by the caller beforehand (hashing is slow and must not hold a connection).
+use chrono::Utc;
+use diesel::prelude::*;
+
+use super::model::{AccountRow, NewAccountRow};
+use super::queries::find_by_email;
+use super::types::{Account, Email, Role};
+use super::AccountError;
+use crate::db::schema::accounts;
+
+/// Creates a staff account, or updates the role, password and (when given) name of the account
+/// with that email; changing the password signs out its other sessions.
+///
+/// # Errors
+/// A database error.
+pub fn upsert_staff(
+    conn: &mut PgConnection,
+    email: &Email,
+    password_hash: &str,
+    role: Role,
+    name: Option<&str>,
+) -> Result<(Account, bool), AccountError> {
+    conn.transaction(|conn| {
+        if let Some(existing) = find_by_email(conn, email.as_str())? {
+            let row: AccountRow = diesel::update(accounts::table.find(existing.id))
+                .set((
+                    accounts::role.eq(role.as_str()),
+                    accounts::password_hash.eq(password_hash),
+                    accounts::name.eq(name.unwrap_or(&existing.name)),
+                    accounts::session_epoch.eq(accounts::session_epoch + 1),
+                    accounts::updated_at.eq(Utc::now()),
+                ))
+                .returning(AccountRow::as_returning())
+                .get_result(conn)?;
+            return Ok((row.into_account(), false));
+        }
+        let row: AccountRow = diesel::insert_into(accounts::table)
+            .values(NewAccountRow {
+                email: email.as_str(),
+                name: name.unwrap_or(""),
+                password_hash,
+                role: role.as_str(),
+            })
+            .returning(AccountRow::as_returning())
+            .get_result(conn)?;
+        Ok((row.into_account(), true))
+    })
+}

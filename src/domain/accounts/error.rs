@@ -1,0 +1,29 @@
+//! What can go wrong with accounts.
+use crate::db::DbError;
+use crate::domain::shared::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("account not found")]
+    NotFound,
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error(transparent)]
+    Internal(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(e: diesel::result::Error) -> Self {
+        AccountError::Internal(DbError::Query(e))
+    }
+}
+
+impl From<FieldErrors> for AccountError {
+    fn from(e: FieldErrors) -> Self {
+        AccountError::Invalid(e)
+    }
+}

@@ -1,0 +1,10 @@
+//! Accounts: shoppers and staff, their credentials and roles.
+pub mod commands;
+pub mod error;
+pub mod model;
+pub mod password;
+pub mod queries;
+pub mod types;
+
+pub use error::AccountError;
+pub use types::{Account, Email, Password, Role};

@@ -1,0 +1,31 @@
+//! Account reads.
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::model::AccountRow;
+use super::types::{Account, Role};
+use super::AccountError;
+use crate::db::schema::accounts;
+
+impl AccountRow {
+    pub(super) fn into_account(self) -> Account {
+        Account {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            // The column's CHECK allows only the three roles; anything else gets the least.
+            role: Role::parse(&self.role).unwrap_or(Role::Customer),
+            session_epoch: self.session_epoch,
+        }
+    }
+}
+
+/// The account with `id`, if any.
+pub fn find_account(conn: &mut PgConnection, id: Uuid) -> Result<Option<Account>, AccountError> {
+    Ok(accounts::table.find(id).select(AccountRow::as_select()).first(conn).optional()?.map(AccountRow::into_account))
+}
+
+/// The account with `email` (already normalised) and its stored hash, if any.
+pub(super) fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<AccountRow>, AccountError> {
+    Ok(accounts::table.filter(accounts::email.eq(email)).select(AccountRow::as_select()).first(conn).optional()?)
+}

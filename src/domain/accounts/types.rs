@@ -1,0 +1,179 @@
+//! Parsed account inputs and the account read model.
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+use uuid::Uuid;
+
+use crate::domain::shared::FieldErrors;
+
+/// An email address: trimmed, lower-cased, with one `@` between a local part and a dotted domain.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// # Errors
+    /// A field error on `field` when it is no plausible address.
+    pub fn parse(raw: &str, field: &str) -> Result<Self, FieldErrors> {
+        let email = raw.trim().to_lowercase();
+        let ok = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && local.len() <= 64
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            })
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+        if ok {
+            Ok(Email(email))
+        } else {
+            Err(FieldErrors::single(field, "must be an email address such as name@example.mn"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.0)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("common-passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    })
+}
+
+/// A new password that meets the policy: 10 to 256 characters, not a common password, not
+/// the account's email. Never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    /// # Errors
+    /// A field error on `field` saying which rule it breaks.
+    pub fn parse(raw: &str, field: &str, email: Option<&Email>) -> Result<Self, FieldErrors> {
+        let chars = raw.chars().count();
+        let lower = raw.to_lowercase();
+        let message = if chars < MIN_PASSWORD_CHARS {
+            Some(format!("must be at least {MIN_PASSWORD_CHARS} characters"))
+        } else if chars > MAX_PASSWORD_CHARS {
+            Some(format!("must be at most {MAX_PASSWORD_CHARS} characters"))
+        } else if common_passwords().contains(lower.as_str())
+            || lower.chars().all(|c| c == lower.chars().next().unwrap_or(' '))
+        {
+            Some("is too common; choose one that is harder to guess".into())
+        } else if email
+            .is_some_and(|e| lower.contains(e.as_str()) || lower == e.as_str().split('@').next().unwrap_or(""))
+        {
+            Some("must not contain your email address".into())
+        } else {
+            None
+        };
+        match message {
+            Some(m) => Err(FieldErrors::single(field, m)),
+            None => Ok(Password(raw.to_string())),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Customer,
+    Staff,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "customer" => Some(Role::Customer),
+            "staff" => Some(Role::Staff),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Staff and admins run the shop: `/admin` and `/api/v1/admin/*`.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::Admin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub session_epoch: i32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(Email::parse("  Bat@Example.MN ", "email").unwrap().as_str(), "bat@example.mn");
+        for bad in ["", "bat", "bat@", "@example.mn", "bat@example", "a@b@c.mn", "bat@.mn", "bat @x.mn", "b<a>@x.mn"] {
+            assert!(Email::parse(bad, "email").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_follow_the_policy() {
+        let email = Email::parse("bat@example.mn", "email").unwrap();
+        assert!(Password::parse("Tsagaan-Sar-2026!", "password", Some(&email)).is_ok());
+        let reason =
+            |p: &str| Password::parse(p, "password", Some(&email)).unwrap_err().fields()["password"][0].clone();
+        assert!(reason("short1!").contains("at least 10"));
+        assert!(reason("1234567890").contains("too common"));
+        assert!(reason("Password123").contains("too common"), "the check ignores case");
+        assert!(reason("qwertyuiop").contains("too common"));
+        assert!(reason("aaaaaaaaaaaa").contains("too common"));
+        assert!(reason("bat@example.mn!!").contains("email"));
+        assert!(reason(&"x1".repeat(200)).contains("at most"));
+        assert!(!format!("{:?}", Password::parse("Tsagaan-Sar-2026!", "p", None).unwrap()).contains("Tsagaan"));
+    }
+
+    #[test]
+    fn the_common_list_is_loaded() {
+        assert!(common_passwords().len() > 2000);
+    }
+}
