@@ -58,6 +58,7 @@ impl Application {
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),
             category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
+            password_work: web::hashing::PasswordWork::for_this_machine(),
         });
         let server = HttpServer::new(move || {
             App::new()

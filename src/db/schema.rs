@@ -14,6 +14,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     branches (id) {
         id -> Uuid,
         slug -> Text,
@@ -71,8 +82,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
 
-diesel::allow_tables_to_appear_in_same_query!(accounts, branches, categories, products, stock,);
+diesel::allow_tables_to_appear_in_same_query!(accounts, api_tokens, branches, categories, products, stock,);

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbError;
+use crate::domain::accounts::AccountError;
 use crate::domain::catalog::CatalogError;
 use crate::domain::shared::FieldErrors;
 
@@ -21,6 +22,13 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("method not allowed")]
     MethodNotAllowed,
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    /// A business conflict with its stable code (`email_taken`, `out_of_stock`, …).
+    #[error("{code}: {detail}")]
+    Conflict { code: &'static str, detail: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("internal error: {0}")]
@@ -61,6 +69,9 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "validation_failed",
             AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
             AppError::Unavailable(_) => "service_unavailable",
@@ -73,6 +84,9 @@ impl AppError {
             AppError::BadRequest(_) => "Bad request",
             AppError::Invalid(_) => "Invalid input",
             AppError::MethodNotAllowed => "Method not allowed",
+            AppError::Unauthorized => "Unauthorized",
+            AppError::Forbidden => "Forbidden",
+            AppError::Conflict { .. } => "Conflict",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Internal(_) => "Internal server error",
             AppError::Unavailable(_) => "Service unavailable",
@@ -88,6 +102,9 @@ impl AppError {
                 format!("Invalid value for: {}.", fields.join(", "))
             }
             AppError::MethodNotAllowed => "This resource does not accept that method.".into(),
+            AppError::Unauthorized => "A valid bearer token is required.".into(),
+            AppError::Forbidden => "You are not allowed to do this.".into(),
+            AppError::Conflict { detail, .. } => detail.clone(),
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             // Never the inner message: it may name tables or hosts.
             AppError::Internal(_) => "Something went wrong on our side.".into(),
@@ -118,6 +135,9 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -130,9 +150,12 @@ impl ResponseError for AppError {
         }
         let problem = self.problem();
         let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
-        let mut res = HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(body);
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let AppError::Unauthorized = self {
+            builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        let mut res = builder.body(body);
         res.extensions_mut().insert(ErrorInfo {
             status: self.status_code(),
             code: self.code(),
@@ -163,6 +186,20 @@ impl From<CatalogError> for AppError {
             CatalogError::ProductNotFound => AppError::NotFound,
             CatalogError::Invalid(fields) => AppError::Invalid(fields),
             CatalogError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(fields) => AppError::Invalid(fields),
+            AccountError::EmailTaken => {
+                AppError::Conflict { code: "email_taken", detail: "An account with this email exists.".into() }
+            }
+            AccountError::NotFound => AppError::NotFound,
+            AccountError::Hashing(msg) => AppError::Internal(msg),
+            AccountError::Internal(db) => db.into(),
         }
     }
 }

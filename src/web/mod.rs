@@ -5,6 +5,7 @@ pub mod category_menu;
 pub mod error;
 pub mod extract;
 pub mod filters;
+pub mod hashing;
 pub mod i18n;
 pub mod pages;
 pub mod render;
@@ -55,7 +56,7 @@ where
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use self::api::{catalog as api_catalog, docs};
+    use self::api::{auth as api_auth, catalog as api_catalog, docs};
     use self::pages::{catalog, health, home};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
@@ -77,5 +78,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/api/v1/products", api_catalog::list_products))
         .service(get("/api/v1/products/{id_or_slug}", api_catalog::get_product))
         .service(get("/api/v1/products/{id}/availability", api_catalog::product_availability))
-        .service(get("/api/v1/branches", api_catalog::list_branches));
+        .service(get("/api/v1/branches", api_catalog::list_branches))
+        .service(
+            web::resource("/api/v1/auth/register")
+                .route(web::post().to(api_auth::register))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/api/v1/auth/token")
+                .route(web::post().to(api_auth::issue_token))
+                .route(web::delete().to(api_auth::revoke_token))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(get("/api/v1/me", api_auth::me))
+        // Staff only: the guard answers 401/403 before any admin route is looked up.
+        .service(web::scope("/api/v1/admin").wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff)));
 }

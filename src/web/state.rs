@@ -4,6 +4,7 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 
 use super::category_menu::CategoryMenu;
+use super::hashing::PasswordWork;
 use crate::config::Config;
 use crate::db::Db;
 
@@ -13,4 +14,5 @@ pub struct AppState {
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
+    pub password_work: PasswordWork,
 }

@@ -73,3 +73,47 @@ impl TestApp {
         self.db.queries_run()
     }
 }
+
+pub const GOOD_PASSWORD: &str = "Khuvsgul-Lake-77";
+
+impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let res = self.client.post(self.url(path)).json(body).send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn get_json_as(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Registers a customer through the API and returns a bearer token for it.
+    pub async fn customer_token(&self, email: &str) -> String {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/register",
+                &serde_json::json!({"email": email, "password": GOOD_PASSWORD, "name": "Bat"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        self.token(email, GOOD_PASSWORD).await
+    }
+
+    /// Creates a staff account (as `create-staff` does) and returns a bearer token for it.
+    pub fn create_staff(&self, email: &str, role: storefront::domain::accounts::Role) {
+        use storefront::domain::accounts::{commands, password, Email};
+        let mut conn = self.test_db.connect();
+        let email = Email::parse(email, "email").unwrap();
+        let hash = password::hash(GOOD_PASSWORD).unwrap();
+        commands::upsert_staff(&mut conn, &email, &hash, role, Some("Staff")).unwrap();
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let (status, body) =
+            self.post_json("/api/v1/auth/token", &serde_json::json!({"email": email, "password": password})).await;
+        assert_eq!(status, 200, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+}

@@ -8,6 +8,7 @@ use super::queries::find_by_email;
 use super::types::{Account, Email, Role};
 use super::AccountError;
 use crate::db::schema::accounts;
+use crate::domain::shared::FieldErrors;
 
 /// Creates a staff account, or updates the role, password and (when given) name of the account
 /// with that email; changing the password signs out its other sessions.
@@ -46,4 +47,47 @@ pub fn upsert_staff(
             .get_result(conn)?;
         Ok((row.into_account(), true))
     })
+}
+
+/// A shopper's registration, parsed.
+#[derive(Debug)]
+pub struct Register {
+    pub email: Email,
+    pub name: String,
+    pub password_hash: String,
+}
+
+/// Parses a display name: trimmed, 1 to 200 characters, no control characters.
+///
+/// # Errors
+/// A field error on `field`.
+pub fn parse_name(raw: &str, field: &str) -> Result<String, FieldErrors> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldErrors::single(field, "is required"));
+    }
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(FieldErrors::single(field, "must be at most 200 characters of text"));
+    }
+    Ok(name.to_string())
+}
+
+/// Creates a customer account.
+///
+/// # Errors
+/// `EmailTaken` when an account with that email exists.
+pub fn register(conn: &mut PgConnection, input: &Register) -> Result<Account, AccountError> {
+    let row: Option<AccountRow> = diesel::insert_into(accounts::table)
+        .values(NewAccountRow {
+            email: input.email.as_str(),
+            name: &input.name,
+            password_hash: &input.password_hash,
+            role: Role::Customer.as_str(),
+        })
+        .on_conflict(accounts::email)
+        .do_nothing()
+        .returning(AccountRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+    row.map(AccountRow::into_account).ok_or(AccountError::EmailTaken)
 }

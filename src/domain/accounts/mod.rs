@@ -4,6 +4,7 @@ pub mod error;
 pub mod model;
 pub mod password;
 pub mod queries;
+pub mod tokens;
 pub mod types;
 
 pub use error::AccountError;

@@ -44,6 +44,18 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash("no account has this password: decoy").unwrap_or_default())
 }
 
+/// Whether `password` is right for an account whose stored hash is `stored`; with no account,
+/// the decoy is checked instead so the answer takes as long and is always `false`.
+pub fn check(stored: Option<&str>, password: &str) -> bool {
+    match stored {
+        Some(hash) => verify(hash, password),
+        None => {
+            let _ = verify(decoy_hash(), password);
+            false
+        }
+    }
+}
+
 /// Whether a stored hash was made with weaker parameters than today's and should be redone
 /// at the next successful sign-in.
 pub fn needs_rehash(stored: &str) -> bool {

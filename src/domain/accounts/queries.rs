@@ -25,6 +25,14 @@ pub fn find_account(conn: &mut PgConnection, id: Uuid) -> Result<Option<Account>
     Ok(accounts::table.find(id).select(AccountRow::as_select()).first(conn).optional()?.map(AccountRow::into_account))
 }
 
+/// The account with `email` and its stored password hash, for a sign-in to check.
+pub fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<(Account, String)>, AccountError> {
+    Ok(find_by_email(conn, email)?.map(|row| {
+        let hash = row.password_hash.clone();
+        (row.into_account(), hash)
+    }))
+}
+
 /// The account with `email` (already normalised) and its stored hash, if any.
 pub(super) fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<AccountRow>, AccountError> {
     Ok(accounts::table.filter(accounts::email.eq(email)).select(AccountRow::as_select()).first(conn).optional()?)

@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 use utoipa::OpenApi;
 
-use super::catalog;
 use super::dto::{AvailabilityDto, BranchDto, CategoryDto, MoneySchema, ProductDto, ProductPage};
+use super::{auth, catalog};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -21,11 +21,38 @@ use crate::web::error::Problem;
         catalog::get_product,
         catalog::product_availability,
         catalog::list_branches,
+        auth::register,
+        auth::issue_token,
+        auth::revoke_token,
+        auth::me,
     ),
-    components(schemas(MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
-    tags((name = "catalog", description = "Categories, products, stock per branch, branches"))
+    components(schemas(auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "catalog", description = "Categories, products, stock per branch, branches"),
+        (name = "accounts", description = "Registration, bearer tokens, the caller's account")
+    )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the operations refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An opaque token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn document_json() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".into())

@@ -1,6 +1,8 @@
 //! What handlers take from a request besides their input: language, htmx, page chrome.
+pub mod auth;
 pub mod htmx;
 pub mod lang;
 
+pub use auth::{ApiAccount, ApiStaff};
 pub use htmx::Htmx;
 pub use lang::{resolve_language, CurrentLang};
