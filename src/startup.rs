@@ -52,6 +52,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
         let production = config.is_production();
+        let session_key = web::session::key(&config);
+        let session_config = config.clone();
         web::assets::warm();
         let state = actix_web::web::Data::new(AppState {
             db: db.clone(),
@@ -65,8 +67,10 @@ impl Application {
                 .app_data(state.clone())
                 .configure(web::routes)
                 .default_service(actix_web::web::to(errors::not_found))
+                .wrap(from_fn(web::csrf::protect))
                 .wrap(from_fn(errors::html_errors))
                 .wrap(from_fn(web::extract::resolve_language))
+                .wrap(web::session::middleware(&session_config, session_key.clone()))
                 .wrap(web::security_headers(production))
                 .wrap(from_fn(telemetry::log_requests))
         })

@@ -26,6 +26,9 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// A page that needs a signed-in visitor: 303 to `/login?next=…`.
+    #[error("sign in required")]
+    SignInRequired { next: String },
     /// A business conflict with its stable code (`email_taken`, `out_of_stock`, …).
     #[error("{code}: {detail}")]
     Conflict { code: &'static str, detail: String },
@@ -71,6 +74,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::SignInRequired { .. } => "sign_in_required",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
@@ -86,6 +90,7 @@ impl AppError {
             AppError::MethodNotAllowed => "Method not allowed",
             AppError::Unauthorized => "Unauthorized",
             AppError::Forbidden => "Forbidden",
+            AppError::SignInRequired { .. } => "Sign in required",
             AppError::Conflict { .. } => "Conflict",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Internal(_) => "Internal server error",
@@ -104,6 +109,7 @@ impl AppError {
             AppError::MethodNotAllowed => "This resource does not accept that method.".into(),
             AppError::Unauthorized => "A valid bearer token is required.".into(),
             AppError::Forbidden => "You are not allowed to do this.".into(),
+            AppError::SignInRequired { .. } => "Sign in to continue.".into(),
             AppError::Conflict { detail, .. } => detail.clone(),
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             // Never the inner message: it may name tables or hosts.
@@ -137,6 +143,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -145,6 +152,10 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let AppError::SignInRequired { next } = self {
+            let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/login?{query}"))).finish();
+        }
         if let AppError::Internal(msg) | AppError::Unavailable(msg) = self {
             tracing::error!(error = %msg, code = self.code(), "request failed");
         }

@@ -57,6 +57,17 @@ impl Tr {
         catalog(self.0).get(key).copied().unwrap_or(fallback)
     }
 
+    /// A field error message: the catalog's `msg.` translation of the domain's English text,
+    /// or the text itself.
+    pub fn msg<'a>(&self, message: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        let key: String =
+            message.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        catalog(self.0).get(format!("msg.{key}").as_str()).copied().unwrap_or(message)
+    }
+
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();

@@ -1,7 +1,9 @@
 //! HTTP: the route table, read top to bottom, and the middleware every response passes.
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod category_menu;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod filters;
@@ -9,6 +11,7 @@ pub mod hashing;
 pub mod i18n;
 pub mod pages;
 pub mod render;
+pub mod session;
 pub mod state;
 
 use actix_web::middleware::DefaultHeaders;
@@ -55,9 +58,36 @@ where
     web::resource(path).route(web::get().to(handler)).default_service(web::to(method_not_allowed))
 }
 
+/// A POST-only resource.
+fn post<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path).route(web::post().to(handler)).default_service(web::to(method_not_allowed))
+}
+
+/// A page with a form: GET shows it, POST submits it.
+fn form_page<G, GArgs, P, PArgs>(path: &str, show: G, submit: P) -> Resource
+where
+    G: Handler<GArgs>,
+    GArgs: actix_web::FromRequest + 'static,
+    G::Output: actix_web::Responder + 'static,
+    P: Handler<PArgs>,
+    PArgs: actix_web::FromRequest + 'static,
+    P::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(show))
+        .route(web::post().to(submit))
+        .default_service(web::to(method_not_allowed))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use self::admin::dashboard;
     use self::api::{auth as api_auth, catalog as api_catalog, docs};
-    use self::pages::{catalog, health, home};
+    use self::pages::{accounts, catalog, health, home};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
         .app_data(web::FormConfig::default().limit(FORM_LIMIT))
@@ -67,6 +97,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/", home::show_home))
         .service(get("/products", catalog::list_products))
         .service(get("/products/{slug}", catalog::show_product))
+        .service(form_page("/login", accounts::show_login, accounts::login))
+        .service(form_page("/register", accounts::show_register, accounts::register))
+        .service(post("/logout", accounts::logout))
+        .service(get("/account", accounts::show_account))
+        .service(post("/account/sign-out-everywhere", accounts::sign_out_everywhere))
+        // Staff pages
+        .service(get("/admin", dashboard::show_dashboard))
         // Operations
         .service(get("/healthz", health::healthz))
         .service(get("/readyz", health::readyz))

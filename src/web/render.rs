@@ -18,6 +18,12 @@ pub struct Chrome {
     pub tr: Tr,
     /// The current URL in the other language.
     pub switch_href: String,
+    /// The session's CSRF token, sent by htmx on every request (`hx-headers`) and by the
+    /// header's sign-out form.
+    pub csrf: Option<String>,
+    /// Who is signed in, as the session remembers them (display only; access is checked
+    /// against the database).
+    pub user_name: Option<String>,
 }
 
 impl Chrome {
@@ -25,11 +31,15 @@ impl Chrome {
         let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
         let other = format!("lang={}", lang.other().code());
         kept.push(&other);
-        Self { lang, tr: Tr(lang), switch_href: format!("{path}?{}", kept.join("&")) }
+        Self { lang, tr: Tr(lang), switch_href: format!("{path}?{}", kept.join("&")), csrf: None, user_name: None }
     }
 
     pub fn t(&self, key: &str) -> &'static str {
         self.tr.t(key)
+    }
+
+    pub fn msg<'a>(&self, message: &'a str) -> &'a str {
+        self.tr.msg(message)
     }
 
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
@@ -38,6 +48,11 @@ impl Chrome {
 
     pub fn asset(&self, path: &str) -> String {
         super::assets::url(path)
+    }
+
+    /// `hx-headers` for the body: htmx then sends the CSRF token with every request.
+    pub fn hx_headers(&self) -> Option<String> {
+        self.csrf.as_ref().map(|t| serde_json::json!({ super::csrf::HEADER: t }).to_string())
     }
 
     pub fn other_lang(&self) -> &'static str {
@@ -54,7 +69,11 @@ impl FromRequest for Chrome {
             Ok(CurrentLang(l)) => l,
             Err(_) => Lang::default(),
         };
-        ready(Ok(Chrome::new(lang, req.path(), req.query_string())))
+        let mut chrome = Chrome::new(lang, req.path(), req.query_string());
+        let session = actix_session::SessionExt::get_session(req);
+        chrome.csrf = super::session::csrf(&session);
+        chrome.user_name = super::session::display_name(&session);
+        ready(Ok(chrome))
     }
 }
 

@@ -117,3 +117,45 @@ impl TestApp {
         body["access_token"].as_str().unwrap().to_string()
     }
 }
+
+/// A client that keeps cookies like a browser, without following redirects.
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+/// The `_csrf` hidden field of a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+impl TestApp {
+    /// GET `path` with `client` and return the CSRF token of the page.
+    pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        csrf_in(&html)
+    }
+
+    /// Registers through the page with a cookie client, which is then signed in.
+    pub async fn register_in_browser(&self, client: &reqwest::Client, email: &str) {
+        let csrf = self.csrf_from(client, "/register").await;
+        let res = client
+            .post(self.url("/register"))
+            .form(&[("_csrf", csrf.as_str()), ("email", email), ("name", "Bat"), ("password", GOOD_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+    }
+
+    pub async fn sign_in_browser(&self, client: &reqwest::Client, email: &str) -> reqwest::Response {
+        let csrf = self.csrf_from(client, "/login").await;
+        client
+            .post(self.url("/login"))
+            .form(&[("_csrf", csrf.as_str()), ("email", email), ("password", GOOD_PASSWORD), ("next", "/account")])
+            .send()
+            .await
+            .unwrap()
+    }
+}

@@ -113,9 +113,13 @@ async fn unknown_pages_get_a_friendly_404_in_the_visitors_language() {
     let (status, html) = app.get_text("/no/such/page?lang=en").await;
     assert_eq!(status, 404);
     assert!(html.contains("Page not found"));
-    let res = app.client.post(app.url("/products")).send().await.unwrap();
+    // With a valid CSRF token a wrong method is 405; without one the CSRF check answers 403 first.
+    let client = crate::common::cookie_client();
+    let csrf = app.csrf_from(&client, "/login").await;
+    let res = client.post(app.url("/products")).header("X-CSRF-Token", csrf).send().await.unwrap();
     assert_eq!(res.status(), 405);
     assert!(res.text().await.unwrap().contains("<html"));
+    assert_eq!(app.client.post(app.url("/products")).send().await.unwrap().status(), 403);
 }
 
 #[tokio::test]

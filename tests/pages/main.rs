@@ -2,6 +2,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod accounts;
 mod assets;
 mod catalog;
 mod i18n;

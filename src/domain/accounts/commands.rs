@@ -91,3 +91,21 @@ pub fn register(conn: &mut PgConnection, input: &Register) -> Result<Account, Ac
         .optional()?;
     row.map(AccountRow::into_account).ok_or(AccountError::EmailTaken)
 }
+
+/// Ends every session and token of an account: bumps its session epoch (older cookies stop
+/// working) and revokes its API tokens, in one transaction.
+///
+/// # Errors
+/// `NotFound` when there is no such account.
+pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: uuid::Uuid) -> Result<(), AccountError> {
+    conn.transaction(|conn| {
+        let n = diesel::update(accounts::table.find(account_id))
+            .set((accounts::session_epoch.eq(accounts::session_epoch + 1), accounts::updated_at.eq(Utc::now())))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AccountError::NotFound);
+        }
+        super::tokens::revoke_all(conn, account_id, Utc::now())?;
+        Ok(())
+    })
+}

@@ -2,7 +2,9 @@
 pub mod auth;
 pub mod htmx;
 pub mod lang;
+pub mod user;
 
 pub use auth::{ApiAccount, ApiStaff};
 pub use htmx::Htmx;
 pub use lang::{resolve_language, CurrentLang};
+pub use user::{SignedIn, StaffUser, Visitor};

@@ -1,4 +1,5 @@
 //! Shopper HTML pages, one file per area; template structs live beside their handlers.
+pub mod accounts;
 pub mod catalog;
 pub mod errors;
 pub mod health;

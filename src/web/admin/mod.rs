@@ -1,0 +1,2 @@
+//! Staff HTML under `/admin`: guests are sent to sign in, customers get 403.
+pub mod dashboard;

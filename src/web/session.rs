@@ -1,0 +1,87 @@
+//! The browser session: an encrypted, signed cookie (actix-session's cookie store) holding who
+//! is signed in, their account's session epoch and the CSRF token. Nothing else is kept
+//! server-side, so any number of server processes share sessions through `SESSION_KEY`.
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionMiddleware};
+use actix_web::cookie::{time::Duration, Key, SameSite};
+use base64::Engine;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::domain::accounts::{tokens, Account};
+
+pub const COOKIE: &str = "sf_session";
+const UID: &str = "uid";
+const EPOCH: &str = "epoch";
+const NAME: &str = "name";
+const CSRF: &str = "csrf";
+
+/// The key that encrypts and signs session cookies: `SESSION_KEY` (64+ bytes, base64), or in
+/// development a random one per process (sessions then end when it restarts).
+pub fn key(config: &Config) -> Key {
+    let decoded = config.session_key.as_ref().and_then(|k| {
+        let raw = k.expose().trim();
+        base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')))
+            .ok()
+    });
+    match decoded {
+        Some(bytes) if bytes.len() >= 64 => Key::from(&bytes),
+        _ => Key::generate(),
+    }
+}
+
+pub fn middleware(config: &Config, key: Key) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(COOKIE.into())
+        .cookie_content_security(CookieContentSecurity::Private)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(config.is_production())
+        .session_lifecycle(PersistentSession::default().session_ttl(Duration::days(14)))
+        .build()
+}
+
+/// Who the session says is signed in, and the epoch it was signed in at.
+pub fn signed_in(session: &Session) -> Option<(Uuid, i32)> {
+    let uid = session.get::<Uuid>(UID).ok().flatten()?;
+    let epoch = session.get::<i32>(EPOCH).ok().flatten()?;
+    Some((uid, epoch))
+}
+
+pub fn display_name(session: &Session) -> Option<String> {
+    session.get::<String>(NAME).ok().flatten()
+}
+
+/// The session's CSRF token, if it has one (pages without forms never create it).
+pub fn csrf(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF).ok().flatten()
+}
+
+/// The session's CSRF token, made now if it has none.
+pub fn csrf_or_new(session: &Session) -> String {
+    if let Some(t) = csrf(session) {
+        return t;
+    }
+    let token = tokens::random_secret().unwrap_or_else(|_| Uuid::new_v4().simple().to_string());
+    let _ = session.insert(CSRF, &token);
+    token
+}
+
+/// Signs `account` in: a new session (no fixation), its epoch, a fresh CSRF token.
+/// Whatever a guest's session carried over to the account (the cart) is moved here.
+pub fn sign_in(session: &Session, account: &Account) {
+    session.renew();
+    session.remove(CSRF);
+    let display = if account.name.is_empty() { &account.email } else { &account.name };
+    let _ = session.insert(UID, account.id);
+    let _ = session.insert(EPOCH, account.session_epoch);
+    let _ = session.insert(NAME, display);
+    csrf_or_new(session);
+}
+
+pub fn sign_out(session: &Session) {
+    session.purge();
+}
