@@ -71,6 +71,8 @@ pub struct Config {
     pub login_limit_per_ip: RateLimit,
     pub register_limit_per_ip: RateLimit,
     pub db_pool_size: u32,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/storefront";
@@ -150,6 +152,7 @@ impl Config {
             login_limit_per_ip: limit("LOGIN_LIMIT_PER_IP", "50/15m")?,
             register_limit_per_ip: limit("REGISTER_LIMIT_PER_IP", "100/1h")?,
             db_pool_size: number("DB_POOL_SIZE", 16)?,
+            trust_forwarded_for: flag("TRUST_FORWARDED_FOR", false)?,
         })
     }
 

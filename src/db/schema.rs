@@ -25,6 +25,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_attempts (id) {
+        id -> Int8,
+        kind -> Text,
+        account_key -> Nullable<Text>,
+        ip -> Text,
+        succeeded -> Bool,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     branches (id) {
         id -> Uuid,
         slug -> Text,
@@ -87,4 +98,12 @@ diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
 
-diesel::allow_tables_to_appear_in_same_query!(accounts, api_tokens, branches, categories, products, stock,);
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    api_tokens,
+    auth_attempts,
+    branches,
+    categories,
+    products,
+    stock,
+);

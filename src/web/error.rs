@@ -26,6 +26,8 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
     /// A page that needs a signed-in visitor: 303 to `/login?next=…`.
     #[error("sign in required")]
     SignInRequired { next: String },
@@ -75,6 +77,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::SignInRequired { .. } => "sign_in_required",
+            AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
@@ -91,6 +94,7 @@ impl AppError {
             AppError::Unauthorized => "Unauthorized",
             AppError::Forbidden => "Forbidden",
             AppError::SignInRequired { .. } => "Sign in required",
+            AppError::TooManyRequests { .. } => "Too many requests",
             AppError::Conflict { .. } => "Conflict",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Internal(_) => "Internal server error",
@@ -110,6 +114,9 @@ impl AppError {
             AppError::Unauthorized => "A valid bearer token is required.".into(),
             AppError::Forbidden => "You are not allowed to do this.".into(),
             AppError::SignInRequired { .. } => "Sign in to continue.".into(),
+            AppError::TooManyRequests { retry_after_secs } => {
+                format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
             AppError::Conflict { detail, .. } => detail.clone(),
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             // Never the inner message: it may name tables or hosts.
@@ -144,6 +151,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -163,8 +171,14 @@ impl ResponseError for AppError {
         let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if let AppError::Unauthorized = self {
-            builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        match self {
+            AppError::Unauthorized => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            AppError::TooManyRequests { retry_after_secs } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
         }
         let mut res = builder.body(body);
         res.extensions_mut().insert(ErrorInfo {

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod filters;
 pub mod hashing;
 pub mod i18n;
+pub mod limits;
 pub mod pages;
 pub mod render;
 pub mod session;

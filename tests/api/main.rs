@@ -6,3 +6,4 @@ mod accounts;
 mod catalog;
 mod cli;
 mod docs;
+mod limits;

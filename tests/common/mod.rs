@@ -30,24 +30,55 @@ pub async fn spawn_app_empty() -> TestApp {
 }
 
 async fn spawn(seed: bool) -> TestApp {
+    spawn_with(seed, &[]).await
+}
+
+/// The app over a fresh database, with extra configuration (`("LOGIN_LIMIT_PER_IP", "5/15m")`).
+pub async fn spawn_with(seed: bool, env: &[(&str, &str)]) -> TestApp {
     let test_db = TestDb::create(seed);
-    let url = test_db.url.clone();
+    let (port, db) = start_server(&test_db.url, env);
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, db, test_db, client: plain_client() }
+}
+
+fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
+    let url = url.to_string();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.clone()),
         "BIND" => Some("127.0.0.1:0".into()),
         "DB_POOL_SIZE" => Some("4".into()),
-        _ => None,
+        _ => env.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()),
     })
     .expect("test config");
     let app = Application::build(config).expect("build app");
     let port = app.port();
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, db, test_db, client }
+    (port, db)
+}
+
+/// Another server process over the same database (as behind a load balancer).
+pub struct OtherServer {
+    pub address: String,
+}
+
+impl OtherServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
 }
 
 impl TestApp {
+    /// A second server over this app's database, with the same extra configuration.
+    pub fn another_server(&self, env: &[(&str, &str)]) -> OtherServer {
+        let (port, _) = start_server(&self.test_db.url, env);
+        OtherServer { address: format!("http://127.0.0.1:{port}") }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -11,6 +11,7 @@ use crate::domain::shared::FieldErrors;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::auth::bearer;
 use crate::web::extract::ApiAccount;
+use crate::web::limits;
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -71,8 +72,13 @@ fn required<'a>(value: &'a Option<String>, field: &str, errors: &mut FieldErrors
     responses(
         (status = 201, description = "The new customer", body = AccountDto),
         (status = 409, description = "Email taken", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address (100 an hour); see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid email, weak password or missing name", body = Problem, content_type = "application/problem+json")))]
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterBody>) -> Result<HttpResponse, AppError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
     let email = required(&body.email, "email", &mut errors)
         .and_then(|e| Email::parse(e, "email").map_err(|e| merge(&mut errors, e)).ok());
@@ -84,6 +90,7 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterBody>)
     let (Some(email), Some(name), Some(pw)) = (email, name, pw) else {
         return Err(AppError::Internal("parsed".into()));
     };
+    limits::reserve(&state, &limits::register_attempt(&req, &state)).await?;
     let password_hash = state.password_work.run(move || password::hash(pw.expose())).await??;
     let account = state
         .db
@@ -108,13 +115,20 @@ fn merge(into: &mut FieldErrors, from: FieldErrors) {
     responses(
         (status = 200, body = TokenDto),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this account (10 in 15 minutes) or address (50 in 15 minutes); see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Email or password missing", body = Problem, content_type = "application/problem+json")))]
-pub async fn issue_token(state: web::Data<AppState>, body: web::Json<TokenBody>) -> Result<HttpResponse, AppError> {
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
     let email = required(&body.email, "email", &mut errors).map(|e| e.trim().to_lowercase());
     let pw = required(&body.password, "password", &mut errors).map(str::to_string);
     errors.into_result()?;
     let (Some(email), Some(pw)) = (email, pw) else { return Err(AppError::Internal("parsed".into())) };
+    let attempt = limits::login_attempt(&req, &state, &email);
+    let reserved = limits::reserve(&state, &attempt).await?;
     let found = state.db.run(move |conn| Ok::<_, AppError>(queries::credentials(conn, &email)?)).await?;
     let (account, hash) = match found {
         Some((a, h)) => (Some(a), Some(h)),
@@ -122,6 +136,7 @@ pub async fn issue_token(state: web::Data<AppState>, body: web::Json<TokenBody>)
     };
     let ok = state.password_work.run(move || password::check(hash.as_deref(), &pw)).await?;
     let account = account.filter(|_| ok).ok_or(AppError::Unauthorized)?;
+    limits::forgive(&state, &attempt, reserved).await?;
     let now = Utc::now();
     let issued = state.db.run(move |conn| Ok::<_, AppError>(tokens::issue(conn, account.id, now)?)).await?;
     json_ok(&TokenDto {

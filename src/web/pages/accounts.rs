@@ -1,7 +1,7 @@
 //! `/register`, `/login`, `/logout`, `/account`: signing in and out with the session cookie.
 use actix_session::Session;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,6 +10,7 @@ use crate::domain::accounts::{password, queries, AccountError, Email, Password};
 use crate::domain::shared::FieldErrors;
 use crate::web::error::AppError;
 use crate::web::extract::SignedIn;
+use crate::web::limits;
 use crate::web::render::{html, html_with, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -53,6 +54,8 @@ pub struct LoginPage {
     pub email: String,
     pub next: String,
     pub failed: bool,
+    /// Set when too many attempts were made: minutes until the next one is allowed.
+    pub wait_minutes: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -67,11 +70,19 @@ pub async fn show_login(
 ) -> Result<HttpResponse, AppError> {
     let csrf = session::csrf_or_new(&session);
     ctx.csrf = Some(csrf.clone());
-    html(&LoginPage { ctx, csrf, email: String::new(), next: safe_next(query.next.as_deref()), failed: false })
+    html(&LoginPage {
+        ctx,
+        csrf,
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        failed: false,
+        wait_minutes: None,
+    })
 }
 
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     mut ctx: Chrome,
     session: Session,
     form: web::Form<LoginForm>,
@@ -80,6 +91,20 @@ pub async fn login(
     let email = form.email.unwrap_or_default().trim().to_lowercase();
     let pw = form.password.unwrap_or_default();
     let next = safe_next(form.next.as_deref());
+    let attempt = limits::login_attempt(&req, &state, &email);
+    let reserved = match limits::reserve(&state, &attempt).await {
+        Ok(id) => id,
+        Err(AppError::TooManyRequests { retry_after_secs }) => {
+            let csrf = session::csrf_or_new(&session);
+            ctx.csrf = Some(csrf.clone());
+            let page =
+                LoginPage { ctx, csrf, email, next, failed: false, wait_minutes: Some(retry_after_secs.div_ceil(60)) };
+            let mut res = html_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
     let lookup = email.clone();
     let found = state.db.run(move |conn| Ok::<_, AppError>(queries::credentials(conn, &lookup)?)).await?;
     let (account, hash) = match found {
@@ -89,13 +114,17 @@ pub async fn login(
     let ok = !pw.is_empty() && state.password_work.run(move || password::check(hash.as_deref(), &pw)).await?;
     match account.filter(|_| ok) {
         Some(account) => {
+            limits::forgive(&state, &attempt, reserved).await?;
             session::sign_in(&session, &account);
             Ok(see_other(&next))
         }
         None => {
             let csrf = session::csrf_or_new(&session);
             ctx.csrf = Some(csrf.clone());
-            html_with(StatusCode::UNPROCESSABLE_ENTITY, &LoginPage { ctx, csrf, email, next, failed: true })
+            html_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &LoginPage { ctx, csrf, email, next, failed: true, wait_minutes: None },
+            )
         }
     }
 }
@@ -138,6 +167,7 @@ fn parse_registration(form: &RegisterForm) -> Result<(Email, String, Password), 
 
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     mut ctx: Chrome,
     session: Session,
     form: web::Form<RegisterForm>,
@@ -146,6 +176,7 @@ pub async fn register(
     let result = match parse_registration(&form) {
         Err(errors) => Err(errors),
         Ok((email, name, pw)) => {
+            limits::reserve(&state, &limits::register_attempt(&req, &state)).await?;
             let password_hash = state.password_work.run(move || password::hash(pw.expose())).await??;
             let input = Register { email, name, password_hash };
             match state.db.run(move |conn| commands::register(conn, &input)).await {

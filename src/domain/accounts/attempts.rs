@@ -1,0 +1,143 @@
+//! Rate limits on signing in, registering and password resets, kept in PostgreSQL so they hold
+//! with any number of server processes. An attempt reserves its place before the slow password
+//! check, under transaction-scoped advisory locks on its keys, so concurrent attempts cannot
+//! slip past the limit together.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::AccountError;
+use crate::config::RateLimit;
+use crate::db::schema::auth_attempts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptKind {
+    Login,
+    Register,
+    Reset,
+}
+
+impl AttemptKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AttemptKind::Login => "login",
+            AttemptKind::Register => "register",
+            AttemptKind::Reset => "reset",
+        }
+    }
+}
+
+/// What is being limited: the kind of attempt, the account it names (if any) with its limit,
+/// and the caller's address with its limit.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub kind: AttemptKind,
+    pub account: Option<(String, RateLimit)>,
+    pub ip: String,
+    pub ip_limit: RateLimit,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go ahead; the number names the reserved attempt for `succeeded`.
+    Allowed(i64),
+    /// Over the limit; try again after this many seconds.
+    Limited { retry_after_secs: u64 },
+}
+
+#[derive(QueryableByName)]
+struct Window {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    oldest: Option<DateTime<Utc>>,
+}
+
+fn window(
+    conn: &mut PgConnection,
+    kind: AttemptKind,
+    column: &str,
+    key: &str,
+    limit: RateLimit,
+    now: DateTime<Utc>,
+) -> Result<Window, AccountError> {
+    let since = now - chrono::Duration::seconds(limit.window_secs as i64);
+    Ok(diesel::sql_query(format!(
+        "SELECT count(*) AS n, min(at) AS oldest FROM auth_attempts \
+         WHERE kind = $1 AND {column} = $2 AND NOT succeeded AND at > $3"
+    ))
+    .bind::<Text, _>(kind.as_str())
+    .bind::<Text, _>(key)
+    .bind::<diesel::sql_types::Timestamptz, _>(since)
+    .get_result(conn)?)
+}
+
+fn retry_after(w: &Window, limit: RateLimit, now: DateTime<Utc>) -> u64 {
+    let free_at = w.oldest.unwrap_or(now) + chrono::Duration::seconds(limit.window_secs as i64);
+    (free_at - now).num_seconds().max(1) as u64
+}
+
+/// Reserves a place for `attempt`, or says how long to wait.
+///
+/// # Errors
+/// A database error.
+pub fn reserve(conn: &mut PgConnection, attempt: &Attempt, now: DateTime<Utc>) -> Result<Verdict, AccountError> {
+    conn.transaction(|conn| {
+        // Lock the keys in one order so two attempts never wait on each other crosswise.
+        let mut keys = vec![format!("{}:ip:{}", attempt.kind.as_str(), attempt.ip)];
+        if let Some((account, _)) = &attempt.account {
+            keys.push(format!("{}:account:{account}", attempt.kind.as_str()));
+        }
+        keys.sort();
+        for key in &keys {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<Text, _>(key)
+                .execute(conn)?;
+        }
+        let mut wait = 0;
+        let by_ip = window(conn, attempt.kind, "ip", &attempt.ip, attempt.ip_limit, now)?;
+        if by_ip.n >= i64::from(attempt.ip_limit.max) {
+            wait = retry_after(&by_ip, attempt.ip_limit, now);
+        }
+        if let Some((account, limit)) = &attempt.account {
+            let by_account = window(conn, attempt.kind, "account_key", account, *limit, now)?;
+            if by_account.n >= i64::from(limit.max) {
+                wait = wait.max(retry_after(&by_account, *limit, now));
+            }
+        }
+        if wait > 0 {
+            return Ok(Verdict::Limited { retry_after_secs: wait });
+        }
+        let id: i64 = diesel::insert_into(auth_attempts::table)
+            .values((
+                auth_attempts::kind.eq(attempt.kind.as_str()),
+                auth_attempts::account_key.eq(attempt.account.as_ref().map(|(a, _)| a.as_str())),
+                auth_attempts::ip.eq(&attempt.ip),
+                auth_attempts::at.eq(now),
+            ))
+            .returning(auth_attempts::id)
+            .get_result(conn)?;
+        Ok(Verdict::Allowed(id))
+    })
+}
+
+/// The reserved attempt succeeded: it and the account's earlier failures of that kind stop
+/// counting (a shopper who finally remembers the password starts afresh).
+pub fn succeeded(conn: &mut PgConnection, attempt: &Attempt, id: i64) -> Result<(), AccountError> {
+    diesel::update(auth_attempts::table.find(id)).set(auth_attempts::succeeded.eq(true)).execute(conn)?;
+    if let Some((account, _)) = &attempt.account {
+        diesel::update(auth_attempts::table)
+            .filter(auth_attempts::kind.eq(attempt.kind.as_str()))
+            .filter(auth_attempts::account_key.eq(account))
+            .filter(auth_attempts::succeeded.eq(false))
+            .set(auth_attempts::succeeded.eq(true))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forgets attempts older than a day (the longest window); run now and then.
+pub fn prune(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<usize, AccountError> {
+    Ok(diesel::delete(auth_attempts::table.filter(auth_attempts::at.lt(now - chrono::Duration::days(1))))
+        .execute(conn)?)
+}
