@@ -73,6 +73,14 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Where shoppers reach the shop, for links in mail: `PUBLIC_URL`, default `http://{BIND}`.
+    pub public_url: String,
+    /// The sender of the shop's mail.
+    pub mail_from: String,
+    /// Whether this process works the job queue (`JOB_RUNNER`, on by default).
+    pub job_runner: bool,
+    /// Where mail goes without `SMTP_URL`: `OUTBOX_DIR`, default `./outbox`.
+    pub outbox_dir: String,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/storefront";
@@ -153,6 +161,11 @@ impl Config {
             register_limit_per_ip: limit("REGISTER_LIMIT_PER_IP", "100/1h")?,
             db_pool_size: number("DB_POOL_SIZE", 16)?,
             trust_forwarded_for: flag("TRUST_FORWARDED_FOR", false)?,
+            public_url: var("PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{}", var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()))),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),
+            job_runner: flag("JOB_RUNNER", true)?,
+            outbox_dir: var("OUTBOX_DIR").unwrap_or_else(|| "outbox".into()),
         })
     }
 

@@ -3,6 +3,8 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod mail;
 pub mod startup;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

@@ -10,8 +10,10 @@ use diesel::Connection;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::domain::catalog::demo;
+use crate::mail::{Mailer, OutboxMailer, SmtpMailer};
 use crate::telemetry;
 use crate::web::{self, pages::errors, state::AppState};
+use crate::worker;
 
 pub struct Application {
     port: u16,
@@ -45,6 +47,19 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
+/// SMTP when `SMTP_URL` is set, else `.eml` files in `./outbox/`.
+fn mailer(config: &Config) -> std::io::Result<Arc<dyn Mailer>> {
+    let from: lettre::message::Mailbox = config
+        .mail_from
+        .parse()
+        .map_err(|e| std::io::Error::other(format!("MAIL_FROM {:?}: {e}", config.mail_from)))?;
+    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(url.expose(), from).map_err(std::io::Error::other)?),
+        None => Arc::new(OutboxMailer::new(config.outbox_dir.clone().into(), from).map_err(std::io::Error::other)?),
+    };
+    Ok(mailer)
+}
+
 impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server; nothing runs yet.
     pub fn build(config: Config) -> std::io::Result<Self> {
@@ -53,6 +68,13 @@ impl Application {
         let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
         let production = config.is_production();
         let session_key = web::session::key(&config);
+        let jobs_wake = if config.job_runner {
+            let runner =
+                worker::Runner { db: db.clone(), mailer: mailer(&config)?, public_url: config.public_url.clone() };
+            Some(worker::spawn(runner)?)
+        } else {
+            None
+        };
         let session_config = config.clone();
         web::assets::warm();
         let state = actix_web::web::Data::new(AppState {
@@ -61,6 +83,7 @@ impl Application {
             openapi_json: web::api::openapi::document_json().into(),
             category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
             password_work: web::hashing::PasswordWork::for_this_machine(),
+            jobs_wake,
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -64,6 +64,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        queue -> Text,
+        kind -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     products (id) {
         id -> Uuid,
         slug -> Text,
@@ -94,6 +123,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> accounts (account_id));
+diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
@@ -104,6 +134,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_attempts,
     branches,
     categories,
+    jobs,
+    password_resets,
     products,
     stock,
 );

@@ -2,4 +2,5 @@
 //! and the API are three presentations of these same calls.
 pub mod accounts;
 pub mod catalog;
+pub mod jobs;
 pub mod shared;

@@ -26,6 +26,9 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// A link that worked once and no longer does (a used or expired reset link).
+    #[error("gone")]
+    Gone,
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
     /// A page that needs a signed-in visitor: 303 to `/login?next=…`.
@@ -78,6 +81,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::SignInRequired { .. } => "sign_in_required",
             AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::Gone => "link_expired",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
@@ -95,6 +99,7 @@ impl AppError {
             AppError::Forbidden => "Forbidden",
             AppError::SignInRequired { .. } => "Sign in required",
             AppError::TooManyRequests { .. } => "Too many requests",
+            AppError::Gone => "Gone",
             AppError::Conflict { .. } => "Conflict",
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Internal(_) => "Internal server error",
@@ -117,6 +122,7 @@ impl AppError {
             AppError::TooManyRequests { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
+            AppError::Gone => "This link has been used or has expired.".into(),
             AppError::Conflict { detail, .. } => detail.clone(),
             AppError::PayloadTooLarge => "The request body is too large.".into(),
             // Never the inner message: it may name tables or hosts.
@@ -152,6 +158,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Gone => StatusCode::GONE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -223,6 +230,7 @@ impl From<AccountError> for AppError {
                 AppError::Conflict { code: "email_taken", detail: "An account with this email exists.".into() }
             }
             AccountError::NotFound => AppError::NotFound,
+            AccountError::ResetInvalid => AppError::Gone,
             AccountError::Hashing(msg) => AppError::Internal(msg),
             AccountError::Internal(db) => db.into(),
         }

@@ -87,8 +87,8 @@ where
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::dashboard;
-    use self::api::{auth as api_auth, catalog as api_catalog, docs};
-    use self::pages::{accounts, catalog, health, home};
+    use self::api::{admin_jobs, auth as api_auth, catalog as api_catalog, docs};
+    use self::pages::{accounts, catalog, health, home, password_reset};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
         .app_data(web::FormConfig::default().limit(FORM_LIMIT))
@@ -101,6 +101,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form_page("/login", accounts::show_login, accounts::login))
         .service(form_page("/register", accounts::show_register, accounts::register))
         .service(post("/logout", accounts::logout))
+        .service(form_page("/password-reset", password_reset::show_request, password_reset::request))
+        .service(form_page("/password-reset/{token}", password_reset::show_choose, password_reset::choose))
         .service(get("/account", accounts::show_account))
         .service(post("/account/sign-out-everywhere", accounts::sign_out_everywhere))
         // Staff pages
@@ -130,5 +132,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(get("/api/v1/me", api_auth::me))
         // Staff only: the guard answers 401/403 before any admin route is looked up.
-        .service(web::scope("/api/v1/admin").wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff)));
+        .service(
+            web::scope("/api/v1/admin")
+                .wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff))
+                .service(get("/jobs", admin_jobs::list_jobs))
+                .service(post("/jobs/{id}/retry", admin_jobs::retry_job)),
+        );
 }

@@ -1,4 +1,5 @@
 //! What every handler can reach: the database, the configuration, start-up-built documents.
+use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
@@ -15,4 +16,14 @@ pub struct AppState {
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
     pub password_work: PasswordWork,
+    /// Wakes this process's job runner after queuing work (`None` when it does not run one).
+    pub jobs_wake: Option<Sender<()>>,
+}
+
+impl AppState {
+    pub fn wake_jobs(&self) {
+        if let Some(tx) = &self.jobs_wake {
+            let _ = tx.send(());
+        }
+    }
 }

@@ -6,4 +6,5 @@ mod accounts;
 mod catalog;
 mod cli;
 mod docs;
+mod jobs;
 mod limits;

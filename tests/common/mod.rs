@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod db;
+pub mod smtp;
 
 use storefront::config::Config;
 use storefront::db::Db;
@@ -46,7 +47,10 @@ fn plain_client() -> reqwest::Client {
 
 fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
     let url = url.to_string();
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    // Mail without SMTP goes to files: keep them out of the repository.
+    let outbox = std::env::temp_dir().join("storefront-test-outbox");
+    env.push(("OUTBOX_DIR".into(), outbox.to_string_lossy().into_owned()));
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.clone()),
         "BIND" => Some("127.0.0.1:0".into()),

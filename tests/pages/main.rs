@@ -7,4 +7,5 @@ mod assets;
 mod catalog;
 mod i18n;
 mod language;
+mod password_reset;
 mod security;

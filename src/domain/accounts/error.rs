@@ -10,6 +10,8 @@ pub enum AccountError {
     EmailTaken,
     #[error("account not found")]
     NotFound,
+    #[error("the reset link is unknown, used or expired")]
+    ResetInvalid,
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error(transparent)]

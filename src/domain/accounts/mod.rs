@@ -5,6 +5,7 @@ pub mod error;
 pub mod model;
 pub mod password;
 pub mod queries;
+pub mod reset;
 pub mod tokens;
 pub mod types;
 

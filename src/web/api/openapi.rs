@@ -2,7 +2,7 @@
 use utoipa::OpenApi;
 
 use super::dto::{AvailabilityDto, BranchDto, CategoryDto, MoneySchema, ProductDto, ProductPage};
-use super::{auth, catalog};
+use super::{admin_jobs, auth, catalog};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -25,12 +25,15 @@ use crate::web::error::Problem;
         auth::issue_token,
         auth::revoke_token,
         auth::me,
+        admin_jobs::list_jobs,
+        admin_jobs::retry_job,
     ),
-    components(schemas(auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),
-        (name = "accounts", description = "Registration, bearer tokens, the caller's account")
+        (name = "accounts", description = "Registration, bearer tokens, the caller's account"),
+        (name = "admin", description = "Staff only: a staff or admin bearer token")
     )
 )]
 pub struct ApiDoc;

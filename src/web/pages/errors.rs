@@ -42,6 +42,7 @@ fn texts(status: StatusCode) -> (&'static str, &'static str) {
         400 => ("error.bad_request.title", "error.bad_request.text"),
         401 | 403 => ("error.forbidden.title", "error.forbidden.text"),
         405 => ("error.method.title", "error.method.text"),
+        410 => ("error.gone.title", "error.gone.text"),
         413 => ("error.too_large.title", "error.too_large.text"),
         429 => ("error.too_many.title", "error.too_many.text"),
         _ => ("error.server.title", "error.server.text"),

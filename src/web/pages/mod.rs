@@ -4,4 +4,5 @@ pub mod catalog;
 pub mod errors;
 pub mod health;
 pub mod home;
+pub mod password_reset;
 pub mod views;

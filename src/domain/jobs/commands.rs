@@ -1,0 +1,222 @@
+//! Queue operations. `enqueue` joins the caller's transaction; the others stand alone.
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::types::{backoff_secs, Job, JobError, JobStatus, NewJob};
+use crate::db::schema::jobs;
+use crate::domain::shared::{Page, PageRequest};
+
+/// How long a claimed job may run before another worker may take it over (a crashed worker).
+pub const LEASE: Duration = Duration::minutes(5);
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
+struct JobRow {
+    id: Uuid,
+    queue: String,
+    kind: String,
+    payload: Value,
+    status: String,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: DateTime<Utc>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl JobRow {
+    fn into_job(self) -> Job {
+        Job {
+            id: self.id,
+            queue: self.queue,
+            kind: self.kind,
+            payload: self.payload,
+            status: JobStatus::parse(&self.status).unwrap_or(JobStatus::Failed),
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            run_at: self.run_at,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// Queues a job in the caller's transaction; with a `dedup_key` already queued, nothing is
+/// added and `None` is returned.
+pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Result<Option<Uuid>, JobError> {
+    Ok(diesel::insert_into(jobs::table)
+        .values((
+            jobs::queue.eq(job.queue.as_str()),
+            jobs::kind.eq(&job.kind),
+            jobs::payload.eq(&job.payload),
+            jobs::dedup_key.eq(&job.dedup_key),
+            jobs::max_attempts.eq(job.max_attempts),
+            jobs::run_at.eq(now),
+            jobs::created_at.eq(now),
+            jobs::updated_at.eq(now),
+        ))
+        .on_conflict(jobs::dedup_key)
+        .do_nothing()
+        .returning(jobs::id)
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Takes up to `limit` due jobs of `queue` for this worker: pending or failed ones whose time
+/// has come, and running ones whose worker's lease ran out. Each claim counts as an attempt.
+/// Workers on any number of processes never take the same job (`SKIP LOCKED`).
+pub fn claim(conn: &mut PgConnection, queue: &str, limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
+    let rows: Vec<JobRow> = diesel::sql_query(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, updated_at = $2 \
+         WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND \
+             ((status IN ('pending', 'failed') AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
+           ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+         RETURNING id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at",
+    )
+    .bind::<diesel::sql_types::Text, _>(queue)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Timestamptz, _>(now + LEASE)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load::<ClaimedRow>(conn)?
+    .into_iter()
+    .map(ClaimedRow::into_row)
+    .collect();
+    Ok(rows.into_iter().map(JobRow::into_job).collect())
+}
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    queue: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    payload: Value,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    max_attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    run_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    last_error: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+impl ClaimedRow {
+    fn into_row(self) -> JobRow {
+        JobRow {
+            id: self.id,
+            queue: self.queue,
+            kind: self.kind,
+            payload: self.payload,
+            status: self.status,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            run_at: self.run_at,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// Secrets a job carried (a reset link's token) are wiped once the job stops.
+const SCRUB_SECRET: &str = "payload - 'secret'";
+
+/// The job is done.
+pub fn complete(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<(), JobError> {
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::status.eq(JobStatus::Done.as_str()),
+            jobs::locked_until.eq(None::<DateTime<Utc>>),
+            jobs::last_error.eq(None::<String>),
+            jobs::payload.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>(SCRUB_SECRET)),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The attempt failed: retried after a backoff, or `dead` after its last attempt.
+pub fn fail(conn: &mut PgConnection, job: &Job, error: &str, now: DateTime<Utc>) -> Result<JobStatus, JobError> {
+    let dead = job.attempts >= job.max_attempts;
+    let status = if dead { JobStatus::Dead } else { JobStatus::Failed };
+    let error: String = error.chars().take(2000).collect();
+    let payload = if dead { SCRUB_SECRET } else { "payload" };
+    diesel::update(jobs::table.find(job.id))
+        .set((
+            jobs::status.eq(status.as_str()),
+            jobs::locked_until.eq(None::<DateTime<Utc>>),
+            jobs::last_error.eq(Some(error)),
+            jobs::run_at.eq(now + Duration::seconds(backoff_secs(job.attempts))),
+            jobs::payload.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>(payload)),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(status)
+}
+
+/// Staff send a failed or dead job round again, now, with a fresh set of attempts.
+///
+/// # Errors
+/// `NotFound`; `NotRetryable` for a job that is pending, running or done.
+pub fn retry(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<Job, JobError> {
+    conn.transaction(|conn| {
+        let row: JobRow = jobs::table
+            .find(id)
+            .for_update()
+            .select(JobRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(JobError::NotFound)?;
+        let status = JobStatus::parse(&row.status).unwrap_or(JobStatus::Failed);
+        if !status.can_retry() {
+            return Err(JobError::NotRetryable(status.as_str()));
+        }
+        let row: JobRow = diesel::update(jobs::table.find(id))
+            .set((
+                jobs::status.eq(JobStatus::Pending.as_str()),
+                jobs::attempts.eq(0),
+                jobs::run_at.eq(now),
+                jobs::updated_at.eq(now),
+            ))
+            .returning(JobRow::as_returning())
+            .get_result(conn)?;
+        Ok(row.into_job())
+    })
+}
+
+/// Jobs newest first, optionally of one status.
+pub fn list(conn: &mut PgConnection, status: Option<JobStatus>, page: PageRequest) -> Result<Page<Job>, JobError> {
+    let mut query = jobs::table.into_boxed();
+    let mut count = jobs::table.into_boxed();
+    if let Some(s) = status {
+        query = query.filter(jobs::status.eq(s.as_str()));
+        count = count.filter(jobs::status.eq(s.as_str()));
+    }
+    let total: i64 = count.count().get_result(conn)?;
+    let rows: Vec<JobRow> = query
+        .select(JobRow::as_select())
+        .order((jobs::created_at.desc(), jobs::id))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    Ok(Page {
+        items: rows.into_iter().map(JobRow::into_job).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}

@@ -1,0 +1,138 @@
+//! Mail: messages rendered from askama templates (HTML and plain text, both languages) and sent
+//! with lettre, over SMTP when `SMTP_URL` is set, else written as `.eml` files to `./outbox/`.
+//! Mail only ever leaves through the job queue (see `worker`), never from a request.
+use std::path::PathBuf;
+
+use askama::Template;
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use serde_json::Value;
+
+use crate::domain::accounts::reset::{MAIL_KIND as PASSWORD_RESET, RESET_LIFETIME};
+use crate::domain::shared::Lang;
+use crate::web::i18n::Tr;
+
+/// A message ready to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub trait Mailer: Send + Sync {
+    /// Sends one message.
+    ///
+    /// # Errors
+    /// Why the transport refused it; the job is retried later.
+    fn send(&self, message: &Outgoing) -> Result<(), String>;
+}
+
+fn build(from: &Mailbox, m: &Outgoing) -> Result<Message, String> {
+    let to: Mailbox = m.to.parse().map_err(|e| format!("bad recipient {:?}: {e}", m.to))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&m.subject)
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(m.text.clone()))
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(m.html.clone())),
+        )
+        .map_err(|e| e.to_string())
+}
+
+pub struct SmtpMailer {
+    transport: SmtpTransport,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// # Errors
+    /// When `url` is no SMTP URL lettre understands (`smtp://host:port`, `smtps://…`).
+    pub fn new(url: &str, from: Mailbox) -> Result<Self, String> {
+        let transport = SmtpTransport::from_url(url).map_err(|e| format!("SMTP_URL: {e}"))?.build();
+        Ok(Self { transport, from })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send(&self, message: &Outgoing) -> Result<(), String> {
+        self.transport.send(&build(&self.from, message)?).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// Development: each message becomes an `.eml` file a developer can open.
+pub struct OutboxMailer {
+    transport: FileTransport,
+    from: Mailbox,
+    pub dir: PathBuf,
+}
+
+impl OutboxMailer {
+    /// # Errors
+    /// When the directory cannot be created.
+    pub fn new(dir: PathBuf, from: Mailbox) -> Result<Self, String> {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Self { transport: FileTransport::new(&dir), from, dir })
+    }
+}
+
+impl Mailer for OutboxMailer {
+    fn send(&self, message: &Outgoing) -> Result<(), String> {
+        self.transport.send(&build(&self.from, message)?).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    t: Tr,
+    name: &'a str,
+    link: &'a str,
+    minutes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.txt")]
+struct PasswordResetText<'a> {
+    t: Tr,
+    name: &'a str,
+    link: &'a str,
+    minutes: i64,
+}
+
+fn text<'a>(payload: &'a Value, key: &str) -> &'a str {
+    payload.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The message a mail job asks for.
+///
+/// # Errors
+/// An unknown kind or a payload without what the kind needs: the job fails and, after its
+/// retries, is left dead for staff to look at.
+pub fn render(kind: &str, payload: &Value, public_url: &str) -> Result<Outgoing, String> {
+    let lang = Lang::parse(text(payload, "lang")).unwrap_or_default();
+    let t = Tr(lang);
+    let to = text(payload, "to");
+    if to.is_empty() {
+        return Err("mail job without a recipient".into());
+    }
+    match kind {
+        PASSWORD_RESET => {
+            let token =
+                payload.pointer("/secret/token").and_then(Value::as_str).ok_or("reset mail without its token")?;
+            let link = format!("{}/password-reset/{token}", public_url.trim_end_matches('/'));
+            let name = text(payload, "name");
+            let minutes = RESET_LIFETIME.num_minutes();
+            Ok(Outgoing {
+                to: to.into(),
+                subject: t.t("mail.reset.subject").into(),
+                text: PasswordResetText { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
+                html: PasswordResetHtml { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
+            })
+        }
+        other => Err(format!("no mail template for {other:?}")),
+    }
+}

@@ -1,0 +1,143 @@
+//! `/password-reset`: ask for a link by email, then choose a new password through it.
+use std::time::{Duration, Instant};
+
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::accounts::FormErrors;
+use crate::domain::accounts::attempts::{Attempt, AttemptKind};
+use crate::domain::accounts::{password, reset, Email, Password};
+use crate::domain::shared::FieldErrors;
+use crate::web::error::AppError;
+use crate::web::limits;
+use crate::web::render::{html, html_with, Chrome};
+use crate::web::session;
+use crate::web::state::AppState;
+
+/// Asking for a link takes at least this long whether or not the email has an account, so
+/// the time of the answer does not tell either.
+const MIN_ANSWER_TIME: Duration = Duration::from_millis(250);
+
+#[derive(Template)]
+#[template(path = "shop/password_reset.html")]
+pub struct RequestPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub email: String,
+    pub sent: bool,
+    pub errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    pub email: Option<String>,
+}
+
+fn with_csrf(ctx: &mut Chrome, session: &Session) -> String {
+    let csrf = session::csrf_or_new(session);
+    ctx.csrf = Some(csrf.clone());
+    csrf
+}
+
+pub async fn show_request(mut ctx: Chrome, session: Session) -> Result<HttpResponse, AppError> {
+    let csrf = with_csrf(&mut ctx, &session);
+    html(&RequestPage { ctx, csrf, email: String::new(), sent: false, errors: FormErrors(FieldErrors::new()) })
+}
+
+pub async fn request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut ctx: Chrome,
+    session: Session,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let started = Instant::now();
+    let raw = form.into_inner().email.unwrap_or_default();
+    let email = match Email::parse(&raw, "email") {
+        Ok(e) => e,
+        Err(errors) => {
+            let csrf = with_csrf(&mut ctx, &session);
+            let page = RequestPage { ctx, csrf, email: raw, sent: false, errors: FormErrors(errors) };
+            return html_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let attempt = Attempt {
+        kind: AttemptKind::Reset,
+        account: Some((email.as_str().to_string(), state.config.login_limit_per_account)),
+        ip: limits::client_ip(&req, &state),
+        ip_limit: state.config.login_limit_per_ip,
+    };
+    limits::reserve(&state, &attempt).await?;
+    let lang = ctx.lang;
+    let address = email.as_str().to_string();
+    let queued = state.db.run(move |conn| Ok::<_, AppError>(reset::request(conn, &address, lang, Utc::now())?)).await?;
+    if queued {
+        state.wake_jobs();
+    }
+    if let Some(rest) = MIN_ANSWER_TIME.checked_sub(started.elapsed()) {
+        actix_web::rt::time::sleep(rest).await;
+    }
+    let csrf = with_csrf(&mut ctx, &session);
+    html(&RequestPage { ctx, csrf, email: email.as_str().into(), sent: true, errors: FormErrors(FieldErrors::new()) })
+}
+
+#[derive(Template)]
+#[template(path = "shop/password_reset_choose.html")]
+pub struct ChoosePage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub token: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct ChooseForm {
+    pub password: Option<String>,
+}
+
+/// The link from the email: a form for the new password, or 410 when the link is spent.
+pub async fn show_choose(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let t = token.clone();
+    let valid = state.db.run(move |conn| Ok::<_, AppError>(reset::is_valid(conn, &t, Utc::now())?)).await?;
+    if !valid {
+        return Err(AppError::Gone);
+    }
+    let csrf = with_csrf(&mut ctx, &session);
+    html(&ChoosePage { ctx, csrf, token, errors: FormErrors(FieldErrors::new()) })
+}
+
+/// Sets the new password, spends the link, ends other sessions, and signs the user in.
+pub async fn choose(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    token: web::Path<String>,
+    form: web::Form<ChooseForm>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let pw = match Password::parse(form.password.as_deref().unwrap_or(""), "password", None) {
+        Ok(p) => p,
+        Err(errors) => {
+            let csrf = with_csrf(&mut ctx, &session);
+            return html_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ChoosePage { ctx, csrf, token, errors: FormErrors(errors) },
+            );
+        }
+    };
+    let password_hash = state.password_work.run(move || password::hash(pw.expose())).await??;
+    let account =
+        state.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, Utc::now())?)).await?;
+    session::sign_in(&session, &account);
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account")).finish())
+}

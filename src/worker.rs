@@ -1,0 +1,82 @@
+//! The job runner: a thread per server process that claims due jobs (`SKIP LOCKED`, so any
+//! number of processes share the queue), does them and records the outcome. It wakes when this
+//! process queues something and otherwise polls every few seconds for jobs queued elsewhere or
+//! due for a retry.
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::db::Db;
+use crate::domain::jobs::{self, Job};
+use crate::mail::{self, Mailer};
+
+pub const POLL: Duration = Duration::from_secs(2);
+const BATCH: i64 = 10;
+
+pub struct Runner {
+    pub db: Db,
+    pub mailer: Arc<dyn Mailer>,
+    pub public_url: String,
+}
+
+/// Starts the runner; send `()` on the returned channel to wake it. It stops when every sender
+/// is gone (the server stopped).
+pub fn spawn(runner: Runner) -> std::io::Result<Sender<()>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new().name("job-runner".into()).spawn(move || runner.run(&rx))?;
+    Ok(tx)
+}
+
+impl Runner {
+    fn run(&self, wake: &Receiver<()>) {
+        loop {
+            while self.work_batch() > 0 {}
+            match wake.recv_timeout(POLL) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    /// Claims and does one batch of mail jobs; returns how many it took.
+    pub fn work_batch(&self) -> usize {
+        let claimed = match self.db.get() {
+            Ok(mut conn) => jobs::claim(&mut conn, "mail", BATCH, Utc::now()),
+            Err(e) => {
+                tracing::warn!(error = %e, "job runner cannot reach the database");
+                return 0;
+            }
+        };
+        let batch = match claimed {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming jobs failed");
+                return 0;
+            }
+        };
+        let n = batch.len();
+        for job in batch {
+            let outcome = self.perform(&job);
+            let Ok(mut conn) = self.db.get() else { continue };
+            let recorded = match &outcome {
+                Ok(()) => jobs::complete(&mut conn, job.id, Utc::now()).map(|()| "done"),
+                Err(error) => jobs::fail(&mut conn, &job, error, Utc::now()).map(|s| s.as_str()),
+            };
+            match (recorded, outcome) {
+                (Ok(status), Ok(())) => tracing::info!(job = %job.id, kind = %job.kind, status, "job"),
+                (Ok(status), Err(error)) => {
+                    tracing::warn!(job = %job.id, kind = %job.kind, status, attempt = job.attempts, %error, "job failed")
+                }
+                (Err(e), _) => tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome"),
+            }
+        }
+        n
+    }
+
+    fn perform(&self, job: &Job) -> Result<(), String> {
+        let message = mail::render(&job.kind, &job.payload, &self.public_url)?;
+        self.mailer.send(&message)
+    }
+}

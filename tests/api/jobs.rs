@@ -1,0 +1,202 @@
+//! The job queue against the real database: claims, retries, dead jobs, concurrency, and the
+//! runner with mail transports that fail and recover.
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use storefront::domain::accounts::Role;
+use storefront::domain::jobs::{self, JobStatus, NewJob, Queue};
+use storefront::mail::{Mailer, Outgoing};
+use storefront::worker::Runner;
+
+use crate::common::{spawn_app_empty, TestDb, GOOD_PASSWORD};
+
+fn mail_job(key: Option<&str>, max_attempts: i32) -> NewJob {
+    NewJob {
+        queue: Queue::Mail,
+        kind: "password_reset".into(),
+        payload: json!({"to": "bat@example.mn", "name": "Bat", "lang": "en", "secret": {"token": "t0k3n"}}),
+        dedup_key: key.map(str::to_string),
+        max_attempts,
+    }
+}
+
+#[test]
+fn failures_back_off_then_the_job_dies_and_forgets_its_secret() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    let now = Utc::now();
+    jobs::enqueue(&mut conn, &mail_job(None, 2), now).unwrap();
+    let job = jobs::claim(&mut conn, "mail", 10, now).unwrap().remove(0);
+    assert_eq!((job.status, job.attempts), (JobStatus::Running, 1));
+    assert_eq!(jobs::fail(&mut conn, &job, "smtp down", now).unwrap(), JobStatus::Failed);
+    assert!(jobs::claim(&mut conn, "mail", 10, now).unwrap().is_empty(), "not due before its backoff");
+    let later = now + Duration::seconds(11);
+    let job = jobs::claim(&mut conn, "mail", 10, later).unwrap().remove(0);
+    assert_eq!(job.attempts, 2);
+    assert_eq!(jobs::fail(&mut conn, &job, "smtp still down", later).unwrap(), JobStatus::Dead);
+    assert!(jobs::claim(&mut conn, "mail", 10, later + Duration::hours(2)).unwrap().is_empty(), "dead jobs stay put");
+    let dead = jobs::list(&mut conn, Some(JobStatus::Dead), Default::default()).unwrap();
+    assert_eq!(dead.total, 1);
+    assert_eq!(dead.items[0].last_error.as_deref(), Some("smtp still down"));
+    assert!(dead.items[0].payload.get("secret").is_none());
+
+    let retried = jobs::retry(&mut conn, job.id, later).unwrap();
+    assert_eq!((retried.status, retried.attempts), (JobStatus::Pending, 0));
+    assert!(jobs::retry(&mut conn, job.id, later).is_err(), "a pending job is not retried again");
+}
+
+#[test]
+fn a_job_with_the_same_business_key_is_queued_once() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    assert!(jobs::enqueue(&mut conn, &mail_job(Some("order-1:confirmation"), 8), Utc::now()).unwrap().is_some());
+    assert!(jobs::enqueue(&mut conn, &mail_job(Some("order-1:confirmation"), 8), Utc::now()).unwrap().is_none());
+    assert_eq!(jobs::list(&mut conn, None, Default::default()).unwrap().total, 1);
+}
+
+#[test]
+fn a_crashed_workers_job_is_taken_over_after_its_lease() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    let now = Utc::now();
+    jobs::enqueue(&mut conn, &mail_job(None, 8), now).unwrap();
+    assert_eq!(jobs::claim(&mut conn, "mail", 10, now).unwrap().len(), 1);
+    assert!(jobs::claim(&mut conn, "mail", 10, now + Duration::minutes(4)).unwrap().is_empty());
+    let again = jobs::claim(&mut conn, "mail", 10, now + Duration::minutes(6)).unwrap();
+    assert_eq!(again[0].attempts, 2);
+}
+
+/// Four workers on their own connections drain 60 jobs: each job is taken exactly once.
+#[test]
+fn concurrent_workers_never_take_the_same_job() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    for _ in 0..60 {
+        jobs::enqueue(&mut conn, &mail_job(None, 8), Utc::now()).unwrap();
+    }
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let taken = Arc::clone(&taken);
+            let mut c = db.connect();
+            std::thread::spawn(move || loop {
+                let batch = jobs::claim(&mut c, "mail", 3, Utc::now()).unwrap();
+                if batch.is_empty() {
+                    return;
+                }
+                for j in batch {
+                    taken.lock().unwrap().push(j.id);
+                    jobs::complete(&mut c, j.id, Utc::now()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let taken = taken.lock().unwrap();
+    assert_eq!(taken.len(), 60);
+    assert_eq!(taken.iter().collect::<HashSet<_>>().len(), 60);
+    assert_eq!(jobs::list(&mut conn, Some(JobStatus::Done), Default::default()).unwrap().total, 60);
+}
+
+/// Stands in for the mail server only (not our database): refuses while `down`.
+struct FlakyMail {
+    down: AtomicBool,
+    sent: Mutex<Vec<Outgoing>>,
+}
+
+impl Mailer for FlakyMail {
+    fn send(&self, m: &Outgoing) -> Result<(), String> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err("connection refused".into());
+        }
+        self.sent.lock().unwrap().push(m.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn the_runner_keeps_mail_through_an_outage() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    jobs::enqueue(&mut conn, &mail_job(None, 8), Utc::now()).unwrap();
+    let mail = Arc::new(FlakyMail { down: AtomicBool::new(true), sent: Mutex::new(Vec::new()) });
+    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let runner = Runner { db: pool, mailer: mail.clone(), public_url: "https://shop.example.mn".into() };
+    assert_eq!(runner.work_batch(), 1);
+    let failed = jobs::list(&mut conn, Some(JobStatus::Failed), Default::default()).unwrap();
+    assert_eq!(failed.items[0].last_error.as_deref(), Some("connection refused"));
+    mail.down.store(false, Ordering::SeqCst);
+    assert_eq!(runner.work_batch(), 0, "not due yet");
+    diesel::RunQueryDsl::execute(diesel::sql_query("UPDATE jobs SET run_at = now()"), &mut conn).unwrap();
+    assert_eq!(runner.work_batch(), 1);
+    let sent = mail.sent.lock().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].text.contains("https://shop.example.mn/password-reset/t0k3n"));
+}
+
+#[tokio::test]
+async fn staff_list_and_retry_jobs_over_the_api() {
+    let app = spawn_app_empty().await;
+    {
+        let mut conn = app.test_db.connect();
+        let now = Utc::now();
+        jobs::enqueue(&mut conn, &mail_job(None, 1), now).unwrap();
+        let job = jobs::claim(&mut conn, "mail", 1, now).unwrap().remove(0);
+        jobs::fail(&mut conn, &job, "mailbox unavailable", now).unwrap();
+    }
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+    let customer = app.customer_token("bat@example.mn").await;
+    assert_eq!(app.get_json_as("/api/v1/admin/jobs", &customer).await.0, 403);
+
+    let (status, dead) = app.get_json_as("/api/v1/admin/jobs?status=dead", &staff).await;
+    assert_eq!(status, 200);
+    assert_eq!(dead["total"], 1);
+    let job = &dead["items"][0];
+    assert_eq!((job["status"].as_str(), job["last_error"].as_str()), (Some("dead"), Some("mailbox unavailable")));
+    assert_eq!(app.get_json_as("/api/v1/admin/jobs?status=pending", &staff).await.1["total"], 0);
+    assert_eq!(app.get_json_as("/api/v1/admin/jobs?status=bogus", &staff).await.0, 422);
+
+    let id = job["id"].as_str().unwrap();
+    let res =
+        app.client.post(app.url(&format!("/api/v1/admin/jobs/{id}/retry"))).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((body["status"].as_str(), body["attempts"].as_i64()), (Some("pending"), Some(0)));
+    let res =
+        app.client.post(app.url(&format!("/api/v1/admin/jobs/{id}/retry"))).bearer_auth(&staff).send().await.unwrap();
+    assert!(res.status() == 409 || res.status() == 200, "pending or already re-run");
+    let res = app
+        .client
+        .post(app.url("/api/v1/admin/jobs/00000000-0000-0000-0000-000000000000/retry"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[test]
+fn without_smtp_mail_is_written_to_the_outbox_as_eml() {
+    use storefront::mail::OutboxMailer;
+    let dir = std::env::temp_dir().join(format!("sf-outbox-{}", uuid::Uuid::new_v4().simple()));
+    let mailer = OutboxMailer::new(dir.clone(), "Storefront <no-reply@storefront.mn>".parse().unwrap()).unwrap();
+    let message = storefront::mail::render(
+        "password_reset",
+        &json!({"to": "bat@example.mn", "name": "Bat", "lang": "en", "secret": {"token": "abc"}}),
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+    mailer.send(&message).unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(raw.contains("Subject: Reset your Storefront password") && raw.contains("To: bat@example.mn"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
