@@ -19,6 +19,7 @@ pub struct Application {
     port: u16,
     db: Db,
     server: Server,
+    runner: Option<worker::RunnerHandle>,
 }
 
 /// What `prepare_database` did, for the start-up log.
@@ -68,12 +69,13 @@ impl Application {
         let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
         let production = config.is_production();
         let session_key = web::session::key(&config);
-        let jobs_wake = if config.job_runner {
+        let (jobs_wake, runner) = if config.job_runner {
             let runner =
                 worker::Runner { db: db.clone(), mailer: mailer(&config)?, public_url: config.public_url.clone() };
-            Some(worker::spawn(runner)?)
+            let handle = worker::spawn(runner)?;
+            (Some(handle.waker()), Some(handle))
         } else {
-            None
+            (None, None)
         };
         let session_config = config.clone();
         web::assets::warm();
@@ -99,7 +101,7 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, db, server })
+        Ok(Self { port, db, server, runner })
     }
 
     pub fn port(&self) -> u16 {
@@ -110,7 +112,12 @@ impl Application {
         self.db.clone()
     }
 
+    /// Serves until stopped (SIGINT/SIGTERM), then stops the job runner after its current job.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(runner) = self.runner {
+            let _ = actix_web::web::block(move || runner.shut_down()).await;
+        }
+        served
     }
 }

@@ -2,6 +2,7 @@
 //! number of processes share the queue), does them and records the outcome. It wakes when this
 //! process queues something and otherwise polls every few seconds for jobs queued elsewhere or
 //! due for a retry.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,18 +22,38 @@ pub struct Runner {
     pub public_url: String,
 }
 
-/// Starts the runner; send `()` on the returned channel to wake it. It stops when every sender
-/// is gone (the server stopped).
-pub fn spawn(runner: Runner) -> std::io::Result<Sender<()>> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new().name("job-runner".into()).spawn(move || runner.run(&rx))?;
-    Ok(tx)
+/// A running job runner: wake it after queuing work, stop it before the process exits.
+pub struct RunnerHandle {
+    wake: Sender<()>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl RunnerHandle {
+    pub fn waker(&self) -> Sender<()> {
+        self.wake.clone()
+    }
+
+    /// Lets the current job finish, then ends the thread.
+    pub fn shut_down(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.wake.send(());
+        let _ = self.thread.join();
+    }
+}
+
+pub fn spawn(runner: Runner) -> std::io::Result<RunnerHandle> {
+    let (wake, rx) = std::sync::mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let thread = std::thread::Builder::new().name("job-runner".into()).spawn(move || runner.run(&rx, &flag))?;
+    Ok(RunnerHandle { wake, stop, thread })
 }
 
 impl Runner {
-    fn run(&self, wake: &Receiver<()>) {
-        loop {
-            while self.work_batch() > 0 {}
+    fn run(&self, wake: &Receiver<()>, stop: &AtomicBool) {
+        while !stop.load(Ordering::SeqCst) {
+            while !stop.load(Ordering::SeqCst) && self.work_batch() > 0 {}
             match wake.recv_timeout(POLL) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,

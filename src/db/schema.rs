@@ -1,6 +1,22 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    addresses (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        name -> Text,
+        phone -> Text,
+        city -> Text,
+        district -> Text,
+        line1 -> Text,
+        line2 -> Nullable<Text>,
+        is_default -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     accounts (id) {
         id -> Uuid,
         email -> Text,
@@ -122,6 +138,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(addresses -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(products -> categories (category_id));
@@ -130,6 +147,7 @@ diesel::joinable!(stock -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    addresses,
     api_tokens,
     auth_attempts,
     branches,

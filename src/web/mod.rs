@@ -87,7 +87,7 @@ where
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::dashboard;
-    use self::api::{admin_jobs, auth as api_auth, catalog as api_catalog, docs};
+    use self::api::{admin_jobs, auth as api_auth, catalog as api_catalog, docs, me};
     use self::pages::{accounts, catalog, health, home, password_reset};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
@@ -105,6 +105,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form_page("/password-reset/{token}", password_reset::show_choose, password_reset::choose))
         .service(get("/account", accounts::show_account))
         .service(post("/account/sign-out-everywhere", accounts::sign_out_everywhere))
+        .service(post("/account/profile", accounts::update_profile))
+        .service(post("/account/password", accounts::change_password))
+        .service(post("/account/addresses", accounts::add_address))
+        .service(form_page("/account/addresses/{id}", accounts::show_address, accounts::update_address))
+        .service(post("/account/addresses/{id}/delete", accounts::delete_address))
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
         // Operations
@@ -130,7 +135,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(api_auth::revoke_token))
                 .default_service(web::to(method_not_allowed)),
         )
-        .service(get("/api/v1/me", api_auth::me))
+        .service(
+            web::resource("/api/v1/me")
+                .route(web::get().to(api_auth::me))
+                .route(web::patch().to(me::update_me))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(post("/api/v1/me/password", me::change_password))
+        .service(
+            web::resource("/api/v1/me/addresses")
+                .route(web::get().to(me::list_addresses))
+                .route(web::post().to(me::add_address))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/api/v1/me/addresses/{id}")
+                .route(web::put().to(me::update_address))
+                .route(web::delete().to(me::delete_address))
+                .default_service(web::to(method_not_allowed)),
+        )
         // Staff only: the guard answers 401/403 before any admin route is looked up.
         .service(
             web::scope("/api/v1/admin")

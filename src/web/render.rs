@@ -38,6 +38,11 @@ impl Chrome {
         self.tr.t(key)
     }
 
+    /// A translation for a key held in data (a flash notice), the key itself if unknown.
+    pub fn t_dynamic<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t_or(key, key)
+    }
+
     pub fn msg<'a>(&self, message: &'a str) -> &'a str {
         self.tr.msg(message)
     }

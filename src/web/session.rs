@@ -16,6 +16,7 @@ const UID: &str = "uid";
 const EPOCH: &str = "epoch";
 const NAME: &str = "name";
 const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
 
 /// The key that encrypts and signs session cookies: `SESSION_KEY` (64+ bytes, base64), or in
 /// development a random one per process (sessions then end when it restarts).
@@ -82,6 +83,24 @@ pub fn sign_in(session: &Session, account: &Account) {
     csrf_or_new(session);
 }
 
+/// Refreshes what the session knows of the account (its new epoch after a password change,
+/// its new name) without renewing it.
+pub fn sign_in_again(session: &Session, account: &Account) {
+    let display = if account.name.is_empty() { &account.email } else { &account.name };
+    let _ = session.insert(EPOCH, account.session_epoch);
+    let _ = session.insert(NAME, display);
+}
+
 pub fn sign_out(session: &Session) {
     session.purge();
+}
+
+/// Leaves a one-time notice (a catalog key) for the next page this session shows.
+pub fn flash(session: &Session, key: &'static str) {
+    let _ = session.insert(FLASH, key);
+}
+
+/// Takes the one-time notice, if any.
+pub fn take_flash(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH).and_then(Result::ok)
 }

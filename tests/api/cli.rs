@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use storefront::db::quote_ident;
 
-use crate::common::db::server_url;
+use crate::common::db::db_url;
 
 const BIN: &str = env!("CARGO_BIN_EXE_storefront");
 
@@ -18,7 +18,7 @@ impl FreshName {
         FreshName(format!("sf_cli_{}", uuid::Uuid::new_v4().simple()))
     }
     fn url(&self) -> String {
-        format!("{}/{}", server_url(), self.0)
+        db_url(&self.0)
     }
     fn count(&self, table: &str) -> i64 {
         let mut conn = PgConnection::establish(&self.url()).unwrap();
@@ -30,7 +30,7 @@ impl FreshName {
 
 impl Drop for FreshName {
     fn drop(&mut self) {
-        if let Ok(mut c) = PgConnection::establish(&format!("{}/postgres", server_url())) {
+        if let Ok(mut c) = PgConnection::establish(&db_url("postgres")) {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.0)))
                 .execute(&mut c);
         }

@@ -8,3 +8,4 @@ mod cli;
 mod docs;
 mod jobs;
 mod limits;
+mod me;

@@ -13,8 +13,14 @@ pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// The URL of database `name`. Loopback needs no TLS, and a test process that exits while
+/// threads are inside OpenSSL can abort in its exit handlers.
+pub fn db_url(name: &str) -> String {
+    format!("{}/{name}?sslmode=disable", server_url())
+}
+
 fn admin() -> PgConnection {
-    PgConnection::establish(&format!("{}/postgres", server_url()))
+    PgConnection::establish(&db_url("postgres"))
         .expect("PostgreSQL must be running on TEST_DATABASE_SERVER (default 127.0.0.1:5432)")
 }
 
@@ -68,7 +74,7 @@ fn build_template(seed: bool) -> String {
             .expect("drop stale build");
         diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(&building))).execute(&mut conn).expect("create");
         {
-            let mut db = PgConnection::establish(&format!("{}/{building}", server_url())).expect("connect template");
+            let mut db = PgConnection::establish(&db_url(&building)).expect("connect template");
             migrate::run_pending(&mut db).expect("migrate template");
             if seed {
                 demo::seed_demo(&mut db).expect("seed template");
@@ -124,7 +130,7 @@ impl TestDb {
         diesel::sql_query(format!("CREATE DATABASE {} TEMPLATE {}", quote_ident(&name), quote_ident(tpl)))
             .execute(&mut conn)
             .expect("clone template");
-        TestDb { url: format!("{}/{name}", server_url()), name }
+        TestDb { url: db_url(&name), name }
     }
 
     pub fn connect(&self) -> PgConnection {
@@ -134,7 +140,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&format!("{}/postgres", server_url())) {
+        if let Ok(mut conn) = PgConnection::establish(&db_url("postgres")) {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.name)))
                 .execute(&mut conn);
         }

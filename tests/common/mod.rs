@@ -48,6 +48,10 @@ fn plain_client() -> reqwest::Client {
 fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
     let url = url.to_string();
     let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    // Only tests that send mail need a job runner (they configure SMTP_URL).
+    if !env.iter().any(|(k, _)| k == "SMTP_URL" || k == "JOB_RUNNER") {
+        env.push(("JOB_RUNNER".into(), "off".into()));
+    }
     // Mail without SMTP goes to files: keep them out of the repository.
     let outbox = std::env::temp_dir().join("storefront-test-outbox");
     env.push(("OUTBOX_DIR".into(), outbox.to_string_lossy().into_owned()));

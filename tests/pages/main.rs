@@ -8,4 +8,5 @@ mod catalog;
 mod i18n;
 mod language;
 mod password_reset;
+mod profile;
 mod security;

@@ -109,3 +109,44 @@ pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: uuid::Uuid) -> R
         Ok(())
     })
 }
+
+/// Renames the account.
+///
+/// # Errors
+/// `NotFound` when there is no such account.
+pub fn rename(conn: &mut PgConnection, account_id: uuid::Uuid, name: &str) -> Result<Account, AccountError> {
+    diesel::update(accounts::table.find(account_id))
+        .set((accounts::name.eq(name), accounts::updated_at.eq(Utc::now())))
+        .returning(AccountRow::as_returning())
+        .get_result(conn)
+        .optional()?
+        .map(AccountRow::into_account)
+        .ok_or(AccountError::NotFound)
+}
+
+/// Sets a new password (already checked and hashed by the caller): other sessions end (the
+/// epoch moves on) and every API token is revoked. Returns the account with its new epoch,
+/// so the caller can keep its own session.
+///
+/// # Errors
+/// `NotFound` when there is no such account.
+pub fn change_password(
+    conn: &mut PgConnection,
+    account_id: uuid::Uuid,
+    password_hash: &str,
+) -> Result<Account, AccountError> {
+    conn.transaction(|conn| {
+        let row: AccountRow = diesel::update(accounts::table.find(account_id))
+            .set((
+                accounts::password_hash.eq(password_hash),
+                accounts::session_epoch.eq(accounts::session_epoch + 1),
+                accounts::updated_at.eq(Utc::now()),
+            ))
+            .returning(AccountRow::as_returning())
+            .get_result(conn)
+            .optional()?
+            .ok_or(AccountError::NotFound)?;
+        super::tokens::revoke_all(conn, account_id, Utc::now())?;
+        Ok(row.into_account())
+    })
+}

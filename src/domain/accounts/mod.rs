@@ -1,4 +1,5 @@
 //! Accounts: shoppers and staff, their credentials and roles.
+pub mod addresses;
 pub mod attempts;
 pub mod commands;
 pub mod error;

@@ -37,3 +37,8 @@ pub fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<(Accou
 pub(super) fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<AccountRow>, AccountError> {
     Ok(accounts::table.filter(accounts::email.eq(email)).select(AccountRow::as_select()).first(conn).optional()?)
 }
+
+/// The stored password hash of an account, to check its current password.
+pub fn password_hash(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, AccountError> {
+    Ok(accounts::table.find(id).select(accounts::password_hash).first(conn).optional()?)
+}

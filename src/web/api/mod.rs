@@ -4,4 +4,5 @@ pub mod auth;
 pub mod catalog;
 pub mod docs;
 pub mod dto;
+pub mod me;
 pub mod openapi;

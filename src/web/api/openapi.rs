@@ -2,7 +2,7 @@
 use utoipa::OpenApi;
 
 use super::dto::{AvailabilityDto, BranchDto, CategoryDto, MoneySchema, ProductDto, ProductPage};
-use super::{admin_jobs, auth, catalog};
+use super::{admin_jobs, auth, catalog, me};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -25,10 +25,16 @@ use crate::web::error::Problem;
         auth::issue_token,
         auth::revoke_token,
         auth::me,
+        me::update_me,
+        me::change_password,
+        me::list_addresses,
+        me::add_address,
+        me::update_address,
+        me::delete_address,
         admin_jobs::list_jobs,
         admin_jobs::retry_job,
     ),
-    components(schemas(admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),

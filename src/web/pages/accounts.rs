@@ -4,9 +4,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use uuid::Uuid;
 
+use crate::domain::accounts::addresses::{self, Address, AddressInput};
 use crate::domain::accounts::commands::{self, Register};
-use crate::domain::accounts::{password, queries, AccountError, Email, Password};
+use crate::domain::accounts::{password, queries, Account, AccountError, Email, Password};
 use crate::domain::shared::FieldErrors;
 use crate::web::error::AppError;
 use crate::web::extract::SignedIn;
@@ -211,6 +213,56 @@ pub async fn logout(session: Session) -> HttpResponse {
     see_other("/")
 }
 
+#[derive(Default, Deserialize)]
+pub struct AddressForm {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+    pub is_default: Option<String>,
+}
+
+impl AddressForm {
+    pub fn input(&self) -> AddressInput {
+        AddressInput {
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            city: self.city.clone(),
+            district: self.district.clone(),
+            line1: self.line1.clone(),
+            line2: self.line2.clone(),
+            is_default: self.is_default.is_some(),
+        }
+    }
+
+    fn from_address(a: &Address) -> Self {
+        AddressForm {
+            name: Some(a.name.clone()),
+            phone: Some(a.phone.clone()),
+            city: Some(a.city.clone()),
+            district: Some(a.district.clone()),
+            line1: Some(a.line1.clone()),
+            line2: a.line2.clone(),
+            is_default: a.is_default.then(|| "on".into()),
+        }
+    }
+
+    pub fn value(&self, field: &str) -> &str {
+        let v = match field {
+            "name" => &self.name,
+            "phone" => &self.phone,
+            "city" => &self.city,
+            "district" => &self.district,
+            "line1" => &self.line1,
+            "line2" => &self.line2,
+            _ => &None,
+        };
+        v.as_deref().unwrap_or("")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "shop/account.html")]
 pub struct AccountPage {
@@ -219,13 +271,245 @@ pub struct AccountPage {
     pub name: String,
     pub email: String,
     pub staff: bool,
+    pub notice: Option<String>,
+    pub addresses: Vec<Address>,
+    pub profile_errors: FormErrors,
+    pub password_errors: FormErrors,
+    pub address: AddressForm,
+    pub address_errors: FormErrors,
 }
 
-pub async fn show_account(mut ctx: Chrome, session: Session, user: SignedIn) -> Result<HttpResponse, AppError> {
+/// Which form on the account page failed, with its errors.
+enum Failed {
+    None,
+    Profile(FieldErrors, String),
+    Password(FieldErrors),
+    Address(FieldErrors, AddressForm),
+}
+
+async fn account_page(
+    state: &web::Data<AppState>,
+    mut ctx: Chrome,
+    session: &Session,
+    account: Account,
+    failed: Failed,
+) -> Result<HttpResponse, AppError> {
+    let csrf = session::csrf_or_new(session);
+    ctx.csrf = Some(csrf.clone());
+    let owner = account.id;
+    let addresses = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
+    let empty = || FormErrors(FieldErrors::new());
+    let mut page = AccountPage {
+        notice: session::take_flash(session).map(|k| ctx.t_dynamic(&k).to_string()),
+        ctx,
+        csrf,
+        name: account.name,
+        email: account.email,
+        staff: account.role.is_staff(),
+        addresses,
+        profile_errors: empty(),
+        password_errors: empty(),
+        address: AddressForm::default(),
+        address_errors: empty(),
+    };
+    let status = match failed {
+        Failed::None => StatusCode::OK,
+        Failed::Profile(e, name) => {
+            page.profile_errors = FormErrors(e);
+            page.name = name;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Failed::Password(e) => {
+            page.password_errors = FormErrors(e);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Failed::Address(e, form) => {
+            page.address_errors = FormErrors(e);
+            page.address = form;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    html_with(status, &page)
+}
+
+fn back_to_account(session: &Session, notice: &'static str) -> HttpResponse {
+    session::flash(session, notice);
+    see_other("/account")
+}
+
+pub async fn show_account(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+) -> Result<HttpResponse, AppError> {
+    account_page(&state, ctx, &session, user.0, Failed::None).await
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    pub name: Option<String>,
+}
+
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let raw = form.into_inner().name.unwrap_or_default();
+    let name = match commands::parse_name(&raw, "name") {
+        Ok(n) => n,
+        Err(e) => return account_page(&state, ctx, &session, user.0, Failed::Profile(e, raw)).await,
+    };
+    let id = user.0.id;
+    let account = state.db.run(move |conn| Ok::<_, AppError>(commands::rename(conn, id, &name)?)).await?;
+    session::sign_in_again(&session, &account);
+    Ok(back_to_account(&session, "account.saved"))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let account = user.0;
+    match set_new_password(
+        &state,
+        &account,
+        form.current_password.unwrap_or_default(),
+        form.new_password.unwrap_or_default(),
+    )
+    .await
+    {
+        Ok(updated) => {
+            session::sign_in_again(&session, &updated);
+            Ok(back_to_account(&session, "account.password_changed"))
+        }
+        Err(AppError::Invalid(e)) => account_page(&state, ctx, &session, account, Failed::Password(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks the current password and sets the new one (the rule both the page and the API use).
+pub async fn set_new_password(
+    state: &web::Data<AppState>,
+    account: &Account,
+    current: String,
+    new: String,
+) -> Result<Account, AppError> {
+    let email = Email::parse(&account.email, "email").ok();
+    let new = Password::parse(&new, "new_password", email.as_ref())?;
+    let id = account.id;
+    let stored = state.db.run(move |conn| Ok::<_, AppError>(queries::password_hash(conn, id)?)).await?;
+    let ok = state.password_work.run(move || password::check(stored.as_deref(), &current)).await?;
+    if !ok {
+        return Err(FieldErrors::single("current_password", "is not your current password").into());
+    }
+    let hash = state.password_work.run(move || password::hash(new.expose())).await??;
+    state.db.run(move |conn| Ok::<_, AppError>(commands::change_password(conn, id, &hash)?)).await
+}
+
+pub async fn add_address(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+    form: web::Form<AddressForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let input = match form.input().parse() {
+        Ok(i) => i,
+        Err(e) => return account_page(&state, ctx, &session, user.0, Failed::Address(e, form)).await,
+    };
+    let owner = user.0.id;
+    match state.db.run(move |conn| addresses::add(conn, owner, &input)).await {
+        Ok(_) => Ok(back_to_account(&session, "account.address_saved")),
+        Err(AccountError::Invalid(e)) => account_page(&state, ctx, &session, user.0, Failed::Address(e, form)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shop/address_edit.html")]
+pub struct AddressEditPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub id: Uuid,
+    pub address: AddressForm,
+    pub address_errors: FormErrors,
+}
+
+fn owned(id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
+}
+
+pub async fn show_address(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = owned(&id)?;
+    let owner = user.0.id;
+    let list = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
+    let address = list.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
     let csrf = session::csrf_or_new(&session);
     ctx.csrf = Some(csrf.clone());
-    let a = user.0;
-    html(&AccountPage { ctx, csrf, name: a.name, email: a.email, staff: a.role.is_staff() })
+    html(&AddressEditPage {
+        ctx,
+        csrf,
+        id,
+        address: AddressForm::from_address(address),
+        address_errors: FormErrors(FieldErrors::new()),
+    })
+}
+
+pub async fn update_address(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    user: SignedIn,
+    id: web::Path<String>,
+    form: web::Form<AddressForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = owned(&id)?;
+    let form = form.into_inner();
+    let input = match form.input().parse() {
+        Ok(i) => i,
+        Err(e) => {
+            let csrf = session::csrf_or_new(&session);
+            ctx.csrf = Some(csrf.clone());
+            let page = AddressEditPage { ctx, csrf, id, address: form, address_errors: FormErrors(e) };
+            return html_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let owner = user.0.id;
+    state.db.run(move |conn| Ok::<_, AppError>(addresses::update(conn, owner, id, &input)?)).await?;
+    Ok(back_to_account(&session, "account.address_saved"))
+}
+
+pub async fn delete_address(
+    state: web::Data<AppState>,
+    session: Session,
+    user: SignedIn,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = owned(&id)?;
+    let owner = user.0.id;
+    state.db.run(move |conn| Ok::<_, AppError>(addresses::remove(conn, owner, id)?)).await?;
+    Ok(back_to_account(&session, "account.address_removed"))
 }
 
 /// Ends every session and API token of the account, this one included.
