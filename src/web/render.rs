@@ -55,6 +55,14 @@ impl Chrome {
         super::assets::url(path)
     }
 
+    /// The session's CSRF token for a page with a form, made now if the session has none; the
+    /// chrome then also hands it to htmx.
+    pub fn form_token(&mut self, session: &actix_session::Session) -> String {
+        let token = super::session::csrf_or_new(session);
+        self.csrf = Some(token.clone());
+        token
+    }
+
     /// `hx-headers` for the body: htmx then sends the CSRF token with every request.
     pub fn hx_headers(&self) -> Option<String> {
         self.csrf.as_ref().map(|t| serde_json::json!({ super::csrf::HEADER: t }).to_string())

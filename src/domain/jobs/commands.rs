@@ -11,7 +11,7 @@ use crate::domain::shared::{Page, PageRequest};
 /// How long a claimed job may run before another worker may take it over (a crashed worker).
 pub const LEASE: Duration = Duration::minutes(5);
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
 struct JobRow {
     id: Uuid,
@@ -81,55 +81,8 @@ pub fn claim(conn: &mut PgConnection, queue: &str, limit: i64, now: DateTime<Utc
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(now + LEASE)
     .bind::<diesel::sql_types::BigInt, _>(limit)
-    .load::<ClaimedRow>(conn)?
-    .into_iter()
-    .map(ClaimedRow::into_row)
-    .collect();
+    .load(conn)?;
     Ok(rows.into_iter().map(JobRow::into_job).collect())
-}
-
-#[derive(QueryableByName)]
-struct ClaimedRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    queue: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    kind: String,
-    #[diesel(sql_type = diesel::sql_types::Jsonb)]
-    payload: Value,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    status: String,
-    #[diesel(sql_type = diesel::sql_types::Int4)]
-    attempts: i32,
-    #[diesel(sql_type = diesel::sql_types::Int4)]
-    max_attempts: i32,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    run_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    last_error: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    created_at: DateTime<Utc>,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    updated_at: DateTime<Utc>,
-}
-
-impl ClaimedRow {
-    fn into_row(self) -> JobRow {
-        JobRow {
-            id: self.id,
-            queue: self.queue,
-            kind: self.kind,
-            payload: self.payload,
-            status: self.status,
-            attempts: self.attempts,
-            max_attempts: self.max_attempts,
-            run_at: self.run_at,
-            last_error: self.last_error,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
 }
 
 /// Secrets a job carried (a reset link's token) are wiped once the job stops.

@@ -70,8 +70,7 @@ pub async fn show_login(
     session: Session,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let csrf = session::csrf_or_new(&session);
-    ctx.csrf = Some(csrf.clone());
+    let csrf = ctx.form_token(&session);
     html(&LoginPage {
         ctx,
         csrf,
@@ -97,8 +96,7 @@ pub async fn login(
     let reserved = match limits::reserve(&state, &attempt).await {
         Ok(id) => id,
         Err(AppError::TooManyRequests { retry_after_secs }) => {
-            let csrf = session::csrf_or_new(&session);
-            ctx.csrf = Some(csrf.clone());
+            let csrf = ctx.form_token(&session);
             let page =
                 LoginPage { ctx, csrf, email, next, failed: false, wait_minutes: Some(retry_after_secs.div_ceil(60)) };
             let mut res = html_with(StatusCode::TOO_MANY_REQUESTS, &page)?;
@@ -121,8 +119,7 @@ pub async fn login(
             Ok(see_other(&next))
         }
         None => {
-            let csrf = session::csrf_or_new(&session);
-            ctx.csrf = Some(csrf.clone());
+            let csrf = ctx.form_token(&session);
             html_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &LoginPage { ctx, csrf, email, next, failed: true, wait_minutes: None },
@@ -149,8 +146,7 @@ pub struct RegisterPage {
 }
 
 pub async fn show_register(mut ctx: Chrome, session: Session) -> Result<HttpResponse, AppError> {
-    let csrf = session::csrf_or_new(&session);
-    ctx.csrf = Some(csrf.clone());
+    let csrf = ctx.form_token(&session);
     html(&RegisterPage { ctx, csrf, email: String::new(), name: String::new(), errors: FormErrors(FieldErrors::new()) })
 }
 
@@ -194,8 +190,7 @@ pub async fn register(
             Ok(see_other("/account"))
         }
         Err(errors) => {
-            let csrf = session::csrf_or_new(&session);
-            ctx.csrf = Some(csrf.clone());
+            let csrf = ctx.form_token(&session);
             let page = RegisterPage {
                 ctx,
                 csrf,
@@ -294,8 +289,7 @@ async fn account_page(
     account: Account,
     failed: Failed,
 ) -> Result<HttpResponse, AppError> {
-    let csrf = session::csrf_or_new(session);
-    ctx.csrf = Some(csrf.clone());
+    let csrf = ctx.form_token(session);
     let owner = account.id;
     let addresses = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
     let empty = || FormErrors(FieldErrors::new());
@@ -465,8 +459,7 @@ pub async fn show_address(
     let owner = user.0.id;
     let list = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
     let address = list.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
-    let csrf = session::csrf_or_new(&session);
-    ctx.csrf = Some(csrf.clone());
+    let csrf = ctx.form_token(&session);
     html(&AddressEditPage {
         ctx,
         csrf,
@@ -489,8 +482,7 @@ pub async fn update_address(
     let input = match form.input().parse() {
         Ok(i) => i,
         Err(e) => {
-            let csrf = session::csrf_or_new(&session);
-            ctx.csrf = Some(csrf.clone());
+            let csrf = ctx.form_token(&session);
             let page = AddressEditPage { ctx, csrf, id, address: form, address_errors: FormErrors(e) };
             return html_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }

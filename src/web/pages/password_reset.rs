@@ -37,14 +37,8 @@ pub struct RequestForm {
     pub email: Option<String>,
 }
 
-fn with_csrf(ctx: &mut Chrome, session: &Session) -> String {
-    let csrf = session::csrf_or_new(session);
-    ctx.csrf = Some(csrf.clone());
-    csrf
-}
-
 pub async fn show_request(mut ctx: Chrome, session: Session) -> Result<HttpResponse, AppError> {
-    let csrf = with_csrf(&mut ctx, &session);
+    let csrf = ctx.form_token(&session);
     html(&RequestPage { ctx, csrf, email: String::new(), sent: false, errors: FormErrors(FieldErrors::new()) })
 }
 
@@ -60,7 +54,7 @@ pub async fn request(
     let email = match Email::parse(&raw, "email") {
         Ok(e) => e,
         Err(errors) => {
-            let csrf = with_csrf(&mut ctx, &session);
+            let csrf = ctx.form_token(&session);
             let page = RequestPage { ctx, csrf, email: raw, sent: false, errors: FormErrors(errors) };
             return html_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
@@ -81,7 +75,7 @@ pub async fn request(
     if let Some(rest) = MIN_ANSWER_TIME.checked_sub(started.elapsed()) {
         actix_web::rt::time::sleep(rest).await;
     }
-    let csrf = with_csrf(&mut ctx, &session);
+    let csrf = ctx.form_token(&session);
     html(&RequestPage { ctx, csrf, email: email.as_str().into(), sent: true, errors: FormErrors(FieldErrors::new()) })
 }
 
@@ -112,7 +106,7 @@ pub async fn show_choose(
     if !valid {
         return Err(AppError::Gone);
     }
-    let csrf = with_csrf(&mut ctx, &session);
+    let csrf = ctx.form_token(&session);
     html(&ChoosePage { ctx, csrf, token, errors: FormErrors(FieldErrors::new()) })
 }
 
@@ -128,7 +122,7 @@ pub async fn choose(
     let pw = match Password::parse(form.password.as_deref().unwrap_or(""), "password", None) {
         Ok(p) => p,
         Err(errors) => {
-            let csrf = with_csrf(&mut ctx, &session);
+            let csrf = ctx.form_token(&session);
             return html_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ChoosePage { ctx, csrf, token, errors: FormErrors(errors) },
