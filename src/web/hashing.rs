@@ -28,3 +28,36 @@ impl PasswordWork {
         actix_web::web::block(work).await.map_err(|_| AppError::Internal("hashing cancelled".into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn no_more_hashes_run_at_once_than_permitted() {
+        let work = Arc::new(PasswordWork::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (work, running, most) = (Arc::clone(&work), Arc::clone(&running), Arc::clone(&most));
+                actix_web::rt::spawn(async move {
+                    work.run(move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+}

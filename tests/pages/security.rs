@@ -58,3 +58,32 @@ async fn errors_never_leak_internals() {
         assert!(!body.contains("diesel") && !body.contains("panicked") && !body.contains("src/"), "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn production_marks_the_session_cookie_secure() {
+    let key = "k".repeat(88);
+    let app = crate::common::spawn_with(false, &[("APP_ENV", "production"), ("SESSION_KEY", &key)]).await;
+    let res = app.get("/login").await;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sf_session="))
+        .expect("the login form starts a session")
+        .to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(res.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+}
+
+#[tokio::test]
+async fn oversized_forms_are_413() {
+    let app = spawn_app().await;
+    let client = crate::common::cookie_client();
+    let csrf = app.csrf_from(&client, "/login").await;
+    let big = "x".repeat(200_000);
+    let res =
+        client.post(app.url("/login")).form(&[("_csrf", csrf.as_str()), ("email", big.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(res.text().await.unwrap().contains("<html"));
+}
