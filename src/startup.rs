@@ -88,14 +88,20 @@ impl Application {
             jobs_wake,
         });
         let server = HttpServer::new(move || {
+            // Assets need no session, language, CSRF check or error page: the busiest path
+            // passes only the request log and the security headers.
             App::new()
                 .app_data(state.clone())
-                .configure(web::routes)
-                .default_service(actix_web::web::to(errors::not_found))
-                .wrap(from_fn(web::csrf::protect))
-                .wrap(from_fn(errors::html_errors))
-                .wrap(from_fn(web::extract::resolve_language))
-                .wrap(web::session::middleware(&session_config, session_key.clone()))
+                .configure(web::asset_routes)
+                .service(
+                    actix_web::web::scope("")
+                        .configure(web::routes)
+                        .default_service(actix_web::web::to(errors::not_found))
+                        .wrap(from_fn(web::csrf::protect))
+                        .wrap(from_fn(errors::html_errors))
+                        .wrap(from_fn(web::extract::resolve_language))
+                        .wrap(web::session::middleware(&session_config, session_key.clone())),
+                )
                 .wrap(web::security_headers(production))
                 .wrap(from_fn(telemetry::log_requests))
         })

@@ -85,6 +85,11 @@ where
         .default_service(web::to(method_not_allowed))
 }
 
+/// `/static/…`, served from the binary.
+pub fn asset_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/static/{path:.*}", assets::serve));
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::dashboard;
     use self::api::{admin_jobs, auth as api_auth, catalog as api_catalog, docs, me};
@@ -115,7 +120,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Operations
         .service(get("/healthz", health::healthz))
         .service(get("/readyz", health::readyz))
-        .service(get("/static/{path:.*}", assets::serve))
         // API
         .service(get("/api/openapi.json", docs::openapi_json))
         .service(get("/api/docs", docs::show_docs))

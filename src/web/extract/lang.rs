@@ -42,10 +42,6 @@ pub async fn resolve_language(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    // Assets are the same in every language; the busiest path skips the cookie parsing.
-    if req.path().starts_with("/static/") {
-        return next.call(req).await;
-    }
     let (lang, remember) = resolve(req.request());
     req.extensions_mut().insert(CurrentLang(lang));
     let is_api = req.path().starts_with("/api/");
