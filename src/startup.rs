@@ -88,8 +88,8 @@ impl Application {
             jobs_wake,
         });
         let server = HttpServer::new(move || {
-            // Assets need no session, language, CSRF check or error page: the busiest path
-            // passes only the request log and the security headers.
+            // Assets need no session, language, CSRF check, error page or document policy
+            // (they set nosniff themselves): the busiest path passes only the request log.
             App::new()
                 .app_data(state.clone())
                 .configure(web::asset_routes)
@@ -100,9 +100,9 @@ impl Application {
                         .wrap(from_fn(web::csrf::protect))
                         .wrap(from_fn(errors::html_errors))
                         .wrap(from_fn(web::extract::resolve_language))
-                        .wrap(web::session::middleware(&session_config, session_key.clone())),
+                        .wrap(web::session::middleware(&session_config, session_key.clone()))
+                        .wrap(web::security_headers(production)),
                 )
-                .wrap(web::security_headers(production))
                 .wrap(from_fn(telemetry::log_requests))
         })
         .listen(listener)?

@@ -61,7 +61,10 @@ pub fn url(path: &str) -> String {
 pub async fn serve(req: HttpRequest) -> HttpResponse {
     let path = req.match_info().get("path").unwrap_or_default();
     let Some(asset) = index().get(path) else {
-        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found");
+        return HttpResponse::NotFound()
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .content_type("text/plain; charset=utf-8")
+            .body("not found");
     };
     let versioned = req.query_string().strip_prefix("v=") == Some(asset.version.as_str());
     let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
@@ -71,7 +74,8 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
         });
     let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::ETAG, asset.etag.clone()))
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache)));
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
     if fresh {
         return res.finish();
     }

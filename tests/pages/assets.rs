@@ -15,6 +15,7 @@ async fn assets_are_embedded_versioned_and_cached_for_a_year() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     assert!(css.ends_with(etag.trim_matches('"')), "the version is the content hash");
 
