@@ -202,8 +202,8 @@ mod tests {
     }
 
     #[test]
-    fn defaults_follow_the_contract() {
-        let c = cfg(&[]).unwrap();
+    fn defaults_follow_the_contract() -> Result<(), Box<dyn std::error::Error>> {
+        let c = cfg(&[])?;
         assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert_eq!(c.app_env, AppEnv::Development);
@@ -214,18 +214,20 @@ mod tests {
         assert_eq!(c.login_limit_per_ip, RateLimit { max: 50, window_secs: 900 });
         assert_eq!(c.register_limit_per_ip, RateLimit { max: 100, window_secs: 3600 });
         assert!(c.db_pool_size >= 4);
-        assert_eq!(cfg(&[("DB_POOL_SIZE", "12")]).unwrap().db_pool_size, 12);
+        assert_eq!(cfg(&[("DB_POOL_SIZE", "12")])?.db_pool_size, 12);
+        Ok(())
     }
 
     #[test]
-    fn production_refuses_to_start_without_a_session_key() {
+    fn production_refuses_to_start_without_a_session_key() -> Result<(), Box<dyn std::error::Error>> {
         let err = cfg(&[("APP_ENV", "production")]).unwrap_err();
         assert!(err.contains("SESSION_KEY"), "{err}");
         let key = "a".repeat(88);
-        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)]).unwrap();
+        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)])?;
         assert!(!c.payments_sandbox && !c.operator_sandbox);
-        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key), ("PAYMENTS_SANDBOX", "on")]).unwrap();
+        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key), ("PAYMENTS_SANDBOX", "on")])?;
         assert!(c.payments_sandbox);
+        Ok(())
     }
 
     #[test]
@@ -238,8 +240,9 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted_in_debug() {
-        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@h/db")]).unwrap();
+    fn secrets_are_redacted_in_debug() -> Result<(), Box<dyn std::error::Error>> {
+        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@h/db")])?;
         assert!(!format!("{c:?}").contains("hunter2"));
+        Ok(())
     }
 }

@@ -41,12 +41,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_counts_read_naturally() {
+    fn sizes_and_counts_read_naturally() -> Result<(), Box<dyn std::error::Error>> {
         let v = askama::NO_VALUES;
-        assert_eq!(data_size(&5120, v).unwrap(), "5 GB");
-        assert_eq!(data_size(&1536, v).unwrap(), "1.5 GB");
-        assert_eq!(data_size(&500, v).unwrap(), "500 MB");
-        assert_eq!(thousands(&1500, v).unwrap(), "1,500");
-        assert_eq!(thousands(&-1_234_567, v).unwrap(), "-1,234,567");
+        assert_eq!(data_size(&5120, v)?, "5 GB");
+        assert_eq!(data_size(&1536, v)?, "1.5 GB");
+        assert_eq!(data_size(&500, v)?, "500 MB");
+        assert_eq!(thousands(&1500, v)?, "1,500");
+        assert_eq!(thousands(&-1_234_567, v)?, "-1,234,567");
+        Ok(())
     }
 }

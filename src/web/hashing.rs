@@ -37,7 +37,7 @@ mod tests {
     use super::*;
 
     #[actix_web::test]
-    async fn no_more_hashes_run_at_once_than_permitted() {
+    async fn no_more_hashes_run_at_once_than_permitted() -> Result<(), Box<dyn std::error::Error>> {
         let work = Arc::new(PasswordWork::new(2));
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
@@ -56,8 +56,9 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            t.await.unwrap().unwrap();
+            t.await??;
         }
         assert_eq!(most.load(Ordering::SeqCst), 2);
+        Ok(())
     }
 }

@@ -72,18 +72,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashes_are_argon2id_with_owasp_parameters() {
-        let h = hash("Tsagaan-Sar-2026!").unwrap();
+    fn hashes_are_argon2id_with_owasp_parameters() -> Result<(), Box<dyn std::error::Error>> {
+        let h = hash("Tsagaan-Sar-2026!")?;
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        let parsed = PasswordHash::new(&h).unwrap();
-        let params = Params::try_from(&parsed).unwrap();
+        let parsed = PasswordHash::new(&h)?;
+        let params = Params::try_from(&parsed)?;
         assert!(params.m_cost() >= 19 * 1024 && params.t_cost() >= 2 && params.p_cost() >= 1);
         assert!(verify(&h, "Tsagaan-Sar-2026!"));
         assert!(!verify(&h, "tsagaan-sar-2026!"));
         assert!(!verify("not a hash", "anything"));
-        assert_ne!(h, hash("Tsagaan-Sar-2026!").unwrap(), "each hash has its own salt");
+        assert_ne!(h, hash("Tsagaan-Sar-2026!")?, "each hash has its own salt");
         assert!(!needs_rehash(&h));
         assert!(needs_rehash("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$iWh06vD8Fy27wf9npn6FXWiCX4K6pW6Ue1Bnzz07Z8A"));
+        Ok(())
     }
 
     #[test]

@@ -89,12 +89,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_random_and_digests_fixed_length() {
-        let a = random_secret().unwrap();
-        let b = random_secret().unwrap();
+    fn secrets_are_random_and_digests_fixed_length() -> Result<(), Box<dyn std::error::Error>> {
+        let a = random_secret()?;
+        let b = random_secret()?;
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert_eq!(digest(&a).len(), 32);
         assert_eq!(digest(&a), digest(&a));
+        Ok(())
     }
 }

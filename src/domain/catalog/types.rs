@@ -404,17 +404,18 @@ mod tests {
     }
 
     #[test]
-    fn filter_parses_and_reports_every_bad_field() {
-        let f = ProductFilter::parse(Some("routers"), Some("device"), Some(" 5G "), Some("2"), Some("10")).unwrap();
+    fn filter_parses_and_reports_every_bad_field() -> Result<(), Box<dyn std::error::Error>> {
+        let f = ProductFilter::parse(Some("routers"), Some("device"), Some(" 5G "), Some("2"), Some("10"))?;
         assert_eq!(f.kind, Some(ProductKind::Device));
         assert_eq!(f.q.as_deref(), Some("5G"));
         assert_eq!(f.page, PageRequest { page: 2, per_page: 10 });
-        let empty = ProductFilter::parse(Some(""), Some(""), Some("  "), None, None).unwrap();
+        let empty = ProductFilter::parse(Some(""), Some(""), Some("  "), None, None)?;
         assert!(!empty.is_filtered());
         let e = ProductFilter::parse(Some("Bad Slug"), Some("toaster"), Some(&"x".repeat(101)), Some("0"), Some("500"))
             .unwrap_err();
         let fields: Vec<_> = e.fields().keys().map(String::as_str).collect();
         assert_eq!(fields, ["category", "kind", "page", "per_page", "q"]);
+        Ok(())
     }
 
     #[test]
@@ -435,24 +436,23 @@ mod tests {
     }
 
     #[test]
-    fn attributes_parse_by_kind() {
+    fn attributes_parse_by_kind() -> Result<(), Box<dyn std::error::Error>> {
         let plan = ProductAttributes::from_json(
             ProductKind::Plan,
             &json!({"minutes": 300, "sms": 300, "data_mb": 5120, "units": 5000, "validity_days": 30}),
-        )
-        .unwrap();
+        )?;
         assert!(matches!(plan, ProductAttributes::Plan { data_mb: 5120, .. }));
         let e = ProductAttributes::from_json(ProductKind::Plan, &json!({"minutes": "many"})).unwrap_err();
         assert!(e.fields().contains_key("attributes.minutes"));
         let top = ProductAttributes::from_json(
             ProductKind::TopUp,
             &json!({"free_amount": true, "min_amount": "500", "max_amount": 500000}),
-        )
-        .unwrap();
+        )?;
         assert!(matches!(
             top,
             ProductAttributes::TopUp { free_amount: true, min_amount: Some(_), max_amount: Some(_) }
         ));
         assert!(ProductAttributes::from_json(ProductKind::Number, &json!({"tier": "diamond"})).is_err());
+        Ok(())
     }
 }

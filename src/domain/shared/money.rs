@@ -74,24 +74,26 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    fn m(s: &str) -> Money {
-        Money::mnt(Decimal::from_str(s).unwrap())
+    fn m(s: &str) -> Result<Money, rust_decimal::Error> {
+        Ok(Money::mnt(Decimal::from_str(s)?))
     }
 
     #[test]
-    fn shows_tugrik_with_thousands_separators() {
-        assert_eq!(m("12500").display(), "₮12,500");
-        assert_eq!(m("12500.00").display(), "₮12,500");
-        assert_eq!(m("1234567.5").display(), "₮1,234,567.50");
-        assert_eq!(m("500").display(), "₮500");
-        assert_eq!(m("0").display(), "₮0");
-        assert_eq!(m("-1000").display(), "-₮1,000");
+    fn shows_tugrik_with_thousands_separators() -> Result<(), rust_decimal::Error> {
+        assert_eq!(m("12500")?.display(), "₮12,500");
+        assert_eq!(m("12500.00")?.display(), "₮12,500");
+        assert_eq!(m("1234567.5")?.display(), "₮1,234,567.50");
+        assert_eq!(m("500")?.display(), "₮500");
+        assert_eq!(m("0")?.display(), "₮0");
+        assert_eq!(m("-1000")?.display(), "-₮1,000");
+        Ok(())
     }
 
     #[test]
-    fn serializes_as_the_contract_says() {
-        let json = serde_json::to_string(&m("12500")).unwrap();
+    fn serializes_as_the_contract_says() -> Result<(), Box<dyn std::error::Error>> {
+        let json = serde_json::to_string(&m("12500")?)?;
         assert_eq!(json, r#"{"amount":"12500.00","currency":"MNT"}"#);
-        assert_eq!(m("3.456").amount_string(), "3.46");
+        assert_eq!(m("3.456")?.amount_string(), "3.46");
+        Ok(())
     }
 }

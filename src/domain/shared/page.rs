@@ -84,15 +84,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_and_bounds() {
-        assert_eq!(PageRequest::parse(None, None).unwrap(), PageRequest { page: 1, per_page: 20 });
-        assert_eq!(PageRequest::parse(Some("3"), Some("100")).unwrap(), PageRequest { page: 3, per_page: 100 });
+    fn defaults_and_bounds() -> Result<(), Box<dyn std::error::Error>> {
+        assert_eq!(PageRequest::parse(None, None)?, PageRequest { page: 1, per_page: 20 });
+        assert_eq!(PageRequest::parse(Some("3"), Some("100"))?, PageRequest { page: 3, per_page: 100 });
         for bad in ["0", "-1", "x", "1.5", ""] {
             assert!(PageRequest::parse(Some(bad), None).unwrap_err().fields().contains_key("page"), "{bad}");
         }
         for bad in ["0", "101", "abc", "-5"] {
             assert!(PageRequest::parse(None, Some(bad)).unwrap_err().fields().contains_key("per_page"), "{bad}");
         }
+        Ok(())
     }
 
     #[test]

@@ -51,3 +51,5 @@ impl fmt::Display for FieldErrors {
         f.write_str(&parts.join("; "))
     }
 }
+
+impl std::error::Error for FieldErrors {}
