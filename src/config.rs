@@ -81,7 +81,18 @@ pub struct Config {
     pub job_runner: bool,
     /// Where mail goes without `SMTP_URL`: `OUTBOX_DIR`, default `./outbox`.
     pub outbox_dir: String,
+    /// Home delivery: `DELIVERY_FEE` (default 5000), free from `FREE_DELIVERY_FROM` (default
+    /// 200000; `off` never).
+    pub delivery_fee: rust_decimal::Decimal,
+    pub free_delivery_from: Option<rust_decimal::Decimal>,
+    /// `ORDER_EXPIRY_MINUTES` (default 30): how long an order waits for payment.
+    pub order_expiry_minutes: u32,
+    /// `PAYMENTS_WEBHOOK_SECRET`: the key payment webhooks are signed with. Development has a
+    /// fixed default so every process of a shop agrees; production with the sandbox needs one.
+    pub payments_webhook_secret: Secret,
 }
+
+pub const DEV_WEBHOOK_SECRET: &str = "storefront-development-webhook-secret";
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/storefront";
 
@@ -142,6 +153,25 @@ impl Config {
                     .ok_or_else(|| format!("{k} must be a positive whole number, got {v:?}")),
             }
         };
+        let amount = |k: &str, default: &str| -> Result<Option<rust_decimal::Decimal>, String> {
+            let raw = var(k).unwrap_or_else(|| default.into());
+            if matches!(raw.trim(), "off" | "none") {
+                return Ok(None);
+            }
+            raw.trim()
+                .parse::<rust_decimal::Decimal>()
+                .ok()
+                .filter(|d| !d.is_sign_negative() && d.fract().is_zero())
+                .map(Some)
+                .ok_or_else(|| format!("{k} must be a whole number of tögrög, got {raw:?}"))
+        };
+        let payments_sandbox = flag("PAYMENTS_SANDBOX", dev)?;
+        let payments_webhook_secret = match var("PAYMENTS_WEBHOOK_SECRET") {
+            Some(s) if s.len() >= 16 => Secret::new(s),
+            Some(_) => return Err("PAYMENTS_WEBHOOK_SECRET must be at least 16 characters".into()),
+            None if dev || !payments_sandbox => Secret::new(DEV_WEBHOOK_SECRET.into()),
+            None => return Err("APP_ENV=production with PAYMENTS_SANDBOX needs PAYMENTS_WEBHOOK_SECRET".into()),
+        };
         let limit = |k: &str, default: &str| -> Result<RateLimit, String> {
             RateLimit::parse(&var(k).unwrap_or_else(|| default.into())).map_err(|e| format!("{k}: {e}"))
         };
@@ -151,7 +181,7 @@ impl Config {
             app_env,
             session_key,
             smtp_url: var("SMTP_URL").map(Secret::new),
-            payments_sandbox: flag("PAYMENTS_SANDBOX", dev)?,
+            payments_sandbox,
             operator_sandbox: flag("OPERATOR_SANDBOX", dev)?,
             operator_url: var("OPERATOR_URL"),
             own_prefixes,
@@ -166,11 +196,26 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),
             job_runner: flag("JOB_RUNNER", true)?,
             outbox_dir: var("OUTBOX_DIR").unwrap_or_else(|| "outbox".into()),
+            delivery_fee: amount("DELIVERY_FEE", "5000")?.unwrap_or_default(),
+            free_delivery_from: amount("FREE_DELIVERY_FROM", "200000")?,
+            order_expiry_minutes: number("ORDER_EXPIRY_MINUTES", 30)?,
+            payments_webhook_secret,
         })
     }
 
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
+    }
+
+    /// The rules domain calls apply (prefixes, delivery fee, order expiry).
+    pub fn shop_rules(&self) -> crate::domain::shared::ShopRules {
+        use crate::domain::shared::Money;
+        crate::domain::shared::ShopRules {
+            own_prefixes: self.own_prefixes.clone(),
+            delivery_fee: Money::mnt(self.delivery_fee),
+            free_delivery_from: self.free_delivery_from.map(Money::mnt),
+            order_expiry: chrono::Duration::minutes(i64::from(self.order_expiry_minutes)),
+        }
     }
 }
 
@@ -215,6 +260,10 @@ mod tests {
         assert_eq!(c.register_limit_per_ip, RateLimit { max: 100, window_secs: 3600 });
         assert!(c.db_pool_size >= 4);
         assert_eq!(cfg(&[("DB_POOL_SIZE", "12")])?.db_pool_size, 12);
+        assert_eq!((c.delivery_fee, c.free_delivery_from), (5000.into(), Some(200_000.into())));
+        assert_eq!(c.order_expiry_minutes, 30);
+        assert_eq!(cfg(&[("FREE_DELIVERY_FROM", "off")])?.free_delivery_from, None);
+        assert!(cfg(&[("DELIVERY_FEE", "-5")]).unwrap_err().contains("DELIVERY_FEE"));
         Ok(())
     }
 
@@ -225,8 +274,11 @@ mod tests {
         let key = "a".repeat(88);
         let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)])?;
         assert!(!c.payments_sandbox && !c.operator_sandbox);
-        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key), ("PAYMENTS_SANDBOX", "on")])?;
-        assert!(c.payments_sandbox);
+        let sandbox = [("APP_ENV", "production"), ("SESSION_KEY", key.as_str()), ("PAYMENTS_SANDBOX", "on")];
+        assert!(cfg(&sandbox).unwrap_err().contains("PAYMENTS_WEBHOOK_SECRET"));
+        let mut with_secret = sandbox.to_vec();
+        with_secret.push(("PAYMENTS_WEBHOOK_SECRET", "whsec_0123456789abcdef"));
+        assert!(cfg(&with_secret)?.payments_sandbox);
         Ok(())
     }
 

@@ -79,7 +79,9 @@ impl Application {
         };
         let session_config = config.clone();
         web::assets::warm();
+        let rules = config.shop_rules();
         let state = actix_web::web::Data::new(AppState {
+            rules,
             db: db.clone(),
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),

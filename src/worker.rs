@@ -11,6 +11,7 @@ use chrono::Utc;
 
 use crate::db::Db;
 use crate::domain::jobs::{self, Job};
+use crate::domain::{idempotency, orders};
 use crate::mail::{self, Mailer};
 
 pub const POLL: Duration = Duration::from_secs(2);
@@ -53,11 +54,26 @@ pub fn spawn(runner: Runner) -> std::io::Result<RunnerHandle> {
 impl Runner {
     fn run(&self, wake: &Receiver<()>, stop: &AtomicBool) {
         while !stop.load(Ordering::SeqCst) {
+            self.housekeeping();
             while !stop.load(Ordering::SeqCst) && self.work_batch() > 0 {}
             match wake.recv_timeout(POLL) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
             }
+        }
+    }
+
+    /// Orders whose time to pay ran out give back what they reserved; old idempotency keys go.
+    pub fn housekeeping(&self) {
+        let Ok(mut conn) = self.db.get() else { return };
+        let now = Utc::now();
+        match orders::commands::expire_due(&mut conn, now, 100) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "unpaid orders expired"),
+            Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
+        }
+        if let Err(e) = idempotency::prune(&mut conn, now) {
+            tracing::warn!(error = %e, "pruning idempotency keys failed");
         }
     }
 

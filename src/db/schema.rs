@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        session_epoch -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     addresses (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -11,19 +24,6 @@ diesel::table! {
         line1 -> Text,
         line2 -> Nullable<Text>,
         is_default -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    accounts (id) {
-        id -> Uuid,
-        email -> Text,
-        name -> Text,
-        password_hash -> Text,
-        role -> Text,
-        session_epoch -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -68,6 +68,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    cart_items (id) {
+        id -> Uuid,
+        cart_id -> Uuid,
+        product_id -> Uuid,
+        quantity -> Int4,
+        msisdn -> Nullable<Text>,
+        amount -> Nullable<Numeric>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    carts (id) {
+        id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Uuid,
         slug -> Text,
@@ -75,6 +98,17 @@ diesel::table! {
         name_mn -> Text,
         name_en -> Text,
         position -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        fingerprint -> Bytea,
+        status_code -> Int2,
+        response_body -> Text,
         created_at -> Timestamptz,
     }
 }
@@ -98,6 +132,63 @@ diesel::table! {
 }
 
 diesel::table! {
+    order_events (id) {
+        id -> Int8,
+        order_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor -> Text,
+        actor_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        product_id -> Uuid,
+        kind -> Text,
+        name_mn -> Text,
+        name_en -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        total -> Numeric,
+        msisdn -> Nullable<Text>,
+        fulfillment_status -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        number -> Text,
+        account_id -> Nullable<Uuid>,
+        cart_id -> Nullable<Uuid>,
+        email -> Text,
+        lang -> Text,
+        status -> Text,
+        payment_status -> Text,
+        fulfillment_method -> Nullable<Text>,
+        branch_id -> Nullable<Uuid>,
+        delivery_address -> Nullable<Jsonb>,
+        tracking_number -> Nullable<Text>,
+        subtotal -> Numeric,
+        discount -> Numeric,
+        shipping -> Numeric,
+        total -> Numeric,
+        refunded_total -> Numeric,
+        access_token -> Text,
+        stock_released -> Bool,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     password_resets (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -105,6 +196,29 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    payment_events (provider, event_id) {
+        provider -> Text,
+        event_id -> Text,
+        payment_id -> Nullable<Uuid>,
+        kind -> Text,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        provider -> Text,
+        status -> Text,
+        amount -> Numeric,
+        refunded_amount -> Numeric,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -140,7 +254,18 @@ diesel::table! {
 
 diesel::joinable!(addresses -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
+diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(cart_items -> products (product_id));
+diesel::joinable!(carts -> accounts (account_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_items -> products (product_id));
+diesel::joinable!(orders -> accounts (account_id));
+diesel::joinable!(orders -> branches (branch_id));
+diesel::joinable!(orders -> carts (cart_id));
 diesel::joinable!(password_resets -> accounts (account_id));
+diesel::joinable!(payment_events -> payments (payment_id));
+diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(products -> categories (category_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
@@ -151,9 +276,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     auth_attempts,
     branches,
+    cart_items,
+    carts,
     categories,
+    idempotency_keys,
     jobs,
+    order_events,
+    order_items,
+    orders,
     password_resets,
+    payment_events,
+    payments,
     products,
     stock,
 );

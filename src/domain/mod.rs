@@ -1,6 +1,12 @@
 //! The shop's rules. Never imports HTTP, session or template types: pages, admin pages
 //! and the API are three presentations of these same calls.
 pub mod accounts;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
+pub mod idempotency;
 pub mod jobs;
+pub mod orders;
+pub mod payments;
 pub mod shared;
+pub mod telco;

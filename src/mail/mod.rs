@@ -9,6 +9,9 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 use serde_json::Value;
 
 use crate::domain::accounts::reset::{MAIL_KIND as PASSWORD_RESET, RESET_LIFETIME};
+use crate::domain::orders::mail::{
+    CONFIRMATION as ORDER_CONFIRMATION, PAYMENT_FAILED, READY_FOR_PICKUP as ORDER_READY, SHIPPED as ORDER_SHIPPED,
+};
 use crate::domain::shared::Lang;
 use crate::web::i18n::Tr;
 
@@ -103,6 +106,107 @@ struct PasswordResetText<'a> {
     minutes: i64,
 }
 
+struct OrderLine {
+    name: String,
+    quantity: i64,
+    total: String,
+    msisdn: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/order.html")]
+struct OrderHtml<'a> {
+    t: Tr,
+    headline: &'a str,
+    intro: &'a str,
+    extra: Option<&'a str>,
+    lines: &'a [OrderLine],
+    shipping: &'a str,
+    total: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/order.txt")]
+struct OrderText<'a> {
+    t: Tr,
+    headline: &'a str,
+    intro: &'a str,
+    extra: Option<&'a str>,
+    lines: &'a [OrderLine],
+    shipping: &'a str,
+    total: &'a str,
+    link: &'a str,
+}
+
+/// The mails about an order: confirmation, declined payment, shipped, ready for pickup.
+fn order_mail(kind: &str, payload: &Value, t: Tr, public_url: &str) -> Result<Outgoing, String> {
+    let lang = t.0;
+    let number = text(payload, "number");
+    let order_id = text(payload, "order_id");
+    let token = payload.pointer("/secret/token").and_then(Value::as_str).ok_or("order mail without its token")?;
+    let link = format!("{}/orders/{order_id}?token={token}", public_url.trim_end_matches('/'));
+    let localized = |v: &Value, key: &str| -> String {
+        let k = format!("{key}_{}", lang.code());
+        v.get(&k).and_then(Value::as_str).unwrap_or_default().to_string()
+    };
+    let lines: Vec<OrderLine> = payload
+        .get("items")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| OrderLine {
+                    name: localized(i, "name"),
+                    quantity: i.get("quantity").and_then(Value::as_i64).unwrap_or(1),
+                    total: text(i, "total").to_string(),
+                    msisdn: i.get("msisdn").and_then(Value::as_str).map(String::from),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let args = [("number", number)];
+    let (subject, intro, extra) = match kind {
+        ORDER_CONFIRMATION => {
+            (t.fill("mail.order.placed.subject", &args), t.fill("mail.order.placed.intro", &args), None)
+        }
+        PAYMENT_FAILED => (t.fill("mail.order.failed.subject", &args), t.fill("mail.order.failed.intro", &args), None),
+        ORDER_SHIPPED => (
+            t.fill("mail.order.shipped.subject", &args),
+            t.fill("mail.order.shipped.intro", &args),
+            payload
+                .get("tracking")
+                .and_then(Value::as_str)
+                .map(|n| t.fill("mail.order.shipped.tracking", &[("tracking", n)])),
+        ),
+        ORDER_READY => {
+            let branch = payload.get("branch").cloned().unwrap_or(Value::Null);
+            let place = t.fill(
+                "mail.order.ready.where",
+                &[
+                    ("branch", &localized(&branch, "name")),
+                    ("address", &localized(&branch, "address")),
+                    ("hours", text(&branch, "opening_hours")),
+                ],
+            );
+            (t.fill("mail.order.ready.subject", &args), t.fill("mail.order.ready.intro", &args), Some(place))
+        }
+        other => return Err(format!("no mail template for {other:?}")),
+    };
+    let (shipping, total) = (text(payload, "shipping"), text(payload, "total"));
+    let extra = extra.as_deref();
+    Ok(Outgoing {
+        to: text(payload, "to").into(),
+        text: OrderText { t, headline: &subject, intro: &intro, extra, lines: &lines, shipping, total, link: &link }
+            .render()
+            .map_err(|e| e.to_string())?,
+        html: OrderHtml { t, headline: &subject, intro: &intro, extra, lines: &lines, shipping, total, link: &link }
+            .render()
+            .map_err(|e| e.to_string())?,
+        subject,
+    })
+}
+
 fn text<'a>(payload: &'a Value, key: &str) -> &'a str {
     payload.get(key).and_then(Value::as_str).unwrap_or_default()
 }
@@ -133,6 +237,7 @@ pub fn render(kind: &str, payload: &Value, public_url: &str) -> Result<Outgoing,
                 html: PasswordResetHtml { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
             })
         }
+        ORDER_CONFIRMATION | PAYMENT_FAILED | ORDER_SHIPPED | ORDER_READY => order_mail(kind, payload, t, public_url),
         other => Err(format!("no mail template for {other:?}")),
     }
 }

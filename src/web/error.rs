@@ -9,7 +9,12 @@ use utoipa::ToSchema;
 
 use crate::db::DbError;
 use crate::domain::accounts::AccountError;
+use crate::domain::cart::CartError;
 use crate::domain::catalog::CatalogError;
+use crate::domain::checkout::CheckoutError;
+use crate::domain::idempotency::IdempotencyError;
+use crate::domain::orders::OrderError;
+use crate::domain::payments::PaymentError;
 use crate::domain::shared::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +48,24 @@ pub enum AppError {
     Internal(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Any other answer with its own status and stable code (`account_required` is a 422,
+    /// `signature_invalid` a 400).
+    #[error("{code}: {detail}")]
+    Coded { status: StatusCode, code: &'static str, detail: String },
+}
+
+impl AppError {
+    pub fn coded(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Coded { status, code, detail: detail.into() }
+    }
+
+    pub fn status_code_u16(&self) -> u16 {
+        ResponseError::status_code(self).as_u16()
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Conflict { code, detail: detail.into() }
+    }
 }
 
 /// What the error pages need to know about an error after it became a response.
@@ -86,6 +109,7 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal_error",
             AppError::Unavailable(_) => "service_unavailable",
+            AppError::Coded { code, .. } => code,
         }
     }
 
@@ -104,6 +128,7 @@ impl AppError {
             AppError::PayloadTooLarge => "Payload too large",
             AppError::Internal(_) => "Internal server error",
             AppError::Unavailable(_) => "Service unavailable",
+            AppError::Coded { status, .. } => status.canonical_reason().unwrap_or("Error"),
         }
     }
 
@@ -128,6 +153,7 @@ impl AppError {
             // Never the inner message: it may name tables or hosts.
             AppError::Internal(_) => "Something went wrong on our side.".into(),
             AppError::Unavailable(_) => "The service is temporarily unavailable.".into(),
+            AppError::Coded { detail, .. } => detail.clone(),
         }
     }
 
@@ -163,6 +189,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Coded { status, .. } => *status,
         }
     }
 
@@ -234,6 +261,103 @@ impl From<AccountError> for AppError {
             AccountError::Hashing(msg) => AppError::Internal(msg),
             AccountError::Internal(db) => db.into(),
         }
+    }
+}
+
+impl From<CartError> for AppError {
+    fn from(e: CartError) -> Self {
+        match e {
+            CartError::NotFound => AppError::NotFound,
+            CartError::Closed => {
+                AppError::conflict("cart_closed", "This cart has become an order and can no longer change.")
+            }
+            CartError::OutOfStock(name) => AppError::conflict("out_of_stock", format!("Not enough {name} in stock.")),
+            CartError::Invalid(fields) => AppError::Invalid(fields),
+            CartError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<CheckoutError> for AppError {
+    fn from(e: CheckoutError) -> Self {
+        match e {
+            CheckoutError::Cart(c) => c.into(),
+            CheckoutError::AccountRequired => AppError::coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "account_required",
+                "Numbers, eSIMs and services are sold to signed-in customers: sign in and check out again.",
+            ),
+            CheckoutError::OutOfStock(name) => AppError::conflict(
+                "out_of_stock",
+                format!("Not enough {name} in stock where the order would come from."),
+            ),
+            CheckoutError::ProductUnavailable(name) => {
+                AppError::conflict("product_unavailable", format!("{name} is no longer sold; remove it from the cart."))
+            }
+            CheckoutError::Invalid(fields) => AppError::Invalid(fields),
+            CheckoutError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<OrderError> for AppError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::NotFound => AppError::NotFound,
+            OrderError::IllegalTransition { from, to } => {
+                AppError::conflict("illegal_transition", format!("An order that is {from} cannot become {to}."))
+            }
+            OrderError::Invalid(fields) => AppError::Invalid(fields),
+            OrderError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<PaymentError> for AppError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::NotFound => AppError::NotFound,
+            PaymentError::SignatureInvalid => {
+                AppError::coded(StatusCode::BAD_REQUEST, "signature_invalid", "The webhook signature does not match.")
+            }
+            PaymentError::Stale => AppError::coded(
+                StatusCode::BAD_REQUEST,
+                "webhook_stale",
+                "The webhook timestamp is more than five minutes from now.",
+            ),
+            PaymentError::AmountMismatch => AppError::coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "amount_mismatch",
+                "The event's amount is not the payment's amount.",
+            ),
+            PaymentError::NotPayable(status) => {
+                AppError::conflict("not_payable", format!("The order is {status} and cannot be paid."))
+            }
+            PaymentError::NotRefundable(status) => {
+                AppError::conflict("not_refundable", format!("The order is {status} and holds no payment to refund."))
+            }
+            PaymentError::Invalid(fields) => AppError::Invalid(fields),
+            PaymentError::Order(o) => o.into(),
+            PaymentError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<IdempotencyError> for AppError {
+    fn from(e: IdempotencyError) -> Self {
+        match e {
+            IdempotencyError::KeyReused => AppError::Invalid(FieldErrors::single(
+                "Idempotency-Key",
+                "was already used for a different request; use a new key",
+            )),
+            IdempotencyError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::Query(e).into()
     }
 }
 

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod filters;
 pub mod hashing;
 pub mod i18n;
+pub mod idempotent;
 pub mod limits;
 pub mod pages;
 pub mod render;
@@ -92,7 +93,8 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::dashboard;
-    use self::api::{admin_jobs, auth as api_auth, catalog as api_catalog, docs, me};
+    use self::api::orders as api_orders;
+    use self::api::{admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me};
     use self::pages::{accounts, catalog, health, home, password_reset};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
@@ -158,11 +160,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(me::delete_address))
                 .default_service(web::to(method_not_allowed)),
         )
+        .service(post("/api/v1/carts", api_carts::create_cart))
+        .service(get("/api/v1/carts/{id}", api_carts::get_cart))
+        .service(post("/api/v1/carts/{id}/items", api_carts::add_item))
+        .service(
+            web::resource("/api/v1/carts/{id}/items/{item_id}")
+                .route(web::patch().to(api_carts::update_item))
+                .route(web::delete().to(api_carts::remove_item))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(post("/api/v1/carts/{id}/checkout", api_carts::checkout))
+        .service(get("/api/v1/orders", api_orders::list_orders))
+        .service(get("/api/v1/orders/{id}", api_orders::get_order))
+        .service(post("/api/v1/orders/{id}/cancel", api_orders::cancel_order))
+        .service(post("/api/v1/orders/{id}/payments", api_orders::pay_order))
+        .service(post("/api/v1/payments/webhooks/sandbox", api_orders::sandbox_webhook))
+        .service(post("/api/v1/payments/{id}/simulate", api_orders::simulate_payment))
         // Staff only: the guard answers 401/403 before any admin route is looked up.
         .service(
             web::scope("/api/v1/admin")
                 .wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff))
                 .service(get("/jobs", admin_jobs::list_jobs))
-                .service(post("/jobs/{id}/retry", admin_jobs::retry_job)),
+                .service(post("/jobs/{id}/retry", admin_jobs::retry_job))
+                .service(get("/orders", admin_orders::list_orders))
+                .service(get("/orders/{id}", admin_orders::get_order))
+                .service(post("/orders/{id}/transition", admin_orders::transition_order))
+                .service(post("/orders/{id}/refund", admin_orders::refund_order)),
         );
 }

@@ -8,6 +8,7 @@ use super::category_menu::CategoryMenu;
 use super::hashing::PasswordWork;
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::shared::ShopRules;
 
 pub struct AppState {
     pub db: Db,
@@ -18,6 +19,8 @@ pub struct AppState {
     pub password_work: PasswordWork,
     /// Wakes this process's job runner after queuing work (`None` when it does not run one).
     pub jobs_wake: Option<Sender<()>>,
+    /// The rules domain calls apply, built once from the configuration.
+    pub rules: ShopRules,
 }
 
 impl AppState {

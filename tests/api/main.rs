@@ -3,9 +3,13 @@
 mod common;
 
 mod accounts;
+mod admin_orders;
+mod cart;
 mod catalog;
+mod checkout;
 mod cli;
 mod docs;
 mod jobs;
 mod limits;
 mod me;
+mod payments;

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod db;
+pub mod shop;
 pub mod smtp;
 
 use storefront::config::Config;

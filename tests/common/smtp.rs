@@ -81,6 +81,22 @@ impl SmtpServer {
         self.inbox.lock().unwrap().clone()
     }
 
+    /// Waits up to `secs` for a message to `to` whose subject contains `subject`.
+    pub async fn wait_for_subject(&self, to: &str, subject: &str, secs: u64) -> Received {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(m) = self
+                .received()
+                .into_iter()
+                .find(|m| m.to.iter().any(|t| t.contains(to)) && m.subject().contains(subject))
+            {
+                return m;
+            }
+            assert!(Instant::now() < deadline, "no mail to {to} about {subject:?} within {secs}s");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// Waits up to `secs` for a message to `to`.
     pub async fn wait_for(&self, to: &str, secs: u64) -> Received {
         let deadline = Instant::now() + Duration::from_secs(secs);

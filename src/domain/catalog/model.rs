@@ -40,7 +40,7 @@ pub struct ProductRow {
     pub attributes: String,
 }
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = branches, check_for_backend(diesel::pg::Pg))]
 pub struct BranchRow {
     pub id: Uuid,

@@ -227,7 +227,7 @@ pub fn list_by_kind(conn: &mut PgConnection, kind: ProductKind) -> Result<Vec<Pr
     Ok(rows.into_iter().filter_map(SummaryRow::into_summary).collect())
 }
 
-fn branch_from_row(r: BranchRow) -> Branch {
+pub(crate) fn branch_from_row(r: BranchRow) -> Branch {
     Branch {
         id: r.id,
         slug: r.slug,

@@ -2,9 +2,11 @@
 pub mod lang;
 pub mod money;
 pub mod page;
+pub mod rules;
 pub mod validation;
 
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};
+pub use rules::ShopRules;
 pub use validation::FieldErrors;

@@ -131,3 +131,268 @@ impl<'a> BranchDto<'a> {
         }
     }
 }
+
+/// Cart, order and payment totals.
+#[derive(Serialize, ToSchema)]
+pub struct TotalsDto {
+    #[schema(value_type = MoneySchema)]
+    pub subtotal: Money,
+    #[schema(value_type = MoneySchema)]
+    pub discount: Money,
+    /// The delivery fee (a cart shows it while it holds goods; pickup is free).
+    #[schema(value_type = MoneySchema)]
+    pub shipping: Money,
+    #[schema(value_type = MoneySchema)]
+    pub total: Money,
+}
+
+impl TotalsDto {
+    pub fn new(t: &crate::domain::cart::Totals) -> Self {
+        Self { subtotal: t.subtotal, discount: t.discount, shipping: t.shipping, total: t.total }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CartItemDto<'a> {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    #[schema(example = "device")]
+    pub kind: &'static str,
+    pub name: &'a str,
+    pub quantity: i32,
+    #[schema(value_type = MoneySchema)]
+    pub unit_price: Money,
+    #[schema(value_type = MoneySchema)]
+    pub total: Money,
+    /// The number a top-up, data pack, plan or service is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msisdn: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CartDto<'a> {
+    pub id: Uuid,
+    pub items: Vec<CartItemDto<'a>>,
+    pub coupons: &'a [String],
+    pub totals: TotalsDto,
+    pub needs_shipping: bool,
+}
+
+impl<'a> CartDto<'a> {
+    pub fn new(c: &'a crate::domain::cart::CartView, lang: Lang) -> Self {
+        Self {
+            id: c.id,
+            items: c
+                .lines
+                .iter()
+                .map(|l| CartItemDto {
+                    id: l.id,
+                    product_id: l.product_id,
+                    kind: l.kind.as_str(),
+                    name: l.name.get(lang),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    total: l.total,
+                    msisdn: l.msisdn.as_ref().map(|m| m.as_str()),
+                })
+                .collect(),
+            coupons: &c.coupons,
+            totals: TotalsDto::new(&c.totals),
+            needs_shipping: c.needs_shipping,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderItemDto<'a> {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub kind: &'static str,
+    pub name: &'a str,
+    pub quantity: i32,
+    #[schema(value_type = MoneySchema)]
+    pub unit_price: Money,
+    #[schema(value_type = MoneySchema)]
+    pub total: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msisdn: Option<&'a str>,
+    /// pending, in_progress, done or failed.
+    pub fulfillment_status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryAddressDto<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub city: &'a str,
+    pub district: &'a str,
+    pub line1: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line2: Option<&'a str>,
+}
+
+/// How the goods travel: `{method: "delivery", address, branch_id (the warehouse), tracking_number}`
+/// or `{method: "pickup", branch_id, branch_name, branch_address, opening_hours}`; `null` for
+/// orders with nothing physical.
+#[derive(Serialize, ToSchema)]
+pub struct FulfillmentDto<'a> {
+    /// delivery or pickup.
+    pub method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<DeliveryAddressDto<'a>>,
+    pub branch_id: Uuid,
+    pub branch_name: &'a str,
+    pub branch_address: &'a str,
+    pub opening_hours: &'a str,
+    pub tracking_number: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderEventDto<'a> {
+    /// The state the order entered.
+    pub status: &'static str,
+    /// customer, staff, payment or system.
+    pub actor: &'a str,
+    pub note: Option<&'a str>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderDto<'a> {
+    pub id: Uuid,
+    /// Human-readable, `TS-001001`.
+    pub number: &'a str,
+    /// pending_payment, paid, fulfilling, shipped, ready_for_pickup, completed, cancelled, refunded.
+    pub status: &'static str,
+    pub items: Vec<OrderItemDto<'a>>,
+    pub totals: TotalsDto,
+    pub fulfillment: Option<FulfillmentDto<'a>>,
+    /// unpaid, paid, partially_refunded, refunded.
+    pub payment_status: &'static str,
+    #[schema(value_type = MoneySchema)]
+    pub refunded_total: Money,
+    pub email: &'a str,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Until when an unpaid order waits for payment.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Every state the order went through, oldest first (single orders only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<OrderEventDto<'a>>,
+}
+
+impl<'a> OrderDto<'a> {
+    pub fn new(o: &'a crate::domain::orders::Order, lang: Lang) -> Self {
+        use crate::domain::orders::Fulfillment;
+        let fulfillment = match &o.fulfillment {
+            Fulfillment::None => None,
+            Fulfillment::Delivery { address, from } => Some(FulfillmentDto {
+                method: "delivery",
+                address: Some(DeliveryAddressDto {
+                    name: &address.name,
+                    phone: &address.phone,
+                    city: &address.city,
+                    district: &address.district,
+                    line1: &address.line1,
+                    line2: address.line2.as_deref(),
+                }),
+                branch_id: from.id,
+                branch_name: from.name.get(lang),
+                branch_address: from.address.get(lang),
+                opening_hours: &from.opening_hours,
+                tracking_number: o.tracking_number.as_deref(),
+            }),
+            Fulfillment::Pickup { branch } => Some(FulfillmentDto {
+                method: "pickup",
+                address: None,
+                branch_id: branch.id,
+                branch_name: branch.name.get(lang),
+                branch_address: branch.address.get(lang),
+                opening_hours: &branch.opening_hours,
+                tracking_number: None,
+            }),
+        };
+        Self {
+            id: o.id,
+            number: &o.number,
+            status: o.status.as_str(),
+            items: o
+                .items
+                .iter()
+                .map(|i| OrderItemDto {
+                    id: i.id,
+                    product_id: i.product_id,
+                    kind: i.kind.as_str(),
+                    name: i.name.get(lang),
+                    quantity: i.quantity,
+                    unit_price: i.unit_price,
+                    total: i.total,
+                    msisdn: i.msisdn.as_ref().map(|m| m.as_str()),
+                    fulfillment_status: i.fulfillment_status.as_str(),
+                })
+                .collect(),
+            totals: TotalsDto::new(&o.totals),
+            fulfillment,
+            payment_status: o.payment_status.as_str(),
+            refunded_total: o.refunded_total,
+            email: &o.email,
+            created_at: o.created_at,
+            expires_at: o.expires_at,
+            timeline: o
+                .events
+                .iter()
+                .map(|e| OrderEventDto { status: e.to.as_str(), actor: &e.actor, note: e.note.as_deref(), at: e.at })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderPage<'a> {
+    pub items: Vec<OrderDto<'a>>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<'a> OrderPage<'a> {
+    pub fn new(p: &'a Page<crate::domain::orders::Order>, lang: Lang) -> Self {
+        Self {
+            items: p.items.iter().map(|o| OrderDto::new(o, lang)).collect(),
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentDto<'a> {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    /// pending, succeeded, failed or refunded.
+    pub status: &'static str,
+    #[schema(value_type = MoneySchema)]
+    pub amount: Money,
+    #[schema(example = "sandbox")]
+    pub provider: &'a str,
+    /// Where to send the shopper to pay (the provider's hosted page).
+    pub redirect_url: String,
+}
+
+impl<'a> PaymentDto<'a> {
+    pub fn new(p: &'a crate::domain::payments::Payment, public_url: &str) -> Self {
+        Self {
+            id: p.id,
+            order_id: p.order_id,
+            status: p.status.as_str(),
+            amount: p.amount,
+            provider: &p.provider,
+            redirect_url: format!("{}{}", public_url.trim_end_matches('/'), pay_path(p.id)),
+        }
+    }
+}
+
+/// The sandbox provider's hosted payment page.
+pub fn pay_path(payment: Uuid) -> String {
+    format!("/payments/{payment}/pay")
+}

@@ -1,8 +1,16 @@
 //! `/api/v1`: handlers, request and response DTOs, the OpenAPI document and its reference page.
 pub mod admin_jobs;
+pub mod admin_orders;
 pub mod auth;
+pub mod carts;
 pub mod catalog;
 pub mod docs;
 pub mod dto;
 pub mod me;
 pub mod openapi;
+pub mod orders;
+
+/// A UUID in a path; anything else names nothing (404).
+pub fn path_id(raw: &str) -> Result<uuid::Uuid, crate::web::error::AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| crate::web::error::AppError::NotFound)
+}

@@ -2,7 +2,11 @@
 use utoipa::OpenApi;
 
 use super::dto::{AvailabilityDto, BranchDto, CategoryDto, MoneySchema, ProductDto, ProductPage};
-use super::{admin_jobs, auth, catalog, me};
+use super::dto::{
+    CartDto, CartItemDto, DeliveryAddressDto, FulfillmentDto, OrderDto, OrderEventDto, OrderItemDto, OrderPage,
+    PaymentDto, TotalsDto,
+};
+use super::{admin_jobs, admin_orders, auth, carts, catalog, me, orders};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -31,14 +35,33 @@ use crate::web::error::Problem;
         me::add_address,
         me::update_address,
         me::delete_address,
+        carts::create_cart,
+        carts::get_cart,
+        carts::add_item,
+        carts::update_item,
+        carts::remove_item,
+        carts::checkout,
+        orders::list_orders,
+        orders::get_order,
+        orders::cancel_order,
+        orders::pay_order,
+        orders::simulate_payment,
+        orders::sandbox_webhook,
         admin_jobs::list_jobs,
         admin_jobs::retry_job,
+        admin_orders::list_orders,
+        admin_orders::get_order,
+        admin_orders::transition_order,
+        admin_orders::refund_order,
     ),
-    components(schemas(me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, carts::DeliveryAddressBody, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),
         (name = "accounts", description = "Registration, bearer tokens, the caller's account"),
+        (name = "cart", description = "Carts for guests and customers, and checkout"),
+        (name = "orders", description = "The caller's orders, tracking links, cancelling, paying again"),
+        (name = "payments", description = "The payment provider's side: the sandbox's simulate and signed webhook"),
         (name = "admin", description = "Staff only: a staff or admin bearer token")
     )
 )]

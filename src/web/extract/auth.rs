@@ -73,3 +73,22 @@ pub async fn require_api_staff(
         Err(e) => Ok(req.error_response(e)),
     }
 }
+
+/// An API caller who may be anonymous: no `Authorization` header is a guest; a header with a
+/// token that is not live is still 401 (a client should learn its token expired).
+pub struct MaybeApiAccount(pub Option<Account>);
+
+impl FromRequest for MaybeApiAccount {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if req.headers().get(header::AUTHORIZATION).is_none() {
+                return Ok(MaybeApiAccount(None));
+            }
+            account_for(&req).await.map(|a| MaybeApiAccount(Some(a)))
+        })
+    }
+}

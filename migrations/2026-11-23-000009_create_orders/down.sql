@@ -1,0 +1,1 @@
+DROP TABLE order_events; DROP TABLE order_items; DROP TABLE orders; DROP SEQUENCE order_number_seq;

@@ -1,0 +1,39 @@
+//! Diesel rows of the cart tables.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::db::schema::carts;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = carts, check_for_backend(diesel::pg::Pg))]
+pub struct CartRow {
+    pub id: Uuid,
+    pub account_id: Option<Uuid>,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CartRow {
+    /// Guests' carts are reached by whoever holds their id; a customer's only by that customer.
+    pub fn visible_to(&self, caller: Option<Uuid>) -> bool {
+        self.account_id.is_none() || self.account_id == caller
+    }
+}
+
+/// A line joined with its product, as pricing needs it.
+#[derive(Debug, Queryable)]
+pub struct LineRow {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub quantity: i32,
+    pub msisdn: Option<String>,
+    pub amount: Option<Decimal>,
+    pub kind: String,
+    pub slug: String,
+    pub name_mn: String,
+    pub name_en: String,
+    pub price: Decimal,
+    pub active: bool,
+}

@@ -1,0 +1,124 @@
+//! Cart reads: a cart costs two statements (the cart, its priced lines) whatever its size.
+use diesel::prelude::*;
+use diesel::sql_types::Uuid as SqlUuid;
+use uuid::Uuid;
+
+use super::model::{CartRow, LineRow};
+use super::rules;
+use super::types::{CartLine, CartView, PickupOption};
+use super::CartError;
+use crate::db::schema::{cart_items, carts, products};
+use crate::domain::catalog::queries::branch_from_row;
+use crate::domain::catalog::{model::BranchRow, ProductKind};
+use crate::domain::shared::{Localized, Money, ShopRules};
+use crate::domain::telco::Msisdn;
+
+pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<CartRow>, CartError> {
+    Ok(carts::table.find(id).select(CartRow::as_select()).first(conn).optional()?)
+}
+
+pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<LineRow>, CartError> {
+    Ok(cart_items::table
+        .inner_join(products::table)
+        .filter(cart_items::cart_id.eq(cart_id))
+        .select((
+            cart_items::id,
+            cart_items::product_id,
+            cart_items::quantity,
+            cart_items::msisdn,
+            cart_items::amount,
+            products::kind,
+            products::slug,
+            products::name_mn,
+            products::name_en,
+            products::price,
+            products::active,
+        ))
+        .order((cart_items::created_at, cart_items::id))
+        .load(conn)?)
+}
+
+/// A line priced from the catalog: a free-amount top-up costs what the shopper chose.
+pub(crate) fn price_line(row: LineRow) -> Option<CartLine> {
+    let kind = ProductKind::parse(&row.kind)?;
+    let unit_price = Money::mnt(row.amount.unwrap_or(row.price));
+    Some(CartLine {
+        id: row.id,
+        product_id: row.product_id,
+        kind,
+        slug: row.slug,
+        name: Localized { mn: row.name_mn, en: row.name_en },
+        quantity: row.quantity,
+        unit_price,
+        total: rules::line_total(unit_price, row.quantity),
+        msisdn: row.msisdn.map(Msisdn::from_stored),
+        active: row.active,
+    })
+}
+
+pub(crate) fn view_of(row: &CartRow, lines: Vec<LineRow>, rules_: &ShopRules) -> CartView {
+    let lines: Vec<CartLine> = lines.into_iter().filter_map(price_line).collect();
+    let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
+    let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
+    let shipping = if needs_shipping { rules::delivery_fee(subtotal, rules_) } else { Money::ZERO };
+    let totals = rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping);
+    CartView {
+        id: row.id,
+        account_id: row.account_id,
+        open: row.status == "open",
+        lines,
+        coupons: Vec::new(),
+        totals,
+        needs_shipping,
+    }
+}
+
+/// A cart as `caller` may see it.
+///
+/// # Errors
+/// `NotFound` when there is no such cart or it belongs to another customer.
+pub fn get_cart(
+    conn: &mut PgConnection,
+    id: Uuid,
+    caller: Option<Uuid>,
+    shop: &ShopRules,
+) -> Result<CartView, CartError> {
+    let row = find_row(conn, id)?.filter(|c| c.visible_to(caller)).ok_or(CartError::NotFound)?;
+    let lines = load_lines(conn, id)?;
+    Ok(view_of(&row, lines, shop))
+}
+
+/// The customer's most recently used open cart.
+pub fn find_open_cart_of(conn: &mut PgConnection, account: Uuid) -> Result<Option<Uuid>, CartError> {
+    Ok(carts::table
+        .filter(carts::account_id.eq(account).and(carts::status.eq("open")))
+        .order(carts::updated_at.desc())
+        .select(carts::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Branches shoppers may collect from, each saying whether it holds every device line of the
+/// cart (lines of one product added up). One statement.
+pub fn pickup_options(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<PickupOption>, CartError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(embed)]
+        branch: BranchRow,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        has_stock: bool,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT b.id, b.slug, b.name_mn, b.name_en, b.address_mn, b.address_en, b.opening_hours, b.pickup, \
+                b.delivery_warehouse, \
+                NOT EXISTS (SELECT 1 FROM (SELECT ci.product_id, sum(ci.quantity) AS wanted FROM cart_items ci \
+                                JOIN products p ON p.id = ci.product_id \
+                                WHERE ci.cart_id = $1 AND p.kind = 'device' GROUP BY ci.product_id) need \
+                            LEFT JOIN stock s ON s.product_id = need.product_id AND s.branch_id = b.id \
+                            WHERE coalesce(s.quantity, 0) < need.wanted) AS has_stock \
+         FROM branches b WHERE b.pickup ORDER BY b.position, b.slug",
+    )
+    .bind::<SqlUuid, _>(cart_id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| PickupOption { branch: branch_from_row(r.branch), has_stock: r.has_stock }).collect())
+}

@@ -1,0 +1,70 @@
+//! Cart read models and raw inputs.
+use uuid::Uuid;
+
+use crate::domain::catalog::{Branch, ProductKind};
+use crate::domain::shared::{Localized, Money};
+use crate::domain::telco::Msisdn;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartLine {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub kind: ProductKind,
+    pub slug: String,
+    pub name: Localized,
+    pub quantity: i32,
+    pub unit_price: Money,
+    pub total: Money,
+    /// The number a top-up, data pack, plan or service is for.
+    pub msisdn: Option<Msisdn>,
+    /// False once the product was withdrawn from sale: checkout refuses the cart until it goes.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartView {
+    pub id: Uuid,
+    pub account_id: Option<Uuid>,
+    pub open: bool,
+    pub lines: Vec<CartLine>,
+    pub coupons: Vec<String>,
+    /// `shipping` is the delivery fee while the cart holds physical goods (pickup is free).
+    pub totals: Totals,
+    pub needs_shipping: bool,
+}
+
+impl CartView {
+    /// What the header's cart badge counts: units of every line.
+    pub fn item_count(&self) -> i64 {
+        self.lines.iter().map(|l| i64::from(l.quantity)).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// A line as a form or a JSON body gives it, before it is checked against its product.
+/// Numbers arrive as text (a JSON number is written out) so that any value can be judged.
+#[derive(Debug, Clone, Default)]
+pub struct ItemInput {
+    pub product_id: Option<String>,
+    pub quantity: Option<String>,
+    pub msisdn: Option<String>,
+    pub amount: Option<String>,
+}
+
+/// A branch where the cart could be collected, and whether it holds every device line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickupOption {
+    pub branch: Branch,
+    pub has_stock: bool,
+}

@@ -1,0 +1,8 @@
+//! Checkout: turns an open cart into an order awaiting payment, reserving what it sells.
+pub mod commands;
+pub mod error;
+pub mod types;
+
+pub use commands::place_order;
+pub use error::CheckoutError;
+pub use types::{FulfillmentInput, PlaceOrder, Placed};

@@ -1,0 +1,39 @@
+//! Checkout inputs and result.
+use uuid::Uuid;
+
+use crate::domain::accounts::addresses::AddressInput;
+use crate::domain::orders::Order;
+use crate::domain::payments::Payment;
+use crate::domain::shared::Lang;
+
+/// How the goods reach the shopper, as given (checked only when the cart holds goods).
+#[derive(Debug, Clone, Default)]
+pub struct FulfillmentInput {
+    /// `delivery` or `pickup`.
+    pub method: Option<String>,
+    /// A typed delivery address…
+    pub address: Option<AddressInput>,
+    /// …or one from the customer's address book.
+    pub address_id: Option<String>,
+    pub branch_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub cart_id: Uuid,
+    /// The signed-in customer placing it, if any.
+    pub caller: Option<Uuid>,
+    /// A guest's email (a customer's own is used otherwise).
+    pub email: Option<String>,
+    pub fulfillment: FulfillmentInput,
+    /// The language the order's mails are written in.
+    pub lang: Lang,
+    /// The payment provider that takes the money.
+    pub provider: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub order: Order,
+    pub payment: Payment,
+}

@@ -1,0 +1,218 @@
+//! Order writes. Each locks the order row, checks the move against `state.rs`, applies it and
+//! records it in the timeline, in one transaction.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Uuid as SqlUuid;
+use uuid::Uuid;
+
+use super::mail;
+use super::model::OrderRow;
+use super::queries::load;
+use super::state::OrderStatus;
+use super::types::{Actor, Order, OrderAccess, StaffAction};
+use super::OrderError;
+use crate::db::schema::{order_events, orders, payments};
+use crate::domain::shared::FieldErrors;
+
+pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, OrderError> {
+    Ok(orders::table.find(id).select(OrderRow::as_select()).for_update().first(conn).optional()?)
+}
+
+/// Moves a locked order to `to` if the state table allows it, and records who did it.
+///
+/// # Errors
+/// `IllegalTransition`.
+pub(crate) fn move_to(
+    conn: &mut PgConnection,
+    row: &mut OrderRow,
+    to: OrderStatus,
+    actor: Actor,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), OrderError> {
+    let from = row.status();
+    if !from.can_move_to(to) {
+        return Err(OrderError::IllegalTransition { from: from.as_str(), to: to.as_str() });
+    }
+    diesel::update(orders::table.find(row.id))
+        .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now)))
+        .execute(conn)?;
+    record_event(conn, row.id, Some(from), to, actor, note, now)?;
+    row.status = to.as_str().into();
+    Ok(())
+}
+
+pub(crate) fn record_event(
+    conn: &mut PgConnection,
+    order: Uuid,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: Actor,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), OrderError> {
+    diesel::insert_into(order_events::table)
+        .values((
+            order_events::order_id.eq(order),
+            order_events::from_status.eq(from.map(OrderStatus::as_str)),
+            order_events::to_status.eq(to.as_str()),
+            order_events::actor.eq(actor.kind()),
+            order_events::actor_id.eq(actor.id()),
+            order_events::note.eq(note),
+            order_events::at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts the devices an order took back on the shelf of the branch they came from, once.
+pub(crate) fn release_stock(conn: &mut PgConnection, row: &mut OrderRow) -> Result<(), OrderError> {
+    if row.stock_released {
+        return Ok(());
+    }
+    if let Some(branch) = row.branch_id {
+        diesel::sql_query(
+            "INSERT INTO stock (product_id, branch_id, quantity, updated_at) \
+             SELECT product_id, $2, sum(quantity)::integer, now() FROM order_items \
+             WHERE order_id = $1 AND kind = 'device' GROUP BY product_id \
+             ON CONFLICT (product_id, branch_id) \
+             DO UPDATE SET quantity = stock.quantity + excluded.quantity, updated_at = now()",
+        )
+        .bind::<SqlUuid, _>(row.id)
+        .bind::<SqlUuid, _>(branch)
+        .execute(conn)?;
+    }
+    diesel::update(orders::table.find(row.id)).set(orders::stock_released.eq(true)).execute(conn)?;
+    row.stock_released = true;
+    Ok(())
+}
+
+/// Cancels a locked unpaid order: its reservations go back and its waiting payment is closed.
+pub(crate) fn cancel_locked(
+    conn: &mut PgConnection,
+    row: &mut OrderRow,
+    actor: Actor,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), OrderError> {
+    move_to(conn, row, OrderStatus::Cancelled, actor, note, now)?;
+    release_stock(conn, row)?;
+    diesel::update(payments::table.filter(payments::order_id.eq(row.id).and(payments::status.eq("pending"))))
+        .set((payments::status.eq("failed"), payments::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The shopper (owner or tracking-link holder) or staff cancels an unpaid order.
+///
+/// # Errors
+/// `NotFound`; `IllegalTransition` once it is paid (or already cancelled).
+pub fn cancel(
+    conn: &mut PgConnection,
+    id: Uuid,
+    access: &OrderAccess,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Order, OrderError> {
+    conn.transaction(|conn| {
+        let mut row = lock(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+        cancel_locked(conn, &mut row, actor, None, now)?;
+        load(conn, row)
+    })
+}
+
+/// Cancels up to `limit` orders whose time to pay ran out, releasing what they reserved.
+/// Several processes may run this at once: each order is taken by one (`SKIP LOCKED`).
+pub fn expire_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<usize, OrderError> {
+    conn.transaction(|conn| {
+        let mut rows: Vec<OrderRow> = orders::table
+            .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()).and(orders::expires_at.le(now)))
+            .select(OrderRow::as_select())
+            .order(orders::expires_at)
+            .limit(limit)
+            .for_update()
+            .skip_locked()
+            .load(conn)?;
+        for row in &mut rows {
+            cancel_locked(conn, row, Actor::System, Some("expired"), now)?;
+        }
+        Ok(rows.len())
+    })
+}
+
+/// Staff move an order along: ship a delivery (with its tracking number), make a pickup order
+/// ready, hand it over (`picked_up` completes it), complete, or cancel an unpaid one. The
+/// shopper is mailed when the order ships or is ready for pickup.
+///
+/// # Errors
+/// `NotFound`; `IllegalTransition` for a move the state table or the fulfilment method refuses;
+/// `Invalid` for a tracking number that is too long.
+pub fn staff_transition(
+    conn: &mut PgConnection,
+    id: Uuid,
+    action: StaffAction,
+    tracking: Option<&str>,
+    staff: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Order, OrderError> {
+    let tracking = tracking.map(str::trim).filter(|t| !t.is_empty());
+    if tracking.is_some_and(|t| t.chars().count() > 100 || t.chars().any(char::is_control)) {
+        return Err(FieldErrors::single("tracking", "must be at most 100 characters").into());
+    }
+    conn.transaction(|conn| {
+        let mut row = lock(conn, id)?.ok_or(OrderError::NotFound)?;
+        let from = row.status();
+        let to = action.target();
+        let method = row.fulfillment_method.clone();
+        let refuse = || OrderError::IllegalTransition { from: from.as_str(), to: to.as_str() };
+        let actor = Actor::Staff(staff);
+        match action {
+            StaffAction::Ship if method.as_deref() != Some("delivery") => return Err(refuse()),
+            StaffAction::ReadyForPickup if method.as_deref() != Some("pickup") => return Err(refuse()),
+            StaffAction::PickedUp if from != OrderStatus::ReadyForPickup => return Err(refuse()),
+            StaffAction::Cancel => {
+                cancel_locked(conn, &mut row, actor, None, now)?;
+                return load(conn, row);
+            }
+            _ => {}
+        }
+        let note = match action {
+            StaffAction::PickedUp => Some("picked_up".to_string()),
+            StaffAction::Ship => tracking.map(|t| format!("tracking {t}")),
+            _ => None,
+        };
+        move_to(conn, &mut row, to, actor, note.as_deref(), now)?;
+        if action == StaffAction::Ship {
+            diesel::update(orders::table.find(row.id)).set(orders::tracking_number.eq(tracking)).execute(conn)?;
+            row.tracking_number = tracking.map(String::from);
+        }
+        // Goods handed over or sent are no longer the shop's to put back.
+        if matches!(action, StaffAction::Ship | StaffAction::PickedUp) {
+            diesel::update(orders::table.find(row.id)).set(orders::stock_released.eq(true)).execute(conn)?;
+            row.stock_released = true;
+        }
+        match action {
+            StaffAction::Ship | StaffAction::ReadyForPickup => mark_devices(conn, row.id, "in_progress")?,
+            StaffAction::PickedUp | StaffAction::Complete => mark_devices(conn, row.id, "done")?,
+            StaffAction::Cancel => {}
+        }
+        let order = load(conn, row)?;
+        match action {
+            StaffAction::Ship => mail::enqueue(conn, mail::SHIPPED, &order, &order.id.to_string(), now)?,
+            StaffAction::ReadyForPickup => {
+                mail::enqueue(conn, mail::READY_FOR_PICKUP, &order, &order.id.to_string(), now)?;
+            }
+            _ => {}
+        }
+        Ok(order)
+    })
+}
+
+/// Sets the fulfilment status of an order's devices (staff handle them; the operator the rest).
+pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: &str) -> Result<(), OrderError> {
+    diesel::sql_query("UPDATE order_items SET fulfillment_status = $2 WHERE order_id = $1 AND kind = 'device'")
+        .bind::<SqlUuid, _>(order)
+        .bind::<diesel::sql_types::Text, _>(status)
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Diesel rows of the order tables.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::{order_events, order_items, orders};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
+pub struct OrderRow {
+    pub id: Uuid,
+    pub number: String,
+    pub account_id: Option<Uuid>,
+    pub email: String,
+    pub lang: String,
+    pub status: String,
+    pub payment_status: String,
+    pub fulfillment_method: Option<String>,
+    pub branch_id: Option<Uuid>,
+    pub delivery_address: Option<Value>,
+    pub tracking_number: Option<String>,
+    pub subtotal: Decimal,
+    pub discount: Decimal,
+    pub shipping: Decimal,
+    pub total: Decimal,
+    pub refunded_total: Decimal,
+    pub access_token: String,
+    pub stock_released: bool,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = order_items, check_for_backend(diesel::pg::Pg))]
+pub struct OrderItemRow {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub product_id: Uuid,
+    pub kind: String,
+    pub name_mn: String,
+    pub name_en: String,
+    pub quantity: i32,
+    pub unit_price: Decimal,
+    pub total: Decimal,
+    pub msisdn: Option<String>,
+    pub fulfillment_status: String,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = order_events, check_for_backend(diesel::pg::Pg))]
+pub struct OrderEventRow {
+    pub order_id: Uuid,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}

@@ -1,0 +1,196 @@
+//! Order reads: one order costs four statements (order, branch, items, timeline); a page of
+//! orders three (the page, their branches, their items), whatever its size.
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::model::{OrderEventRow, OrderItemRow, OrderRow};
+use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
+use super::types::{BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem};
+use super::OrderError;
+use crate::db::schema::{branches, order_events, order_items, orders};
+use crate::domain::cart::Totals;
+use crate::domain::catalog::ProductKind;
+use crate::domain::shared::{Lang, Localized, Money, Page, PageRequest};
+use crate::domain::telco::Msisdn;
+
+/// Compares the link's secret without leaking, through timing, how much of it matched.
+pub(crate) fn token_matches(stored: &str, given: &str) -> bool {
+    let (a, b) = (stored.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl OrderRow {
+    pub(crate) fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Cancelled)
+    }
+
+    pub(crate) fn may_be_seen_by(&self, access: &OrderAccess) -> bool {
+        access.staff
+            || access.account.is_some_and(|id| self.account_id == Some(id))
+            || access.token.as_deref().is_some_and(|t| token_matches(&self.access_token, t))
+    }
+}
+
+fn item_from_row(r: OrderItemRow) -> OrderItem {
+    OrderItem {
+        id: r.id,
+        product_id: r.product_id,
+        kind: ProductKind::parse(&r.kind).unwrap_or(ProductKind::Device),
+        name: Localized { mn: r.name_mn, en: r.name_en },
+        quantity: r.quantity,
+        unit_price: Money::mnt(r.unit_price),
+        total: Money::mnt(r.total),
+        msisdn: r.msisdn.map(Msisdn::from_stored),
+        fulfillment_status: FulfillmentStatus::parse(&r.fulfillment_status).unwrap_or(FulfillmentStatus::Pending),
+    }
+}
+
+type BranchCols = (Uuid, String, String, String, String, String);
+
+fn branch_info((id, name_mn, name_en, address_mn, address_en, opening_hours): BranchCols) -> BranchInfo {
+    BranchInfo {
+        id,
+        name: Localized { mn: name_mn, en: name_en },
+        address: Localized { mn: address_mn, en: address_en },
+        opening_hours,
+    }
+}
+
+fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, BranchInfo>, OrderError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<BranchCols> = branches::table
+        .filter(branches::id.eq_any(ids))
+        .select((
+            branches::id,
+            branches::name_mn,
+            branches::name_en,
+            branches::address_mn,
+            branches::address_en,
+            branches::opening_hours,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.0, branch_info(r))).collect())
+}
+
+pub(crate) fn assemble(
+    row: OrderRow,
+    branches: &HashMap<Uuid, BranchInfo>,
+    items: Vec<OrderItem>,
+    events: Vec<OrderEvent>,
+) -> Order {
+    let branch = row.branch_id.and_then(|id| branches.get(&id).cloned());
+    let address: Option<DeliveryAddress> = row.delivery_address.clone().and_then(|v| serde_json::from_value(v).ok());
+    let fulfillment = match (row.fulfillment_method.as_deref(), branch, address) {
+        (Some("delivery"), Some(from), Some(address)) => Fulfillment::Delivery { address, from },
+        (Some("pickup"), Some(branch), _) => Fulfillment::Pickup { branch },
+        _ => Fulfillment::None,
+    };
+    Order {
+        id: row.id,
+        status: row.status(),
+        number: row.number,
+        account_id: row.account_id,
+        email: row.email,
+        lang: Lang::parse(&row.lang).unwrap_or_default(),
+        payment_status: PaymentStatus::parse(&row.payment_status).unwrap_or(PaymentStatus::Unpaid),
+        items,
+        totals: Totals {
+            subtotal: Money::mnt(row.subtotal),
+            discount: Money::mnt(row.discount),
+            shipping: Money::mnt(row.shipping),
+            total: Money::mnt(row.total),
+        },
+        refunded_total: Money::mnt(row.refunded_total),
+        fulfillment,
+        tracking_number: row.tracking_number,
+        access_token: row.access_token,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        events,
+    }
+}
+
+pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, OrderError> {
+    Ok(orders::table.find(id).select(OrderRow::as_select()).first(conn).optional()?)
+}
+
+/// The whole order with its timeline, read after any change.
+pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, OrderError> {
+    let branches = load_branches(conn, &row.branch_id.into_iter().collect::<Vec<_>>())?;
+    let items: Vec<OrderItemRow> = order_items::table
+        .filter(order_items::order_id.eq(row.id))
+        .select(OrderItemRow::as_select())
+        .order(order_items::position)
+        .load(conn)?;
+    let events: Vec<OrderEventRow> = order_events::table
+        .filter(order_events::order_id.eq(row.id))
+        .select(OrderEventRow::as_select())
+        .order(order_events::id)
+        .load(conn)?;
+    let events = events
+        .into_iter()
+        .map(|e| OrderEvent {
+            from: e.from_status.as_deref().and_then(OrderStatus::parse),
+            to: OrderStatus::parse(&e.to_status).unwrap_or(OrderStatus::Cancelled),
+            actor: e.actor,
+            note: e.note,
+            at: e.at,
+        })
+        .collect();
+    Ok(assemble(row, &branches, items.into_iter().map(item_from_row).collect(), events))
+}
+
+/// An order as `access` may see it.
+///
+/// # Errors
+/// `NotFound` when there is none or it is not the caller's (another customer's order is
+/// indistinguishable from a missing one).
+pub fn get_order(conn: &mut PgConnection, id: Uuid, access: &OrderAccess) -> Result<Order, OrderError> {
+    let row = find_row(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+    load(conn, row)
+}
+
+/// Orders newest first: a customer's (`filter.account`) or, for staff, everybody's, optionally
+/// of one status. Timelines are left out.
+pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageRequest) -> Result<Page<Order>, OrderError> {
+    let mut query = orders::table.into_boxed();
+    if let Some(account) = filter.account {
+        query = query.filter(orders::account_id.eq(account));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(orders::status.eq(status.as_str()));
+    }
+    let rows: Vec<(OrderRow, i64)> = query
+        .select((OrderRow::as_select(), diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()")))
+        .order((orders::created_at.desc(), orders::id))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    let total = rows.first().map_or(0, |(_, t)| *t);
+    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
+    let branch_ids: Vec<Uuid> = rows.iter().filter_map(|(r, _)| r.branch_id).collect();
+    let branches = load_branches(conn, &branch_ids)?;
+    let mut items: HashMap<Uuid, Vec<OrderItem>> = HashMap::new();
+    if !ids.is_empty() {
+        let item_rows: Vec<OrderItemRow> = order_items::table
+            .filter(order_items::order_id.eq_any(&ids))
+            .select(OrderItemRow::as_select())
+            .order((order_items::order_id, order_items::position))
+            .load(conn)?;
+        for r in item_rows {
+            items.entry(r.order_id).or_default().push(item_from_row(r));
+        }
+    }
+    let orders = rows
+        .into_iter()
+        .map(|(row, _)| {
+            let its = items.remove(&row.id).unwrap_or_default();
+            assemble(row, &branches, its, Vec::new())
+        })
+        .collect();
+    Ok(Page { items: orders, page: page.page, per_page: page.per_page, total })
+}

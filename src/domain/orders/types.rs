@@ -1,0 +1,203 @@
+//! Order read models and parsed inputs.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
+use crate::domain::cart::Totals;
+use crate::domain::catalog::ProductKind;
+use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
+use crate::domain::telco::Msisdn;
+
+/// Where a delivery goes; stored with the order as it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryAddress {
+    pub name: String,
+    pub phone: String,
+    pub city: String,
+    pub district: String,
+    pub line1: String,
+    pub line2: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchInfo {
+    pub id: Uuid,
+    pub name: Localized,
+    pub address: Localized,
+    pub opening_hours: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fulfillment {
+    /// Nothing physical: nothing to ship or collect.
+    None,
+    /// Shipped from the delivery warehouse (`from`).
+    Delivery {
+        address: DeliveryAddress,
+        from: BranchInfo,
+    },
+    Pickup {
+        branch: BranchInfo,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub kind: ProductKind,
+    pub name: Localized,
+    pub quantity: i32,
+    pub unit_price: Money,
+    pub total: Money,
+    pub msisdn: Option<Msisdn>,
+    pub fulfillment_status: FulfillmentStatus,
+}
+
+/// Who moved an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Customer(Option<Uuid>),
+    Staff(Uuid),
+    Payment,
+    System,
+}
+
+impl Actor {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Actor::Customer(_) => "customer",
+            Actor::Staff(_) => "staff",
+            Actor::Payment => "payment",
+            Actor::System => "system",
+        }
+    }
+
+    pub fn id(self) -> Option<Uuid> {
+        match self {
+            Actor::Customer(id) => id,
+            Actor::Staff(id) => Some(id),
+            Actor::Payment | Actor::System => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderEvent {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: Uuid,
+    pub number: String,
+    pub account_id: Option<Uuid>,
+    pub email: String,
+    pub lang: Lang,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub items: Vec<OrderItem>,
+    pub totals: Totals,
+    pub refunded_total: Money,
+    pub fulfillment: Fulfillment,
+    pub tracking_number: Option<String>,
+    pub access_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The timeline, oldest first (empty in lists).
+    pub events: Vec<OrderEvent>,
+}
+
+impl Order {
+    pub fn needs_shipping(&self) -> bool {
+        !matches!(self.fulfillment, Fulfillment::None)
+    }
+
+    /// The shopper may still pay: unpaid and not cancelled.
+    pub fn payable(&self) -> bool {
+        self.status == OrderStatus::PendingPayment
+    }
+
+    pub fn item_count(&self) -> i64 {
+        self.items.iter().map(|i| i64::from(i.quantity)).sum()
+    }
+}
+
+/// Who is asking to see or change an order: the signed-in customer (their own orders), the
+/// holder of the tracking link's secret, or staff (every order). Any one of them suffices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderAccess {
+    pub account: Option<Uuid>,
+    pub token: Option<String>,
+    pub staff: bool,
+}
+
+impl OrderAccess {
+    pub fn owner(account: Uuid) -> Self {
+        Self { account: Some(account), ..Self::default() }
+    }
+
+    pub fn staff() -> Self {
+        Self { staff: true, ..Self::default() }
+    }
+
+    pub fn token(token: impl Into<String>) -> Self {
+        Self { token: Some(token.into()), ..Self::default() }
+    }
+
+    /// Whether anything at all was presented.
+    pub fn is_anonymous(&self) -> bool {
+        self.account.is_none() && self.token.is_none() && !self.staff
+    }
+}
+
+/// Which orders a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub account: Option<Uuid>,
+    pub status: Option<OrderStatus>,
+}
+
+/// What staff may do to an order through `transition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    Ship,
+    ReadyForPickup,
+    PickedUp,
+    Complete,
+    Cancel,
+}
+
+impl StaffAction {
+    /// # Errors
+    /// A field error on `to`.
+    pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
+        Ok(match raw.trim() {
+            "shipped" => StaffAction::Ship,
+            "ready_for_pickup" => StaffAction::ReadyForPickup,
+            "picked_up" => StaffAction::PickedUp,
+            "completed" => StaffAction::Complete,
+            "cancelled" => StaffAction::Cancel,
+            _ => {
+                return Err(FieldErrors::single(
+                    "to",
+                    "must be one of shipped, ready_for_pickup, picked_up, completed, cancelled",
+                ))
+            }
+        })
+    }
+
+    pub fn target(self) -> OrderStatus {
+        match self {
+            StaffAction::Ship => OrderStatus::Shipped,
+            StaffAction::ReadyForPickup => OrderStatus::ReadyForPickup,
+            StaffAction::PickedUp | StaffAction::Complete => OrderStatus::Completed,
+            StaffAction::Cancel => OrderStatus::Cancelled,
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Payment writes: new attempts, provider events, refunds. Each is one transaction that locks
+//! the payment and its order, so duplicate or concurrent events cannot apply twice.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::model::PaymentRow;
+use super::types::{Outcome, Payment, PaymentState, WebhookEvent};
+use super::PaymentError;
+use crate::db::schema::{orders, payment_events, payments};
+use crate::domain::orders::commands::{
+    cancel_locked, lock, move_to, record_event as record_order_event, release_stock,
+};
+use crate::domain::orders::model::OrderRow;
+use crate::domain::orders::queries::load;
+use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus};
+use crate::domain::shared::{FieldErrors, Money};
+
+/// A payment by id (the sandbox's hosted page and `simulate` need only the id).
+///
+/// # Errors
+/// `NotFound`.
+pub fn get_payment(conn: &mut PgConnection, id: Uuid) -> Result<Payment, PaymentError> {
+    payments::table
+        .find(id)
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Payment::from)
+        .ok_or(PaymentError::NotFound)
+}
+
+/// The newest attempt to pay an order.
+pub fn latest_for_order(conn: &mut PgConnection, order: Uuid) -> Result<Option<Payment>, PaymentError> {
+    Ok(payments::table
+        .filter(payments::order_id.eq(order))
+        .select(PaymentRow::as_select())
+        .order((payments::created_at.desc(), payments::id))
+        .first(conn)
+        .optional()?
+        .map(Payment::from))
+}
+
+/// Opens an attempt for an order's total, in the caller's transaction (the order is locked).
+pub(crate) fn open_attempt(conn: &mut PgConnection, order: &OrderRow, provider: &str) -> Result<Payment, PaymentError> {
+    let pending: Option<PaymentRow> = payments::table
+        .filter(payments::order_id.eq(order.id).and(payments::status.eq("pending")))
+        .select(PaymentRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(p) = pending {
+        return Ok(p.into());
+    }
+    let row: PaymentRow = diesel::insert_into(payments::table)
+        .values((payments::order_id.eq(order.id), payments::provider.eq(provider), payments::amount.eq(order.total)))
+        .returning(PaymentRow::as_returning())
+        .get_result(conn)?;
+    Ok(row.into())
+}
+
+/// Pays an unpaid order again after a declined attempt: the waiting attempt if there is one,
+/// else a new one.
+///
+/// # Errors
+/// `Order(NotFound)`; `NotPayable` once the order is paid, cancelled or expired.
+pub fn pay_order(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    access: &OrderAccess,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> Result<Payment, PaymentError> {
+    conn.transaction(|conn| {
+        let row = lock(conn, order_id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+        if row.status() != OrderStatus::PendingPayment || row.expires_at <= now {
+            return Err(PaymentError::NotPayable(row.status().as_str()));
+        }
+        open_attempt(conn, &row, provider)
+    })
+}
+
+/// Applies a provider's verified event. A repeated event id changes nothing; an event whose
+/// amount differs from the payment's is refused and not recorded. A success pays the order (or,
+/// for an order that was cancelled or already paid meanwhile, is refunded at once); a decline
+/// leaves the order payable and mails the shopper.
+///
+/// # Errors
+/// `NotFound` for an unknown payment, `AmountMismatch`.
+pub fn record_event(
+    conn: &mut PgConnection,
+    provider: &str,
+    event: &WebhookEvent,
+    now: DateTime<Utc>,
+) -> Result<Payment, PaymentError> {
+    conn.transaction(|conn| {
+        let payment: PaymentRow = payments::table
+            .find(event.payment_id)
+            .select(PaymentRow::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .filter(|p| p.provider == provider)
+            .ok_or(PaymentError::NotFound)?;
+        let first_time: Option<String> = diesel::insert_into(payment_events::table)
+            .values((
+                payment_events::provider.eq(provider),
+                payment_events::event_id.eq(&event.id),
+                payment_events::payment_id.eq(payment.id),
+                payment_events::kind.eq(event.outcome.as_str()),
+                payment_events::received_at.eq(now),
+            ))
+            .on_conflict((payment_events::provider, payment_events::event_id))
+            .do_nothing()
+            .returning(payment_events::event_id)
+            .get_result(conn)
+            .optional()?;
+        if first_time.is_none() {
+            return Ok(payment.into());
+        }
+        if Money::mnt(payment.amount) != event.amount {
+            return Err(PaymentError::AmountMismatch);
+        }
+        let state = PaymentState::parse(&payment.status).unwrap_or(PaymentState::Failed);
+        if !state.accepts(event.outcome) {
+            return Ok(payment.into());
+        }
+        let mut order = lock(conn, payment.order_id)?.ok_or(OrderError::NotFound)?;
+        match event.outcome {
+            Outcome::Failed => {
+                set_state(conn, payment.id, PaymentState::Failed, now)?;
+                if order.status() == OrderStatus::PendingPayment {
+                    let view = load(conn, order)?;
+                    mail::enqueue(conn, mail::PAYMENT_FAILED, &view, &payment.id.to_string(), now)?;
+                }
+            }
+            Outcome::Succeeded => {
+                // An order whose time ran out before the runner got to it is expired now.
+                if order.status() == OrderStatus::PendingPayment && order.expires_at <= now {
+                    cancel_locked(conn, &mut order, Actor::System, Some("expired"), now)?;
+                }
+                if order.status() == OrderStatus::PendingPayment {
+                    set_state(conn, payment.id, PaymentState::Succeeded, now)?;
+                    move_to(conn, &mut order, OrderStatus::Paid, Actor::Payment, None, now)?;
+                    diesel::update(orders::table.find(order.id))
+                        .set(orders::payment_status.eq("paid"))
+                        .execute(conn)?;
+                } else {
+                    // Money for an order that can no longer take it goes straight back.
+                    diesel::update(payments::table.find(payment.id))
+                        .set((
+                            payments::status.eq(PaymentState::Refunded.as_str()),
+                            payments::refunded_amount.eq(payment.amount),
+                            payments::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                    let status = order.status();
+                    record_order_event(
+                        conn,
+                        order.id,
+                        Some(status),
+                        status,
+                        Actor::Payment,
+                        Some("late payment refunded"),
+                        now,
+                    )?;
+                }
+            }
+        }
+        get_payment(conn, payment.id)
+    })
+}
+
+fn set_state(conn: &mut PgConnection, id: Uuid, state: PaymentState, now: DateTime<Utc>) -> Result<(), PaymentError> {
+    diesel::update(payments::table.find(id))
+        .set((payments::status.eq(state.as_str()), payments::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Staff give money back: all that is left (no `amount`) or part of it, whole tögrög. A full
+/// refund ends the order as `refunded` and puts back devices that never left the shop.
+///
+/// # Errors
+/// `Order(NotFound)`; `NotRefundable` for an order without a payment to give back; `Invalid`
+/// for a missing reason or an amount above what is left.
+pub fn refund_order(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    amount: Option<Money>,
+    reason: &str,
+    staff: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Order, PaymentError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(FieldErrors::single("reason", "is required (at most 500 characters)").into());
+    }
+    conn.transaction(|conn| {
+        let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
+        if !matches!(order.payment_status.as_str(), "paid" | "partially_refunded") {
+            return Err(PaymentError::NotRefundable(order.status().as_str()));
+        }
+        let left = order.total - order.refunded_total;
+        let amount = amount.map_or(left, Money::amount);
+        if amount <= Decimal::ZERO || amount > left || !amount.fract().is_zero() {
+            return Err(FieldErrors::single(
+                "amount",
+                format!("must be whole tögrög from ₮1 to {}", Money::mnt(left).display()),
+            )
+            .into());
+        }
+        let paid: PaymentRow = payments::table
+            .filter(payments::order_id.eq(order.id).and(payments::status.eq("succeeded")))
+            .select(PaymentRow::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or(PaymentError::NotRefundable(order.status().as_str()))?;
+        let refunded = paid.refunded_amount + amount;
+        let state = if refunded >= paid.amount { PaymentState::Refunded } else { PaymentState::Succeeded };
+        diesel::update(payments::table.find(paid.id))
+            .set((
+                payments::refunded_amount.eq(refunded),
+                payments::status.eq(state.as_str()),
+                payments::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let total_refunded = order.refunded_total + amount;
+        let full = total_refunded >= order.total;
+        diesel::update(orders::table.find(order.id))
+            .set((
+                orders::refunded_total.eq(total_refunded),
+                orders::payment_status.eq(if full { "refunded" } else { "partially_refunded" }),
+                orders::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        order.refunded_total = total_refunded;
+        let note = format!("refund {}: {reason}", Money::mnt(amount).display());
+        if full {
+            let goods_here = order.status().goods_still_here();
+            move_to(conn, &mut order, OrderStatus::Refunded, Actor::Staff(staff), Some(&note), now)?;
+            if goods_here {
+                release_stock(conn, &mut order)?;
+            }
+        } else {
+            let status = order.status();
+            record_order_event(conn, order.id, Some(status), status, Actor::Staff(staff), Some(&note), now)?;
+        }
+        let order = crate::domain::orders::queries::find_row(conn, order.id)?.ok_or(OrderError::NotFound)?;
+        Ok(load(conn, order)?)
+    })
+}

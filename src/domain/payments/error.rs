@@ -1,0 +1,43 @@
+//! What can go wrong with a payment or a provider's event.
+use crate::db::DbError;
+use crate::domain::orders::OrderError;
+use crate::domain::shared::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("payment not found")]
+    NotFound,
+    /// The signature does not match the body: forged or altered.
+    #[error("webhook signature is invalid")]
+    SignatureInvalid,
+    /// The signed timestamp is too far from now: a replay of an old event.
+    #[error("webhook timestamp is outside the tolerance")]
+    Stale,
+    /// The event names another amount than the payment's.
+    #[error("webhook amount does not match the payment")]
+    AmountMismatch,
+    /// Paying an order that is paid, cancelled or refunded.
+    #[error("the order is {0} and cannot be paid")]
+    NotPayable(&'static str),
+    /// Refunding an order that holds no payment to give back.
+    #[error("the order is {0} and has nothing to refund")]
+    NotRefundable(&'static str),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
+    Internal(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for PaymentError {
+    fn from(e: diesel::result::Error) -> Self {
+        PaymentError::Internal(DbError::Query(e))
+    }
+}
+
+impl From<FieldErrors> for PaymentError {
+    fn from(e: FieldErrors) -> Self {
+        PaymentError::Invalid(e)
+    }
+}

@@ -1,0 +1,12 @@
+//! Payments: attempts to pay an order through a provider, the provider's signed webhooks that
+//! settle them, and refunds. The built-in sandbox provider behaves like a real one: a hosted
+//! page, HMAC-signed events, declines.
+pub mod commands;
+pub mod error;
+pub mod model;
+pub mod sandbox;
+pub mod types;
+pub mod webhook;
+
+pub use error::PaymentError;
+pub use types::{Outcome, Payment, PaymentState, WebhookEvent};

@@ -1,0 +1,115 @@
+//! Payment read models, states and provider events.
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::model::PaymentRow;
+use crate::domain::shared::Money;
+
+/// `pending` → `succeeded` | `failed`; `succeeded` → `refunded`. A late success after a failure
+/// still counts (the money moved); a failure after a success changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentState {
+    Pending,
+    Succeeded,
+    Failed,
+    Refunded,
+}
+
+impl PaymentState {
+    pub const ALL: [PaymentState; 4] =
+        [PaymentState::Pending, PaymentState::Succeeded, PaymentState::Failed, PaymentState::Refunded];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::Pending => "pending",
+            PaymentState::Succeeded => "succeeded",
+            PaymentState::Failed => "failed",
+            PaymentState::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether a provider's word `outcome` may still change a payment in this state.
+    pub fn accepts(self, outcome: Outcome) -> bool {
+        match outcome {
+            Outcome::Succeeded => matches!(self, PaymentState::Pending | PaymentState::Failed),
+            Outcome::Failed => self == PaymentState::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "succeeded" => Some(Outcome::Succeeded),
+            "failed" => Some(Outcome::Failed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub provider: String,
+    pub status: PaymentState,
+    pub amount: Money,
+    pub refunded_amount: Money,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<PaymentRow> for Payment {
+    fn from(r: PaymentRow) -> Self {
+        Payment {
+            id: r.id,
+            order_id: r.order_id,
+            provider: r.provider,
+            status: PaymentState::parse(&r.status).unwrap_or(PaymentState::Failed),
+            amount: Money::mnt(r.amount),
+            refunded_amount: Money::mnt(r.refunded_amount),
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A provider's signed word about a payment, once its signature has been checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    pub id: String,
+    pub payment_id: Uuid,
+    pub outcome: Outcome,
+    pub amount: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn late_or_repeated_words_change_nothing_twice() {
+        assert!(PaymentState::Pending.accepts(Outcome::Succeeded) && PaymentState::Pending.accepts(Outcome::Failed));
+        assert!(PaymentState::Failed.accepts(Outcome::Succeeded));
+        assert!(!PaymentState::Failed.accepts(Outcome::Failed));
+        assert!(
+            !PaymentState::Succeeded.accepts(Outcome::Failed) && !PaymentState::Succeeded.accepts(Outcome::Succeeded)
+        );
+        assert!(!PaymentState::Refunded.accepts(Outcome::Succeeded));
+    }
+}

@@ -1,0 +1,4 @@
+//! The operator's own things: subscriber numbers, SIMs, eSIMs and the gateway that reaches the network.
+pub mod types;
+
+pub use types::Msisdn;

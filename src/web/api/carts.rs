@@ -1,0 +1,286 @@
+//! `/api/v1/carts…`: carts for guests (reached by id) and customers (bearer token), and checkout.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::dto::{CartDto, OrderDto, PaymentDto};
+use super::path_id;
+use crate::domain::accounts::addresses::AddressInput;
+use crate::domain::cart::{commands, queries, ItemInput};
+use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
+use crate::domain::idempotency;
+use crate::web::error::{AppError, Problem};
+use crate::web::extract::{CurrentLang, IdempotencyKey, MaybeApiAccount};
+use crate::web::idempotent::{respond, to_stored};
+use crate::web::render::{json, json_ok};
+use crate::web::state::AppState;
+
+/// A JSON value as text for the domain to judge: numbers and strings alike (`2`, `"2"`).
+pub fn loose_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Open a cart: with a bearer token it is the customer's (404 to anyone else); without, a guest
+/// cart reachable by its id.
+#[utoipa::path(post, path = "/api/v1/carts", tag = "cart", security((), ("bearer" = [])),
+    responses((status = 201, body = CartDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_cart(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+) -> Result<HttpResponse, AppError> {
+    let owner = caller.0.map(|a| a.id);
+    let rules = state.rules.clone();
+    let cart = state.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
+    json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
+}
+
+/// A cart, priced from the catalog now.
+#[utoipa::path(get, path = "/api/v1/carts/{id}", tag = "cart", params(("id" = Uuid, Path)), security((), ("bearer" = [])),
+    responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_cart(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let owner = caller.0.map(|a| a.id);
+    let rules = state.rules.clone();
+    let cart = state.db.run(move |conn| Ok::<_, AppError>(queries::get_cart(conn, id, owner, &rules)?)).await?;
+    json_ok(&CartDto::new(&cart, lang.0))
+}
+
+/// A cart line, by product kind: device `{product_id, quantity}`; top_up `{product_id, msisdn,
+/// amount?}` (amount only for a free-amount top-up); data_pack and plan `{product_id, msisdn}`.
+/// Numbers, eSIMs and services are not sold online yet (422).
+#[derive(Deserialize, ToSchema)]
+pub struct ItemBody {
+    pub product_id: Option<String>,
+    /// 1 to 99 (devices); other lines are always 1.
+    #[schema(value_type = Option<i32>)]
+    pub quantity: Option<Value>,
+    /// The number to credit: 8 digits of ours (`8811 2233` and `+976 8811-2233` are accepted).
+    pub msisdn: Option<String>,
+    /// A free-amount top-up's amount: a decimal string or number of whole tögrög.
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Value>,
+}
+
+/// Add a line. A device already in the cart gets its quantity added up.
+#[utoipa::path(post, path = "/api/v1/carts/{id}/items", tag = "cart", params(("id" = Uuid, Path)), request_body = ItemBody,
+    security((), ("bearer" = [])),
+    responses((status = 201, body = CartDto),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "out_of_stock, cart_closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_item(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    id: web::Path<String>,
+    body: web::Json<ItemBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let owner = caller.0.map(|a| a.id);
+    let input = ItemInput {
+        product_id: body.product_id.clone(),
+        quantity: loose_text(body.quantity.as_ref()),
+        msisdn: body.msisdn.clone(),
+        amount: loose_text(body.amount.as_ref()),
+    };
+    let rules = state.rules.clone();
+    let cart =
+        state.db.run(move |conn| Ok::<_, AppError>(commands::add_item(conn, id, owner, &input, &rules)?)).await?;
+    json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuantityBody {
+    #[schema(value_type = i32)]
+    pub quantity: Option<Value>,
+}
+
+/// Change a line's quantity (1 to 99).
+#[utoipa::path(patch, path = "/api/v1/carts/{id}/items/{item_id}", tag = "cart",
+    params(("id" = Uuid, Path), ("item_id" = Uuid, Path)), request_body = QuantityBody, security((), ("bearer" = [])),
+    responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    path: web::Path<(String, String)>,
+    body: web::Json<QuantityBody>,
+) -> Result<HttpResponse, AppError> {
+    let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
+    let owner = caller.0.map(|a| a.id);
+    let quantity = loose_text(body.quantity.as_ref());
+    let rules = state.rules.clone();
+    let cart = state
+        .db
+        .run(move |conn| Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules)?))
+        .await?;
+    json_ok(&CartDto::new(&cart, lang.0))
+}
+
+/// Remove a line.
+#[utoipa::path(delete, path = "/api/v1/carts/{id}/items/{item_id}", tag = "cart",
+    params(("id" = Uuid, Path), ("item_id" = Uuid, Path)), security((), ("bearer" = [])),
+    responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn remove_item(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
+    let owner = caller.0.map(|a| a.id);
+    let rules = state.rules.clone();
+    let cart =
+        state.db.run(move |conn| Ok::<_, AppError>(commands::remove_item(conn, id, owner, item, &rules)?)).await?;
+    json_ok(&CartDto::new(&cart, lang.0))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeliveryAddressBody {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+}
+
+/// `{"method": "delivery", "address": {…}}` or `{"method": "pickup", "branch_id"}`.
+#[derive(Deserialize, ToSchema)]
+pub struct FulfillmentBody {
+    /// delivery or pickup.
+    pub method: Option<String>,
+    pub address: Option<DeliveryAddressBody>,
+    /// Instead of `address`: one of the customer's saved addresses.
+    pub address_id: Option<String>,
+    pub branch_id: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CheckoutBody {
+    /// Guests only: where the order's mails go.
+    pub email: Option<String>,
+    /// Required when the cart `needs_shipping`; ignored otherwise.
+    pub fulfillment: Option<FulfillmentBody>,
+}
+
+impl FulfillmentBody {
+    fn input(self) -> FulfillmentInput {
+        FulfillmentInput {
+            method: self.method,
+            address: self.address.map(|a| AddressInput {
+                name: a.name,
+                phone: a.phone,
+                city: a.city,
+                district: a.district,
+                line1: a.line1,
+                line2: a.line2,
+                is_default: false,
+            }),
+            address_id: self.address_id,
+            branch_id: self.branch_id,
+        }
+    }
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct CheckoutDto<'a> {
+    pub order: OrderDto<'a>,
+    pub payment: PaymentDto<'a>,
+    /// Guests only: the secret for `GET /api/v1/orders/{id}?token=…` (also in the confirmation mail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_token: Option<&'a str>,
+}
+
+/// The payment provider this shop takes money through.
+pub fn provider(state: &AppState) -> Result<&'static str, AppError> {
+    if state.config.payments_sandbox {
+        Ok(crate::domain::payments::sandbox::PROVIDER)
+    } else {
+        Err(AppError::Unavailable("no payment provider is configured".into()))
+    }
+}
+
+/// Place an order from the cart: `Idempotency-Key` required. Stock, numbers and coupon uses are
+/// reserved now and released if the order is cancelled or not paid in time.
+#[utoipa::path(post, path = "/api/v1/carts/{id}/checkout", tag = "cart", params(("id" = Uuid, Path),
+        ("Idempotency-Key" = String, Header, description = "Unique per order attempt; a retry with the same key and body gets the first answer")),
+    request_body = CheckoutBody, security((), ("bearer" = [])),
+    responses((status = 201, body = CheckoutDto),
+        (status = 400, description = "No Idempotency-Key, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "out_of_stock, product_unavailable, cart_closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, account_required, or the key reused with another body", body = Problem, content_type = "application/problem+json")))]
+pub async fn checkout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    key: IdempotencyKey,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let cart_id = path_id(&id)?;
+    let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?
+    };
+    // Keys sorted, whitespace gone: the same request always has the same fingerprint.
+    let fingerprint = idempotency::fingerprint("POST", req.path(), parsed.to_string().as_bytes());
+    let body: CheckoutBody = serde_json::from_value(parsed)
+        .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
+    let caller = caller.0.map(|a| a.id);
+    let caller_key = match caller {
+        Some(a) => format!("account:{a}"),
+        None => format!("cart:{cart_id}"),
+    };
+    let input = PlaceOrder {
+        cart_id,
+        caller,
+        email: body.email,
+        fulfillment: body.fulfillment.map(FulfillmentBody::input).unwrap_or_default(),
+        lang: lang.0,
+        provider: provider(&state)?.into(),
+    };
+    let rules = state.rules.clone();
+    let public_url = state.config.public_url.clone();
+    let lang = lang.0;
+    let stored = state
+        .db
+        .run(move |conn| {
+            idempotency::run(conn, &caller_key, &key.0, &fingerprint, |conn| {
+                match checkout::place_order(conn, &input, &rules, Utc::now()) {
+                    Ok(p) => to_stored(
+                        StatusCode::CREATED,
+                        Ok(CheckoutDto {
+                            order: OrderDto::new(&p.order, lang),
+                            payment: PaymentDto::new(&p.payment, &public_url),
+                            order_token: caller.is_none().then_some(p.order.access_token.as_str()),
+                        }),
+                    ),
+                    Err(e) => to_stored::<()>(StatusCode::CREATED, Err(e.into())),
+                }
+            })
+        })
+        .await?;
+    state.wake_jobs();
+    Ok(respond(stored))
+}

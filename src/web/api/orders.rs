@@ -1,0 +1,194 @@
+//! `/api/v1/orders…` and `/api/v1/payments…`: the caller's orders, tracking by the mail's link,
+//! cancelling unpaid orders, paying again, and the payment provider's side (sandbox).
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::dto::{OrderDto, OrderPage, PaymentDto};
+use super::path_id;
+use crate::domain::orders::{commands, queries, Actor, OrderAccess, OrderFilter};
+use crate::domain::payments::{self, sandbox, webhook, Outcome};
+use crate::domain::shared::{FieldErrors, PageRequest};
+use crate::web::error::{AppError, Problem};
+use crate::web::extract::{ApiAccount, CurrentLang, MaybeApiAccount};
+use crate::web::render::{json, json_ok};
+use crate::web::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The secret from the tracking link in the order's mails.
+    pub token: Option<String>,
+}
+
+/// Who may see the order: the bearer's account (staff see all) and/or the link's token.
+fn access_of(caller: MaybeApiAccount, token: Option<String>) -> Result<OrderAccess, AppError> {
+    let access = OrderAccess {
+        account: caller.0.as_ref().map(|a| a.id),
+        staff: caller.0.as_ref().is_some_and(|a| a.role.is_staff()),
+        token: token.filter(|t| !t.is_empty() && t.len() <= 128),
+    };
+    if access.is_anonymous() {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(access)
+}
+
+/// The caller's orders, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = OrderPage), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    caller: ApiAccount,
+    lang: CurrentLang,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
+    let filter = OrderFilter { account: Some(caller.0.id), status: None };
+    let orders = state.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    json_ok(&OrderPage::new(&orders, lang.0))
+}
+
+/// One order with its timeline: the owner's, staff's, or anyone's holding the mail's `token`.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path), TokenQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = OrderDto), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not yours", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_order(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    id: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let access = access_of(caller, query.into_inner().token)?;
+    let order = state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    json_ok(&OrderDto::new(&order, lang.0))
+}
+
+/// Cancel an order before it is paid; what it reserved is released. A paid order is 409.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = Uuid, Path), TokenQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "illegal_transition: already paid or cancelled", body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    id: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let actor = match &caller.0 {
+        Some(a) if a.role.is_staff() => Actor::Staff(a.id),
+        Some(a) => Actor::Customer(Some(a.id)),
+        None => Actor::Customer(None),
+    };
+    let access = access_of(caller, query.into_inner().token)?;
+    let order =
+        state.db.run(move |conn| Ok::<_, AppError>(commands::cancel(conn, id, &access, actor, Utc::now())?)).await?;
+    json_ok(&OrderDto::new(&order, lang.0))
+}
+
+/// Pay an unpaid order again (after a declined payment): the waiting attempt, or a new one.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payments", tag = "orders", params(("id" = Uuid, Path), TokenQuery),
+    security((), ("bearer" = [])),
+    responses((status = 201, body = PaymentDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not_payable: paid, cancelled or expired", body = Problem, content_type = "application/problem+json")))]
+pub async fn pay_order(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    id: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let access = access_of(caller, query.into_inner().token)?;
+    let provider = super::carts::provider(&state)?;
+    let payment = state
+        .db
+        .run(move |conn| Ok::<_, AppError>(payments::commands::pay_order(conn, id, &access, provider, Utc::now())?))
+        .await?;
+    json(StatusCode::CREATED, &PaymentDto::new(&payment, &state.config.public_url))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SimulateBody {
+    /// succeeded or failed.
+    pub outcome: Option<String>,
+}
+
+/// Sandbox only: settle a payment as the provider would, through its signed webhook.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/simulate", tag = "payments", params(("id" = Uuid, Path)),
+    request_body = SimulateBody,
+    responses((status = 200, body = PaymentDto),
+        (status = 404, description = "No such payment, or the sandbox is off", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn simulate_payment(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<SimulateBody>,
+) -> Result<HttpResponse, AppError> {
+    if !state.config.payments_sandbox {
+        return Err(AppError::NotFound);
+    }
+    let id = path_id(&id)?;
+    let outcome = body
+        .outcome
+        .as_deref()
+        .and_then(Outcome::parse)
+        .ok_or_else(|| FieldErrors::single("outcome", "must be succeeded or failed"))?;
+    let payment = settle(&state, id, outcome).await?;
+    json_ok(&PaymentDto::new(&payment, &state.config.public_url))
+}
+
+/// The sandbox provider's event for `outcome`, applied through webhook verification.
+pub async fn settle(state: &AppState, id: Uuid, outcome: Outcome) -> Result<payments::Payment, AppError> {
+    let secret = state.config.payments_webhook_secret.expose().as_bytes().to_vec();
+    let payment =
+        state.db.run(move |conn| Ok::<_, AppError>(sandbox::simulate(conn, &secret, id, outcome, Utc::now())?)).await?;
+    state.wake_jobs();
+    Ok(payment)
+}
+
+/// The sandbox provider's webhook: `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
+/// Forged, altered or stale (more than 5 minutes) events are refused and change nothing; a
+/// repeated event id is acknowledged and changes nothing.
+#[utoipa::path(post, path = "/api/v1/payments/webhooks/sandbox", tag = "payments",
+    request_body(content = Object, description = r#"`{"id": "evt_…", "type": "payment.succeeded" | "payment.failed", "data": {"payment_id", "amount": "12500.00", "currency": "MNT"}}`"#),
+    responses((status = 200, body = PaymentDto),
+        (status = 400, description = "signature_invalid or webhook_stale", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "amount_mismatch, or not an event", body = Problem, content_type = "application/problem+json")))]
+pub async fn sandbox_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    if !state.config.payments_sandbox {
+        return Err(AppError::NotFound);
+    }
+    let header = req.headers().get(webhook::SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(String::from);
+    let secret = state.config.payments_webhook_secret.expose().as_bytes().to_vec();
+    let payment = state
+        .db
+        .run(move |conn| {
+            let now = Utc::now();
+            let event = webhook::verify(&secret, header.as_deref(), &body, now)?;
+            Ok::<_, AppError>(payments::commands::record_event(conn, sandbox::PROVIDER, &event, now)?)
+        })
+        .await?;
+    state.wake_jobs();
+    json_ok(&PaymentDto::new(&payment, &state.config.public_url))
+}

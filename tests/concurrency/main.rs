@@ -1,0 +1,93 @@
+//! Stock under real concurrency: many buyers, two server processes, one database.
+#[path = "../common/mod.rs"]
+mod common;
+
+use diesel::prelude::*;
+use serde_json::json;
+use storefront::db::schema::{cart_items, carts};
+use uuid::Uuid;
+
+use common::shop::{pickup, Call};
+
+const BUYERS: usize = 40;
+const ROUNDS: usize = 50;
+const UNITS: i32 = 5;
+
+/// Every third buyer holds the router on two lines of one unit each (as merging carts can
+/// leave it); the others one unit on one line. Returns each cart with the units it wants.
+fn carts_for_round(conn: &mut PgConnection, product: Uuid) -> Vec<(Uuid, i32)> {
+    let carts: Vec<(Uuid, i32)> = (0..BUYERS).map(|i| (Uuid::new_v4(), if i % 3 == 0 { 2 } else { 1 })).collect();
+    diesel::insert_into(carts::table)
+        .values(carts.iter().map(|(id, _)| carts::id.eq(*id)).collect::<Vec<_>>())
+        .execute(conn)
+        .unwrap();
+    let lines: Vec<_> = carts
+        .iter()
+        .flat_map(|(id, units)| {
+            (0..*units).map(move |_| {
+                (cart_items::cart_id.eq(*id), cart_items::product_id.eq(product), cart_items::quantity.eq(1))
+            })
+        })
+        .collect();
+    diesel::insert_into(cart_items::table).values(lines).execute(conn).unwrap();
+    carts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_units_are_sold_exactly_once_to_forty_concurrent_buyers() {
+    let app = common::spawn_app().await;
+    let other = app.another_server(&[]);
+    let router = app.product_id("zte-mf286-4g-router");
+    let central = app.branch_id("central");
+    let mut conn = app.test_db.connect();
+    for round in 0..ROUNDS {
+        app.set_stock(router, central, UNITS);
+        let carts = carts_for_round(&mut conn, router);
+        let attempts = carts.iter().enumerate().map(|(i, (cart, units))| {
+            let base = if i % 2 == 0 { app.address.clone() } else { other.address.clone() };
+            let app = &app;
+            async move {
+                let call = Call {
+                    method: reqwest::Method::POST,
+                    path: format!("/api/v1/carts/{cart}/checkout"),
+                    token: None,
+                    body: Some(json!({"email": format!("buyer{i}@example.mn"), "fulfillment": pickup(central)})),
+                    key: Some(Uuid::new_v4().to_string()),
+                };
+                let (status, body) = app.call_at(&base, call).await;
+                (status, body, *units)
+            }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let mut sold = 0;
+        let mut payments = Vec::new();
+        for (status, body, units) in &results {
+            match status {
+                201 => {
+                    sold += units;
+                    payments.push(body["payment"]["id"].as_str().unwrap().to_string());
+                }
+                409 => assert_eq!(body["code"], "out_of_stock", "round {round}: {body}"),
+                other => panic!("round {round}: unexpected {other}: {body}"),
+            }
+        }
+        assert_eq!(sold, UNITS, "round {round}: sold {sold} units");
+        assert_eq!(app.stock(router, central), 0, "round {round}");
+        for payment in &payments {
+            let (status, paid) = app.simulate(payment, "succeeded").await;
+            assert_eq!((status, paid["status"].as_str()), (200, Some("succeeded")), "round {round}");
+        }
+        let paid = app.count(&format!(
+            "SELECT count(*) AS n FROM orders o JOIN carts c ON c.id = o.cart_id \
+             WHERE o.status = 'paid' AND c.id IN ({})",
+            carts.iter().map(|(id, _)| format!("'{id}'")).collect::<Vec<_>>().join(",")
+        ));
+        assert_eq!(paid, payments.len() as i64, "round {round}");
+    }
+    // Nothing went below zero at any point, and every sale is accounted for.
+    let units_sold = app.count(
+        "SELECT coalesce(sum(quantity), 0)::bigint AS n FROM order_items i JOIN orders o ON o.id = i.order_id \
+         WHERE o.status = 'paid'",
+    );
+    assert_eq!(units_sold, i64::from(UNITS) * ROUNDS as i64);
+}
