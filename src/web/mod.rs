@@ -95,7 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::dashboard;
     use self::api::orders as api_orders;
     use self::api::{admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me};
-    use self::pages::{accounts, catalog, health, home, password_reset};
+    use self::pages::{accounts, cart, catalog, checkout, health, home, orders, password_reset};
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
         .app_data(web::FormConfig::default().limit(FORM_LIMIT))
@@ -105,6 +105,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/", home::show_home))
         .service(get("/products", catalog::list_products))
         .service(get("/products/{slug}", catalog::show_product))
+        .service(get("/cart", cart::show_cart))
+        .service(post("/cart/items", cart::add_item))
+        .service(post("/cart/items/{id}", cart::update_item))
+        .service(post("/cart/items/{id}/delete", cart::remove_item))
+        .service(form_page("/checkout", checkout::show_checkout, checkout::place_order))
+        .service(get("/checkout/branches", checkout::pickup_branches))
+        .service(get("/orders/{id}", orders::show_order))
+        .service(post("/orders/{id}/pay", orders::pay_order))
+        .service(post("/orders/{id}/cancel", orders::cancel_order))
+        .service(form_page("/payments/{id}/pay", orders::show_sandbox_payment, orders::submit_sandbox_payment))
         .service(form_page("/login", accounts::show_login, accounts::login))
         .service(form_page("/register", accounts::show_register, accounts::register))
         .service(post("/logout", accounts::logout))

@@ -24,6 +24,8 @@ pub struct Chrome {
     /// Who is signed in, as the session remembers them (display only; access is checked
     /// against the database).
     pub user_name: Option<String>,
+    /// Units in the session's cart, for the header's badge.
+    pub cart_count: i64,
 }
 
 impl Chrome {
@@ -31,7 +33,14 @@ impl Chrome {
         let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
         let other = format!("lang={}", lang.other().code());
         kept.push(&other);
-        Self { lang, tr: Tr(lang), switch_href: format!("{path}?{}", kept.join("&")), csrf: None, user_name: None }
+        Self {
+            lang,
+            tr: Tr(lang),
+            switch_href: format!("{path}?{}", kept.join("&")),
+            csrf: None,
+            user_name: None,
+            cart_count: 0,
+        }
     }
 
     pub fn t(&self, key: &str) -> &'static str {
@@ -41,6 +50,11 @@ impl Chrome {
     /// A translation for a key held in data (a flash notice), the key itself if unknown.
     pub fn t_dynamic<'a>(&self, key: &'a str) -> &'a str {
         self.tr.t_or(key, key)
+    }
+
+    /// A problem's explanation in the page's language (`problem.<code>`), else its English detail.
+    pub fn t_or_detail(&self, code: &str, detail: &str) -> String {
+        self.tr.t_or(&format!("problem.{code}"), detail).to_string()
     }
 
     pub fn msg<'a>(&self, message: &'a str) -> &'a str {
@@ -86,6 +100,7 @@ impl FromRequest for Chrome {
         let session = actix_session::SessionExt::get_session(req);
         chrome.csrf = super::session::csrf(&session);
         chrome.user_name = super::session::display_name(&session);
+        chrome.cart_count = super::session::cart_count(&session);
         ready(Ok(chrome))
     }
 }

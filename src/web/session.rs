@@ -17,6 +17,9 @@ const EPOCH: &str = "epoch";
 const NAME: &str = "name";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const CART: &str = "cart";
+const CART_COUNT: &str = "cart_count";
+const PLACED_CART: &str = "placed_cart";
 
 /// The key that encrypts and signs session cookies: `SESSION_KEY` (64+ bytes, base64), or in
 /// development a random one per process (sessions then end when it restarts).
@@ -103,4 +106,38 @@ pub fn flash(session: &Session, key: &'static str) {
 /// Takes the one-time notice, if any.
 pub fn take_flash(session: &Session) -> Option<String> {
     session.remove_as::<String>(FLASH).and_then(Result::ok)
+}
+
+/// The cart this browser fills (a guest's, or the signed-in customer's).
+pub fn cart(session: &Session) -> Option<Uuid> {
+    session.get::<Uuid>(CART).ok().flatten()
+}
+
+/// Remembers the cart and how many units it holds, for the header's badge (shown without a
+/// database read on every page).
+pub fn set_cart(session: &Session, id: Option<Uuid>, count: i64) {
+    match id {
+        Some(id) => {
+            let _ = session.insert(CART, id);
+            let _ = session.insert(CART_COUNT, count);
+        }
+        None => {
+            session.remove(CART);
+            session.remove(CART_COUNT);
+        }
+    }
+}
+
+pub fn cart_count(session: &Session) -> i64 {
+    session.get::<i64>(CART_COUNT).ok().flatten().unwrap_or(0)
+}
+
+/// The cart this browser last turned into an order: a resubmitted checkout form replays its
+/// answer under the same idempotency key instead of finding no cart.
+pub fn placed_cart(session: &Session) -> Option<Uuid> {
+    session.get::<Uuid>(PLACED_CART).ok().flatten()
+}
+
+pub fn set_placed_cart(session: &Session, id: Uuid) {
+    let _ = session.insert(PLACED_CART, id);
 }

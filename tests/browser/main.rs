@@ -4,3 +4,4 @@ mod common;
 
 mod accounts;
 mod catalog;
+mod checkout;

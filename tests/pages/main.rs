@@ -10,3 +10,4 @@ mod language;
 mod password_reset;
 mod profile;
 mod security;
+mod shopping;

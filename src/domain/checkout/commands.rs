@@ -154,19 +154,35 @@ pub fn place_order(
         if needs_account && input.caller.is_none() {
             return Err(CheckoutError::AccountRequired);
         }
+        // Every missing or wrong field is reported at once.
+        let mut errors = FieldErrors::new();
         let email = match input.caller {
-            Some(id) => accounts::table.find(id).select(accounts::email).first::<String>(conn)?,
-            None => {
-                let raw = input.email.as_deref().map(str::trim).filter(|s| !s.is_empty());
-                match raw {
-                    None => return Err(FieldErrors::single("email", "is required to send your order").into()),
-                    Some(raw) => Email::parse(raw, "email")?.as_str().to_string(),
+            Some(id) => Some(accounts::table.find(id).select(accounts::email).first::<String>(conn)?),
+            None => match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => {
+                    errors.add("email", "is required to send your order");
+                    None
                 }
-            }
+                Some(raw) => {
+                    Email::parse(raw, "email").map(|e| e.as_str().to_string()).map_err(|e| errors.extend(e)).ok()
+                }
+            },
         };
         let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
-        let choice =
-            if needs_shipping { parse_choice(conn, &input.fulfillment, input.caller)? } else { Choice::Nothing };
+        let choice = if needs_shipping {
+            match parse_choice(conn, &input.fulfillment, input.caller) {
+                Ok(c) => Some(c),
+                Err(CheckoutError::Invalid(e)) => {
+                    errors.extend(e);
+                    None
+                }
+                Err(other) => return Err(other),
+            }
+        } else {
+            Some(Choice::Nothing)
+        };
+        let (Some(email), Some(choice)) = (email, choice) else { return Err(errors.into()) };
+        errors.into_result()?;
         let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
         let (method, branch, address, shipping) = match &choice {
             Choice::Nothing => (None, None, None, Money::ZERO),

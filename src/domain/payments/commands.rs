@@ -161,7 +161,7 @@ pub fn record_event(
                         Some(status),
                         status,
                         Actor::Payment,
-                        Some("late payment refunded"),
+                        Some("late_payment_refunded"),
                         now,
                     )?;
                 }

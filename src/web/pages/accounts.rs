@@ -9,9 +9,11 @@ use uuid::Uuid;
 use crate::domain::accounts::addresses::{self, Address, AddressInput};
 use crate::domain::accounts::commands::{self, Register};
 use crate::domain::accounts::{password, queries, Account, AccountError, Email, Password};
-use crate::domain::shared::FieldErrors;
+use crate::domain::orders::{queries as order_queries, OrderFilter};
+use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::web::error::AppError;
 use crate::web::extract::SignedIn;
+use crate::web::filters;
 use crate::web::limits;
 use crate::web::render::{html, html_with, Chrome};
 use crate::web::session;
@@ -116,6 +118,7 @@ pub async fn login(
         Some(account) => {
             limits::forgive(&state, &attempt, reserved).await?;
             session::sign_in(&session, &account);
+            super::cart::adopt_cart(&state, &session, account.id).await?;
             Ok(see_other(&next))
         }
         None => {
@@ -187,6 +190,7 @@ pub async fn register(
     match result {
         Ok(account) => {
             session::sign_in(&session, &account);
+            super::cart::adopt_cart(&state, &session, account.id).await?;
             Ok(see_other("/account"))
         }
         Err(errors) => {
@@ -272,6 +276,7 @@ pub struct AccountPage {
     pub password_errors: FormErrors,
     pub address: AddressForm,
     pub address_errors: FormErrors,
+    pub orders: Vec<super::orders::OrderView>,
 }
 
 /// Which form on the account page failed, with its errors.
@@ -291,8 +296,17 @@ async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let csrf = ctx.form_token(session);
     let owner = account.id;
-    let addresses = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
+    let (addresses, orders) = state
+        .db
+        .run(move |conn| {
+            let book = addresses::list(conn, owner)?;
+            let filter = OrderFilter { account: Some(owner), status: None };
+            let orders = order_queries::list_orders(conn, filter, PageRequest { page: 1, per_page: 50 })?;
+            Ok::<_, AppError>((book, orders.items))
+        })
+        .await?;
     let empty = || FormErrors(FieldErrors::new());
+    let order_views = orders.iter().map(|o| super::orders::OrderView::new(&ctx, o)).collect();
     let mut page = AccountPage {
         notice: session::take_flash(session).map(|k| ctx.t_dynamic(&k).to_string()),
         ctx,
@@ -305,6 +319,7 @@ async fn account_page(
         password_errors: empty(),
         address: AddressForm::default(),
         address_errors: empty(),
+        orders: order_views,
     };
     let status = match failed {
         Failed::None => StatusCode::OK,

@@ -187,10 +187,23 @@ pub struct PlanView {
     pub validity: String,
 }
 
+/// What the add-to-cart form asks for, by kind.
+pub struct BuyForm {
+    pub product_id: uuid::Uuid,
+    pub csrf: String,
+    /// Devices: how many.
+    pub quantity: bool,
+    /// Top-ups, data packs and plans: the number to credit.
+    pub msisdn: bool,
+    /// Free-amount top-ups: the amount, with its bounds.
+    pub amount: Option<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "shop/product.html")]
 pub struct ProductPage {
     pub ctx: Chrome,
+    pub buy: Option<BuyForm>,
     pub name: String,
     pub description: String,
     pub kind: &'static str,
@@ -223,9 +236,42 @@ fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
     }
 }
 
-fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[ProductSummary]) -> ProductPage {
+/// Whether the product page offers to add it to the cart (numbers, eSIMs and services come
+/// with the number inventory).
+fn sold_online(p: &Product) -> bool {
+    matches!(p.summary.kind, ProductKind::Device | ProductKind::TopUp | ProductKind::DataPack | ProductKind::Plan)
+        && p.summary.available
+}
+
+fn buy_form(p: &Product, csrf: Option<String>) -> Option<BuyForm> {
+    let kind = p.summary.kind;
+    let csrf = csrf.filter(|_| sold_online(p))?;
+    let amount = match p.details() {
+        Some(ProductAttributes::TopUp { free_amount: true, min_amount, max_amount }) => Some((
+            min_amount.unwrap_or(p.summary.price).amount().trunc().to_string(),
+            max_amount.map(|m| m.amount().trunc().to_string()).unwrap_or_default(),
+        )),
+        _ => None,
+    };
+    Some(BuyForm {
+        product_id: p.summary.id,
+        csrf,
+        quantity: kind == ProductKind::Device,
+        msisdn: kind != ProductKind::Device,
+        amount,
+    })
+}
+
+fn product_page(
+    ctx: Chrome,
+    p: &Product,
+    stock: &[BranchStock],
+    siblings: &[ProductSummary],
+    csrf: Option<String>,
+) -> ProductPage {
     let days = |d: i64| ctx.fill("product.days", &[("days", &d.to_string())]);
     let mut page = ProductPage {
+        buy: buy_form(p, csrf),
         name: p.summary.name.get(ctx.lang).into(),
         description: p.description.get(ctx.lang).into(),
         kind: p.summary.kind.as_str(),
@@ -275,7 +321,8 @@ fn product_page(ctx: Chrome, p: &Product, stock: &[BranchStock], siblings: &[Pro
 
 pub async fn show_product(
     state: web::Data<AppState>,
-    ctx: Chrome,
+    mut ctx: Chrome,
+    session: actix_session::Session,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&slug.into_inner())?;
@@ -292,7 +339,9 @@ pub async fn show_product(
             Ok::<_, AppError>((product, stock, siblings))
         })
         .await?;
-    html(&product_page(ctx, &product, &stock, &siblings))
+    // Only a page with a form starts a session (for its CSRF token).
+    let csrf = sold_online(&product).then(|| ctx.form_token(&session));
+    html(&product_page(ctx, &product, &stock, &siblings, csrf))
 }
 
 #[cfg(test)]

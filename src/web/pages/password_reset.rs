@@ -133,5 +133,6 @@ pub async fn choose(
     let account =
         state.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, Utc::now())?)).await?;
     session::sign_in(&session, &account);
+    super::cart::adopt_cart(&state, &session, account.id).await?;
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account")).finish())
 }

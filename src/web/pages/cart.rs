@@ -1,0 +1,332 @@
+//! `/cart`: the session's cart, changed in place with htmx (the header's badge follows through an
+//! out-of-band swap, and `cart-changed` tells other parts of the page, such as the pickup list).
+//! Every form works without JavaScript too (Post/Redirect/Get).
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::accounts::FormErrors;
+use super::views::kind_label;
+use crate::domain::cart::{commands, queries, CartError, CartView, ItemInput, Totals};
+use crate::domain::catalog::ProductKind;
+use crate::domain::shared::{FieldErrors, Money};
+use crate::web::error::AppError;
+use crate::web::extract::{Htmx, Visitor};
+use crate::web::filters;
+use crate::web::render::{html_with, Chrome};
+use crate::web::session;
+use crate::web::state::AppState;
+
+pub struct LineView {
+    pub id: Uuid,
+    pub name: String,
+    pub href: String,
+    pub kind_label: &'static str,
+    pub msisdn: Option<String>,
+    pub quantity: i32,
+    pub unit_price: Money,
+    pub total: Money,
+    /// Devices take a quantity; other lines are one each.
+    pub adjustable: bool,
+    pub active: bool,
+    pub error: Option<String>,
+}
+
+/// The cart as `/cart` and `/checkout` show it.
+pub struct CartSection {
+    pub lines: Vec<LineView>,
+    pub totals: Totals,
+    pub needs_shipping: bool,
+    pub csrf: String,
+    /// A message about the whole cart (out of stock, closed).
+    pub notice: Option<String>,
+}
+
+impl CartSection {
+    pub fn new(ctx: &Chrome, cart: Option<&CartView>, csrf: String) -> Self {
+        let lines = cart
+            .map(|c| {
+                c.lines
+                    .iter()
+                    .map(|l| LineView {
+                        id: l.id,
+                        name: l.name.get(ctx.lang).to_string(),
+                        href: format!("/products/{}", l.slug),
+                        kind_label: kind_label(ctx.tr, l.kind),
+                        msisdn: l.msisdn.as_ref().map(|m| m.display()),
+                        quantity: l.quantity,
+                        unit_price: l.unit_price,
+                        total: l.total,
+                        adjustable: l.kind == ProductKind::Device,
+                        active: l.active,
+                        error: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            lines,
+            totals: cart.map(|c| c.totals).unwrap_or_default(),
+            needs_shipping: cart.is_some_and(|c| c.needs_shipping),
+            csrf,
+            notice: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shop/cart.html")]
+pub struct CartPage {
+    pub ctx: Chrome,
+    pub cart: CartSection,
+}
+
+#[derive(Template)]
+#[template(path = "shop/_cart_fragment.html")]
+pub struct CartFragment {
+    pub ctx: Chrome,
+    pub cart: CartSection,
+}
+
+/// The session's cart, if it still has an open one.
+pub async fn load_session_cart(
+    state: &AppState,
+    session: &Session,
+    account: Option<Uuid>,
+) -> Result<Option<CartView>, AppError> {
+    let remembered = session::cart(session);
+    if remembered.is_none() && account.is_none() {
+        return Ok(None);
+    }
+    let rules = state.rules.clone();
+    let cart = state
+        .db
+        .run(move |conn| {
+            let id = commands::current_cart(conn, remembered, account)?;
+            Ok::<_, AppError>(match id {
+                Some(id) => Some(queries::get_cart(conn, id, account, &rules)?),
+                None => None,
+            })
+        })
+        .await?;
+    remember(session, cart.as_ref());
+    Ok(cart)
+}
+
+pub fn remember(session: &Session, cart: Option<&CartView>) {
+    session::set_cart(session, cart.map(|c| c.id), cart.map_or(0, CartView::item_count));
+}
+
+/// At sign-in: the guest's cart joins the customer's.
+pub async fn adopt_cart(state: &AppState, session: &Session, account: Uuid) -> Result<(), AppError> {
+    let guest = session::cart(session);
+    let rules = state.rules.clone();
+    let cart = state
+        .db
+        .run(move |conn| {
+            let id = commands::merge_on_sign_in(conn, guest, account)?;
+            Ok::<_, AppError>(match id {
+                Some(id) => Some(queries::get_cart(conn, id, Some(account), &rules)?),
+                None => None,
+            })
+        })
+        .await?;
+    remember(session, cart.as_ref());
+    Ok(())
+}
+
+pub async fn show_cart(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let cart = load_session_cart(&state, &session, visitor.0.map(|a| a.id)).await?;
+    let csrf = ctx.form_token(&session);
+    ctx.cart_count = session::cart_count(&session);
+    let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
+    section.notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
+    html_with(StatusCode::OK, &CartPage { ctx, cart: section })
+}
+
+#[derive(Deserialize, Default)]
+pub struct AddForm {
+    pub product_id: Option<String>,
+    pub quantity: Option<String>,
+    pub msisdn: Option<String>,
+    pub amount: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop/_added.html")]
+pub struct AddedFragment {
+    pub ctx: Chrome,
+    pub ok: bool,
+    pub message: String,
+    pub errors: FormErrors,
+}
+
+/// The cart to add to: the session's open one, else a new one (the customer's when signed in).
+async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Uuid>) -> Result<Uuid, AppError> {
+    if let Some(cart) = load_session_cart(state, session, account).await? {
+        return Ok(cart.id);
+    }
+    let rules = state.rules.clone();
+    let cart = state.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
+    remember(session, Some(&cart));
+    Ok(cart.id)
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+/// Add to cart from a product page. htmx gets a short confirmation and the header's new count;
+/// without JavaScript the shopper lands on `/cart`. Refusals say why, next to the form.
+pub async fn add_item(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    htmx: Htmx,
+    form: web::Form<AddForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = visitor.0.map(|a| a.id);
+    let cart_id = cart_for_adding(&state, &session, account).await?;
+    let form = form.into_inner();
+    let input =
+        ItemInput { product_id: form.product_id, quantity: form.quantity, msisdn: form.msisdn, amount: form.amount };
+    let rules = state.rules.clone();
+    let added = state.db.run(move |conn| commands::add_item(conn, cart_id, account, &input, &rules)).await;
+    let (status, ok, message, errors) = match added {
+        Ok(cart) => {
+            remember(&session, Some(&cart));
+            if !htmx.request {
+                session::flash(&session, "cart.added");
+                return Ok(see_other("/cart"));
+            }
+            (StatusCode::OK, true, ctx.t("cart.added").to_string(), FieldErrors::new())
+        }
+        Err(CartError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, false, ctx.t("cart.not_added").to_string(), errors)
+        }
+        Err(CartError::OutOfStock(_)) => {
+            (StatusCode::CONFLICT, false, ctx.t("cart.out_of_stock").to_string(), FieldErrors::new())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ctx.cart_count = session::cart_count(&session);
+    if !htmx.request {
+        // Without JavaScript the refusal is shown on the cart page.
+        let cart = load_session_cart(&state, &session, account).await?;
+        let csrf = ctx.form_token(&session);
+        let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
+        let details: Vec<String> = errors.fields().values().flatten().map(|m| ctx.msg(m).to_string()).collect();
+        section.notice = Some(if details.is_empty() { message } else { format!("{message} {}", details.join(" ")) });
+        return html_with(status, &CartPage { ctx, cart: section });
+    }
+    // 409 would not be swapped by htmx's configuration; the refusal is the fragment's content.
+    let status = if status == StatusCode::CONFLICT { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+    html_with(status, &AddedFragment { ctx, ok, message, errors: FormErrors(errors) })
+}
+
+#[derive(Deserialize, Default)]
+pub struct QuantityForm {
+    pub quantity: Option<String>,
+}
+
+/// After a change: the cart section (htmx, with the badge and `cart-changed`) or back to `/cart`.
+async fn after_change(
+    state: &AppState,
+    mut ctx: Chrome,
+    session: &Session,
+    htmx: Htmx,
+    account: Option<Uuid>,
+    outcome: Result<CartView, CartError>,
+    line: Option<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (status, cart, notice, line_error) = match outcome {
+        Ok(cart) => (StatusCode::OK, Some(cart), None, None),
+        Err(CartError::Invalid(e)) => {
+            let msg = e.fields().values().flatten().next().map(|m| ctx.msg(m).to_string());
+            (StatusCode::UNPROCESSABLE_ENTITY, None, None, msg)
+        }
+        Err(CartError::OutOfStock(_)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(ctx.t("cart.out_of_stock").to_string()), None)
+        }
+        Err(CartError::NotFound | CartError::Closed) => (StatusCode::OK, None, None, None),
+        Err(e) => return Err(e.into()),
+    };
+    let cart = match cart {
+        Some(c) => {
+            remember(session, Some(&c));
+            Some(c)
+        }
+        None => load_session_cart(state, session, account).await?,
+    };
+    if !htmx.request && status == StatusCode::OK {
+        return Ok(see_other("/cart"));
+    }
+    ctx.cart_count = session::cart_count(session);
+    let csrf = ctx.form_token(session);
+    let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
+    section.notice = notice;
+    if let (Some(line), Some(e)) = (line, line_error) {
+        if let Some(l) = section.lines.iter_mut().find(|l| l.id == line) {
+            l.error = Some(e);
+        }
+    }
+    if !htmx.request {
+        return html_with(status, &CartPage { ctx, cart: section });
+    }
+    let mut res = html_with(status, &CartFragment { ctx, cart: section })?;
+    res.headers_mut()
+        .insert(header::HeaderName::from_static("hx-trigger"), header::HeaderValue::from_static("cart-changed"));
+    Ok(res)
+}
+
+fn session_cart_or_404(session: &Session) -> Result<Uuid, AppError> {
+    session::cart(session).ok_or(AppError::NotFound)
+}
+
+pub async fn update_item(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    htmx: Htmx,
+    item: web::Path<String>,
+    form: web::Form<QuantityForm>,
+) -> Result<HttpResponse, AppError> {
+    let item = crate::web::api::path_id(&item)?;
+    let cart = session_cart_or_404(&session)?;
+    let account = visitor.0.map(|a| a.id);
+    let rules = state.rules.clone();
+    let quantity = form.into_inner().quantity;
+    let outcome =
+        state.db.run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules)).await;
+    after_change(&state, ctx, &session, htmx, account, outcome, Some(item)).await
+}
+
+pub async fn remove_item(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    htmx: Htmx,
+    item: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = crate::web::api::path_id(&item)?;
+    let cart = session_cart_or_404(&session)?;
+    let account = visitor.0.map(|a| a.id);
+    let rules = state.rules.clone();
+    let outcome = state.db.run(move |conn| commands::remove_item(conn, cart, account, item, &rules)).await;
+    after_change(&state, ctx, &session, htmx, account, outcome, None).await
+}

@@ -1,0 +1,293 @@
+//! `/checkout`: email (guests), delivery or pickup when the cart holds goods, then the payment
+//! provider's page. The pickup list shows only branches holding every device line and is
+//! refreshed with htmx whenever the cart changes (`cart-changed`). A hidden idempotency key makes
+//! a double submit place one order.
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::accounts::{AddressForm, FormErrors};
+use super::cart::{load_session_cart, remember, CartSection};
+use crate::domain::accounts::addresses::{self, Address, AddressInput};
+use crate::domain::cart::{queries as cart_queries, PickupOption};
+use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
+use crate::domain::idempotency::{self, Stored};
+use crate::domain::shared::FieldErrors;
+use crate::web::api::dto::pay_path;
+use crate::web::error::AppError;
+use crate::web::extract::Visitor;
+use crate::web::filters;
+use crate::web::render::{html_with, Chrome};
+use crate::web::state::AppState;
+
+pub struct BranchChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "shop/_pickup_branches.html")]
+pub struct PickupBranches {
+    pub ctx: Chrome,
+    pub branches: Vec<BranchChoice>,
+}
+
+fn branch_choices(ctx: &Chrome, options: &[PickupOption], selected: Option<&str>) -> Vec<BranchChoice> {
+    options
+        .iter()
+        .filter(|o| o.has_stock)
+        .map(|o| BranchChoice {
+            id: o.branch.id,
+            name: o.branch.name.get(ctx.lang).to_string(),
+            address: o.branch.address.get(ctx.lang).to_string(),
+            hours: o.branch.opening_hours.clone(),
+            selected: selected == Some(o.branch.id.to_string().as_str()),
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct CheckoutForm {
+    pub key: Option<String>,
+    pub email: Option<String>,
+    pub method: Option<String>,
+    pub address_id: Option<String>,
+    pub branch_id: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop/checkout.html")]
+pub struct CheckoutPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub cart: CartSection,
+    pub key: String,
+    pub guest: bool,
+    pub email: String,
+    pub method: String,
+    pub addresses: Vec<Address>,
+    pub address_id: String,
+    pub address: AddressForm,
+    pub address_errors: FormErrors,
+    pub errors: FormErrors,
+    pub pickup: PickupBranches,
+    pub notice: Option<String>,
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+/// The form's field errors, and the address's under their own names for the shared fields.
+fn split_errors(errors: FieldErrors) -> (FormErrors, FormErrors) {
+    let mut address = FieldErrors::new();
+    let mut rest = FieldErrors::new();
+    for (field, messages) in errors.fields() {
+        for m in messages {
+            match field.strip_prefix("fulfillment.address.") {
+                Some(f) => address.add(f, m.clone()),
+                None => rest.add(field.strip_prefix("fulfillment.").unwrap_or(field), m.clone()),
+            }
+        }
+    }
+    (FormErrors(rest), FormErrors(address))
+}
+
+/// How the form comes back: its status, field errors and a message about the whole order.
+struct Verdict {
+    status: StatusCode,
+    errors: FieldErrors,
+    notice: Option<String>,
+}
+
+impl Verdict {
+    fn fresh() -> Self {
+        Verdict { status: StatusCode::OK, errors: FieldErrors::new(), notice: None }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    mut ctx: Chrome,
+    session: &Session,
+    visitor: &Visitor,
+    form: CheckoutForm,
+    verdict: Verdict,
+) -> Result<HttpResponse, AppError> {
+    let Verdict { status, errors, notice } = verdict;
+    let account = visitor.0.as_ref().map(|a| a.id);
+    let Some(cart) = load_session_cart(state, session, account).await?.filter(|c| !c.is_empty()) else {
+        return Ok(see_other("/cart"));
+    };
+    let cart_id = cart.id;
+    let needs_shipping = cart.needs_shipping;
+    let (book, options) = state
+        .db
+        .run(move |conn| {
+            let book = match account {
+                Some(a) => addresses::list(conn, a)?,
+                None => Vec::new(),
+            };
+            let options = if needs_shipping { cart_queries::pickup_options(conn, cart_id)? } else { Vec::new() };
+            Ok::<_, AppError>((book, options))
+        })
+        .await?;
+    let csrf = ctx.form_token(session);
+    ctx.cart_count = crate::web::session::cart_count(session);
+    let (errors, address_errors) = split_errors(errors);
+    let default_address = book.iter().find(|a| a.is_default).map(|a| a.id.to_string()).unwrap_or_default();
+    let page = CheckoutPage {
+        cart: CartSection::new(&ctx, Some(&cart), csrf.clone()),
+        pickup: PickupBranches {
+            ctx: ctx.clone(),
+            branches: branch_choices(&ctx, &options, form.branch_id.as_deref()),
+        },
+        csrf,
+        key: form.key.clone().filter(|k| !k.is_empty()).unwrap_or_else(|| Uuid::new_v4().to_string()),
+        guest: account.is_none(),
+        email: form.email.clone().unwrap_or_default(),
+        method: form.method.clone().unwrap_or_else(|| "delivery".into()),
+        address_id: form.address_id.clone().unwrap_or(default_address),
+        addresses: book,
+        address: AddressForm {
+            name: form.name,
+            phone: form.phone,
+            city: form.city,
+            district: form.district,
+            line1: form.line1,
+            line2: form.line2,
+            is_default: None,
+        },
+        address_errors,
+        errors,
+        notice,
+        ctx,
+    };
+    html_with(status, &page)
+}
+
+pub async fn show_checkout(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    render(&state, ctx, &session, &visitor, CheckoutForm::default(), Verdict::fresh()).await
+}
+
+#[derive(Deserialize)]
+pub struct BranchQuery {
+    pub branch_id: Option<String>,
+}
+
+/// The pickup list alone, for htmx to refresh after the cart changed.
+pub async fn pickup_branches(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    query: web::Query<BranchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let account = visitor.0.map(|a| a.id);
+    let options = match load_session_cart(&state, &session, account).await? {
+        Some(cart) => state.db.run(move |conn| Ok::<_, AppError>(cart_queries::pickup_options(conn, cart.id)?)).await?,
+        None => Vec::new(),
+    };
+    let branches = branch_choices(&ctx, &options, query.branch_id.as_deref());
+    html_with(StatusCode::OK, &PickupBranches { ctx, branches })
+}
+
+/// Places the order and sends the shopper to the payment provider's page.
+pub async fn place_order(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form: CheckoutForm =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let account = visitor.0.as_ref().map(|a| a.id);
+    let cart_id = match load_session_cart(&state, &session, account).await? {
+        Some(cart) => cart.id,
+        None => match crate::web::session::placed_cart(&session) {
+            Some(placed) => placed,
+            None => return Ok(see_other("/cart")),
+        },
+    };
+    let caller_key = match account {
+        Some(a) => format!("account:{a}"),
+        None => format!("cart:{cart_id}"),
+    };
+    let key =
+        form.key.clone().filter(|k| !k.is_empty() && k.len() <= 255).unwrap_or_else(|| Uuid::new_v4().to_string());
+    let fingerprint = idempotency::fingerprint("POST", "/checkout", &body);
+    let input = PlaceOrder {
+        cart_id,
+        caller: account,
+        email: form.email.clone(),
+        fulfillment: FulfillmentInput {
+            method: form.method.clone(),
+            address: Some(AddressInput {
+                name: form.name.clone(),
+                phone: form.phone.clone(),
+                city: form.city.clone(),
+                district: form.district.clone(),
+                line1: form.line1.clone(),
+                line2: form.line2.clone(),
+                is_default: false,
+            }),
+            address_id: form.address_id.clone(),
+            branch_id: form.branch_id.clone(),
+        },
+        lang: ctx.lang,
+        provider: crate::web::api::carts::provider(&state)?.into(),
+    };
+    let rules = state.rules.clone();
+    // Refusals are not kept under the key: the shopper corrects the form and sends it again.
+    let placed = state
+        .db
+        .run(move |conn| {
+            idempotency::run(conn, &caller_key, &key, &fingerprint, |conn| {
+                let placed = checkout::place_order(conn, &input, &rules, Utc::now()).map_err(AppError::from)?;
+                let body = serde_json::json!({"payment_id": placed.payment.id}).to_string();
+                Ok::<_, AppError>(Stored { status: 201, body })
+            })
+        })
+        .await;
+    match placed {
+        Ok(stored) => {
+            let payment: Option<Uuid> = serde_json::from_str::<serde_json::Value>(&stored.body)
+                .ok()
+                .and_then(|v| v["payment_id"].as_str().and_then(|s| Uuid::parse_str(s).ok()));
+            remember(&session, None);
+            crate::web::session::set_placed_cart(&session, cart_id);
+            state.wake_jobs();
+            let payment = payment.ok_or_else(|| AppError::Internal("stored checkout answer without payment".into()))?;
+            Ok(see_other(&pay_path(payment)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let verdict = Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors, notice: None };
+            render(&state, ctx, &session, &visitor, form, verdict).await
+        }
+        Err(e @ (AppError::Conflict { .. } | AppError::Coded { .. })) => {
+            let notice = Some(ctx.t_or_detail(e.code(), &e.problem().detail));
+            let status = actix_web::ResponseError::status_code(&e);
+            render(&state, ctx, &session, &visitor, form, Verdict { status, errors: FieldErrors::new(), notice }).await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,313 @@
+//! `/orders/{id}`: the tracking page (timeline, items and their fulfilment, how the goods travel),
+//! reached by the owner signed in or by anyone with the mail's `?token=`; paying again and
+//! cancelling while unpaid. Also the sandbox payment provider's hosted page, `/payments/{id}/pay`.
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
+use crate::domain::payments::{self, Outcome, Payment, PaymentState};
+use crate::domain::shared::Money;
+use crate::web::api::dto::pay_path;
+use crate::web::api::path_id;
+use crate::web::error::AppError;
+use crate::web::extract::Visitor;
+use crate::web::filters;
+use crate::web::render::{html_with, Chrome};
+use crate::web::session;
+use crate::web::state::AppState;
+
+/// Times are shown as Ulaanbaatar's clock (UTC+8, no daylight saving).
+pub fn local_time(at: DateTime<Utc>) -> String {
+    match FixedOffset::east_opt(8 * 3600) {
+        Some(ulaanbaatar) => at.with_timezone(&ulaanbaatar).format("%Y-%m-%d %H:%M").to_string(),
+        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+pub struct ItemView {
+    pub name: String,
+    pub quantity: i32,
+    pub total: Money,
+    pub msisdn: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+pub struct EventView {
+    pub label: &'static str,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+/// An order as shoppers read it.
+pub struct OrderView {
+    pub id: Uuid,
+    pub number: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub payment_label: &'static str,
+    pub placed_at: String,
+    pub items: Vec<ItemView>,
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub discount: Money,
+    pub total: Money,
+    pub refunded: Option<Money>,
+    /// How the goods travel, in words (`None` when nothing is physical).
+    pub fulfillment: Option<String>,
+    pub tracking: Option<String>,
+    pub timeline: Vec<EventView>,
+    pub payable: bool,
+    pub pay_until: String,
+}
+
+impl OrderView {
+    pub fn new(ctx: &Chrome, o: &Order) -> Self {
+        let fulfillment = match &o.fulfillment {
+            Fulfillment::None => None,
+            Fulfillment::Delivery { address, .. } => Some(ctx.fill(
+                "order.delivery_to",
+                &[
+                    ("name", &address.name),
+                    ("address", &format!("{}, {}, {}", address.line1, address.district, address.city)),
+                    ("phone", &address.phone),
+                ],
+            )),
+            Fulfillment::Pickup { branch } => Some(ctx.fill(
+                "order.pickup_at",
+                &[
+                    ("branch", branch.name.get(ctx.lang)),
+                    ("address", branch.address.get(ctx.lang)),
+                    ("hours", &branch.opening_hours),
+                ],
+            )),
+        };
+        OrderView {
+            id: o.id,
+            number: o.number.clone(),
+            status: o.status.as_str(),
+            status_label: ctx.t(&format!("order.status.{}", o.status.as_str())),
+            payment_label: ctx.t(&format!("order.payment.{}", o.payment_status.as_str())),
+            placed_at: local_time(o.created_at),
+            items: o
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    name: i.name.get(ctx.lang).to_string(),
+                    quantity: i.quantity,
+                    total: i.total,
+                    msisdn: i.msisdn.as_ref().map(|m| m.display()),
+                    status: i.fulfillment_status.as_str(),
+                    status_label: ctx.t(&format!("order.fulfillment.{}", i.fulfillment_status.as_str())),
+                })
+                .collect(),
+            subtotal: o.totals.subtotal,
+            shipping: o.totals.shipping,
+            discount: o.totals.discount,
+            total: o.totals.total,
+            refunded: (o.refunded_total > Money::ZERO).then_some(o.refunded_total),
+            fulfillment,
+            tracking: o.tracking_number.clone(),
+            timeline: o
+                .events
+                .iter()
+                .map(|e| EventView {
+                    label: ctx.t(&format!("order.status.{}", e.to.as_str())),
+                    at: local_time(e.at),
+                    note: e.note.as_deref().map(|n| ctx.tr.t_or(&format!("order.note.{n}"), n).to_string()),
+                })
+                .collect(),
+            payable: o.payable(),
+            pay_until: local_time(o.expires_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shop/order.html")]
+pub struct OrderPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub order: OrderView,
+    /// Carried in the page's forms so a guest with the mail's link can act.
+    pub token: String,
+    pub notice: Option<String>,
+    /// While unpaid the page polls itself, so a payment settled elsewhere (the provider's
+    /// webhook) shows up without a reload.
+    pub live_href: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    pub token: Option<String>,
+}
+
+fn access(visitor: &Visitor, token: Option<String>) -> OrderAccess {
+    OrderAccess {
+        account: visitor.0.as_ref().map(|a| a.id),
+        staff: visitor.0.as_ref().is_some_and(|a| a.role.is_staff()),
+        token: token.filter(|t| !t.is_empty() && t.len() <= 128),
+    }
+}
+
+fn order_href(id: Uuid, token: &str) -> String {
+    if token.is_empty() {
+        format!("/orders/{id}")
+    } else {
+        format!("/orders/{id}?{}", serde_urlencoded::to_string([("token", token)]).unwrap_or_default())
+    }
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+pub async fn show_order(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    id: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let token = query.into_inner().token.unwrap_or_default();
+    let access = access(&visitor, Some(token.clone()));
+    let order = state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    let csrf = ctx.form_token(&session);
+    let notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
+    let live_href = order_href(order.id, &token);
+    let page = OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href };
+    let mut res = html_with(StatusCode::OK, &page)?;
+    // The link's secret must not leak to other sites through the Referer header.
+    res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}
+
+/// Pay an unpaid order (again): to the provider's page.
+pub async fn pay_order(
+    state: web::Data<AppState>,
+    session: Session,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let token = form.into_inner().token.unwrap_or_default();
+    let access = access(&visitor, Some(token.clone()));
+    let provider = crate::web::api::carts::provider(&state)?;
+    let paid = state.db.run(move |conn| payments::commands::pay_order(conn, id, &access, provider, Utc::now())).await;
+    match paid {
+        Ok(payment) => Ok(see_other(&pay_path(payment.id))),
+        Err(payments::PaymentError::NotPayable(_)) => {
+            session::flash(&session, "order.not_payable");
+            Ok(see_other(&order_href(id, &token)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    session: Session,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let token = form.into_inner().token.unwrap_or_default();
+    let actor = Actor::Customer(visitor.0.as_ref().map(|a| a.id));
+    let access = access(&visitor, Some(token.clone()));
+    let cancelled = state.db.run(move |conn| commands::cancel(conn, id, &access, actor, Utc::now())).await;
+    match cancelled {
+        Ok(_) => session::flash(&session, "order.cancelled"),
+        Err(crate::domain::orders::OrderError::IllegalTransition { .. }) => {
+            session::flash(&session, "order.not_cancellable");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other(&order_href(id, &token)))
+}
+
+#[derive(Template)]
+#[template(path = "shop/payment_sandbox.html")]
+pub struct SandboxPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub payment_id: Uuid,
+    pub amount: Money,
+    pub number: String,
+    pub pending: bool,
+    pub status_label: &'static str,
+    pub back: String,
+}
+
+async fn payment_and_order(state: &AppState, id: Uuid) -> Result<(Payment, Order), AppError> {
+    if !state.config.payments_sandbox {
+        return Err(AppError::NotFound);
+    }
+    state
+        .db
+        .run(move |conn| {
+            let payment = payments::commands::get_payment(conn, id)?;
+            let order = queries::get_order(conn, payment.order_id, &OrderAccess::staff())?;
+            Ok::<_, AppError>((payment, order))
+        })
+        .await
+}
+
+/// The sandbox provider's hosted page: approve or decline, as a shopper would at a bank.
+pub async fn show_sandbox_payment(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let (payment, order) = payment_and_order(&state, id).await?;
+    let csrf = ctx.form_token(&session);
+    let page = SandboxPage {
+        status_label: ctx.t(&format!("payment.status.{}", payment.status.as_str())),
+        csrf,
+        payment_id: payment.id,
+        amount: payment.amount,
+        number: order.number.clone(),
+        pending: payment.status == PaymentState::Pending,
+        back: order_href(order.id, &order.access_token),
+        ctx,
+    };
+    html_with(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct OutcomeForm {
+    pub outcome: Option<String>,
+}
+
+/// The sandbox settles the payment through its signed webhook, then returns the shopper to the
+/// shop's tracking page, as a provider's return URL would.
+pub async fn submit_sandbox_payment(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: web::Form<OutcomeForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let outcome = form
+        .outcome
+        .as_deref()
+        .and_then(Outcome::parse)
+        .ok_or_else(|| AppError::BadRequest("Choose approve or decline.".into()))?;
+    let (_, order) = payment_and_order(&state, id).await?;
+    crate::web::api::orders::settle(&state, id, outcome).await?;
+    Ok(see_other(&order_href(order.id, &order.access_token)))
+}

@@ -1,0 +1,234 @@
+use crate::common::{cookie_client, csrf_in, spawn_app, TestApp};
+
+async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let s = html.find(start).map(|i| i + start.len()).unwrap_or_else(|| panic!("no {start:?} in page"));
+    &html[s..s + html[s..].find(end).unwrap()]
+}
+
+async fn add_router(app: &TestApp, client: &reqwest::Client, quantity: &str, htmx: bool) -> reqwest::Response {
+    let (_, html) = page(app, client, "/products/zte-mf286-4g-router?lang=en").await;
+    let csrf = csrf_in(&html);
+    let product = between(&html, r#"name="product_id" value=""#, "\"").to_string();
+    let mut req = client.post(app.url("/cart/items?lang=en")).form(&[
+        ("_csrf", csrf.as_str()),
+        ("product_id", &product),
+        ("quantity", quantity),
+    ]);
+    if htmx {
+        req = req.header("HX-Request", "true");
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn adding_to_the_cart_updates_the_badge_and_the_cart_page() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    let res = add_router(&app, &shopper, "1", false).await;
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/cart"));
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    assert!(cart.contains("Added to your cart."), "{cart}");
+    assert!(cart.contains("ZTE MF286 4G router") && cart.contains("₮189,000"));
+    assert!(cart.contains("₮194,000"), "delivery fee in the total");
+    assert_eq!(between(&cart, r#"class="cart-count""#, "</span>").rsplit('>').next(), Some("1"));
+
+    // With htmx: a confirmation and the badge swapped out of band.
+    let res = add_router(&app, &shopper, "2", true).await;
+    assert_eq!(res.status(), 200);
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("Added to your cart.") && fragment.contains(r#"hx-swap-oob="true""#));
+    assert!(!fragment.contains("<html"));
+    assert_eq!(between(&fragment, r#"class="cart-count""#, "</span>").rsplit('>').next(), Some("3"));
+
+    // A quantity out of range is refused where it was typed, and nothing changes.
+    let res = add_router(&app, &shopper, "0", true).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("must be a whole number from 1 to 99"));
+    let res = add_router(&app, &shopper, "500", false).await;
+    assert_eq!(res.status(), 422);
+
+    // Changing and removing lines in place.
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let line = between(&cart, r#"data-line=""#, "\"").to_string();
+    let csrf = csrf_in(&cart);
+    let res = shopper
+        .post(app.url(&format!("/cart/items/{line}?lang=en")))
+        .header("HX-Request", "true")
+        .form(&[("_csrf", csrf.as_str()), ("quantity", "-3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = shopper
+        .post(app.url(&format!("/cart/items/{line}?lang=en")))
+        .header("HX-Request", "true")
+        .form(&[("_csrf", csrf.as_str()), ("quantity", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["hx-trigger"], "cart-changed");
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains(r#"id="cart""#) && fragment.contains("₮378,000"));
+    let res = shopper
+        .post(app.url(&format!("/cart/items/{line}/delete")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    assert!(cart.contains("Your cart is empty."));
+    // Without a CSRF token nothing is added.
+    let res = shopper.post(app.url("/cart/items")).form(&[("product_id", "x")]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_guests_cart_joins_the_account_on_sign_in() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    app.register_in_browser(&shopper, "bat@example.mn").await;
+    add_router(&app, &shopper, "1", false).await;
+    shopper
+        .post(app.url("/logout"))
+        .form(&[("_csrf", csrf_in(&page(&app, &shopper, "/cart").await.1).as_str())])
+        .send()
+        .await
+        .unwrap();
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    assert!(cart.contains("Your cart is empty."), "signing out leaves the account's cart behind");
+    add_router(&app, &shopper, "2", false).await;
+    let res = app.sign_in_browser(&shopper, "bat@example.mn").await;
+    assert_eq!(res.status(), 303);
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let quantity = between(&cart, r#"name="quantity" type="number" min="1" max="99" value=""#, "\"");
+    assert_eq!(quantity, "3", "the guest's two routers joined the account's one");
+    assert_eq!(app.count("SELECT count(*) AS n FROM carts WHERE status = 'open'"), 1);
+}
+
+#[tokio::test]
+async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    add_router(&app, &shopper, "1", false).await;
+    let (status, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    assert_eq!(status, 200);
+    // Only branches holding the router are offered: not the 3rd & 4th microdistrict (0), not the warehouse.
+    let pickup = between(&html, r#"id="pickup-branches""#, "</div>");
+    assert!(pickup.contains("Central branch") || pickup.contains("Zaisan"), "{pickup}");
+    assert!(!pickup.contains("3rd &amp; 4th") && !pickup.contains("Delivery warehouse"), "{pickup}");
+    let csrf = csrf_in(&html);
+    let key = between(&html, r#"name="key" value=""#, "\"").to_string();
+
+    let res = shopper
+        .post(app.url("/checkout?lang=en"))
+        .form(&[("_csrf", csrf.as_str()), ("key", &key), ("method", "delivery"), ("name", "Bat")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="email-error""#), "email is asked for");
+    assert!(html.contains(r#"id="address-phone-error""#), "the phone is missing");
+    assert!(html.contains(r#"value="Bat""#), "input kept");
+
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("key", &key),
+        ("email", "guest@example.mn"),
+        ("method", "delivery"),
+        ("name", "Bat"),
+        ("phone", "8811 2233"),
+        ("city", "Ulaanbaatar"),
+        ("district", "Bayangol"),
+        ("line1", "3rd microdistrict, 45-12"),
+    ];
+    let res = shopper.post(app.url("/checkout?lang=en")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let pay = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(pay.starts_with("/payments/") && pay.ends_with("/pay"), "{pay}");
+    // A double submit lands on the same payment; one order.
+    let again = shopper.post(app.url("/checkout?lang=en")).form(&form).send().await.unwrap();
+    assert_eq!(again.headers()["location"].to_str().unwrap(), pay);
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 1);
+    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    assert!(cart.contains("Your cart is empty."));
+
+    let (status, sandbox) = page(&app, &shopper, &format!("{pay}?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(sandbox.contains("₮194,000") && sandbox.contains("Approve payment"));
+    let res = shopper
+        .post(app.url(&pay))
+        .form(&[("_csrf", csrf_in(&sandbox).as_str()), ("outcome", "succeeded")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let tracking = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(tracking.starts_with("/orders/") && tracking.contains("?token="), "{tracking}");
+    let (status, order) = page(&app, &shopper, &format!("{tracking}&lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(order.contains(r#"id="order-status">Paid<"#), "{order}");
+    assert!(order.contains("Awaiting payment") && order.contains("Delivered to Bat"));
+    // Without the token (and not signed in), the order does not exist.
+    let bare = tracking.split('?').next().unwrap();
+    assert_eq!(page(&app, &cookie_client(), bare).await.0, 404);
+    let (status, _) = page(&app, &cookie_client(), &format!("{bare}?token=wrong")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    app.register_in_browser(&shopper, "bat@example.mn").await;
+    add_router(&app, &shopper, "1", false).await;
+    let (_, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    let branch = between(&html, r#"name="branch_id" value=""#, "\"").to_string();
+    let form = [
+        ("_csrf", csrf_in(&html)),
+        ("key", between(&html, r#"name="key" value=""#, "\"").to_string()),
+        ("method", "pickup".to_string()),
+        ("branch_id", branch),
+    ];
+    let res = shopper.post(app.url("/checkout")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let pay = res.headers()["location"].to_str().unwrap().to_string();
+    let sandbox = page(&app, &shopper, &pay).await.1;
+    let res = shopper
+        .post(app.url(&pay))
+        .form(&[("_csrf", csrf_in(&sandbox).as_str()), ("outcome", "failed")])
+        .send()
+        .await
+        .unwrap();
+    let tracking = res.headers()["location"].to_str().unwrap().to_string();
+    let order_path = tracking.split('?').next().unwrap().to_string();
+    // The owner, signed in, needs no token.
+    let (_, order) = page(&app, &shopper, &format!("{order_path}?lang=en")).await;
+    assert!(order.contains(r#"id="order-status">Awaiting payment<"#), "{order}");
+    assert!(order.contains("Pay now"));
+    let res = shopper
+        .post(app.url(&format!("{order_path}/pay")))
+        .form(&[("_csrf", csrf_in(&order).as_str())])
+        .send()
+        .await
+        .unwrap();
+    let again = res.headers()["location"].to_str().unwrap().to_string();
+    assert_ne!(again, pay, "a new payment attempt");
+    let res = shopper
+        .post(app.url(&format!("{order_path}/cancel")))
+        .form(&[("_csrf", csrf_in(&order).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, order) = page(&app, &shopper, &format!("{order_path}?lang=en")).await;
+    assert!(order.contains("The order was cancelled.") && order.contains(r#"id="order-status">Cancelled<"#));
+    let (_, account) = page(&app, &shopper, "/account?lang=en").await;
+    assert!(account.contains("Your orders") && account.contains("TS-"), "orders listed on the account page");
+}
