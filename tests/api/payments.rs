@@ -170,3 +170,39 @@ async fn orders_left_unpaid_expire_and_give_their_stock_back() {
     let (_, late) = app.simulate(&payment, "succeeded").await;
     assert_eq!(late["status"], "refunded");
 }
+
+#[tokio::test]
+async fn the_shopper_is_mailed_the_order_and_a_declined_payment_with_the_tracking_link() {
+    let smtp = crate::common::smtp::SmtpServer::start().await;
+    let app = crate::common::spawn_with(true, &[("SMTP_URL", &smtp.url())]).await;
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/carts/{cart}/checkout")))
+        .header("Idempotency-Key", "mail-1")
+        .header("Accept-Language", "en")
+        .json(&json!({"email": "dulmaa@example.mn", "fulfillment": delivery()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let placed: Value = res.json().await.unwrap();
+    let (order, number) = (placed["order"]["id"].as_str().unwrap(), placed["order"]["number"].as_str().unwrap());
+    let token = placed["order_token"].as_str().unwrap();
+    let confirmation = smtp.wait_for_subject("dulmaa@example.mn", "received", 10).await;
+    assert!(confirmation.subject().contains(number));
+    let text = confirmation.text();
+    assert!(text.contains("ZTE MF286 4G router") && text.contains("₮194,000") && text.contains("VAT"), "{text}");
+    assert_eq!(confirmation.link_path("/orders/"), Some(format!("/orders/{order}?token={token}")));
+
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "failed").await;
+    let declined = smtp.wait_for_subject("dulmaa@example.mn", "did not go through", 10).await;
+    assert_eq!(declined.link_path("/orders/"), Some(format!("/orders/{order}?token={token}")));
+    // The tracking secret is not kept in the queue once the mail is out.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while app.count("SELECT count(*) AS n FROM jobs WHERE payload ? 'secret'") > 0 {
+        assert!(std::time::Instant::now() < deadline, "secrets wiped from sent mail jobs");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -74,3 +74,26 @@ fn keys_built_at_run_time_exist_for_every_kind_and_tier() {
         }
     }
 }
+
+#[test]
+fn keys_built_at_run_time_exist_for_every_order_payment_and_fulfilment_state() {
+    use storefront::domain::orders::{FulfillmentStatus, OrderStatus, PaymentStatus};
+    use storefront::domain::payments::PaymentState;
+    let mut keys: Vec<String> = Vec::new();
+    keys.extend(OrderStatus::ALL.iter().map(|s| format!("order.status.{}", s.as_str())));
+    keys.extend(PaymentStatus::ALL.iter().map(|s| format!("order.payment.{}", s.as_str())));
+    keys.extend(FulfillmentStatus::ALL.iter().map(|s| format!("order.fulfillment.{}", s.as_str())));
+    keys.extend(PaymentState::ALL.iter().map(|s| format!("payment.status.{}", s.as_str())));
+    // The timeline notes the system writes, and the refusals checkout explains on the page.
+    for note in ["expired", "picked_up", "late_payment_refunded"] {
+        keys.push(format!("order.note.{note}"));
+    }
+    for code in ["out_of_stock", "product_unavailable", "cart_closed", "account_required"] {
+        keys.push(format!("problem.{code}"));
+    }
+    for lang in Lang::ALL {
+        for key in &keys {
+            assert!(catalog(lang).contains_key(key.as_str()), "{lang:?} {key}");
+        }
+    }
+}

@@ -232,3 +232,41 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     let (_, account) = page(&app, &shopper, "/account?lang=en").await;
     assert!(account.contains("Your orders") && account.contains("TS-"), "orders listed on the account page");
 }
+
+#[tokio::test]
+async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    let (_, html) = page(&app, &shopper, "/products/top-up-any-amount?lang=en").await;
+    let csrf = csrf_in(&html);
+    let product = between(&html, r#"name="product_id" value=""#, "\"").to_string();
+    assert!(html.contains(r#"name="msisdn""#) && html.contains(r#"name="amount""#));
+    let refused = shopper
+        .post(app.url("/cart/items?lang=en"))
+        .header("HX-Request", "true")
+        .form(&[("_csrf", csrf.as_str()), ("product_id", &product), ("msisdn", "9911 2233"), ("amount", "100")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("number of ours") && text.contains("must be from"), "{text}");
+    let res = shopper
+        .post(app.url("/cart/items"))
+        .form(&[("_csrf", csrf.as_str()), ("product_id", &product), ("msisdn", "8811 2233"), ("amount", "7500")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, checkout) = page(&app, &shopper, "/checkout?lang=en").await;
+    assert!(!checkout.contains("How do you want it?") && !checkout.contains("pickup-branches"), "no delivery step");
+    assert!(checkout.contains("8811 2233") && checkout.contains("₮7,500"));
+    let form = [
+        ("_csrf", csrf_in(&checkout)),
+        ("key", between(&checkout, r#"name="key" value=""#, "\"").to_string()),
+        ("email", "guest@example.mn".to_string()),
+    ];
+    let res = shopper.post(app.url("/checkout")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/payments/"));
+}
