@@ -92,7 +92,7 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use self::admin::dashboard;
+    use self::admin::{dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
     use self::api::{admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me};
     use self::pages::{accounts, cart, catalog, checkout, health, home, orders, password_reset};
@@ -129,6 +129,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post("/account/addresses/{id}/delete", accounts::delete_address))
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
+        .service(get("/admin/orders", admin_order_pages::list_orders))
+        .service(get("/admin/orders/{id}", admin_order_pages::show_order))
+        .service(post("/admin/orders/{id}/transition", admin_order_pages::transition_order))
+        .service(post("/admin/orders/{id}/refund", admin_order_pages::refund_order))
         // Operations
         .service(get("/healthz", health::healthz))
         .service(get("/readyz", health::readyz))

@@ -71,6 +71,7 @@ async fn staff_ship_deliveries_and_hand_over_pickups_and_the_shopper_is_mailed()
     let collected = paid_order(&app, "saraa@example.mn", pickup(zaisan)).await;
     assert_eq!(transition(&app, &token, &collected, json!({"to": "shipped"})).await.0, 409);
     assert_eq!(transition(&app, &token, &collected, json!({"to": "picked_up"})).await.0, 409);
+    assert_eq!(transition(&app, &token, &collected, json!({"to": "completed"})).await.0, 409, "not before it is ready");
     let (_, ready) = transition(&app, &token, &collected, json!({"to": "ready_for_pickup"})).await;
     assert_eq!(ready["status"], "ready_for_pickup");
     let mail = smtp.wait_for_subject("saraa@example.mn", "авахад бэлэн", 10).await;

@@ -88,6 +88,9 @@ fn keys_built_at_run_time_exist_for_every_order_payment_and_fulfilment_state() {
     for note in ["expired", "picked_up", "late_payment_refunded"] {
         keys.push(format!("order.note.{note}"));
     }
+    for action in ["shipped", "ready_for_pickup", "picked_up", "completed", "cancelled"] {
+        keys.push(format!("admin.orders.action.{action}"));
+    }
     for code in ["out_of_stock", "product_unavailable", "cart_closed", "account_required"] {
         keys.push(format!("problem.{code}"));
     }

@@ -3,6 +3,7 @@
 mod common;
 
 mod accounts;
+mod admin_orders;
 mod assets;
 mod catalog;
 mod i18n;

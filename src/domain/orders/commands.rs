@@ -170,6 +170,10 @@ pub fn staff_transition(
             StaffAction::Ship if method.as_deref() != Some("delivery") => return Err(refuse()),
             StaffAction::ReadyForPickup if method.as_deref() != Some("pickup") => return Err(refuse()),
             StaffAction::PickedUp if from != OrderStatus::ReadyForPickup => return Err(refuse()),
+            // A pickup order is complete once it is handed over at the counter.
+            StaffAction::Complete if method.as_deref() == Some("pickup") && from != OrderStatus::ReadyForPickup => {
+                return Err(refuse())
+            }
             StaffAction::Cancel => {
                 cancel_locked(conn, &mut row, actor, None, now)?;
                 return load(conn, row);

@@ -126,6 +126,41 @@ impl Order {
     pub fn item_count(&self) -> i64 {
         self.items.iter().map(|i| i64::from(i.quantity)).sum()
     }
+
+    /// What staff may do to the order now, by its state and how its goods travel, so an admin
+    /// page offers only moves `staff_transition` accepts (a pickup order is completed by handing
+    /// it over, so it offers `picked_up` rather than `completed`).
+    pub fn staff_actions(&self) -> Vec<StaffAction> {
+        let delivery = matches!(self.fulfillment, Fulfillment::Delivery { .. });
+        let pickup = matches!(self.fulfillment, Fulfillment::Pickup { .. });
+        [
+            StaffAction::Ship,
+            StaffAction::ReadyForPickup,
+            StaffAction::PickedUp,
+            StaffAction::Complete,
+            StaffAction::Cancel,
+        ]
+        .into_iter()
+        .filter(|a| match a {
+            StaffAction::Ship => delivery,
+            StaffAction::ReadyForPickup => pickup,
+            StaffAction::PickedUp => self.status == OrderStatus::ReadyForPickup,
+            // A pickup order is completed by handing it over.
+            StaffAction::Complete => !pickup,
+            StaffAction::Cancel => true,
+        })
+        .filter(|a| self.status.can_move_to(a.target()))
+        .collect()
+    }
+
+    /// Money staff could still give back.
+    pub fn refundable(&self) -> Money {
+        if matches!(self.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded) {
+            Money::mnt(self.totals.total.amount() - self.refunded_total.amount())
+        } else {
+            Money::ZERO
+        }
+    }
 }
 
 /// Who is asking to see or change an order: the signed-in customer (their own orders), the
@@ -190,6 +225,16 @@ impl StaffAction {
                 ))
             }
         })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffAction::Ship => "shipped",
+            StaffAction::ReadyForPickup => "ready_for_pickup",
+            StaffAction::PickedUp => "picked_up",
+            StaffAction::Complete => "completed",
+            StaffAction::Cancel => "cancelled",
+        }
     }
 
     pub fn target(self) -> OrderStatus {

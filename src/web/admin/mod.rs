@@ -1,2 +1,3 @@
 //! Staff HTML under `/admin`: guests are sent to sign in, customers get 403.
 pub mod dashboard;
+pub mod orders;

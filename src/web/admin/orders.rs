@@ -1,0 +1,268 @@
+//! `/admin/orders`: staff see every order, ship deliveries, hand over pickups, complete, cancel
+//! unpaid orders and refund, through the same domain calls as `/api/v1/admin/orders`.
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::cart::rules::parse_amount;
+use crate::domain::idempotency::{self, Stored};
+use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
+use crate::domain::payments;
+use crate::domain::shared::{Money, PageRequest};
+use crate::web::api::path_id;
+use crate::web::error::AppError;
+use crate::web::extract::StaffUser;
+use crate::web::filters;
+use crate::web::pages::orders::{local_time, OrderView};
+use crate::web::pages::views::Pager;
+use crate::web::render::{html_with, Chrome};
+use crate::web::session;
+use crate::web::state::AppState;
+
+pub struct Row {
+    pub id: Uuid,
+    pub number: String,
+    pub placed_at: String,
+    pub email: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub payment_label: &'static str,
+    pub method: &'static str,
+    pub total: Money,
+}
+
+pub struct StatusFilter {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct OrderList {
+    pub rows: Vec<Row>,
+    pub pager: Pager,
+}
+
+#[derive(Template)]
+#[template(path = "admin/orders.html")]
+pub struct OrdersPage {
+    pub ctx: Chrome,
+    pub filters: Vec<StatusFilter>,
+    pub list: OrderList,
+    pub total: i64,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub page: Option<String>,
+}
+
+fn list_href(status: Option<OrderStatus>, page: u32) -> String {
+    let mut params = Vec::new();
+    if let Some(s) = status {
+        params.push(("status", s.as_str().to_string()));
+    }
+    if page > 1 {
+        params.push(("page", page.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+    if query.is_empty() {
+        "/admin/orders".into()
+    } else {
+        format!("/admin/orders?{query}")
+    }
+}
+
+fn method_key(o: &Order) -> &'static str {
+    match o.fulfillment {
+        crate::domain::orders::Fulfillment::None => "admin.orders.method_none",
+        crate::domain::orders::Fulfillment::Delivery { .. } => "checkout.delivery",
+        crate::domain::orders::Fulfillment::Pickup { .. } => "checkout.pickup",
+    }
+}
+
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    _staff: StaffUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let status = query.status.as_deref().and_then(OrderStatus::parse);
+    let page = PageRequest::parse(query.page.as_deref(), None).unwrap_or_default();
+    let filter = OrderFilter { account: None, status };
+    let orders = state.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    let rows = orders
+        .items
+        .iter()
+        .map(|o| Row {
+            id: o.id,
+            number: o.number.clone(),
+            placed_at: local_time(o.created_at),
+            email: o.email.clone(),
+            status: o.status.as_str(),
+            status_label: ctx.t(&format!("order.status.{}", o.status.as_str())),
+            payment_label: ctx.t(&format!("order.payment.{}", o.payment_status.as_str())),
+            method: ctx.t(method_key(o)),
+            total: o.totals.total,
+        })
+        .collect();
+    let mut filters: Vec<StatusFilter> =
+        vec![StatusFilter { href: list_href(None, 1), label: ctx.t("admin.orders.all"), current: status.is_none() }];
+    filters.extend(OrderStatus::ALL.iter().map(|s| StatusFilter {
+        href: list_href(Some(*s), 1),
+        label: ctx.t(&format!("order.status.{}", s.as_str())),
+        current: status == Some(*s),
+    }));
+    let page = OrdersPage {
+        list: OrderList { rows, pager: Pager::new(&orders, |n| list_href(status, n)) },
+        total: orders.total,
+        filters,
+        ctx,
+    };
+    html_with(StatusCode::OK, &page)
+}
+
+pub struct ActionView {
+    pub to: &'static str,
+    pub label: &'static str,
+    pub tracking: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/order.html")]
+pub struct OrderPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub order: OrderView,
+    pub email: String,
+    pub actions: Vec<ActionView>,
+    pub refundable: Option<Money>,
+    pub refund_key: String,
+    pub notice: Option<String>,
+}
+
+pub async fn show_order(
+    state: web::Data<AppState>,
+    mut ctx: Chrome,
+    session: Session,
+    _staff: StaffUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let order =
+        state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
+    let csrf = ctx.form_token(&session);
+    let actions = order
+        .staff_actions()
+        .into_iter()
+        .map(|a| ActionView {
+            to: a.as_str(),
+            label: ctx.t(&format!("admin.orders.action.{}", a.as_str())),
+            tracking: a == StaffAction::Ship,
+        })
+        .collect();
+    let refundable = Some(order.refundable()).filter(|m| *m > Money::ZERO);
+    let page = OrderPage {
+        notice: session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string()),
+        order: OrderView::new(&ctx, &order),
+        email: order.email.clone(),
+        actions,
+        refundable,
+        refund_key: Uuid::new_v4().to_string(),
+        csrf,
+        ctx,
+    };
+    html_with(StatusCode::OK, &page)
+}
+
+fn back_to(id: Uuid) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/orders/{id}"))).finish()
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    pub to: Option<String>,
+    pub tracking: Option<String>,
+}
+
+pub async fn transition_order(
+    state: web::Data<AppState>,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+    form: web::Form<TransitionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let form = form.into_inner();
+    let action = StaffAction::parse(form.to.as_deref().unwrap_or(""))?;
+    let staff = staff.0.id;
+    let moved = state
+        .db
+        .run(move |conn| commands::staff_transition(conn, id, action, form.tracking.as_deref(), staff, Utc::now()))
+        .await;
+    match moved {
+        Ok(_) => session::flash(&session, "admin.orders.moved"),
+        Err(crate::domain::orders::OrderError::IllegalTransition { .. }) => {
+            session::flash(&session, "admin.orders.illegal")
+        }
+        Err(crate::domain::orders::OrderError::Invalid(_)) => session::flash(&session, "admin.orders.bad_tracking"),
+        Err(e) => return Err(e.into()),
+    }
+    state.wake_jobs();
+    Ok(back_to(id))
+}
+
+#[derive(Deserialize)]
+pub struct RefundForm {
+    pub key: Option<String>,
+    pub amount: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub async fn refund_order(
+    state: web::Data<AppState>,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let form: RefundForm =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let amount = match form.amount.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => match parse_amount(raw, "amount") {
+            Ok(a) => Some(a),
+            Err(_) => {
+                session::flash(&session, "admin.orders.refund_invalid");
+                return Ok(back_to(id));
+            }
+        },
+    };
+    let key = form.key.filter(|k| !k.is_empty() && k.len() <= 255).unwrap_or_else(|| Uuid::new_v4().to_string());
+    let reason = form.reason.unwrap_or_default();
+    let fingerprint = idempotency::fingerprint("POST", &format!("/admin/orders/{id}/refund"), &body);
+    let staff = staff.0.id;
+    // A refused refund is not kept under the key: staff correct the form and send it again.
+    let refunded = state
+        .db
+        .run(move |conn| {
+            idempotency::run(conn, &format!("account:{staff}"), &key, &fingerprint, |conn| {
+                payments::commands::refund_order(conn, id, amount, &reason, staff, Utc::now())
+                    .map_err(AppError::from)?;
+                Ok::<_, AppError>(Stored { status: 200, body: String::new() })
+            })
+        })
+        .await;
+    match refunded {
+        Ok(_) => session::flash(&session, "admin.orders.refunded"),
+        Err(AppError::Invalid(_)) => session::flash(&session, "admin.orders.refund_invalid"),
+        Err(AppError::Conflict { .. }) => session::flash(&session, "admin.orders.not_refundable"),
+        Err(e) => return Err(e),
+    }
+    Ok(back_to(id))
+}

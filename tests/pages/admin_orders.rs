@@ -1,0 +1,112 @@
+use serde_json::json;
+use storefront::domain::accounts::Role;
+
+use crate::common::shop::{delivery, pickup};
+use crate::common::{cookie_client, csrf_in, spawn_app, TestApp};
+
+async fn placed(app: &TestApp, fulfillment: serde_json::Value, pay: bool) -> String {
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
+    let (_, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": fulfillment})).await;
+    if pay {
+        app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    }
+    placed["order"]["id"].as_str().unwrap().to_string()
+}
+
+async fn text(client: &reqwest::Client, url: String) -> (u16, String) {
+    let res = client.get(url).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn staff_move_orders_along_and_refund_them_from_the_admin_pages() {
+    let app = spawn_app().await;
+    let delivered = placed(&app, delivery(), true).await;
+    let collected = placed(&app, pickup(app.branch_id("zaisan")), true).await;
+    let unpaid = placed(&app, delivery(), false).await;
+
+    // Only staff: guests sign in first, customers are refused.
+    let guest = cookie_client();
+    assert_eq!(guest.get(app.url("/admin/orders")).send().await.unwrap().status(), 303);
+    let customer = cookie_client();
+    app.register_in_browser(&customer, "bat@example.mn").await;
+    assert_eq!(customer.get(app.url(&format!("/admin/orders/{delivered}"))).send().await.unwrap().status(), 403);
+
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = cookie_client();
+    assert_eq!(app.sign_in_browser(&staff, "saraa@shop.mn").await.status(), 303);
+    let (status, list) = text(&staff, app.url("/admin/orders?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("3 orders") && list.contains("Awaiting payment"), "{list}");
+    let (_, paid_only) = text(&staff, app.url("/admin/orders?status=paid&lang=en")).await;
+    assert!(paid_only.contains("2 orders"));
+
+    // A delivery offers shipping (with a tracking number) but no pickup moves.
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
+    assert!(page.contains(r#"id="action-shipped""#) && !page.contains(r#"id="action-ready_for_pickup""#));
+    assert!(!page.contains(r#"id="action-cancelled""#), "a paid order is not cancelled");
+    let csrf = csrf_in(&page);
+    let res = staff
+        .post(app.url(&format!("/admin/orders/{delivered}/transition")))
+        .form(&[("_csrf", csrf.as_str()), ("to", "shipped"), ("tracking", "MN-778899")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
+    assert!(page.contains(r#"id="order-status">Shipped<"#) && page.contains("MN-778899"), "{page}");
+    // A move the order cannot make is refused with a message, and nothing changes.
+    staff
+        .post(app.url(&format!("/admin/orders/{delivered}/transition")))
+        .form(&[("_csrf", csrf.as_str()), ("to", "ready_for_pickup")])
+        .send()
+        .await
+        .unwrap();
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
+    assert!(page.contains("That move is not possible") && page.contains(r#"id="order-status">Shipped<"#));
+
+    // A pickup: ready, then handed over.
+    for to in ["ready_for_pickup", "picked_up"] {
+        staff
+            .post(app.url(&format!("/admin/orders/{collected}/transition")))
+            .form(&[("_csrf", csrf.as_str()), ("to", to)])
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.order_status(&collected).0, "completed");
+
+    // A partial refund, then the rest; the form's key makes a resubmission harmless.
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
+    let key = {
+        let marker = r#"name="key" value=""#;
+        let s = page.find(marker).unwrap() + marker.len();
+        page[s..s + 36].to_string()
+    };
+    let form = [("_csrf", csrf.as_str()), ("key", key.as_str()), ("amount", "4000"), ("reason", "late")];
+    for _ in 0..2 {
+        let res = staff.post(app.url(&format!("/admin/orders/{delivered}/refund"))).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    assert_eq!(app.order_status(&delivered), ("shipped".into(), "partially_refunded".into()));
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
+    assert!(page.contains("₮4,000"), "one refund of ₮4,000, not two");
+    let res = staff
+        .post(app.url(&format!("/admin/orders/{delivered}/refund")))
+        .form(&[("_csrf", csrf.as_str()), ("key", "second"), ("reason", "lost")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.order_status(&delivered), ("refunded".into(), "refunded".into()));
+
+    // An unpaid order can be cancelled by staff.
+    staff
+        .post(app.url(&format!("/admin/orders/{unpaid}/transition")))
+        .form(&[("_csrf", csrf.as_str()), ("to", "cancelled")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.order_status(&unpaid).0, "cancelled");
+}
