@@ -24,6 +24,12 @@ async fn text_of(c: &Client, css: &str) -> String {
     }
 }
 
+/// The id of the cart's first line, as the page names its quantity field.
+async fn line_id(c: &Client) -> String {
+    let row = c.find(Locator::Css(".cart-line")).await.unwrap();
+    row.attr("data-line").await.unwrap().unwrap()
+}
+
 /// Adds the router from its page (htmx: the badge changes in place) and goes to checkout.
 async fn router_to_checkout(b: &Browser, base: &str, expected_count: &str) {
     let c = &b.client;
@@ -49,7 +55,21 @@ async fn a_guest_buys_a_router_for_pickup_and_one_for_delivery_through_the_sandb
     // webhook arrives, without a reload.
     router_to_checkout(&b, &app.address, "1").await;
     let pickup_list = text_of(c, "#pickup-branches").await;
+    assert!(pickup_list.contains("Zaisan"), "{pickup_list}");
     assert!(!pickup_list.contains("Delivery warehouse") && !pickup_list.contains("3rd & 4th"), "{pickup_list}");
+    // More routers than Zaisan holds (6): the list follows the cart without a reload.
+    fill(c, &format!("qty-{}", line_id(c).await), "7").await;
+    click(c, ".quantity-form button").await;
+    b.wait_for(10, "the pickup list to drop Zaisan", || async {
+        let list = text_of(c, "#pickup-branches").await;
+        list.contains("Central branch") && !list.contains("Zaisan")
+    })
+    .await;
+    fill(c, &format!("qty-{}", line_id(c).await), "1").await;
+    click(c, ".quantity-form button").await;
+    b.wait_for(10, "Zaisan back in the list", || async { text_of(c, "#pickup-branches").await.contains("Zaisan") })
+        .await;
+    assert_eq!(path(c).await, "/checkout");
     fill(c, "email", "guest@example.mn").await;
     click(c, "input[name=method][value=pickup]").await;
     click(c, "#pickup-branches input[name=branch_id]").await;

@@ -60,12 +60,9 @@ pub struct CheckoutForm {
     pub method: Option<String>,
     pub address_id: Option<String>,
     pub branch_id: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub city: Option<String>,
-    pub district: Option<String>,
-    pub line1: Option<String>,
-    pub line2: Option<String>,
+    /// A typed delivery address, in the address book's fields.
+    #[serde(flatten)]
+    pub address: AddressForm,
 }
 
 #[derive(Template)]
@@ -162,15 +159,7 @@ async fn render(
         method: form.method.clone().unwrap_or_else(|| "delivery".into()),
         address_id: form.address_id.clone().unwrap_or(default_address),
         addresses: book,
-        address: AddressForm {
-            name: form.name,
-            phone: form.phone,
-            city: form.city,
-            district: form.district,
-            line1: form.line1,
-            line2: form.line2,
-            is_default: None,
-        },
+        address: AddressForm { is_default: None, ..form.address },
         address_errors,
         errors,
         notice,
@@ -241,15 +230,7 @@ pub async fn place_order(
         email: form.email.clone(),
         fulfillment: FulfillmentInput {
             method: form.method.clone(),
-            address: Some(AddressInput {
-                name: form.name.clone(),
-                phone: form.phone.clone(),
-                city: form.city.clone(),
-                district: form.district.clone(),
-                line1: form.line1.clone(),
-                line2: form.line2.clone(),
-                is_default: false,
-            }),
+            address: Some(AddressInput { is_default: false, ..form.address.input() }),
             address_id: form.address_id.clone(),
             branch_id: form.branch_id.clone(),
         },
