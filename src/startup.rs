@@ -10,6 +10,8 @@ use diesel::Connection;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::domain::catalog::demo;
+use crate::domain::payments::sandbox::SandboxProvider;
+use crate::domain::payments::PaymentProvider;
 use crate::mail::{Mailer, OutboxMailer, SmtpMailer};
 use crate::telemetry;
 use crate::web::{self, pages::errors, state::AppState};
@@ -61,11 +63,24 @@ fn mailer(config: &Config) -> std::io::Result<Arc<dyn Mailer>> {
     Ok(mailer)
 }
 
+/// The sandbox when `PAYMENTS_SANDBOX` is on; no real provider is wired in yet.
+fn payment_provider(config: &Config) -> Option<Arc<dyn PaymentProvider>> {
+    config.payments_sandbox.then(|| {
+        let sandbox = SandboxProvider::new(config.payments_webhook_secret.expose().as_bytes(), &config.public_url);
+        Arc::new(sandbox) as Arc<dyn PaymentProvider>
+    })
+}
+
 impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server; nothing runs yet.
-    pub fn build(config: Config) -> std::io::Result<Self> {
+    pub fn build(mut config: Config) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        let port = bound.port();
+        // Without PUBLIC_URL, links name the address actually bound (port 0 picks one).
+        if config.public_url == format!("http://{}", config.bind) {
+            config.public_url = format!("http://{bound}");
+        }
         let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
         let production = config.is_production();
         let session_key = web::session::key(&config);
@@ -80,8 +95,10 @@ impl Application {
         let session_config = config.clone();
         web::assets::warm();
         let rules = config.shop_rules();
+        let payments = payment_provider(&config);
         let state = actix_web::web::Data::new(AppState {
             rules,
+            payments,
             db: db.clone(),
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),

@@ -188,7 +188,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/api/v1/orders/{id}", api_orders::get_order))
         .service(post("/api/v1/orders/{id}/cancel", api_orders::cancel_order))
         .service(post("/api/v1/orders/{id}/payments", api_orders::pay_order))
-        .service(post("/api/v1/payments/webhooks/sandbox", api_orders::sandbox_webhook))
+        .service(post("/api/v1/payments/webhooks/{provider}", api_orders::provider_webhook))
         .service(post("/api/v1/payments/{id}/simulate", api_orders::simulate_payment))
         // Staff only: the guard answers 401/403 before any admin route is looked up.
         .service(

@@ -33,6 +33,10 @@ async fn a_guest_buys_a_router_for_delivery_from_the_warehouse() {
         .unwrap()
         .ends_with(&format!("/payments/{}/pay", payment["id"].as_str().unwrap())));
     let token = placed["order_token"].as_str().unwrap();
+    // The redirect leads to the sandbox's hosted page on this very server.
+    let hosted = app.client.get(payment["redirect_url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(hosted.status(), 200);
+    assert!(hosted.text().await.unwrap().contains("₮194,000"));
 
     // Reserved at once, at the warehouse.
     assert_eq!(app.stock(router, warehouse), before - 1);
@@ -189,4 +193,18 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
         key: Some("k-empty".into()),
     };
     assert_eq!(app.call(refused_again).await, (422, first_body));
+}
+
+#[tokio::test]
+async fn without_a_payment_provider_checkout_is_unavailable_and_the_sandbox_is_gone() {
+    let app = crate::common::spawn_with(true, &[("PAYMENTS_SANDBOX", "off")]).await;
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
+    let (status, body) = app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": delivery()})).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 0);
+    let id = Uuid::new_v4();
+    assert_eq!(app.simulate(&id.to_string(), "succeeded").await.0, 404);
+    assert_eq!(app.send("POST", "/api/v1/payments/webhooks/sandbox", None, Some(json!({}))).await.0, 404);
+    assert_eq!(app.get(&format!("/payments/{id}/pay")).await.status(), 404);
 }

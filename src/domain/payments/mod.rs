@@ -4,9 +4,11 @@
 pub mod commands;
 pub mod error;
 pub mod model;
+pub mod provider;
 pub mod sandbox;
 pub mod types;
 pub mod webhook;
 
 pub use error::PaymentError;
+pub use provider::PaymentProvider;
 pub use types::{Outcome, Payment, PaymentState, WebhookEvent};

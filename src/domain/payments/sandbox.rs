@@ -6,29 +6,74 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use super::commands::{get_payment, record_event};
-use super::types::{Outcome, Payment};
-use super::webhook::{event_body, sign, verify};
+use super::provider::PaymentProvider;
+use super::types::{Outcome, Payment, WebhookEvent};
+use super::webhook::{event_body, sign, verify, SIGNATURE_HEADER};
 use super::PaymentError;
 
 pub const PROVIDER: &str = "sandbox";
 
-/// Settles a sandbox payment as approved or declined by sending its signed event.
-///
-/// # Errors
-/// `NotFound` for a payment of another provider or none; what applying the event may return.
-pub fn simulate(
-    conn: &mut PgConnection,
-    secret: &[u8],
-    payment_id: Uuid,
-    outcome: Outcome,
-    now: DateTime<Utc>,
-) -> Result<Payment, PaymentError> {
-    let payment = get_payment(conn, payment_id)?;
-    if payment.provider != PROVIDER {
-        return Err(PaymentError::NotFound);
+pub struct SandboxProvider {
+    secret: Vec<u8>,
+    public_url: String,
+}
+
+impl SandboxProvider {
+    /// `secret` signs and checks webhooks; `public_url` is where the hosted page is reached.
+    pub fn new(secret: &[u8], public_url: &str) -> Self {
+        Self { secret: secret.to_vec(), public_url: public_url.trim_end_matches('/').to_string() }
     }
-    let body = event_body(&format!("evt_{}", Uuid::new_v4().simple()), payment.id, outcome, payment.amount);
-    let header = sign(secret, now.timestamp(), &body);
-    let event = verify(secret, Some(&header), &body, now)?;
-    record_event(conn, PROVIDER, &event, now)
+
+    /// Settles a sandbox payment as approved or declined by sending its signed event.
+    ///
+    /// # Errors
+    /// `NotFound` for a payment of another provider or none; what applying the event may return.
+    pub fn settle(
+        &self,
+        conn: &mut PgConnection,
+        payment_id: Uuid,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<Payment, PaymentError> {
+        let payment = get_payment(conn, payment_id)?;
+        if payment.provider != PROVIDER {
+            return Err(PaymentError::NotFound);
+        }
+        let body = event_body(&format!("evt_{}", Uuid::new_v4().simple()), payment.id, outcome, payment.amount);
+        let header = sign(&self.secret, now.timestamp(), &body);
+        let event = self.verify_webhook(Some(&header), &body, now)?;
+        record_event(conn, PROVIDER, &event, now)
+    }
+}
+
+/// The sandbox's hosted payment page.
+pub fn pay_path(payment: Uuid) -> String {
+    format!("/payments/{payment}/pay")
+}
+
+impl PaymentProvider for SandboxProvider {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn redirect_url(&self, payment: Uuid) -> String {
+        format!("{}{}", self.public_url, pay_path(payment))
+    }
+
+    fn signature_header(&self) -> &'static str {
+        SIGNATURE_HEADER
+    }
+
+    fn verify_webhook(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, PaymentError> {
+        verify(&self.secret, signature, body, now)
+    }
+
+    fn as_sandbox(&self) -> Option<&SandboxProvider> {
+        Some(self)
+    }
 }

@@ -208,15 +208,6 @@ pub struct CheckoutDto<'a> {
     pub order_token: Option<&'a str>,
 }
 
-/// The payment provider this shop takes money through.
-pub fn provider(state: &AppState) -> Result<&'static str, AppError> {
-    if state.config.payments_sandbox {
-        Ok(crate::domain::payments::sandbox::PROVIDER)
-    } else {
-        Err(AppError::Unavailable("no payment provider is configured".into()))
-    }
-}
-
 /// Place an order from the cart: `Idempotency-Key` required. Stock, numbers and coupon uses are
 /// reserved now and released if the order is cancelled or not paid in time.
 #[utoipa::path(post, path = "/api/v1/carts/{id}/checkout", tag = "cart", params(("id" = Uuid, Path),
@@ -258,10 +249,10 @@ pub async fn checkout(
         email: body.email,
         fulfillment: body.fulfillment.map(FulfillmentBody::input).unwrap_or_default(),
         lang: lang.0,
-        provider: provider(&state)?.into(),
+        provider: state.payment_provider()?.name().into(),
     };
     let rules = state.rules.clone();
-    let public_url = state.config.public_url.clone();
+    let payments = state.payments.clone().ok_or_else(|| AppError::Unavailable("no payment provider".into()))?;
     let lang = lang.0;
     let stored = state
         .db
@@ -272,7 +263,7 @@ pub async fn checkout(
                         StatusCode::CREATED,
                         Ok(CheckoutDto {
                             order: OrderDto::new(&p.order, lang),
-                            payment: PaymentDto::new(&p.payment, &public_url),
+                            payment: PaymentDto::new(&p.payment, &*payments),
                             order_token: caller.is_none().then_some(p.order.access_token.as_str()),
                         }),
                     ),

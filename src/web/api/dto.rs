@@ -380,19 +380,17 @@ pub struct PaymentDto<'a> {
 }
 
 impl<'a> PaymentDto<'a> {
-    pub fn new(p: &'a crate::domain::payments::Payment, public_url: &str) -> Self {
+    pub fn new(
+        p: &'a crate::domain::payments::Payment,
+        provider: &dyn crate::domain::payments::PaymentProvider,
+    ) -> Self {
         Self {
             id: p.id,
             order_id: p.order_id,
             status: p.status.as_str(),
             amount: p.amount,
             provider: &p.provider,
-            redirect_url: format!("{}{}", public_url.trim_end_matches('/'), pay_path(p.id)),
+            redirect_url: provider.redirect_url(p.id),
         }
     }
-}
-
-/// The sandbox provider's hosted payment page.
-pub fn pay_path(payment: Uuid) -> String {
-    format!("/payments/{payment}/pay")
 }

@@ -46,7 +46,7 @@ use crate::web::error::Problem;
         orders::cancel_order,
         orders::pay_order,
         orders::simulate_payment,
-        orders::sandbox_webhook,
+        orders::provider_webhook,
         admin_jobs::list_jobs,
         admin_jobs::retry_job,
         admin_orders::list_orders,

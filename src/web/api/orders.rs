@@ -10,7 +10,9 @@ use uuid::Uuid;
 use super::dto::{OrderDto, OrderPage, PaymentDto};
 use super::path_id;
 use crate::domain::orders::{commands, queries, Actor, OrderAccess, OrderFilter};
-use crate::domain::payments::{self, sandbox, webhook, Outcome};
+use std::sync::Arc;
+
+use crate::domain::payments::{self, Outcome};
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::{ApiAccount, CurrentLang, MaybeApiAccount};
@@ -115,12 +117,12 @@ pub async fn pay_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let access = access_of(caller, query.into_inner().token)?;
-    let provider = super::carts::provider(&state)?;
+    let provider = state.payment_provider()?.name();
     let payment = state
         .db
         .run(move |conn| Ok::<_, AppError>(payments::commands::pay_order(conn, id, &access, provider, Utc::now())?))
         .await?;
-    json(StatusCode::CREATED, &PaymentDto::new(&payment, &state.config.public_url))
+    json(StatusCode::CREATED, &PaymentDto::new(&payment, state.payment_provider()?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -140,9 +142,7 @@ pub async fn simulate_payment(
     id: web::Path<String>,
     body: web::Json<SimulateBody>,
 ) -> Result<HttpResponse, AppError> {
-    if !state.config.payments_sandbox {
-        return Err(AppError::NotFound);
-    }
+    state.sandbox()?;
     let id = path_id(&id)?;
     let outcome = body
         .outcome
@@ -150,45 +150,51 @@ pub async fn simulate_payment(
         .and_then(Outcome::parse)
         .ok_or_else(|| FieldErrors::single("outcome", "must be succeeded or failed"))?;
     let payment = settle(&state, id, outcome).await?;
-    json_ok(&PaymentDto::new(&payment, &state.config.public_url))
+    json_ok(&PaymentDto::new(&payment, state.payment_provider()?))
 }
 
 /// The sandbox provider's event for `outcome`, applied through webhook verification.
 pub async fn settle(state: &AppState, id: Uuid, outcome: Outcome) -> Result<payments::Payment, AppError> {
-    let secret = state.config.payments_webhook_secret.expose().as_bytes().to_vec();
-    let payment =
-        state.db.run(move |conn| Ok::<_, AppError>(sandbox::simulate(conn, &secret, id, outcome, Utc::now())?)).await?;
+    state.sandbox()?;
+    let payments = state.payments.clone().ok_or(AppError::NotFound)?;
+    let payment = state
+        .db
+        .run(move |conn| {
+            let sandbox = payments.as_sandbox().ok_or(AppError::NotFound)?;
+            Ok::<_, AppError>(sandbox.settle(conn, id, outcome, Utc::now())?)
+        })
+        .await?;
     state.wake_jobs();
     Ok(payment)
 }
 
-/// The sandbox provider's webhook: `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
+/// A payment provider's webhook (`sandbox` here): `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
 /// Forged, altered or stale (more than 5 minutes) events are refused and change nothing; a
 /// repeated event id is acknowledged and changes nothing.
-#[utoipa::path(post, path = "/api/v1/payments/webhooks/sandbox", tag = "payments",
+#[utoipa::path(post, path = "/api/v1/payments/webhooks/{provider}", tag = "payments",
+    params(("provider" = String, Path, description = "The provider's name: `sandbox`")),
     request_body(content = Object, description = r#"`{"id": "evt_…", "type": "payment.succeeded" | "payment.failed", "data": {"payment_id", "amount": "12500.00", "currency": "MNT"}}`"#),
     responses((status = 200, body = PaymentDto),
         (status = 400, description = "signature_invalid or webhook_stale", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "amount_mismatch, or not an event", body = Problem, content_type = "application/problem+json")))]
-pub async fn sandbox_webhook(
+pub async fn provider_webhook(
     state: web::Data<AppState>,
     req: HttpRequest,
+    name: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    if !state.config.payments_sandbox {
-        return Err(AppError::NotFound);
-    }
-    let header = req.headers().get(webhook::SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(String::from);
-    let secret = state.config.payments_webhook_secret.expose().as_bytes().to_vec();
+    let provider = state.payments.clone().filter(|p| p.name() == name.as_str()).ok_or(AppError::NotFound)?;
+    let header = req.headers().get(provider.signature_header()).and_then(|v| v.to_str().ok()).map(String::from);
+    let checked = Arc::clone(&provider);
     let payment = state
         .db
         .run(move |conn| {
             let now = Utc::now();
-            let event = webhook::verify(&secret, header.as_deref(), &body, now)?;
-            Ok::<_, AppError>(payments::commands::record_event(conn, sandbox::PROVIDER, &event, now)?)
+            let event = checked.verify_webhook(header.as_deref(), &body, now)?;
+            Ok::<_, AppError>(payments::commands::record_event(conn, checked.name(), &event, now)?)
         })
         .await?;
     state.wake_jobs();
-    json_ok(&PaymentDto::new(&payment, &state.config.public_url))
+    json_ok(&PaymentDto::new(&payment, &*provider))
 }

@@ -17,7 +17,6 @@ use crate::domain::cart::{queries as cart_queries, PickupOption};
 use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
 use crate::domain::idempotency::{self, Stored};
 use crate::domain::shared::FieldErrors;
-use crate::web::api::dto::pay_path;
 use crate::web::error::AppError;
 use crate::web::extract::Visitor;
 use crate::web::filters;
@@ -82,6 +81,15 @@ pub struct CheckoutPage {
     pub errors: FormErrors,
     pub pickup: PickupBranches,
     pub notice: Option<String>,
+}
+
+/// Where the shopper pays: the sandbox's page is ours (a path); a real provider's is its own.
+pub fn payment_page(state: &AppState, payment: Uuid) -> Result<String, AppError> {
+    let provider = state.payment_provider()?;
+    Ok(match provider.as_sandbox() {
+        Some(_) => crate::domain::payments::sandbox::pay_path(payment),
+        None => provider.redirect_url(payment),
+    })
 }
 
 fn see_other(to: &str) -> HttpResponse {
@@ -235,7 +243,7 @@ pub async fn place_order(
             branch_id: form.branch_id.clone(),
         },
         lang: ctx.lang,
-        provider: crate::web::api::carts::provider(&state)?.into(),
+        provider: state.payment_provider()?.name().into(),
     };
     let rules = state.rules.clone();
     // Refusals are not kept under the key: the shopper corrects the form and sends it again.
@@ -258,7 +266,7 @@ pub async fn place_order(
             crate::web::session::set_placed_cart(&session, cart_id);
             state.wake_jobs();
             let payment = payment.ok_or_else(|| AppError::Internal("stored checkout answer without payment".into()))?;
-            Ok(see_other(&pay_path(payment)))
+            Ok(see_other(&payment_page(&state, payment)?))
         }
         Err(AppError::Invalid(errors)) => {
             let verdict = Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors, notice: None };

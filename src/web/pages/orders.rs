@@ -12,7 +12,6 @@ use uuid::Uuid;
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
 use crate::domain::payments::{self, Outcome, Payment, PaymentState};
 use crate::domain::shared::Money;
-use crate::web::api::dto::pay_path;
 use crate::web::api::path_id;
 use crate::web::error::AppError;
 use crate::web::extract::Visitor;
@@ -205,10 +204,10 @@ pub async fn pay_order(
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
     let access = access(&visitor, Some(token.clone()));
-    let provider = crate::web::api::carts::provider(&state)?;
+    let provider = state.payment_provider()?.name();
     let paid = state.db.run(move |conn| payments::commands::pay_order(conn, id, &access, provider, Utc::now())).await;
     match paid {
-        Ok(payment) => Ok(see_other(&pay_path(payment.id))),
+        Ok(payment) => Ok(see_other(&super::checkout::payment_page(&state, payment.id)?)),
         Err(payments::PaymentError::NotPayable(_)) => {
             session::flash(&session, "order.not_payable");
             Ok(see_other(&order_href(id, &token)))
@@ -253,9 +252,7 @@ pub struct SandboxPage {
 }
 
 async fn payment_and_order(state: &AppState, id: Uuid) -> Result<(Payment, Order), AppError> {
-    if !state.config.payments_sandbox {
-        return Err(AppError::NotFound);
-    }
+    state.sandbox()?;
     state
         .db
         .run(move |conn| {
