@@ -301,7 +301,7 @@ async fn account_page(
         .run(move |conn| {
             let book = addresses::list(conn, owner)?;
             let filter = OrderFilter { account: Some(owner), status: None };
-            let orders = order_queries::list_orders(conn, filter, PageRequest { page: 1, per_page: 50 })?;
+            let orders = order_queries::list_orders(conn, filter, PageRequest { page: 1, per_page: 100 })?;
             Ok::<_, AppError>((book, orders.items))
         })
         .await?;
