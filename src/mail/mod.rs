@@ -123,6 +123,7 @@ struct OrderHtml<'a> {
     lines: &'a [OrderLine],
     shipping: &'a str,
     total: &'a str,
+    vat: &'a str,
     link: &'a str,
 }
 
@@ -136,6 +137,7 @@ struct OrderText<'a> {
     lines: &'a [OrderLine],
     shipping: &'a str,
     total: &'a str,
+    vat: &'a str,
     link: &'a str,
 }
 
@@ -193,16 +195,36 @@ fn order_mail(kind: &str, payload: &Value, t: Tr, public_url: &str) -> Result<Ou
         }
         other => return Err(format!("no mail template for {other:?}")),
     };
-    let (shipping, total) = (text(payload, "shipping"), text(payload, "total"));
+    let (shipping, total, vat) = (text(payload, "shipping"), text(payload, "total"), text(payload, "vat"));
     let extra = extra.as_deref();
     Ok(Outgoing {
         to: text(payload, "to").into(),
-        text: OrderText { t, headline: &subject, intro: &intro, extra, lines: &lines, shipping, total, link: &link }
-            .render()
-            .map_err(|e| e.to_string())?,
-        html: OrderHtml { t, headline: &subject, intro: &intro, extra, lines: &lines, shipping, total, link: &link }
-            .render()
-            .map_err(|e| e.to_string())?,
+        text: OrderText {
+            t,
+            headline: &subject,
+            intro: &intro,
+            extra,
+            lines: &lines,
+            shipping,
+            total,
+            vat,
+            link: &link,
+        }
+        .render()
+        .map_err(|e| e.to_string())?,
+        html: OrderHtml {
+            t,
+            headline: &subject,
+            intro: &intro,
+            extra,
+            lines: &lines,
+            shipping,
+            total,
+            vat,
+            link: &link,
+        }
+        .render()
+        .map_err(|e| e.to_string())?,
         subject,
     })
 }

@@ -175,6 +175,7 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     assert_eq!(status, 200);
     assert!(order.contains(r#"id="order-status">Paid<"#), "{order}");
     assert!(order.contains("Awaiting payment") && order.contains("Delivered to Bat"));
+    assert!(order.contains(r#"id="order-vat">₮17,636.36<"#), "the receipt shows the VAT it includes");
     // Without the token (and not signed in), the order does not exist.
     let bare = tracking.split('?').next().unwrap();
     assert_eq!(page(&app, &cookie_client(), bare).await.0, 404);

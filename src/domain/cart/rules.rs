@@ -47,6 +47,12 @@ pub fn delivery_fee(subtotal: Money, rules: &ShopRules) -> Money {
     }
 }
 
+/// The VAT a price includes (10% on top of the net price, so 1/11 of the gross), to the
+/// tögrög fraction; receipts show it.
+pub fn vat_included(gross: Money) -> Money {
+    Money::mnt((gross.amount() / Decimal::from(11)).round_dp(2))
+}
+
 /// Subtotal, discount, shipping and total; no total goes below zero.
 pub fn totals(line_totals: impl IntoIterator<Item = Money>, discount: Money, shipping: Money) -> Totals {
     let subtotal = Money::mnt(line_totals.into_iter().map(Money::amount).sum());
@@ -92,6 +98,14 @@ mod tests {
         assert_eq!(delivery_fee(m(200_000), &rules), Money::ZERO);
         let never = ShopRules { free_delivery_from: None, ..ShopRules::default() };
         assert_eq!(delivery_fee(m(1_000_000), &never), m(5000));
+    }
+
+    #[test]
+    fn vat_is_one_eleventh_of_a_gross_price() -> Result<(), rust_decimal::Error> {
+        assert_eq!(vat_included(m(194_000)), Money::mnt("17636.36".parse()?));
+        assert_eq!(vat_included(m(11_000)), m(1000));
+        assert_eq!(vat_included(Money::ZERO), Money::ZERO);
+        Ok(())
     }
 
     #[test]

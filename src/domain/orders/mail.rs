@@ -43,6 +43,7 @@ fn payload(order: &Order) -> Value {
         "shipping": order.totals.shipping.display(),
         "discount": order.totals.discount.display(),
         "total": order.totals.total.display(),
+        "vat": crate::domain::cart::rules::vat_included(order.totals.total).display(),
         "branch": branch,
         "tracking": order.tracking_number,
         "secret": {"token": order.access_token},

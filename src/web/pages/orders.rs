@@ -56,6 +56,7 @@ pub struct OrderView {
     pub shipping: Money,
     pub discount: Money,
     pub total: Money,
+    pub vat: Money,
     pub refunded: Option<Money>,
     /// How the goods travel, in words (`None` when nothing is physical).
     pub fulfillment: Option<String>,
@@ -109,6 +110,7 @@ impl OrderView {
             shipping: o.totals.shipping,
             discount: o.totals.discount,
             total: o.totals.total,
+            vat: crate::domain::cart::rules::vat_included(o.totals.total),
             refunded: (o.refunded_total > Money::ZERO).then_some(o.refunded_total),
             fulfillment,
             tracking: o.tracking_number.clone(),
