@@ -141,3 +141,26 @@ async fn top_ups_need_one_of_our_numbers_and_a_fitting_amount() {
     let (status, _) = app.send("PATCH", &format!("{path}/{item}"), None, Some(json!({"quantity": 2}))).await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test]
+async fn carts_and_orders_cost_the_same_few_queries_whatever_their_size() {
+    let app = spawn_app().await;
+    let slugs = ["zte-mf286-4g-router", "tp-link-m7350-pocket-wifi", "xiaomi-redmi-note-13", "samsung-galaxy-a55"];
+    let mut cart_costs = Vec::new();
+    let mut order_costs = Vec::new();
+    for n in [1, 4] {
+        let items: Vec<_> = slugs[..n].iter().map(|s| json!({"product_id": app.product_id(s)})).collect();
+        let cart = app.cart_with(None, &items).await;
+        let before = app.queries();
+        assert_eq!(app.send("GET", &format!("/api/v1/carts/{cart}"), None, None).await.0, 200);
+        cart_costs.push(app.queries() - before);
+        let (_, placed) =
+            app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": crate::common::shop::delivery()})).await;
+        let (id, token) = (placed["order"]["id"].as_str().unwrap(), placed["order_token"].as_str().unwrap());
+        let before = app.queries();
+        assert_eq!(app.send("GET", &format!("/api/v1/orders/{id}?token={token}"), None, None).await.0, 200);
+        order_costs.push(app.queries() - before);
+    }
+    assert_eq!(cart_costs, [2, 2], "the cart, then its lines priced in one join");
+    assert_eq!(order_costs, [4, 4], "order, branch, items, timeline");
+}

@@ -246,3 +246,61 @@ impl StaffAction {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(status: OrderStatus, fulfillment: Fulfillment) -> Order {
+        Order {
+            id: Uuid::nil(),
+            number: "TS-001001".into(),
+            account_id: None,
+            email: "a@b.mn".into(),
+            lang: Lang::Mn,
+            status,
+            payment_status: PaymentStatus::Paid,
+            items: Vec::new(),
+            totals: Totals::default(),
+            refunded_total: Money::ZERO,
+            fulfillment,
+            tracking_number: None,
+            access_token: String::new(),
+            created_at: DateTime::<Utc>::MIN_UTC,
+            expires_at: DateTime::<Utc>::MIN_UTC,
+            events: Vec::new(),
+        }
+    }
+
+    fn branch() -> BranchInfo {
+        BranchInfo {
+            id: Uuid::nil(),
+            name: Localized::default(),
+            address: Localized::default(),
+            opening_hours: String::new(),
+        }
+    }
+
+    #[test]
+    fn staff_are_offered_only_the_moves_an_order_can_make() {
+        use StaffAction::*;
+        let address = DeliveryAddress {
+            name: "Bat".into(),
+            phone: "88112233".into(),
+            city: "UB".into(),
+            district: "BGD".into(),
+            line1: "1".into(),
+            line2: None,
+        };
+        let delivery = || Fulfillment::Delivery { address: address.clone(), from: branch() };
+        let pickup = || Fulfillment::Pickup { branch: branch() };
+        assert_eq!(order(OrderStatus::Paid, delivery()).staff_actions(), [Ship, Complete]);
+        assert_eq!(order(OrderStatus::Shipped, delivery()).staff_actions(), [Complete]);
+        assert_eq!(order(OrderStatus::Paid, pickup()).staff_actions(), [ReadyForPickup]);
+        assert_eq!(order(OrderStatus::ReadyForPickup, pickup()).staff_actions(), [PickedUp]);
+        assert_eq!(order(OrderStatus::PendingPayment, delivery()).staff_actions(), [Cancel]);
+        assert_eq!(order(OrderStatus::Paid, Fulfillment::None).staff_actions(), [Complete]);
+        assert!(order(OrderStatus::Refunded, delivery()).staff_actions().is_empty());
+        assert!(order(OrderStatus::Completed, pickup()).staff_actions().is_empty());
+    }
+}
