@@ -295,6 +295,7 @@ impl From<CheckoutError> for AppError {
                 AppError::conflict("product_unavailable", format!("{name} is no longer sold; remove it from the cart."))
             }
             CheckoutError::Invalid(fields) => AppError::Invalid(fields),
+            CheckoutError::NoRandomness(msg) => AppError::Internal(msg),
             CheckoutError::Internal(db) => db.into(),
         }
     }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::AccountError;
 use crate::db::schema::addresses;
+use crate::db::DbError;
 use crate::domain::shared::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -109,6 +110,15 @@ pub fn list(conn: &mut PgConnection, owner: Uuid) -> Result<Vec<Address>, Accoun
         .select(Address::as_select())
         .order((addresses::is_default.desc(), addresses::created_at, addresses::id))
         .load(conn)?)
+}
+
+/// One of the owner's addresses (`None` for another account's).
+pub fn find(conn: &mut PgConnection, owner: Uuid, id: Uuid) -> Result<Option<Address>, DbError> {
+    Ok(addresses::table
+        .filter(addresses::id.eq(id).and(addresses::account_id.eq(owner)))
+        .select(Address::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub const MAX_ADDRESSES: i64 = 20;

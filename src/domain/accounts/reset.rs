@@ -46,7 +46,7 @@ pub fn request(conn: &mut PgConnection, email: &str, lang: Lang, now: DateTime<U
             dedup_key: None,
             max_attempts: 8,
         };
-        jobs::enqueue(conn, &job, now).map_err(|e| AccountError::Hashing(e.to_string()))?;
+        jobs::enqueue(conn, &job, now)?;
         Ok(true)
     })
 }

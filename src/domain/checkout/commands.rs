@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::types::{FulfillmentInput, PlaceOrder, Placed};
 use super::CheckoutError;
 use crate::db::schema::{accounts, branches, carts, order_items, orders};
-use crate::domain::accounts::addresses::{self, NewAddress};
+use crate::domain::accounts::addresses;
 use crate::domain::accounts::{tokens, Email};
 use crate::domain::cart::model::CartRow;
 use crate::domain::cart::queries::{load_lines, price_line};
@@ -23,7 +23,7 @@ use crate::domain::shared::{FieldErrors, Money, ShopRules};
 
 enum Choice {
     Nothing,
-    Delivery { address: NewAddress, warehouse: Uuid },
+    Delivery { address: DeliveryAddress, warehouse: Uuid },
     Pickup { branch: Uuid },
 }
 
@@ -38,31 +38,26 @@ fn parse_choice(
             let from_book = input.address_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
             let address = match (from_book, caller) {
                 (Some(id), Some(owner)) => {
-                    let id = Uuid::parse_str(id).ok();
-                    let book = addresses::list(conn, owner).map_err(|_| CartError::NotFound)?;
-                    let found = book
-                        .into_iter()
-                        .find(|a| Some(a.id) == id)
+                    let saved = match Uuid::parse_str(id) {
+                        Ok(id) => addresses::find(conn, owner, id)?,
+                        Err(_) => None,
+                    };
+                    let saved = saved
                         .ok_or_else(|| FieldErrors::single("fulfillment.address_id", "is not one of your addresses"))?;
-                    NewAddress {
-                        name: found.name,
-                        phone: found.phone,
-                        city: found.city,
-                        district: found.district,
-                        line1: found.line1,
-                        line2: found.line2,
-                        is_default: false,
-                    }
+                    DeliveryAddress::from(saved)
                 }
-                _ => input.address.clone().unwrap_or_default().parse().map_err(|e| {
-                    let mut prefixed = FieldErrors::new();
-                    for (field, messages) in e.fields() {
-                        for m in messages {
-                            prefixed.add(&format!("fulfillment.address.{field}"), m.clone());
+                _ => {
+                    let typed = input.address.clone().unwrap_or_default().parse().map_err(|e| {
+                        let mut prefixed = FieldErrors::new();
+                        for (field, messages) in e.fields() {
+                            for m in messages {
+                                prefixed.add(&format!("fulfillment.address.{field}"), m.clone());
+                            }
                         }
-                    }
-                    prefixed
-                })?,
+                        prefixed
+                    })?;
+                    DeliveryAddress::from(typed)
+                }
             };
             let warehouse: Uuid = branches::table
                 .filter(branches::delivery_warehouse.eq(true))
@@ -187,17 +182,7 @@ pub fn place_order(
         let (method, branch, address, shipping) = match &choice {
             Choice::Nothing => (None, None, None, Money::ZERO),
             Choice::Delivery { address, warehouse } => {
-                let stored = DeliveryAddress {
-                    name: address.name.clone(),
-                    phone: address.phone.clone(),
-                    city: address.city.clone(),
-                    district: address.district.clone(),
-                    line1: address.line1.clone(),
-                    line2: address.line2.clone(),
-                };
-                let json = serde_json::to_value(stored)
-                    .map_err(|e| CartError::Invalid(FieldErrors::single("fulfillment.address", e.to_string())))?;
-                (Some("delivery"), Some(*warehouse), Some(json), rules::delivery_fee(subtotal, shop))
+                (Some("delivery"), Some(*warehouse), Some(address.to_json()), rules::delivery_fee(subtotal, shop))
             }
             Choice::Pickup { branch } => (Some("pickup"), Some(*branch), None, Money::ZERO),
         };
@@ -205,8 +190,7 @@ pub fn place_order(
             reserve(conn, &lines, branch)?;
         }
         let totals = rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping);
-        let token =
-            tokens::random_secret().map_err(|e| CartError::Invalid(FieldErrors::single("token", e.to_string())))?;
+        let token = tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?;
         let row: OrderRow = diesel::insert_into(orders::table)
             .values((
                 orders::account_id.eq(input.caller),

@@ -18,6 +18,9 @@ pub enum CheckoutError {
     ProductUnavailable(String),
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// The system gave no randomness for the tracking link's secret (never on a working machine).
+    #[error("no randomness: {0}")]
+    NoRandomness(String),
     #[error(transparent)]
     Internal(#[from] DbError),
 }
@@ -31,23 +34,5 @@ impl From<diesel::result::Error> for CheckoutError {
 impl From<FieldErrors> for CheckoutError {
     fn from(e: FieldErrors) -> Self {
         CheckoutError::Invalid(e)
-    }
-}
-
-impl From<crate::domain::payments::PaymentError> for CheckoutError {
-    fn from(e: crate::domain::payments::PaymentError) -> Self {
-        match e {
-            crate::domain::payments::PaymentError::Internal(db) => CheckoutError::Internal(db),
-            other => CheckoutError::Internal(DbError::Query(diesel::result::Error::QueryBuilderError(other.into()))),
-        }
-    }
-}
-
-impl From<crate::domain::orders::OrderError> for CheckoutError {
-    fn from(e: crate::domain::orders::OrderError) -> Self {
-        match e {
-            crate::domain::orders::OrderError::Internal(db) => CheckoutError::Internal(db),
-            other => CheckoutError::Internal(DbError::Query(diesel::result::Error::QueryBuilderError(other.into()))),
-        }
     }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::types::{backoff_secs, Job, JobError, JobStatus, NewJob};
 use crate::db::schema::jobs;
+use crate::db::DbError;
 use crate::domain::shared::{Page, PageRequest};
 
 /// How long a claimed job may run before another worker may take it over (a crashed worker).
@@ -47,7 +48,7 @@ impl JobRow {
 
 /// Queues a job in the caller's transaction; with a `dedup_key` already queued, nothing is
 /// added and `None` is returned.
-pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Result<Option<Uuid>, JobError> {
+pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Result<Option<Uuid>, DbError> {
     Ok(diesel::insert_into(jobs::table)
         .values((
             jobs::queue.eq(job.queue.as_str()),

@@ -12,9 +12,10 @@ use super::state::OrderStatus;
 use super::types::{Actor, Order, OrderAccess, StaffAction};
 use super::OrderError;
 use crate::db::schema::{order_events, orders, payments};
+use crate::db::DbError;
 use crate::domain::shared::FieldErrors;
 
-pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, OrderError> {
+pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).for_update().first(conn).optional()?)
 }
 
@@ -50,7 +51,7 @@ pub(crate) fn record_event(
     actor: Actor,
     note: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), OrderError> {
+) -> Result<(), DbError> {
     diesel::insert_into(order_events::table)
         .values((
             order_events::order_id.eq(order),
@@ -66,7 +67,7 @@ pub(crate) fn record_event(
 }
 
 /// Puts the devices an order took back on the shelf of the branch they came from, once.
-pub(crate) fn release_stock(conn: &mut PgConnection, row: &mut OrderRow) -> Result<(), OrderError> {
+pub(crate) fn release_stock(conn: &mut PgConnection, row: &mut OrderRow) -> Result<(), DbError> {
     if row.stock_released {
         return Ok(());
     }
@@ -117,7 +118,7 @@ pub fn cancel(
     conn.transaction(|conn| {
         let mut row = lock(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
         cancel_locked(conn, &mut row, actor, None, now)?;
-        load(conn, row)
+        Ok(load(conn, row)?)
     })
 }
 
@@ -176,7 +177,7 @@ pub fn staff_transition(
             }
             StaffAction::Cancel => {
                 cancel_locked(conn, &mut row, actor, None, now)?;
-                return load(conn, row);
+                return Ok(load(conn, row)?);
             }
             _ => {}
         }
@@ -213,7 +214,7 @@ pub fn staff_transition(
 }
 
 /// Sets the fulfilment status of an order's devices (staff handle them; the operator the rest).
-pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: &str) -> Result<(), OrderError> {
+pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: &str) -> Result<(), DbError> {
     diesel::sql_query("UPDATE order_items SET fulfillment_status = $2 WHERE order_id = $1 AND kind = 'device'")
         .bind::<SqlUuid, _>(order)
         .bind::<diesel::sql_types::Text, _>(status)

@@ -27,12 +27,3 @@ impl From<FieldErrors> for OrderError {
         OrderError::Invalid(e)
     }
 }
-
-impl From<crate::domain::jobs::JobError> for OrderError {
-    fn from(e: crate::domain::jobs::JobError) -> Self {
-        match e {
-            crate::domain::jobs::JobError::Internal(db) => OrderError::Internal(db),
-            other => OrderError::Internal(DbError::Query(diesel::result::Error::QueryBuilderError(other.into()))),
-        }
-    }
-}

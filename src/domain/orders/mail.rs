@@ -6,7 +6,7 @@ use diesel::PgConnection;
 use serde_json::{json, Value};
 
 use super::types::{Fulfillment, Order};
-use super::OrderError;
+use crate::db::DbError;
 use crate::domain::jobs::{self, NewJob, Queue};
 
 pub const CONFIRMATION: &str = "order_confirmation";
@@ -58,7 +58,7 @@ pub(crate) fn enqueue(
     order: &Order,
     once_per: &str,
     now: DateTime<Utc>,
-) -> Result<(), OrderError> {
+) -> Result<(), DbError> {
     let job = NewJob {
         queue: Queue::Mail,
         kind: kind.into(),

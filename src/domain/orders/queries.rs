@@ -10,6 +10,7 @@ use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use super::types::{BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem};
 use super::OrderError;
 use crate::db::schema::{branches, order_events, order_items, orders};
+use crate::db::DbError;
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{Lang, Localized, Money, Page, PageRequest};
@@ -58,7 +59,7 @@ fn branch_info((id, name_mn, name_en, address_mn, address_en, opening_hours): Br
     }
 }
 
-fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, BranchInfo>, OrderError> {
+fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, BranchInfo>, DbError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -114,12 +115,12 @@ pub(crate) fn assemble(
     }
 }
 
-pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, OrderError> {
+pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).first(conn).optional()?)
 }
 
 /// The whole order with its timeline, read after any change.
-pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, OrderError> {
+pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, DbError> {
     let branches = load_branches(conn, &row.branch_id.into_iter().collect::<Vec<_>>())?;
     let items: Vec<OrderItemRow> = order_items::table
         .filter(order_items::order_id.eq(row.id))
@@ -151,7 +152,7 @@ pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, Orde
 /// indistinguishable from a missing one).
 pub fn get_order(conn: &mut PgConnection, id: Uuid, access: &OrderAccess) -> Result<Order, OrderError> {
     let row = find_row(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
-    load(conn, row)
+    Ok(load(conn, row)?)
 }
 
 /// Orders newest first: a customer's (`filter.account`) or, for staff, everybody's, optionally

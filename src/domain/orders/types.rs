@@ -1,16 +1,17 @@
 //! Order read models and parsed inputs.
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
+use crate::domain::accounts::addresses::{Address, NewAddress};
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
 use crate::domain::telco::Msisdn;
 
 /// Where a delivery goes; stored with the order as it was given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DeliveryAddress {
     pub name: String,
     pub phone: String,
@@ -18,6 +19,28 @@ pub struct DeliveryAddress {
     pub district: String,
     pub line1: String,
     pub line2: Option<String>,
+}
+
+impl DeliveryAddress {
+    /// As stored with the order (`orders.delivery_address`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name, "phone": self.phone, "city": self.city,
+            "district": self.district, "line1": self.line1, "line2": self.line2,
+        })
+    }
+}
+
+impl From<NewAddress> for DeliveryAddress {
+    fn from(a: NewAddress) -> Self {
+        Self { name: a.name, phone: a.phone, city: a.city, district: a.district, line1: a.line1, line2: a.line2 }
+    }
+}
+
+impl From<Address> for DeliveryAddress {
+    fn from(a: Address) -> Self {
+        Self { name: a.name, phone: a.phone, city: a.city, district: a.district, line1: a.line1, line2: a.line2 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

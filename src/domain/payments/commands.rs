@@ -9,6 +9,7 @@ use super::model::PaymentRow;
 use super::types::{Outcome, Payment, PaymentState, WebhookEvent};
 use super::PaymentError;
 use crate::db::schema::{orders, payment_events, payments};
+use crate::db::DbError;
 use crate::domain::orders::commands::{
     cancel_locked, lock, move_to, record_event as record_order_event, release_stock,
 };
@@ -31,19 +32,8 @@ pub fn get_payment(conn: &mut PgConnection, id: Uuid) -> Result<Payment, Payment
         .ok_or(PaymentError::NotFound)
 }
 
-/// The newest attempt to pay an order.
-pub fn latest_for_order(conn: &mut PgConnection, order: Uuid) -> Result<Option<Payment>, PaymentError> {
-    Ok(payments::table
-        .filter(payments::order_id.eq(order))
-        .select(PaymentRow::as_select())
-        .order((payments::created_at.desc(), payments::id))
-        .first(conn)
-        .optional()?
-        .map(Payment::from))
-}
-
 /// Opens an attempt for an order's total, in the caller's transaction (the order is locked).
-pub(crate) fn open_attempt(conn: &mut PgConnection, order: &OrderRow, provider: &str) -> Result<Payment, PaymentError> {
+pub(crate) fn open_attempt(conn: &mut PgConnection, order: &OrderRow, provider: &str) -> Result<Payment, DbError> {
     let pending: Option<PaymentRow> = payments::table
         .filter(payments::order_id.eq(order.id).and(payments::status.eq("pending")))
         .select(PaymentRow::as_select())
@@ -76,7 +66,7 @@ pub fn pay_order(
         if row.status() != OrderStatus::PendingPayment || row.expires_at <= now {
             return Err(PaymentError::NotPayable(row.status().as_str()));
         }
-        open_attempt(conn, &row, provider)
+        Ok(open_attempt(conn, &row, provider)?)
     })
 }
 
@@ -247,7 +237,7 @@ pub fn refund_order(
             let status = order.status();
             record_order_event(conn, order.id, Some(status), status, Actor::Staff(staff), Some(&note), now)?;
         }
-        let order = crate::domain::orders::queries::find_row(conn, order.id)?.ok_or(OrderError::NotFound)?;
+        order.payment_status = if full { "refunded" } else { "partially_refunded" }.into();
         Ok(load(conn, order)?)
     })
 }
