@@ -29,6 +29,29 @@ impl From<diesel::result::Error> for IdempotencyError {
     }
 }
 
+/// Whose keys a request's key is among. Pages and API share them, so a key names one request
+/// wherever it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Account(uuid::Uuid),
+    /// A guest's checkout: holding the cart's id is all a guest has.
+    Cart(uuid::Uuid),
+}
+
+impl Scope {
+    /// A checkout's: the signed-in customer's, else the guest's cart.
+    pub fn checkout(account: Option<uuid::Uuid>, cart: uuid::Uuid) -> Self {
+        account.map_or(Scope::Cart(cart), Scope::Account)
+    }
+
+    fn key(self) -> String {
+        match self {
+            Scope::Account(id) => format!("account:{id}"),
+            Scope::Cart(id) => format!("cart:{id}"),
+        }
+    }
+}
+
 /// What identifies a request: its method, path and body.
 pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
     let mut h = Sha256::new();
@@ -40,7 +63,7 @@ pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-/// Runs `work` once per `(caller, key)`: the first call does it and stores its answer; later
+/// Runs `work` once per `(scope, key)`: the first call does it and stores its answer; later
 /// calls with the same fingerprint get that answer back without doing anything. `work` runs in
 /// a savepoint and answers with what to store; returning `Err` (a failure on our side) stores
 /// nothing, so the request may be retried.
@@ -49,7 +72,7 @@ pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
 /// `KeyReused` (as `E`) for another request under a used key; whatever `work` returns.
 pub fn run<E>(
     conn: &mut PgConnection,
-    caller: &str,
+    scope: Scope,
     key: &str,
     fingerprint: &[u8],
     work: impl FnOnce(&mut PgConnection) -> Result<Stored, E>,
@@ -57,6 +80,8 @@ pub fn run<E>(
 where
     E: From<IdempotencyError> + From<diesel::result::Error>,
 {
+    let caller = scope.key();
+    let caller = caller.as_str();
     conn.transaction(|conn| {
         let claimed = diesel::insert_into(idempotency_keys::table)
             .values((

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use crate::domain::accounts::addresses::{Address, NewAddress};
+use crate::domain::accounts::Account;
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
@@ -88,6 +89,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Who acts for a request: staff as staff, anyone else as the customer (a guest with none).
+    pub fn of(account: Option<&Account>) -> Self {
+        match account {
+            Some(a) if a.role.is_staff() => Actor::Staff(a.id),
+            other => Actor::Customer(other.map(|a| a.id)),
+        }
+    }
+
     pub fn kind(self) -> &'static str {
         match self {
             Actor::Customer(_) => "customer",
@@ -196,6 +205,16 @@ pub struct OrderAccess {
 }
 
 impl OrderAccess {
+    /// What a request presents: the signed-in account (staff see every order) and the link's
+    /// secret, if it is one (empty or absurdly long values are no secret).
+    pub fn of(account: Option<&Account>, token: Option<String>) -> Self {
+        Self {
+            account: account.map(|a| a.id),
+            staff: account.is_some_and(|a| a.role.is_staff()),
+            token: token.filter(|t| !t.is_empty() && t.len() <= 128),
+        }
+    }
+
     pub fn owner(account: Uuid) -> Self {
         Self { account: Some(account), ..Self::default() }
     }

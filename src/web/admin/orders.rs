@@ -251,7 +251,7 @@ pub async fn refund_order(
     let refunded = state
         .db
         .run(move |conn| {
-            idempotency::run(conn, &format!("account:{staff}"), &key, &fingerprint, |conn| {
+            idempotency::run(conn, idempotency::Scope::Account(staff), &key, &fingerprint, |conn| {
                 payments::commands::refund_order(conn, id, amount, &reason, staff, Utc::now())
                     .map_err(AppError::from)?;
                 Ok::<_, AppError>(Stored { status: 200, body: String::new() })

@@ -147,7 +147,7 @@ pub async fn refund_order(
     let stored = state
         .db
         .run(move |conn| {
-            idempotency::run(conn, &format!("account:{staff}"), &key.0, &fingerprint, |conn| {
+            idempotency::run(conn, idempotency::Scope::Account(staff), &key.0, &fingerprint, |conn| {
                 match payments::commands::refund_order(conn, id, amount, &reason, staff, Utc::now()) {
                     Ok(order) => to_stored(StatusCode::OK, Ok(OrderDto::new(&order, lang))),
                     Err(e) => to_stored::<()>(StatusCode::OK, Err(e.into())),

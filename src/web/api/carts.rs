@@ -239,10 +239,7 @@ pub async fn checkout(
     let body: CheckoutBody = serde_json::from_value(parsed)
         .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
     let caller = caller.0.map(|a| a.id);
-    let caller_key = match caller {
-        Some(a) => format!("account:{a}"),
-        None => format!("cart:{cart_id}"),
-    };
+    let scope = idempotency::Scope::checkout(caller, cart_id);
     let input = PlaceOrder {
         cart_id,
         caller,
@@ -257,7 +254,7 @@ pub async fn checkout(
     let stored = state
         .db
         .run(move |conn| {
-            idempotency::run(conn, &caller_key, &key.0, &fingerprint, |conn| {
+            idempotency::run(conn, scope, &key.0, &fingerprint, |conn| {
                 match checkout::place_order(conn, &input, &rules, Utc::now()) {
                     Ok(p) => to_stored(
                         StatusCode::CREATED,

@@ -33,13 +33,9 @@ pub struct TokenQuery {
     pub token: Option<String>,
 }
 
-/// Who may see the order: the bearer's account (staff see all) and/or the link's token.
+/// Who may see the order: the bearer's account and/or the link's token; neither is 401.
 fn access_of(caller: MaybeApiAccount, token: Option<String>) -> Result<OrderAccess, AppError> {
-    let access = OrderAccess {
-        account: caller.0.as_ref().map(|a| a.id),
-        staff: caller.0.as_ref().is_some_and(|a| a.role.is_staff()),
-        token: token.filter(|t| !t.is_empty() && t.len() <= 128),
-    };
+    let access = OrderAccess::of(caller.0.as_ref(), token);
     if access.is_anonymous() {
         return Err(AppError::Unauthorized);
     }
@@ -93,11 +89,7 @@ pub async fn cancel_order(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
-    let actor = match &caller.0 {
-        Some(a) if a.role.is_staff() => Actor::Staff(a.id),
-        Some(a) => Actor::Customer(Some(a.id)),
-        None => Actor::Customer(None),
-    };
+    let actor = Actor::of(caller.0.as_ref());
     let access = access_of(caller, query.into_inner().token)?;
     let order =
         state.db.run(move |conn| Ok::<_, AppError>(commands::cancel(conn, id, &access, actor, Utc::now())?)).await?;

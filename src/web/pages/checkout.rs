@@ -225,10 +225,7 @@ pub async fn place_order(
             None => return Ok(see_other("/cart")),
         },
     };
-    let caller_key = match account {
-        Some(a) => format!("account:{a}"),
-        None => format!("cart:{cart_id}"),
-    };
+    let scope = idempotency::Scope::checkout(account, cart_id);
     let key =
         form.key.clone().filter(|k| !k.is_empty() && k.len() <= 255).unwrap_or_else(|| Uuid::new_v4().to_string());
     let fingerprint = idempotency::fingerprint("POST", "/checkout", &body);
@@ -250,7 +247,7 @@ pub async fn place_order(
     let placed = state
         .db
         .run(move |conn| {
-            idempotency::run(conn, &caller_key, &key, &fingerprint, |conn| {
+            idempotency::run(conn, scope, &key, &fingerprint, |conn| {
                 let placed = checkout::place_order(conn, &input, &rules, Utc::now()).map_err(AppError::from)?;
                 let body = serde_json::json!({"payment_id": placed.payment.id}).to_string();
                 Ok::<_, AppError>(Stored { status: 201, body })

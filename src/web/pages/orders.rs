@@ -153,14 +153,6 @@ pub struct TokenForm {
     pub token: Option<String>,
 }
 
-fn access(visitor: &Visitor, token: Option<String>) -> OrderAccess {
-    OrderAccess {
-        account: visitor.0.as_ref().map(|a| a.id),
-        staff: visitor.0.as_ref().is_some_and(|a| a.role.is_staff()),
-        token: token.filter(|t| !t.is_empty() && t.len() <= 128),
-    }
-}
-
 fn order_href(id: Uuid, token: &str) -> String {
     if token.is_empty() {
         format!("/orders/{id}")
@@ -183,7 +175,7 @@ pub async fn show_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let token = query.into_inner().token.unwrap_or_default();
-    let access = access(&visitor, Some(token.clone()));
+    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
     let order = state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
     let csrf = ctx.form_token(&session);
     let notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
@@ -205,7 +197,7 @@ pub async fn pay_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
-    let access = access(&visitor, Some(token.clone()));
+    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
     let provider = state.payment_provider()?.name();
     let paid = state.db.run(move |conn| payments::commands::pay_order(conn, id, &access, provider, Utc::now())).await;
     match paid {
@@ -227,8 +219,8 @@ pub async fn cancel_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
-    let actor = Actor::Customer(visitor.0.as_ref().map(|a| a.id));
-    let access = access(&visitor, Some(token.clone()));
+    let actor = Actor::of(visitor.0.as_ref());
+    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
     let cancelled = state.db.run(move |conn| commands::cancel(conn, id, &access, actor, Utc::now())).await;
     match cancelled {
         Ok(_) => session::flash(&session, "order.cancelled"),
