@@ -113,10 +113,8 @@ struct OrderLine {
     msisdn: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "mail/order.html")]
-struct OrderHtml<'a> {
-    t: Tr,
+/// What an order mail says; written out once as HTML and once as plain text.
+struct OrderMail<'a> {
     headline: &'a str,
     intro: &'a str,
     extra: Option<&'a str>,
@@ -128,17 +126,17 @@ struct OrderHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "mail/order.html")]
+struct OrderHtml<'a> {
+    t: Tr,
+    mail: &'a OrderMail<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "mail/order.txt")]
 struct OrderText<'a> {
     t: Tr,
-    headline: &'a str,
-    intro: &'a str,
-    extra: Option<&'a str>,
-    lines: &'a [OrderLine],
-    shipping: &'a str,
-    total: &'a str,
-    vat: &'a str,
-    link: &'a str,
+    mail: &'a OrderMail<'a>,
 }
 
 /// The mails about an order: confirmation, declined payment, shipped, ready for pickup.
@@ -196,35 +194,20 @@ fn order_mail(kind: &str, payload: &Value, t: Tr, public_url: &str) -> Result<Ou
         other => return Err(format!("no mail template for {other:?}")),
     };
     let (shipping, total, vat) = (text(payload, "shipping"), text(payload, "total"), text(payload, "vat"));
-    let extra = extra.as_deref();
+    let mail = OrderMail {
+        headline: &subject,
+        intro: &intro,
+        extra: extra.as_deref(),
+        lines: &lines,
+        shipping,
+        total,
+        vat,
+        link: &link,
+    };
     Ok(Outgoing {
         to: text(payload, "to").into(),
-        text: OrderText {
-            t,
-            headline: &subject,
-            intro: &intro,
-            extra,
-            lines: &lines,
-            shipping,
-            total,
-            vat,
-            link: &link,
-        }
-        .render()
-        .map_err(|e| e.to_string())?,
-        html: OrderHtml {
-            t,
-            headline: &subject,
-            intro: &intro,
-            extra,
-            lines: &lines,
-            shipping,
-            total,
-            vat,
-            link: &link,
-        }
-        .render()
-        .map_err(|e| e.to_string())?,
+        text: OrderText { t, mail: &mail }.render().map_err(|e| e.to_string())?,
+        html: OrderHtml { t, mail: &mail }.render().map_err(|e| e.to_string())?,
         subject,
     })
 }

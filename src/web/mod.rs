@@ -46,6 +46,11 @@ pub fn security_headers(production: bool) -> DefaultHeaders {
     }
 }
 
+/// A UUID in a path; anything else names nothing (404).
+pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::MethodNotAllowed)
 }

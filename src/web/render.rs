@@ -105,6 +105,11 @@ impl FromRequest for Chrome {
     }
 }
 
+/// Post/Redirect/Get: 303 to `to`.
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
 /// Renders a template as an HTML response with `status`.
 pub fn html_with<T: Template>(status: actix_web::http::StatusCode, tpl: &T) -> Result<HttpResponse, AppError> {
     let body = tpl.render()?;

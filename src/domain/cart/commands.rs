@@ -251,24 +251,6 @@ pub fn remove_item(
     })
 }
 
-/// The cart a page session works with: the session's own while it is open and `account` may
-/// use it, else the customer's latest open cart, else none yet.
-pub fn current_cart(
-    conn: &mut PgConnection,
-    session_cart: Option<Uuid>,
-    account: Option<Uuid>,
-) -> Result<Option<Uuid>, CartError> {
-    if let Some(id) = session_cart {
-        if find_row(conn, id)?.is_some_and(|c| c.status == "open" && c.visible_to(account)) {
-            return Ok(Some(id));
-        }
-    }
-    match account {
-        Some(a) => super::queries::find_open_cart_of(conn, a),
-        None => Ok(None),
-    }
-}
-
 /// At sign-in: a guest's cart joins the customer's latest open cart (devices in both add up, up
 /// to 99), or becomes the customer's cart when there is none. Returns the cart to keep using.
 ///

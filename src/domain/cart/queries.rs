@@ -88,14 +88,42 @@ pub fn get_cart(
     Ok(view_of(&row, lines, shop))
 }
 
-/// The customer's most recently used open cart.
-pub fn find_open_cart_of(conn: &mut PgConnection, account: Uuid) -> Result<Option<Uuid>, CartError> {
+/// The cart a page session works with: the session's own while it is open and `account` may
+/// use it, else the customer's latest open cart, else none yet.
+pub fn current_cart(
+    conn: &mut PgConnection,
+    session_cart: Option<Uuid>,
+    account: Option<Uuid>,
+    shop: &ShopRules,
+) -> Result<Option<CartView>, CartError> {
+    let remembered = match session_cart {
+        Some(id) => find_row(conn, id)?.filter(|c| c.status == "open" && c.visible_to(account)),
+        None => None,
+    };
+    let row = match (remembered, account) {
+        (Some(row), _) => row,
+        (None, Some(a)) => match latest_open_row(conn, a)? {
+            Some(row) => row,
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
+    };
+    let lines = load_lines(conn, row.id)?;
+    Ok(Some(view_of(&row, lines, shop)))
+}
+
+fn latest_open_row(conn: &mut PgConnection, account: Uuid) -> Result<Option<CartRow>, CartError> {
     Ok(carts::table
         .filter(carts::account_id.eq(account).and(carts::status.eq("open")))
         .order(carts::updated_at.desc())
-        .select(carts::id)
+        .select(CartRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The customer's most recently used open cart.
+pub fn find_open_cart_of(conn: &mut PgConnection, account: Uuid) -> Result<Option<Uuid>, CartError> {
+    Ok(latest_open_row(conn, account)?.map(|row| row.id))
 }
 
 /// Branches shoppers may collect from, each saying whether it holds every device line of the

@@ -251,21 +251,20 @@ pub enum StaffAction {
 }
 
 impl StaffAction {
+    pub const ALL: [StaffAction; 5] = [
+        StaffAction::Ship,
+        StaffAction::ReadyForPickup,
+        StaffAction::PickedUp,
+        StaffAction::Complete,
+        StaffAction::Cancel,
+    ];
+
     /// # Errors
     /// A field error on `to`.
     pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
-        Ok(match raw.trim() {
-            "shipped" => StaffAction::Ship,
-            "ready_for_pickup" => StaffAction::ReadyForPickup,
-            "picked_up" => StaffAction::PickedUp,
-            "completed" => StaffAction::Complete,
-            "cancelled" => StaffAction::Cancel,
-            _ => {
-                return Err(FieldErrors::single(
-                    "to",
-                    "must be one of shipped, ready_for_pickup, picked_up, completed, cancelled",
-                ))
-            }
+        let raw = raw.trim();
+        Self::ALL.into_iter().find(|a| a.as_str() == raw).ok_or_else(|| {
+            FieldErrors::single("to", "must be one of shipped, ready_for_pickup, picked_up, completed, cancelled")
         })
     }
 

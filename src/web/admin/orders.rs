@@ -1,7 +1,7 @@
 //! `/admin/orders`: staff see every order, ship deliveries, hand over pickups, complete, cancel
 //! unpaid orders and refund, through the same domain calls as `/api/v1/admin/orders`.
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
@@ -13,13 +13,13 @@ use crate::domain::idempotency::{self, Stored};
 use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
 use crate::domain::payments;
 use crate::domain::shared::{Money, PageRequest};
-use crate::web::api::path_id;
 use crate::web::error::AppError;
 use crate::web::extract::StaffUser;
 use crate::web::filters;
 use crate::web::pages::orders::{local_time, OrderView};
 use crate::web::pages::views::Pager;
-use crate::web::render::{html_with, Chrome};
+use crate::web::path_id;
+use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -180,7 +180,7 @@ pub async fn show_order(
 }
 
 fn back_to(id: Uuid) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/orders/{id}"))).finish()
+    see_other(&format!("/admin/orders/{id}"))
 }
 
 #[derive(Deserialize)]

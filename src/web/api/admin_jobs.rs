@@ -116,7 +116,7 @@ pub async fn list_jobs(state: web::Data<AppState>, query: web::Query<JobsQuery>)
     responses((status = 200, body = JobDto), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is pending, running or done", body = Problem, content_type = "application/problem+json")))]
 pub async fn retry_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = Uuid::parse_str(&id.into_inner()).map_err(|_| AppError::NotFound)?;
+    let id = crate::web::path_id(&id)?;
     let job = state.db.run(move |conn| Ok::<_, AppError>(jobs::retry(conn, id, Utc::now())?)).await?;
     state.wake_jobs();
     json_ok(&JobDto::new(&job))

@@ -7,7 +7,6 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{OrderDto, OrderPage};
-use super::path_id;
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency;
 use crate::domain::orders::{commands, queries, OrderAccess, OrderFilter, OrderStatus, StaffAction};
@@ -16,6 +15,7 @@ use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::{ApiStaff, CurrentLang, IdempotencyKey};
 use crate::web::idempotent::{respond, to_stored};
+use crate::web::path_id;
 use crate::web::render::json_ok;
 use crate::web::state::AppState;
 

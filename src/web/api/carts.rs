@@ -7,7 +7,6 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{CartDto, OrderDto, PaymentDto};
-use super::path_id;
 use crate::domain::accounts::addresses::AddressInput;
 use crate::domain::cart::{commands, queries, ItemInput};
 use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
@@ -15,6 +14,7 @@ use crate::domain::idempotency;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::{CurrentLang, IdempotencyKey, MaybeApiAccount};
 use crate::web::idempotent::{respond, to_stored};
+use crate::web::path_id;
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 

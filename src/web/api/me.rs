@@ -148,7 +148,7 @@ pub async fn update_address(
     id: web::Path<String>,
     body: web::Json<AddressBody>,
 ) -> Result<HttpResponse, AppError> {
-    let id = Uuid::parse_str(&id.into_inner()).map_err(|_| AppError::NotFound)?;
+    let id = crate::web::path_id(&id)?;
     let input = body.into_inner().input().parse()?;
     let owner = caller.0.id;
     let address = state.db.run(move |conn| Ok::<_, AppError>(addresses::update(conn, owner, id, &input)?)).await?;
@@ -164,7 +164,7 @@ pub async fn delete_address(
     caller: ApiAccount,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = Uuid::parse_str(&id.into_inner()).map_err(|_| AppError::NotFound)?;
+    let id = crate::web::path_id(&id)?;
     let owner = caller.0.id;
     state.db.run(move |conn| Ok::<_, AppError>(addresses::remove(conn, owner, id)?)).await?;
     Ok(HttpResponse::NoContent().finish())

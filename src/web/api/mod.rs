@@ -9,8 +9,3 @@ pub mod dto;
 pub mod me;
 pub mod openapi;
 pub mod orders;
-
-/// A UUID in a path; anything else names nothing (404).
-pub fn path_id(raw: &str) -> Result<uuid::Uuid, crate::web::error::AppError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| crate::web::error::AppError::NotFound)
-}

@@ -15,7 +15,7 @@ use crate::web::error::AppError;
 use crate::web::extract::SignedIn;
 use crate::web::filters;
 use crate::web::limits;
-use crate::web::render::{html, html_with, Chrome};
+use crate::web::render::{html, html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -27,10 +27,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/account".into(),
     }
-}
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
 /// Field errors as the form shows them: the first message per field, in the page's language

@@ -16,7 +16,7 @@ use crate::domain::shared::{FieldErrors, Money};
 use crate::web::error::AppError;
 use crate::web::extract::{Htmx, Visitor};
 use crate::web::filters;
-use crate::web::render::{html_with, Chrome};
+use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -106,16 +106,8 @@ pub async fn load_session_cart(
         return Ok(None);
     }
     let rules = state.rules.clone();
-    let cart = state
-        .db
-        .run(move |conn| {
-            let id = commands::current_cart(conn, remembered, account)?;
-            Ok::<_, AppError>(match id {
-                Some(id) => Some(queries::get_cart(conn, id, account, &rules)?),
-                None => None,
-            })
-        })
-        .await?;
+    let cart =
+        state.db.run(move |conn| Ok::<_, AppError>(queries::current_cart(conn, remembered, account, &rules)?)).await?;
     remember(session, cart.as_ref());
     Ok(cart)
 }
@@ -182,10 +174,6 @@ async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Uu
     let cart = state.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
     remember(session, Some(&cart));
     Ok(cart.id)
-}
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
 /// Add to cart from a product page. htmx gets a short confirmation and the header's new count;
@@ -305,7 +293,7 @@ pub async fn update_item(
     item: web::Path<String>,
     form: web::Form<QuantityForm>,
 ) -> Result<HttpResponse, AppError> {
-    let item = crate::web::api::path_id(&item)?;
+    let item = crate::web::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
     let rules = state.rules.clone();
@@ -323,7 +311,7 @@ pub async fn remove_item(
     htmx: Htmx,
     item: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let item = crate::web::api::path_id(&item)?;
+    let item = crate::web::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
     let rules = state.rules.clone();

@@ -3,7 +3,7 @@
 //! refreshed with htmx whenever the cart changes (`cart-changed`). A hidden idempotency key makes
 //! a double submit place one order.
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
@@ -20,7 +20,7 @@ use crate::domain::shared::FieldErrors;
 use crate::web::error::AppError;
 use crate::web::extract::Visitor;
 use crate::web::filters;
-use crate::web::render::{html_with, Chrome};
+use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::state::AppState;
 
 pub struct BranchChoice {
@@ -90,10 +90,6 @@ pub fn payment_page(state: &AppState, payment: Uuid) -> Result<String, AppError>
         Some(_) => crate::domain::payments::sandbox::pay_path(payment),
         None => provider.redirect_url(payment),
     })
-}
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
 /// The form's field errors, and the address's under their own names for the shared fields.

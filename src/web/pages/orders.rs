@@ -12,11 +12,11 @@ use uuid::Uuid;
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
 use crate::domain::payments::{self, Outcome, Payment, PaymentState};
 use crate::domain::shared::Money;
-use crate::web::api::path_id;
 use crate::web::error::AppError;
 use crate::web::extract::Visitor;
 use crate::web::filters;
-use crate::web::render::{html_with, Chrome};
+use crate::web::path_id;
+use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -159,10 +159,6 @@ fn order_href(id: Uuid, token: &str) -> String {
     } else {
         format!("/orders/{id}?{}", serde_urlencoded::to_string([("token", token)]).unwrap_or_default())
     }
-}
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }
 
 pub async fn show_order(

@@ -2,7 +2,7 @@
 use std::time::{Duration, Instant};
 
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
@@ -14,7 +14,7 @@ use crate::domain::accounts::{password, reset, Email, Password};
 use crate::domain::shared::FieldErrors;
 use crate::web::error::AppError;
 use crate::web::limits;
-use crate::web::render::{html, html_with, Chrome};
+use crate::web::render::{html, html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
@@ -134,5 +134,5 @@ pub async fn choose(
         state.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, Utc::now())?)).await?;
     session::sign_in(&session, &account);
     super::cart::adopt_cart(&state, &session, account.id).await?;
-    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account")).finish())
+    Ok(see_other("/account"))
 }
