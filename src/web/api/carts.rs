@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{CartDto, OrderDto, PaymentDto};
-use crate::domain::accounts::addresses::AddressInput;
+use super::me::AddressFields;
 use crate::domain::cart::{commands, queries, ItemInput};
 use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
 use crate::domain::idempotency;
@@ -151,22 +151,12 @@ pub async fn remove_item(
     json_ok(&CartDto::new(&cart, lang.0))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct DeliveryAddressBody {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub city: Option<String>,
-    pub district: Option<String>,
-    pub line1: Option<String>,
-    pub line2: Option<String>,
-}
-
 /// `{"method": "delivery", "address": {…}}` or `{"method": "pickup", "branch_id"}`.
 #[derive(Deserialize, ToSchema)]
 pub struct FulfillmentBody {
     /// delivery or pickup.
     pub method: Option<String>,
-    pub address: Option<DeliveryAddressBody>,
+    pub address: Option<AddressFields>,
     /// Instead of `address`: one of the customer's saved addresses.
     pub address_id: Option<String>,
     pub branch_id: Option<String>,
@@ -184,15 +174,7 @@ impl FulfillmentBody {
     fn input(self) -> FulfillmentInput {
         FulfillmentInput {
             method: self.method,
-            address: self.address.map(|a| AddressInput {
-                name: a.name,
-                phone: a.phone,
-                city: a.city,
-                district: a.district,
-                line1: a.line1,
-                line2: a.line2,
-                is_default: false,
-            }),
+            address: self.address.map(|a| a.input(false)),
             address_id: self.address_id,
             branch_id: self.branch_id,
         }

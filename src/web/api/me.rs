@@ -60,8 +60,10 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A postal address as the contract writes it: `{name, phone, city, district, line1, line2?}`
+/// (the address book's and checkout's delivery address alike).
 #[derive(Deserialize, ToSchema)]
-pub struct AddressBody {
+pub struct AddressFields {
     pub name: Option<String>,
     /// 8 digits; `8811 2233` and `+976 8811-2233` are accepted too.
     pub phone: Option<String>,
@@ -69,12 +71,10 @@ pub struct AddressBody {
     pub district: Option<String>,
     pub line1: Option<String>,
     pub line2: Option<String>,
-    #[serde(default)]
-    pub is_default: bool,
 }
 
-impl AddressBody {
-    fn input(self) -> AddressInput {
+impl AddressFields {
+    pub fn input(self, is_default: bool) -> AddressInput {
         AddressInput {
             name: self.name,
             phone: self.phone,
@@ -82,8 +82,22 @@ impl AddressBody {
             district: self.district,
             line1: self.line1,
             line2: self.line2,
-            is_default: self.is_default,
+            is_default,
         }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AddressBody {
+    #[serde(flatten)]
+    pub address: AddressFields,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+impl AddressBody {
+    fn input(self) -> AddressInput {
+        self.address.input(self.is_default)
     }
 }
 
