@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
@@ -15,6 +15,8 @@ use crate::domain::{idempotency, orders};
 use crate::mail::{self, Mailer};
 
 pub const POLL: Duration = Duration::from_secs(2);
+/// How often expiry and pruning run: not on every wake-up after each queued mail.
+const HOUSEKEEPING: Duration = Duration::from_secs(5);
 const BATCH: i64 = 10;
 
 pub struct Runner {
@@ -53,8 +55,12 @@ pub fn spawn(runner: Runner) -> std::io::Result<RunnerHandle> {
 
 impl Runner {
     fn run(&self, wake: &Receiver<()>, stop: &AtomicBool) {
+        let mut last_pass = None;
         while !stop.load(Ordering::SeqCst) {
-            self.housekeeping();
+            if last_pass.is_none_or(|t: Instant| t.elapsed() >= HOUSEKEEPING) {
+                self.housekeeping();
+                last_pass = Some(Instant::now());
+            }
             while !stop.load(Ordering::SeqCst) && self.work_batch() > 0 {}
             match wake.recv_timeout(POLL) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => {}
