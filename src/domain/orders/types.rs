@@ -146,17 +146,9 @@ pub struct Order {
 }
 
 impl Order {
-    pub fn needs_shipping(&self) -> bool {
-        !matches!(self.fulfillment, Fulfillment::None)
-    }
-
     /// The shopper may still pay: unpaid and not cancelled.
     pub fn payable(&self) -> bool {
         self.status == OrderStatus::PendingPayment
-    }
-
-    pub fn item_count(&self) -> i64 {
-        self.items.iter().map(|i| i64::from(i.quantity)).sum()
     }
 
     /// What staff may do to the order now, by its state and how its goods travel, so an admin
