@@ -81,6 +81,11 @@ impl Db {
         self.queries.load(Ordering::Relaxed)
     }
 
+    /// Whether the database answers: a connection and a trivial statement.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.run(|conn| diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(DbError::from)).await
+    }
+
     /// Runs blocking Diesel work on actix's blocking thread pool, with one pooled
     /// connection that is never held across an `.await`.
     pub async fn run<F, T, E>(&self, f: F) -> Result<T, E>

@@ -1,6 +1,5 @@
 //! `/healthz` (the process answers) and `/readyz` (the database answers too).
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 
 use crate::web::error::AppError;
 use crate::web::state::AppState;
@@ -10,10 +9,6 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state
-        .db
-        .run(|conn| diesel::sql_query("SELECT 1").execute(conn).map_err(crate::db::DbError::from))
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    state.db.ping().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"))
 }
