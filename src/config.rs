@@ -26,33 +26,8 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// A sliding-window allowance such as `10/15m`: `max` events per `window_secs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max: u32,
-    pub window_secs: u64,
-}
-
-impl RateLimit {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let (max, window) =
-            s.split_once('/').ok_or_else(|| format!("expected COUNT/WINDOW such as 10/15m, got {s:?}"))?;
-        let max = max.trim().parse().map_err(|_| format!("bad count in {s:?}"))?;
-        let window = window.trim();
-        let (digits, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
-        let n: u64 = digits.parse().map_err(|_| format!("bad window in {s:?}"))?;
-        let secs = match unit {
-            "s" => n,
-            "m" | "" => n * 60,
-            "h" => n * 3600,
-            _ => return Err(format!("bad window unit in {s:?} (use s, m or h)")),
-        };
-        if n == 0 {
-            return Err(format!("window must be positive in {s:?}"));
-        }
-        Ok(Self { max, window_secs: secs })
-    }
-}
+use crate::domain::accounts::attempts::AttemptLimits;
+pub use crate::domain::accounts::attempts::RateLimit;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -208,6 +183,15 @@ impl Config {
     }
 
     /// The rules domain calls apply (prefixes, delivery fee, order expiry).
+    /// The rate limits of sign-in, registration and reset requests.
+    pub fn attempt_limits(&self) -> AttemptLimits {
+        AttemptLimits {
+            login_per_account: self.login_limit_per_account,
+            login_per_ip: self.login_limit_per_ip,
+            register_per_ip: self.register_limit_per_ip,
+        }
+    }
+
     pub fn shop_rules(&self) -> crate::domain::shared::ShopRules {
         use crate::domain::shared::Money;
         crate::domain::shared::ShopRules {

@@ -3,7 +3,10 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod flows;
+pub mod i18n;
 pub mod mail;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

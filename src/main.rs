@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use storefront::config::Config;
 use storefront::domain::catalog::demo;
+use storefront::services::Services;
 use storefront::startup::{prepare_database, Application};
 
 #[derive(Parser)]
@@ -110,7 +111,8 @@ fn serve(config: Config, seed: bool) -> Result<(), String> {
     }
     let bind = config.bind.clone();
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+        let app =
+            Application::build(config, Services::from_config).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         tracing::info!(address = %format!("http://{bind}"), port = app.port(), "serving");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })

@@ -1,4 +1,5 @@
-//! Building and running the server: `Application::build(config)` → `port()` → `run_until_stopped()`.
+//! Building and running the server: `Application::build(config, services)` → `port()` →
+//! `run_until_stopped()`.
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -10,9 +11,9 @@ use diesel::Connection;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::domain::catalog::demo;
-use crate::domain::payments::sandbox::SandboxProvider;
-use crate::domain::payments::PaymentProvider;
-use crate::mail::{Mailer, OutboxMailer, SmtpMailer};
+use crate::flows::hashing::PasswordWork;
+use crate::flows::Shop;
+use crate::services::Services;
 use crate::telemetry;
 use crate::web::{self, pages::errors, state::AppState};
 use crate::worker;
@@ -50,30 +51,15 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
-/// SMTP when `SMTP_URL` is set, else `.eml` files in `./outbox/`.
-fn mailer(config: &Config) -> std::io::Result<Arc<dyn Mailer>> {
-    let from: lettre::message::Mailbox = config
-        .mail_from
-        .parse()
-        .map_err(|e| std::io::Error::other(format!("MAIL_FROM {:?}: {e}", config.mail_from)))?;
-    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-        Some(url) => Arc::new(SmtpMailer::new(url.expose(), from).map_err(std::io::Error::other)?),
-        None => Arc::new(OutboxMailer::new(config.outbox_dir.clone().into(), from).map_err(std::io::Error::other)?),
-    };
-    Ok(mailer)
-}
-
-/// The sandbox when `PAYMENTS_SANDBOX` is on; no real provider is wired in yet.
-fn payment_provider(config: &Config) -> Option<Arc<dyn PaymentProvider>> {
-    config.payments_sandbox.then(|| {
-        let sandbox = SandboxProvider::new(config.payments_webhook_secret.expose().as_bytes(), &config.public_url);
-        Arc::new(sandbox) as Arc<dyn PaymentProvider>
-    })
-}
-
 impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server; nothing runs yet.
-    pub fn build(mut config: Config) -> std::io::Result<Self> {
+    /// `services` makes the outside world from the final configuration (its public URL is
+    /// known only once the port is bound): `Services::from_config` in production, fakes or a
+    /// fixed clock in tests.
+    pub fn build(
+        mut config: Config,
+        services: impl FnOnce(&Config) -> std::io::Result<Services>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
         let bound = listener.local_addr()?;
         let port = bound.port();
@@ -81,12 +67,17 @@ impl Application {
         if config.public_url == format!("http://{}", config.bind) {
             config.public_url = format!("http://{bound}");
         }
+        let services = services(&config)?;
         let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
         let production = config.is_production();
         let session_key = web::session::key(&config);
         let (jobs_wake, runner) = if config.job_runner {
-            let runner =
-                worker::Runner { db: db.clone(), mailer: mailer(&config)?, public_url: config.public_url.clone() };
+            let runner = worker::Runner {
+                db: db.clone(),
+                mailer: services.mailer.clone(),
+                clock: services.clock.clone(),
+                public_url: config.public_url.clone(),
+            };
             let handle = worker::spawn(runner)?;
             (Some(handle.waker()), Some(handle))
         } else {
@@ -94,17 +85,19 @@ impl Application {
         };
         let session_config = config.clone();
         web::assets::warm();
-        let rules = config.shop_rules();
-        let payments = payment_provider(&config);
-        let state = actix_web::web::Data::new(AppState {
-            rules,
-            payments,
+        let shop = Shop {
             db: db.clone(),
+            rules: config.shop_rules(),
+            limits: config.attempt_limits(),
+            services,
+            password_work: PasswordWork::for_this_machine(),
+            jobs_wake,
+        };
+        let state = actix_web::web::Data::new(AppState {
+            shop,
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),
             category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
-            password_work: web::hashing::PasswordWork::for_this_machine(),
-            jobs_wake,
         });
         let server = HttpServer::new(move || {
             // Assets need no session, language, CSRF check, error page or document policy

@@ -7,10 +7,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-
 use crate::db::Db;
 use crate::domain::jobs::{self, Job};
+use crate::domain::shared::Clock;
 use crate::domain::{idempotency, orders};
 use crate::mail::{self, Mailer};
 
@@ -22,6 +21,7 @@ const BATCH: i64 = 10;
 pub struct Runner {
     pub db: Db,
     pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
     pub public_url: String,
 }
 
@@ -72,7 +72,7 @@ impl Runner {
     /// Orders whose time to pay ran out give back what they reserved; old idempotency keys go.
     pub fn housekeeping(&self) {
         let Ok(mut conn) = self.db.get() else { return };
-        let now = Utc::now();
+        let now = self.clock.now();
         match orders::commands::expire_due(&mut conn, now, 100) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "unpaid orders expired"),
@@ -86,7 +86,7 @@ impl Runner {
     /// Claims and does one batch of mail jobs; returns how many it took.
     pub fn work_batch(&self) -> usize {
         let claimed = match self.db.get() {
-            Ok(mut conn) => jobs::claim(&mut conn, "mail", BATCH, Utc::now()),
+            Ok(mut conn) => jobs::claim(&mut conn, "mail", BATCH, self.clock.now()),
             Err(e) => {
                 tracing::warn!(error = %e, "job runner cannot reach the database");
                 return 0;
@@ -104,8 +104,8 @@ impl Runner {
             let outcome = self.perform(&job);
             let Ok(mut conn) = self.db.get() else { continue };
             let recorded = match &outcome {
-                Ok(()) => jobs::complete(&mut conn, job.id, Utc::now()).map(|()| "done"),
-                Err(error) => jobs::fail(&mut conn, &job, error, Utc::now()).map(|s| s.as_str()),
+                Ok(()) => jobs::complete(&mut conn, job.id, self.clock.now()).map(|()| "done"),
+                Err(error) => jobs::fail(&mut conn, &job, error, self.clock.now()).map(|s| s.as_str()),
             };
             match (recorded, outcome) {
                 (Ok(status), Ok(())) => tracing::info!(job = %job.id, kind = %job.kind, status, "job"),

@@ -1,17 +1,57 @@
-//! `Idempotency-Key`: the first answer to a request is stored with the work it did, in the same
-//! transaction, and replayed to every retry with that key. A concurrent retry waits on the key's
-//! row until the first request commits, then reads its answer: one key, one order.
+//! `Idempotency-Key`: the first outcome of a request is stored with the work it did, in the same
+//! transaction, and given back to every retry with that key. A concurrent retry waits on the
+//! key's row until the first request commits, then reads its outcome: one key, one order.
+//!
+//! What is stored is the domain's outcome (the placed order, the refunded order, or the
+//! refusal), not a presentation's rendering of it, so a key names one request whether it came
+//! through a page or the API, and both render the replay as they render a first answer.
 use diesel::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::idempotency_keys;
 use crate::db::DbError;
 
-/// A stored answer: status and body.
+/// A client's name for one request: 1 to 255 visible ASCII characters (a UUID is typical).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    pub status: u16,
-    pub body: String,
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub const MAX_LEN: usize = 255;
+
+    /// `None` for an empty, overlong or non-printable key.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let ok = !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_graphic());
+        ok.then(|| Self(raw.to_string()))
+    }
+
+    /// A fresh key, for a form that lost its own.
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What identifies a request under its key: the operation and its parsed input. The one recipe
+/// every use case uses, so a page and the API asking for the same thing fingerprint alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint(Vec<u8>);
+
+impl Fingerprint {
+    /// SHA-256 of the operation's name and the input's JSON (fields in declaration order).
+    pub fn of(operation: &str, input: &impl Serialize) -> Self {
+        let mut h = Sha256::new();
+        h.update(operation.as_bytes());
+        h.update(b"\n");
+        // Serializing plain data structs cannot fail; an empty body still separates operations.
+        h.update(serde_json::to_vec(input).unwrap_or_default());
+        Self(h.finalize().to_vec())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +59,9 @@ pub enum IdempotencyError {
     /// The key was used before for a different request.
     #[error("this Idempotency-Key was used for another request")]
     KeyReused,
+    /// A stored outcome that no longer reads as one (never written by this version).
+    #[error("the outcome stored under this key cannot be read: {0}")]
+    Unreadable(String),
     #[error(transparent)]
     Internal(#[from] DbError),
 }
@@ -52,70 +95,131 @@ impl Scope {
     }
 }
 
-/// What identifies a request: its method, path and body.
-pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update(b" ");
-    h.update(path.as_bytes());
-    h.update(b"\n");
-    h.update(body);
-    h.finalize().to_vec()
+/// Whether a refusal (the caller's mistake: a field, a conflict) is kept under the key like an
+/// answer. An API client retrying must get the same refusal; a form sends its key again after
+/// the shopper corrected it, so the page forgets refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusals {
+    Keep,
+    Forget,
 }
 
-/// Runs `work` once per `(scope, key)`: the first call does it and stores its answer; later
-/// calls with the same fingerprint get that answer back without doing anything. `work` runs in
-/// a savepoint and answers with what to store; returning `Err` (a failure on our side) stores
-/// nothing, so the request may be retried.
+/// A request to do something once: whose key, the key, and what to do with refusals.
+#[derive(Debug, Clone)]
+pub struct Once {
+    pub scope: Scope,
+    pub key: IdempotencyKey,
+    pub refusals: Refusals,
+}
+
+/// An error that may be stored and given back: refusals are, failures on our side are not (a
+/// retry may then succeed).
+pub trait Refusal: Serialize + DeserializeOwned {
+    fn is_refusal(&self) -> bool;
+}
+
+/// The `status_code` of a key's row: claimed but not finished (only ever seen inside the
+/// claiming transaction), finished with an answer, finished with a refusal.
+const CLAIMED: i16 = 0;
+const ANSWERED: i16 = 1;
+const REFUSED: i16 = 2;
+
+fn unreadable(e: serde_json::Error) -> IdempotencyError {
+    IdempotencyError::Unreadable(e.to_string())
+}
+
+/// Runs `work` once per `(scope, key)`: the first call does it in a savepoint and stores its
+/// outcome; later calls with the same fingerprint get that outcome back without doing anything.
 ///
 /// # Errors
-/// `KeyReused` (as `E`) for another request under a used key; whatever `work` returns.
-pub fn run<E>(
+/// `KeyReused` (as `E`) for another request under a used key; a stored or fresh refusal;
+/// whatever else `work` returns (not stored).
+pub fn run<T, E>(
     conn: &mut PgConnection,
-    scope: Scope,
-    key: &str,
-    fingerprint: &[u8],
-    work: impl FnOnce(&mut PgConnection) -> Result<Stored, E>,
-) -> Result<Stored, E>
+    once: &Once,
+    fingerprint: &Fingerprint,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, E>,
+) -> Result<T, E>
 where
-    E: From<IdempotencyError> + From<diesel::result::Error>,
+    T: Serialize + DeserializeOwned,
+    E: Refusal + From<IdempotencyError> + From<diesel::result::Error>,
 {
-    let caller = scope.key();
+    let caller = once.scope.key();
     let caller = caller.as_str();
-    conn.transaction(|conn| {
+    let key = once.key.as_str();
+    let fingerprint = fingerprint.0.as_slice();
+    let store = |conn: &mut PgConnection, state: i16, body: String| -> Result<(), E> {
+        diesel::update(idempotency_keys::table.find((caller, key)))
+            .set((idempotency_keys::status_code.eq(state), idempotency_keys::response_body.eq(body)))
+            .execute(conn)?;
+        Ok(())
+    };
+    // The outer result commits (an answer or a kept refusal); the inner one is what the caller gets.
+    let outcome: Result<Result<T, E>, E> = conn.transaction(|conn| {
         let claimed = diesel::insert_into(idempotency_keys::table)
             .values((
                 idempotency_keys::caller.eq(caller),
                 idempotency_keys::key.eq(key),
                 idempotency_keys::fingerprint.eq(fingerprint),
-                idempotency_keys::status_code.eq(0i16),
+                idempotency_keys::status_code.eq(CLAIMED),
                 idempotency_keys::response_body.eq(""),
             ))
             .on_conflict_do_nothing()
             .execute(conn)?;
         if claimed == 0 {
-            let (stored_fp, status, body): (Vec<u8>, i16, String) = idempotency_keys::table
+            let (stored_fp, state, body): (Vec<u8>, i16, String) = idempotency_keys::table
                 .find((caller, key))
                 .select((idempotency_keys::fingerprint, idempotency_keys::status_code, idempotency_keys::response_body))
                 .first(conn)?;
             if stored_fp != fingerprint {
                 return Err(IdempotencyError::KeyReused.into());
             }
-            return Ok(Stored { status: u16::try_from(status).unwrap_or(500), body });
+            return Ok(match state {
+                ANSWERED => Ok(serde_json::from_str(&body).map_err(unreadable)?),
+                REFUSED => Err(serde_json::from_str(&body).map_err(unreadable)?),
+                other => return Err(IdempotencyError::Unreadable(format!("state {other}")).into()),
+            });
         }
-        let answer = work(conn)?;
-        diesel::update(idempotency_keys::table.find((caller, key)))
-            .set((
-                idempotency_keys::status_code.eq(i16::try_from(answer.status).unwrap_or(500)),
-                idempotency_keys::response_body.eq(&answer.body),
-            ))
-            .execute(conn)?;
-        Ok(answer)
-    })
+        // A savepoint: a refusal leaves nothing of the work behind, only itself.
+        match conn.transaction(work) {
+            Ok(answer) => {
+                store(conn, ANSWERED, serde_json::to_string(&answer).map_err(unreadable)?)?;
+                Ok(Ok(answer))
+            }
+            Err(refusal) if refusal.is_refusal() && once.refusals == Refusals::Keep => {
+                store(conn, REFUSED, serde_json::to_string(&refusal).map_err(unreadable)?)?;
+                Ok(Err(refusal))
+            }
+            Err(e) => Err(e),
+        }
+    });
+    outcome?
 }
 
 /// Forgets keys older than a day (a client retries within minutes, not days).
 pub fn prune(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> Result<usize, IdempotencyError> {
     Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - chrono::Duration::days(1))))
         .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_printable_ascii_of_bounded_length() {
+        assert!(IdempotencyKey::parse("k-1").is_some());
+        assert_eq!(IdempotencyKey::parse("  k-1 ").map(|k| k.as_str().to_string()), Some("k-1".into()));
+        for bad in ["", "   ", "a b", "ключ", &"k".repeat(256)] {
+            assert!(IdempotencyKey::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_fingerprint_names_the_operation_and_its_input() {
+        let a = Fingerprint::of("place_order", &("cart", 1));
+        assert_eq!(a, Fingerprint::of("place_order", &("cart", 1)));
+        assert_ne!(a, Fingerprint::of("place_order", &("cart", 2)));
+        assert_ne!(a, Fingerprint::of("refund", &("cart", 1)));
+    }
 }

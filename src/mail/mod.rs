@@ -13,7 +13,7 @@ use crate::domain::orders::mail::{
     CONFIRMATION as ORDER_CONFIRMATION, PAYMENT_FAILED, READY_FOR_PICKUP as ORDER_READY, SHIPPED as ORDER_SHIPPED,
 };
 use crate::domain::shared::Lang;
-use crate::web::i18n::Tr;
+use crate::i18n::Tr;
 
 /// A message ready to send.
 #[derive(Debug, Clone)]

@@ -257,6 +257,8 @@ impl From<AccountError> for AppError {
                 AppError::Conflict { code: "email_taken", detail: "An account with this email exists.".into() }
             }
             AccountError::NotFound => AppError::NotFound,
+            AccountError::WrongCredentials => AppError::Unauthorized,
+            AccountError::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
             AccountError::ResetInvalid => AppError::Gone,
             AccountError::Hashing(msg) => AppError::Internal(msg),
             AccountError::Internal(db) => db.into(),
@@ -296,6 +298,8 @@ impl From<CheckoutError> for AppError {
             }
             CheckoutError::Invalid(fields) => AppError::Invalid(fields),
             CheckoutError::NoRandomness(msg) => AppError::Internal(msg),
+            CheckoutError::PaymentsUnavailable => AppError::Unavailable("no payment provider is configured".into()),
+            CheckoutError::Once(e) => e.into(),
             CheckoutError::Internal(db) => db.into(),
         }
     }
@@ -339,6 +343,8 @@ impl From<PaymentError> for AppError {
             }
             PaymentError::Invalid(fields) => AppError::Invalid(fields),
             PaymentError::Order(o) => o.into(),
+            PaymentError::PaymentsUnavailable => AppError::Unavailable("no payment provider is configured".into()),
+            PaymentError::Once(e) => e.into(),
             PaymentError::Internal(db) => db.into(),
         }
     }
@@ -351,6 +357,7 @@ impl From<IdempotencyError> for AppError {
                 "Idempotency-Key",
                 "was already used for a different request; use a new key",
             )),
+            IdempotencyError::Unreadable(msg) => AppError::Internal(msg),
             IdempotencyError::Internal(db) => db.into(),
         }
     }
@@ -380,6 +387,14 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRe
         J::Overflow { .. } | J::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
         J::ContentType => AppError::BadRequest("Send the body as application/json.".into()).into(),
         other => AppError::BadRequest(format!("The JSON body could not be read: {other}")).into(),
+    }
+}
+
+pub fn form_error(err: actix_web::error::UrlencodedError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as U;
+    match err {
+        U::Overflow { .. } => AppError::PayloadTooLarge.into(),
+        _ => AppError::BadRequest("The form could not be read.".into()).into(),
     }
 }
 

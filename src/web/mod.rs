@@ -2,54 +2,27 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod catalog_query;
 pub mod category_menu;
 pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod filters;
-pub mod hashing;
-pub mod i18n;
-pub mod idempotent;
-pub mod limits;
+pub mod headers;
 pub mod pages;
 pub mod render;
 pub mod session;
 pub mod state;
 
-use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, Handler, Resource};
 
 use self::error::AppError;
+pub use self::headers::security_headers;
 
 /// Request bodies above these answer 413.
 pub const JSON_LIMIT: usize = 64 * 1024;
 pub const FORM_LIMIT: usize = 64 * 1024;
 pub const PAYLOAD_LIMIT: usize = 1024 * 1024;
-
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-     form-action 'self'; frame-ancestors 'none'";
-
-/// Strict headers on every response; no inline script anywhere makes the CSP possible.
-pub fn security_headers(production: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"));
-    if production {
-        headers.add(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
-    } else {
-        headers
-    }
-}
-
-/// A UUID in a path; anything else names nothing (404).
-pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
 
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::MethodNotAllowed)
@@ -100,10 +73,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
     use self::api::{admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me};
-    use self::pages::{accounts, cart, catalog, checkout, health, home, orders, password_reset};
+    use self::pages::{
+        account, addresses, cart, catalog, checkout, health, home, login, orders, password_reset, payments, register,
+    };
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
-        .app_data(web::FormConfig::default().limit(FORM_LIMIT))
+        .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(error::form_error))
         .app_data(web::PayloadConfig::default().limit(PAYLOAD_LIMIT))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         // Shopper pages
@@ -119,19 +94,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/orders/{id}", orders::show_order))
         .service(post("/orders/{id}/pay", orders::pay_order))
         .service(post("/orders/{id}/cancel", orders::cancel_order))
-        .service(form_page("/payments/{id}/pay", orders::show_sandbox_payment, orders::submit_sandbox_payment))
-        .service(form_page("/login", accounts::show_login, accounts::login))
-        .service(form_page("/register", accounts::show_register, accounts::register))
-        .service(post("/logout", accounts::logout))
+        .service(form_page("/payments/{id}/pay", payments::show_sandbox_payment, payments::submit_sandbox_payment))
+        .service(form_page("/login", login::show_login, login::login))
+        .service(form_page("/register", register::show_register, register::register))
+        .service(post("/logout", login::logout))
         .service(form_page("/password-reset", password_reset::show_request, password_reset::request))
         .service(form_page("/password-reset/{token}", password_reset::show_choose, password_reset::choose))
-        .service(get("/account", accounts::show_account))
-        .service(post("/account/sign-out-everywhere", accounts::sign_out_everywhere))
-        .service(post("/account/profile", accounts::update_profile))
-        .service(post("/account/password", accounts::change_password))
-        .service(post("/account/addresses", accounts::add_address))
-        .service(form_page("/account/addresses/{id}", accounts::show_address, accounts::update_address))
-        .service(post("/account/addresses/{id}/delete", accounts::delete_address))
+        .service(get("/account", account::show_account))
+        .service(post("/account/sign-out-everywhere", account::sign_out_everywhere))
+        .service(post("/account/profile", account::update_profile))
+        .service(post("/account/password", account::change_password))
+        .service(post("/account/addresses", addresses::add_address))
+        .service(form_page("/account/addresses/{id}", addresses::show_address, addresses::update_address))
+        .service(post("/account/addresses/{id}/delete", addresses::delete_address))
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
         .service(get("/admin/orders", admin_order_pages::list_orders))

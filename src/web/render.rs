@@ -8,8 +8,8 @@ use askama::Template;
 
 use super::error::AppError;
 use super::extract::lang::CurrentLang;
-use super::i18n::Tr;
 use crate::domain::shared::Lang;
+use crate::i18n::Tr;
 
 /// What the base layout shows around every page: language, the switcher's link, translations.
 #[derive(Debug, Clone)]

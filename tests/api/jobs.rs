@@ -126,7 +126,12 @@ fn the_runner_keeps_mail_through_an_outage() {
     jobs::enqueue(&mut conn, &mail_job(None, 8), Utc::now()).unwrap();
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(true), sent: Mutex::new(Vec::new()) });
     let pool = storefront::db::Db::new(&db.url, 2).unwrap();
-    let runner = Runner { db: pool, mailer: mail.clone(), public_url: "https://shop.example.mn".into() };
+    let runner = Runner {
+        db: pool,
+        mailer: mail.clone(),
+        clock: std::sync::Arc::new(storefront::domain::shared::SystemClock),
+        public_url: "https://shop.example.mn".into(),
+    };
     assert_eq!(runner.work_batch(), 1);
     let failed = jobs::list(&mut conn, Some(JobStatus::Failed), Default::default()).unwrap();
     assert_eq!(failed.items[0].last_error.as_deref(), Some("connection refused"));

@@ -8,6 +8,7 @@ pub mod smtp;
 
 use storefront::config::Config;
 use storefront::db::Db;
+use storefront::services::Services;
 use storefront::startup::Application;
 
 pub use db::TestDb;
@@ -63,7 +64,7 @@ fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
         _ => env.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()),
     })
     .expect("test config");
-    let app = Application::build(config).expect("build app");
+    let app = Application::build(config, Services::from_config).expect("build app");
     let port = app.port();
     let db = app.db();
     tokio::spawn(app.run_until_stopped());

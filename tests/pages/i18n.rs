@@ -2,7 +2,7 @@
 use std::collections::BTreeSet;
 
 use storefront::domain::shared::Lang;
-use storefront::web::i18n::catalog;
+use storefront::i18n::catalog;
 
 fn keys(lang: Lang) -> BTreeSet<&'static str> {
     catalog(lang).keys().copied().collect()

@@ -23,7 +23,7 @@ pub struct Address {
 }
 
 /// An address as a form or a JSON body gives it, before checking.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct AddressInput {
     pub name: Option<String>,
     pub phone: Option<String>,

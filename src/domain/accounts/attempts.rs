@@ -7,8 +7,43 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use super::AccountError;
-use crate::config::RateLimit;
 use crate::db::schema::auth_attempts;
+
+/// A sliding-window allowance such as `10/15m`: `max` events per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+impl RateLimit {
+    /// `COUNT/WINDOW` such as `10/15m` (units s, m, h; minutes without one).
+    ///
+    /// # Errors
+    /// What is wrong with the text.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (max, window) =
+            s.split_once('/').ok_or_else(|| format!("expected COUNT/WINDOW such as 10/15m, got {s:?}"))?;
+        let max = max.trim().parse().map_err(|_| format!("bad count in {s:?}"))?;
+        let window = window.trim();
+        let (digits, unit) = window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
+        let n: u64 = digits.parse().map_err(|_| format!("bad window in {s:?}"))?;
+        let secs = match unit {
+            "s" => n,
+            "m" | "" => n * 60,
+            "h" => n * 3600,
+            _ => return Err(format!("bad window unit in {s:?} (use s, m or h)")),
+        };
+        if n == 0 {
+            return Err(format!("window must be positive in {s:?}"));
+        }
+        Ok(Self { max, window_secs: secs })
+    }
+}
+
+/// The caller's network address as the web edge determined it (the trusted proxy's hop or the peer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptKind {
@@ -33,8 +68,43 @@ impl AttemptKind {
 pub struct Attempt {
     pub kind: AttemptKind,
     pub account: Option<(String, RateLimit)>,
-    pub ip: String,
+    pub ip: ClientIp,
     pub ip_limit: RateLimit,
+}
+
+/// The configured allowances, one per kind of attempt and what it is counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptLimits {
+    pub login_per_account: RateLimit,
+    pub login_per_ip: RateLimit,
+    pub register_per_ip: RateLimit,
+}
+
+impl Attempt {
+    /// Signing in as `email` (counted per account and per address).
+    pub fn login(email: &str, ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt {
+            kind: AttemptKind::Login,
+            account: Some((email.to_string(), limits.login_per_account)),
+            ip,
+            ip_limit: limits.login_per_ip,
+        }
+    }
+
+    /// Opening an account (counted per address).
+    pub fn register(ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt { kind: AttemptKind::Register, account: None, ip, ip_limit: limits.register_per_ip }
+    }
+
+    /// Asking for a password-reset mail, under the sign-in allowances.
+    pub fn reset(email: &str, ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt {
+            kind: AttemptKind::Reset,
+            account: Some((email.to_string(), limits.login_per_account)),
+            ip,
+            ip_limit: limits.login_per_ip,
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -84,7 +154,7 @@ fn retry_after(w: &Window, limit: RateLimit, now: DateTime<Utc>) -> u64 {
 pub fn reserve(conn: &mut PgConnection, attempt: &Attempt, now: DateTime<Utc>) -> Result<Verdict, AccountError> {
     conn.transaction(|conn| {
         // Lock the keys in one order so two attempts never wait on each other crosswise.
-        let mut keys = vec![format!("{}:ip:{}", attempt.kind.as_str(), attempt.ip)];
+        let mut keys = vec![format!("{}:ip:{}", attempt.kind.as_str(), attempt.ip.0)];
         if let Some((account, _)) = &attempt.account {
             keys.push(format!("{}:account:{account}", attempt.kind.as_str()));
         }
@@ -95,7 +165,7 @@ pub fn reserve(conn: &mut PgConnection, attempt: &Attempt, now: DateTime<Utc>) -
                 .execute(conn)?;
         }
         let mut wait = 0;
-        let by_ip = window(conn, attempt.kind, "ip", &attempt.ip, attempt.ip_limit, now)?;
+        let by_ip = window(conn, attempt.kind, "ip", &attempt.ip.0, attempt.ip_limit, now)?;
         if by_ip.n >= i64::from(attempt.ip_limit.max) {
             wait = retry_after(&by_ip, attempt.ip_limit, now);
         }
@@ -112,7 +182,7 @@ pub fn reserve(conn: &mut PgConnection, attempt: &Attempt, now: DateTime<Utc>) -
             .values((
                 auth_attempts::kind.eq(attempt.kind.as_str()),
                 auth_attempts::account_key.eq(attempt.account.as_ref().map(|(a, _)| a.as_str())),
-                auth_attempts::ip.eq(&attempt.ip),
+                auth_attempts::ip.eq(&attempt.ip.0),
                 auth_attempts::at.eq(now),
             ))
             .returning(auth_attempts::id)

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{AccountRow, NewAccountRow};
 use super::queries::find_by_email;
-use super::types::{Account, Email, Role};
+use super::types::{Account, Email, Password, Role};
 use super::AccountError;
 use crate::db::schema::accounts;
 use crate::domain::shared::FieldErrors;
@@ -55,6 +55,41 @@ pub struct Register {
     pub email: Email,
     pub name: String,
     pub password_hash: String,
+}
+
+/// What a new customer gives, parsed: the one parser for the registration page and the API.
+#[derive(Debug)]
+pub struct Registration {
+    pub email: Email,
+    pub name: String,
+    pub password: Password,
+}
+
+impl Registration {
+    /// Every field is checked, and every error reported at once (`is required` for a missing one).
+    ///
+    /// # Errors
+    /// Field errors on `email`, `name` and `password`.
+    pub fn parse(email: Option<&str>, name: Option<&str>, password: Option<&str>) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut field = |raw: Option<&str>, name: &str| match raw {
+            Some(v) if !v.trim().is_empty() => Some(v.to_string()),
+            _ => {
+                errors.add(name, "is required");
+                None
+            }
+        };
+        let (raw_email, raw_name, raw_password) =
+            (field(email, "email"), field(name, "name"), field(password, "password"));
+        let email = raw_email.and_then(|e| Email::parse(&e, "email").map_err(|e| errors.extend(e)).ok());
+        let name = raw_name.and_then(|n| parse_name(&n, "name").map_err(|e| errors.extend(e)).ok());
+        let password = raw_password
+            .and_then(|p| Password::parse(&p, "password", email.as_ref()).map_err(|e| errors.extend(e)).ok());
+        match (email, name, password) {
+            (Some(email), Some(name), Some(password)) if errors.is_empty() => Ok(Self { email, name, password }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// Parses a display name: trimmed, 1 to 200 characters, no control characters.
@@ -149,4 +184,27 @@ pub fn change_password(
         super::tokens::revoke_all(conn, account_id, Utc::now())?;
         Ok(row.into_account())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_reports_every_field_at_once() {
+        let errors = Registration::parse(None, Some("  "), Some("short")).err().unwrap_or_default();
+        assert_eq!(errors.fields()["email"], ["is required"]);
+        assert_eq!(errors.fields()["name"], ["is required"]);
+        assert!(errors.fields()["password"][0].contains("at least 10"));
+        let errors =
+            Registration::parse(Some("bat"), Some("Бат"), Some("bat@example.mn-long")).err().unwrap_or_default();
+        assert!(errors.fields().contains_key("email") && !errors.fields().contains_key("name"));
+    }
+
+    #[test]
+    fn a_good_registration_is_parsed() -> Result<(), FieldErrors> {
+        let r = Registration::parse(Some(" Bat@Example.MN "), Some(" Бат "), Some("Tsagaan-Sar-2026!"))?;
+        assert_eq!((r.email.as_str(), r.name.as_str()), ("bat@example.mn", "Бат"));
+        Ok(())
+    }
 }

@@ -10,6 +10,12 @@ pub enum AccountError {
     EmailTaken,
     #[error("account not found")]
     NotFound,
+    /// Wrong email or password: the same answer for both, after the same work.
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// Too many attempts from this address or for this account; try again after a while.
+    #[error("too many attempts")]
+    Throttled { retry_after_secs: u64 },
     #[error("the reset link is unknown, used or expired")]
     ResetInvalid,
     #[error("password hashing failed: {0}")]

@@ -2,7 +2,8 @@
 use crate::db::DbError;
 use crate::domain::shared::FieldErrors;
 
-#[derive(Debug, thiserror::Error)]
+/// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CartError {
     /// No such cart or line, or one that belongs to somebody else.
     #[error("cart not found")]
@@ -15,6 +16,7 @@ pub enum CartError {
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]
+    #[serde(skip)]
     Internal(#[from] DbError),
 }
 

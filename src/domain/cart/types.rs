@@ -21,7 +21,7 @@ pub struct CartLine {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub subtotal: Money,
     pub discount: Money,

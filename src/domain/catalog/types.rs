@@ -8,7 +8,8 @@ use super::CatalogError;
 use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
 
 /// What a product is; decides what the buyer must give and how it is fulfilled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProductKind {
     Device,
     Number,

@@ -15,6 +15,7 @@ use crate::domain::cart::model::CartRow;
 use crate::domain::cart::queries::{load_lines, price_line};
 use crate::domain::cart::{rules, CartError, CartLine};
 use crate::domain::catalog::ProductKind;
+use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::orders::commands::record_event;
 use crate::domain::orders::model::OrderRow;
 use crate::domain::orders::{mail, queries as order_queries, Actor, DeliveryAddress, OrderStatus};
@@ -122,6 +123,7 @@ fn reserve(conn: &mut PgConnection, lines: &[CartLine], branch: Uuid) -> Result<
 pub fn place_order(
     conn: &mut PgConnection,
     input: &PlaceOrder,
+    provider: &str,
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
@@ -232,7 +234,7 @@ pub fn place_order(
             .collect();
         diesel::insert_into(order_items::table).values(items).execute(conn)?;
         record_event(conn, row.id, None, OrderStatus::PendingPayment, Actor::Customer(input.caller), None, now)?;
-        let payment = open_attempt(conn, &row, &input.provider)?;
+        let payment = open_attempt(conn, &row, provider)?;
         diesel::update(carts::table.find(cart.id))
             .set((carts::status.eq("checked_out"), carts::updated_at.eq(now)))
             .execute(conn)?;
@@ -240,4 +242,23 @@ pub fn place_order(
         mail::enqueue(conn, mail::CONFIRMATION, &order, &order.id.to_string(), now)?;
         Ok(Placed { order, payment })
     })
+}
+
+/// `place_order` once per idempotency key of the customer (or, for a guest, of the cart): a
+/// retry with the same key and input gets the first order back; with another input, `KeyReused`.
+/// With `Refusals::Keep` a refusal is given back the same way.
+///
+/// # Errors
+/// As `place_order`, and `Once(KeyReused)`.
+pub fn place_order_once(
+    conn: &mut PgConnection,
+    key: &IdempotencyKey,
+    refusals: Refusals,
+    input: &PlaceOrder,
+    provider: &str,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<Placed, CheckoutError> {
+    let once = Once { scope: Scope::checkout(input.caller, input.cart_id), key: key.clone(), refusals };
+    idempotency::run(conn, &once, &input.fingerprint(), |conn| place_order(conn, input, provider, shop, now))
 }

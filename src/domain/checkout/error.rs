@@ -1,9 +1,11 @@
 //! Why an order could not be placed.
 use crate::db::DbError;
 use crate::domain::cart::CartError;
+use crate::domain::idempotency::{IdempotencyError, Refusal};
 use crate::domain::shared::FieldErrors;
 
-#[derive(Debug, thiserror::Error)]
+/// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CheckoutError {
     #[error(transparent)]
     Cart(#[from] CartError),
@@ -20,9 +22,31 @@ pub enum CheckoutError {
     Invalid(FieldErrors),
     /// The system gave no randomness for the tracking link's secret (never on a working machine).
     #[error("no randomness: {0}")]
+    #[serde(skip)]
     NoRandomness(String),
+    /// No payment provider is configured: nothing can be paid.
+    #[error("no payment provider is configured")]
+    #[serde(skip)]
+    PaymentsUnavailable,
     #[error(transparent)]
+    #[serde(skip)]
+    Once(#[from] IdempotencyError),
+    #[error(transparent)]
+    #[serde(skip)]
     Internal(#[from] DbError),
+}
+
+impl Refusal for CheckoutError {
+    fn is_refusal(&self) -> bool {
+        !matches!(
+            self,
+            CheckoutError::Internal(_)
+                | CheckoutError::NoRandomness(_)
+                | CheckoutError::Once(_)
+                | CheckoutError::PaymentsUnavailable
+                | CheckoutError::Cart(CartError::Internal(_))
+        )
+    }
 }
 
 impl From<diesel::result::Error> for CheckoutError {

@@ -3,6 +3,6 @@ pub mod commands;
 pub mod error;
 pub mod types;
 
-pub use commands::place_order;
+pub use commands::{place_order, place_order_once};
 pub use error::CheckoutError;
 pub use types::{FulfillmentInput, PlaceOrder, Placed};

@@ -2,12 +2,13 @@
 use uuid::Uuid;
 
 use crate::domain::accounts::addresses::AddressInput;
+use crate::domain::idempotency::Fingerprint;
 use crate::domain::orders::Order;
 use crate::domain::payments::Payment;
 use crate::domain::shared::Lang;
 
 /// How the goods reach the shopper, as given (checked only when the cart holds goods).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct FulfillmentInput {
     /// `delivery` or `pickup`.
     pub method: Option<String>,
@@ -28,11 +29,17 @@ pub struct PlaceOrder {
     pub fulfillment: FulfillmentInput,
     /// The language the order's mails are written in.
     pub lang: Lang,
-    /// The payment provider that takes the money.
-    pub provider: String,
 }
 
-#[derive(Debug, Clone)]
+impl PlaceOrder {
+    /// What makes two checkouts one request: the cart, who places it, the email and how the
+    /// goods travel (not the language its mails are written in).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of("place_order", &(self.cart_id, self.caller, &self.email, &self.fulfillment))
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Placed {
     pub order: Order,
     pub payment: Payment,

@@ -33,7 +33,7 @@ pub(crate) fn move_to(
 ) -> Result<(), OrderError> {
     let from = row.status();
     if !from.can_move_to(to) {
-        return Err(OrderError::IllegalTransition { from: from.as_str(), to: to.as_str() });
+        return Err(OrderError::IllegalTransition { from, to });
     }
     diesel::update(orders::table.find(row.id))
         .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now)))
@@ -165,7 +165,7 @@ pub fn staff_transition(
         let from = row.status();
         let to = action.target();
         let method = row.fulfillment_method.clone();
-        let refuse = || OrderError::IllegalTransition { from: from.as_str(), to: to.as_str() };
+        let refuse = || OrderError::IllegalTransition { from, to };
         let actor = Actor::Staff(staff);
         match action {
             StaffAction::Ship if method.as_deref() != Some("delivery") => return Err(refuse()),

@@ -1,18 +1,21 @@
 //! What can go wrong with an order.
+use super::state::OrderStatus;
 use crate::db::DbError;
 use crate::domain::shared::FieldErrors;
 
-#[derive(Debug, thiserror::Error)]
+/// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum OrderError {
     /// No such order, or not the caller's to see.
     #[error("order not found")]
     NotFound,
     /// A move the state table does not allow from where the order is.
     #[error("an order that is {from} cannot become {to}")]
-    IllegalTransition { from: &'static str, to: &'static str },
+    IllegalTransition { from: OrderStatus, to: OrderStatus },
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]
+    #[serde(skip)]
     Internal(#[from] DbError),
 }
 

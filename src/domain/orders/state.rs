@@ -1,6 +1,7 @@
 //! The order's states and the moves between them, as data: the one place that says which
 //! transitions are legal. Anything else is refused (409), never applied silently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     PendingPayment,
     Paid,
@@ -33,6 +34,12 @@ const MOVES: &[(OrderStatus, OrderStatus)] = &[
     (ReadyForPickup, Refunded),
     (Completed, Refunded),
 ];
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl OrderStatus {
     pub const ALL: [OrderStatus; 8] =
@@ -70,7 +77,8 @@ impl OrderStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Unpaid,
     Paid,
@@ -96,7 +104,8 @@ impl PaymentStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FulfillmentStatus {
     Pending,
     InProgress,

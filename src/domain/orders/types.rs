@@ -1,6 +1,6 @@
 //! Order read models and parsed inputs.
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
@@ -12,7 +12,7 @@ use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
 use crate::domain::telco::Msisdn;
 
 /// Where a delivery goes; stored with the order as it was given.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryAddress {
     pub name: String,
     pub phone: String,
@@ -44,7 +44,7 @@ impl From<Address> for DeliveryAddress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BranchInfo {
     pub id: Uuid,
     pub name: Localized,
@@ -52,7 +52,7 @@ pub struct BranchInfo {
     pub opening_hours: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Fulfillment {
     /// Nothing physical: nothing to ship or collect.
     None,
@@ -66,7 +66,7 @@ pub enum Fulfillment {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
     pub id: Uuid,
     pub product_id: Uuid,
@@ -115,7 +115,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderEvent {
     pub from: Option<OrderStatus>,
     pub to: OrderStatus,
@@ -124,7 +124,7 @@ pub struct OrderEvent {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub id: Uuid,
     pub number: String,

@@ -6,10 +6,11 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::model::PaymentRow;
-use super::types::{Outcome, Payment, PaymentState, WebhookEvent};
+use super::types::{Outcome, Payment, PaymentState, Refund, WebhookEvent};
 use super::PaymentError;
 use crate::db::schema::{orders, payment_events, payments};
 use crate::db::DbError;
+use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::orders::commands::{
     cancel_locked, lock, move_to, record_event as record_order_event, release_stock,
 };
@@ -64,7 +65,7 @@ pub fn pay_order(
     conn.transaction(|conn| {
         let row = lock(conn, order_id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
         if row.status() != OrderStatus::PendingPayment || row.expires_at <= now {
-            return Err(PaymentError::NotPayable(row.status().as_str()));
+            return Err(PaymentError::NotPayable(row.status()));
         }
         Ok(open_attempt(conn, &row, provider)?)
     })
@@ -174,22 +175,16 @@ fn set_state(conn: &mut PgConnection, id: Uuid, state: PaymentState, now: DateTi
 /// # Errors
 /// `Order(NotFound)`; `NotRefundable` for an order without a payment to give back; `Invalid`
 /// for a missing reason or an amount above what is left.
-pub fn refund_order(
-    conn: &mut PgConnection,
-    order_id: Uuid,
-    amount: Option<Money>,
-    reason: &str,
-    staff: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Order, PaymentError> {
-    let reason = reason.trim();
+pub fn refund_order(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Result<Order, PaymentError> {
+    let Refund { order_id, amount, staff, .. } = *refund;
+    let reason = refund.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(FieldErrors::single("reason", "is required (at most 500 characters)").into());
     }
     conn.transaction(|conn| {
         let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
         if !matches!(order.payment_status.as_str(), "paid" | "partially_refunded") {
-            return Err(PaymentError::NotRefundable(order.status().as_str()));
+            return Err(PaymentError::NotRefundable(order.status()));
         }
         let left = order.total - order.refunded_total;
         let amount = amount.map_or(left, Money::amount);
@@ -206,7 +201,7 @@ pub fn refund_order(
             .for_update()
             .first(conn)
             .optional()?
-            .ok_or(PaymentError::NotRefundable(order.status().as_str()))?;
+            .ok_or(PaymentError::NotRefundable(order.status()))?;
         let refunded = paid.refunded_amount + amount;
         let state = if refunded >= paid.amount { PaymentState::Refunded } else { PaymentState::Succeeded };
         diesel::update(payments::table.find(paid.id))
@@ -240,4 +235,20 @@ pub fn refund_order(
         order.payment_status = if full { "refunded" } else { "partially_refunded" }.into();
         Ok(load(conn, order)?)
     })
+}
+
+/// `refund_order` once per idempotency key of the staff member: a retry with the same key and
+/// refund gets the first answer back, never a second refund.
+///
+/// # Errors
+/// As `refund_order`, and `Once(KeyReused)`.
+pub fn refund_once(
+    conn: &mut PgConnection,
+    key: &IdempotencyKey,
+    refusals: Refusals,
+    refund: &Refund,
+    now: DateTime<Utc>,
+) -> Result<Order, PaymentError> {
+    let once = Once { scope: Scope::Account(refund.staff), key: key.clone(), refusals };
+    idempotency::run(conn, &once, &refund.fingerprint(), |conn| refund_order(conn, refund, now))
 }

@@ -1,9 +1,11 @@
 //! What can go wrong with a payment or a provider's event.
 use crate::db::DbError;
-use crate::domain::orders::OrderError;
+use crate::domain::idempotency::{IdempotencyError, Refusal};
+use crate::domain::orders::{OrderError, OrderStatus};
 use crate::domain::shared::FieldErrors;
 
-#[derive(Debug, thiserror::Error)]
+/// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PaymentError {
     #[error("payment not found")]
     NotFound,
@@ -18,16 +20,36 @@ pub enum PaymentError {
     AmountMismatch,
     /// Paying an order that is paid, cancelled or refunded.
     #[error("the order is {0} and cannot be paid")]
-    NotPayable(&'static str),
+    NotPayable(OrderStatus),
     /// Refunding an order that holds no payment to give back.
     #[error("the order is {0} and has nothing to refund")]
-    NotRefundable(&'static str),
+    NotRefundable(OrderStatus),
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]
     Order(#[from] OrderError),
+    /// No payment provider is configured: nothing can be paid.
+    #[error("no payment provider is configured")]
+    #[serde(skip)]
+    PaymentsUnavailable,
     #[error(transparent)]
+    #[serde(skip)]
+    Once(#[from] IdempotencyError),
+    #[error(transparent)]
+    #[serde(skip)]
     Internal(#[from] DbError),
+}
+
+impl Refusal for PaymentError {
+    fn is_refusal(&self) -> bool {
+        !matches!(
+            self,
+            PaymentError::Internal(_)
+                | PaymentError::Once(_)
+                | PaymentError::PaymentsUnavailable
+                | PaymentError::Order(OrderError::Internal(_))
+        )
+    }
 }
 
 impl From<diesel::result::Error> for PaymentError {

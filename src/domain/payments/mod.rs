@@ -11,4 +11,4 @@ pub mod webhook;
 
 pub use error::PaymentError;
 pub use provider::PaymentProvider;
-pub use types::{Outcome, Payment, PaymentState, WebhookEvent};
+pub use types::{Outcome, Payment, PaymentState, Refund, WebhookEvent};

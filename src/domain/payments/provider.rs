@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::sandbox::SandboxProvider;
-use super::types::WebhookEvent;
+use diesel::PgConnection;
+
+use super::types::{Outcome, Payment, WebhookEvent};
 use super::PaymentError;
 
 pub trait PaymentProvider: Send + Sync {
@@ -29,8 +30,23 @@ pub trait PaymentProvider: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<WebhookEvent, PaymentError>;
 
-    /// The sandbox, which can also settle payments itself (`simulate`, its hosted page).
-    fn as_sandbox(&self) -> Option<&SandboxProvider> {
-        None
+    /// Whether this is the built-in sandbox, whose hosted page is one of the shop's own pages.
+    fn is_sandbox(&self) -> bool {
+        false
+    }
+
+    /// Settles a payment as approved or declined, as the provider itself would: only the
+    /// sandbox can (`simulate`, its hosted page); a real provider settles on its own side.
+    ///
+    /// # Errors
+    /// `NotFound` for a provider that cannot, or a payment that is not this provider's.
+    fn settle(
+        &self,
+        _conn: &mut PgConnection,
+        _payment_id: Uuid,
+        _outcome: Outcome,
+        _now: DateTime<Utc>,
+    ) -> Result<Payment, PaymentError> {
+        Err(PaymentError::NotFound)
     }
 }

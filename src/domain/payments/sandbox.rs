@@ -23,27 +23,6 @@ impl SandboxProvider {
     pub fn new(secret: &[u8], public_url: &str) -> Self {
         Self { secret: secret.to_vec(), public_url: public_url.trim_end_matches('/').to_string() }
     }
-
-    /// Settles a sandbox payment as approved or declined by sending its signed event.
-    ///
-    /// # Errors
-    /// `NotFound` for a payment of another provider or none; what applying the event may return.
-    pub fn settle(
-        &self,
-        conn: &mut PgConnection,
-        payment_id: Uuid,
-        outcome: Outcome,
-        now: DateTime<Utc>,
-    ) -> Result<Payment, PaymentError> {
-        let payment = get_payment(conn, payment_id)?;
-        if payment.provider != PROVIDER {
-            return Err(PaymentError::NotFound);
-        }
-        let body = event_body(&format!("evt_{}", Uuid::new_v4().simple()), payment.id, outcome, payment.amount);
-        let header = sign(&self.secret, now.timestamp(), &body);
-        let event = self.verify_webhook(Some(&header), &body, now)?;
-        record_event(conn, PROVIDER, &event, now)
-    }
 }
 
 /// The sandbox's hosted payment page.
@@ -73,7 +52,28 @@ impl PaymentProvider for SandboxProvider {
         verify(&self.secret, signature, body, now)
     }
 
-    fn as_sandbox(&self) -> Option<&SandboxProvider> {
-        Some(self)
+    fn is_sandbox(&self) -> bool {
+        true
+    }
+
+    /// Settles a sandbox payment as approved or declined by sending its signed event.
+    ///
+    /// # Errors
+    /// `NotFound` for a payment of another provider or none; what applying the event may return.
+    fn settle(
+        &self,
+        conn: &mut PgConnection,
+        payment_id: Uuid,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<Payment, PaymentError> {
+        let payment = get_payment(conn, payment_id)?;
+        if payment.provider != PROVIDER {
+            return Err(PaymentError::NotFound);
+        }
+        let body = event_body(&format!("evt_{}", Uuid::new_v4().simple()), payment.id, outcome, payment.amount);
+        let header = sign(&self.secret, now.timestamp(), &body);
+        let event = self.verify_webhook(Some(&header), &body, now)?;
+        record_event(conn, PROVIDER, &event, now)
     }
 }

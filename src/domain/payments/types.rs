@@ -3,11 +3,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::model::PaymentRow;
+use crate::domain::idempotency::Fingerprint;
 use crate::domain::shared::Money;
 
 /// `pending` → `succeeded` | `failed`; `succeeded` → `refunded`. A late success after a failure
 /// still counts (the money moved); a failure after a success changes nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PaymentState {
     Pending,
     Succeeded,
@@ -64,7 +66,7 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Payment {
     pub id: Uuid,
     pub order_id: Uuid,
@@ -86,6 +88,23 @@ impl From<PaymentRow> for Payment {
             refunded_amount: Money::mnt(r.refunded_amount),
             created_at: r.created_at,
         }
+    }
+}
+
+/// Staff give money back: all that is left (no `amount`) or part of it, for a reason.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Refund {
+    pub order_id: Uuid,
+    pub amount: Option<Money>,
+    pub reason: String,
+    /// Who gives it (the key's owner; not part of what the request asks).
+    #[serde(skip)]
+    pub staff: Uuid,
+}
+
+impl Refund {
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of("refund", self)
     }
 }
 

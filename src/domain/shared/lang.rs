@@ -1,7 +1,7 @@
 //! The shop's two languages and text held in both.
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Mongolian, the shop's default.
@@ -57,7 +57,7 @@ impl Lang {
 }
 
 /// A text the shop keeps in both languages (names, descriptions, addresses).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Localized {
     pub mn: String,
     pub en: String,

@@ -1,10 +1,12 @@
 //! Types every capability speaks: money, languages, pages of results, field errors.
+pub mod clock;
 pub mod lang;
 pub mod money;
 pub mod page;
 pub mod rules;
 pub mod validation;
 
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};

@@ -69,6 +69,22 @@ impl Serialize for Money {
     }
 }
 
+/// Reads what `Serialize` writes (stored outcomes are read back): tögrög only.
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            amount: Decimal,
+            currency: String,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        if wire.currency != CURRENCY {
+            return Err(serde::de::Error::custom(format!("not tögrög: {}", wire.currency)));
+        }
+        Ok(Money::mnt(wire.amount))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +110,8 @@ mod tests {
         let json = serde_json::to_string(&m("12500")?)?;
         assert_eq!(json, r#"{"amount":"12500.00","currency":"MNT"}"#);
         assert_eq!(m("3.456")?.amount_string(), "3.46");
+        assert_eq!(serde_json::from_str::<Money>(&json)?, m("12500")?, "read back as written");
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1","currency":"USD"}"#).is_err());
         Ok(())
     }
 }

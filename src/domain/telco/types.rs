@@ -4,7 +4,8 @@ use std::fmt;
 use crate::domain::shared::FieldErrors;
 
 /// A subscriber number of this operator: 8 national digits starting with one of its prefixes.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Msisdn(String);
 
 impl Msisdn {

@@ -29,7 +29,7 @@ pub async fn show_dashboard(
     ctx: Chrome,
     staff: StaffUser,
 ) -> Result<HttpResponse, AppError> {
-    let counts = state.db.run(|conn| Ok::<_, AppError>(queries::count_by_kind(conn)?)).await?;
+    let counts = state.shop.db.run(|conn| Ok::<_, AppError>(queries::count_by_kind(conn)?)).await?;
     let kinds = counts
         .iter()
         .map(|c| KindRow {

@@ -4,21 +4,21 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::cart::rules::parse_amount;
-use crate::domain::idempotency::{self, Stored};
-use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
-use crate::domain::payments;
+use crate::domain::idempotency::{IdempotencyKey, Refusals};
+use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderError, OrderFilter, OrderStatus, StaffAction};
+use crate::domain::payments::{PaymentError, Refund};
 use crate::domain::shared::{Money, PageRequest};
+use crate::flows;
 use crate::web::error::AppError;
+use crate::web::extract::path_id;
 use crate::web::extract::StaffUser;
 use crate::web::filters;
 use crate::web::pages::orders::{local_time, OrderView};
 use crate::web::pages::views::Pager;
-use crate::web::path_id;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -94,7 +94,7 @@ pub async fn list_orders(
     let status = query.status.as_deref().and_then(OrderStatus::parse);
     let page = PageRequest::parse(query.page.as_deref(), None).unwrap_or_default();
     let filter = OrderFilter { account: None, status };
-    let orders = state.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
     let rows = orders
         .items
         .iter()
@@ -154,7 +154,7 @@ pub async fn show_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let order =
-        state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
     let csrf = ctx.form_token(&session);
     let actions = order
         .staff_actions()
@@ -200,19 +200,19 @@ pub async fn transition_order(
     let form = form.into_inner();
     let action = StaffAction::parse(form.to.as_deref().unwrap_or(""))?;
     let staff = staff.0.id;
+    let now = state.shop.now();
     let moved = state
+        .shop
         .db
-        .run(move |conn| commands::staff_transition(conn, id, action, form.tracking.as_deref(), staff, Utc::now()))
+        .run(move |conn| commands::staff_transition(conn, id, action, form.tracking.as_deref(), staff, now))
         .await;
     match moved {
         Ok(_) => session::flash(&session, "admin.orders.moved"),
-        Err(crate::domain::orders::OrderError::IllegalTransition { .. }) => {
-            session::flash(&session, "admin.orders.illegal")
-        }
-        Err(crate::domain::orders::OrderError::Invalid(_)) => session::flash(&session, "admin.orders.bad_tracking"),
+        Err(OrderError::IllegalTransition { .. }) => session::flash(&session, "admin.orders.illegal"),
+        Err(OrderError::Invalid(_)) => session::flash(&session, "admin.orders.bad_tracking"),
         Err(e) => return Err(e.into()),
     }
-    state.wake_jobs();
+    state.shop.wake_jobs();
     Ok(back_to(id))
 }
 
@@ -228,41 +228,30 @@ pub async fn refund_order(
     session: Session,
     staff: StaffUser,
     id: web::Path<String>,
-    body: web::Bytes,
+    form: web::Form<RefundForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path_id(&id)?;
-    let form: RefundForm =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let order_id = path_id(&id)?;
+    let form = form.into_inner();
     let amount = match form.amount.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => match parse_amount(raw, "amount") {
             Ok(a) => Some(a),
             Err(_) => {
                 session::flash(&session, "admin.orders.refund_invalid");
-                return Ok(back_to(id));
+                return Ok(back_to(order_id));
             }
         },
     };
-    let key = form.key.filter(|k| !k.is_empty() && k.len() <= 255).unwrap_or_else(|| Uuid::new_v4().to_string());
-    let reason = form.reason.unwrap_or_default();
-    let fingerprint = idempotency::fingerprint("POST", &format!("/admin/orders/{id}/refund"), &body);
-    let staff = staff.0.id;
+    let key = form.key.as_deref().and_then(IdempotencyKey::parse).unwrap_or_else(IdempotencyKey::random);
+    let refund = Refund { order_id, amount, reason: form.reason.unwrap_or_default(), staff: staff.0.id };
     // A refused refund is not kept under the key: staff correct the form and send it again.
-    let refunded = state
-        .db
-        .run(move |conn| {
-            idempotency::run(conn, idempotency::Scope::Account(staff), &key, &fingerprint, |conn| {
-                payments::commands::refund_order(conn, id, amount, &reason, staff, Utc::now())
-                    .map_err(AppError::from)?;
-                Ok::<_, AppError>(Stored { status: 200, body: String::new() })
-            })
-        })
-        .await;
-    match refunded {
+    match flows::orders::refund_once(&state.shop, key, Refusals::Forget, refund).await {
         Ok(_) => session::flash(&session, "admin.orders.refunded"),
-        Err(AppError::Invalid(_)) => session::flash(&session, "admin.orders.refund_invalid"),
-        Err(AppError::Conflict { .. }) => session::flash(&session, "admin.orders.not_refundable"),
-        Err(e) => return Err(e),
+        Err(PaymentError::Invalid(_)) => session::flash(&session, "admin.orders.refund_invalid"),
+        Err(PaymentError::NotRefundable(_) | PaymentError::Order(OrderError::IllegalTransition { .. })) => {
+            session::flash(&session, "admin.orders.not_refundable");
+        }
+        Err(e) => return Err(e.into()),
     }
-    Ok(back_to(id))
+    Ok(back_to(order_id))
 }

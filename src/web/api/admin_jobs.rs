@@ -101,7 +101,7 @@ pub async fn list_jobs(state: web::Data<AppState>, query: web::Query<JobsQuery>)
             return Err(errors.into());
         }
     };
-    let jobs = state.db.run(move |conn| Ok::<_, AppError>(jobs::list(conn, status, page)?)).await?;
+    let jobs = state.shop.db.run(move |conn| Ok::<_, AppError>(jobs::list(conn, status, page)?)).await?;
     json_ok(&JobPage {
         items: jobs.items.iter().map(JobDto::new).collect(),
         page: jobs.page,
@@ -116,8 +116,9 @@ pub async fn list_jobs(state: web::Data<AppState>, query: web::Query<JobsQuery>)
     responses((status = 200, body = JobDto), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is pending, running or done", body = Problem, content_type = "application/problem+json")))]
 pub async fn retry_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = crate::web::path_id(&id)?;
-    let job = state.db.run(move |conn| Ok::<_, AppError>(jobs::retry(conn, id, Utc::now())?)).await?;
-    state.wake_jobs();
+    let id = crate::web::extract::path_id(&id)?;
+    let now = state.shop.now();
+    let job = state.shop.db.run(move |conn| Ok::<_, AppError>(jobs::retry(conn, id, now)?)).await?;
+    state.shop.wake_jobs();
     json_ok(&JobDto::new(&job))
 }

@@ -1,21 +1,19 @@
 //! `/api/v1/admin/orders…`: staff see every order, move it along and refund it.
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{OrderDto, OrderPage};
 use crate::domain::cart::rules::parse_amount;
-use crate::domain::idempotency;
+use crate::domain::idempotency::Refusals;
 use crate::domain::orders::{commands, queries, OrderAccess, OrderFilter, OrderStatus, StaffAction};
-use crate::domain::payments;
+use crate::domain::payments::Refund;
 use crate::domain::shared::{FieldErrors, PageRequest};
+use crate::flows;
 use crate::web::error::{AppError, Problem};
-use crate::web::extract::{ApiStaff, CurrentLang, IdempotencyKey};
-use crate::web::idempotent::{respond, to_stored};
-use crate::web::path_id;
+use crate::web::extract::path_id;
+use crate::web::extract::{ApiStaff, CurrentLang, KeyHeader};
 use crate::web::render::json_ok;
 use crate::web::state::AppState;
 
@@ -53,7 +51,7 @@ pub async fn list_orders(
     });
     errors.into_result()?;
     let filter = OrderFilter { account: None, status };
-    let orders = state.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
     json_ok(&OrderPage::new(&orders, lang.0))
 }
 
@@ -67,7 +65,7 @@ pub async fn get_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let order =
-        state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
     json_ok(&OrderDto::new(&order, lang.0))
 }
 
@@ -96,13 +94,15 @@ pub async fn transition_order(
     let action = StaffAction::parse(body.to.as_deref().unwrap_or(""))?;
     let tracking = body.tracking.clone();
     let staff = staff.0.id;
+    let now = state.shop.now();
     let order = state
+        .shop
         .db
         .run(move |conn| {
-            Ok::<_, AppError>(commands::staff_transition(conn, id, action, tracking.as_deref(), staff, Utc::now())?)
+            Ok::<_, AppError>(commands::staff_transition(conn, id, action, tracking.as_deref(), staff, now)?)
         })
         .await?;
-    state.wake_jobs();
+    state.shop.wake_jobs();
     json_ok(&OrderDto::new(&order, lang.0))
 }
 
@@ -126,34 +126,19 @@ pub struct RefundBody {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn refund_order(
     state: web::Data<AppState>,
-    req: HttpRequest,
     staff: ApiStaff,
     lang: CurrentLang,
-    key: IdempotencyKey,
+    key: KeyHeader,
     id: web::Path<String>,
     body: web::Json<RefundBody>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path_id(&id)?;
+    let order_id = path_id(&id)?;
     let body = body.into_inner();
-    let canonical = serde_json::json!({"amount": body.amount, "reason": body.reason}).to_string();
-    let fingerprint = idempotency::fingerprint("POST", req.path(), canonical.as_bytes());
     let amount = match super::carts::loose_text(body.amount.as_ref()) {
         None => None,
         Some(raw) => Some(parse_amount(&raw, "amount")?),
     };
-    let reason = body.reason.unwrap_or_default();
-    let staff = staff.0.id;
-    let lang = lang.0;
-    let stored = state
-        .db
-        .run(move |conn| {
-            idempotency::run(conn, idempotency::Scope::Account(staff), &key.0, &fingerprint, |conn| {
-                match payments::commands::refund_order(conn, id, amount, &reason, staff, Utc::now()) {
-                    Ok(order) => to_stored(StatusCode::OK, Ok(OrderDto::new(&order, lang))),
-                    Err(e) => to_stored::<()>(StatusCode::OK, Err(e.into())),
-                }
-            })
-        })
-        .await?;
-    Ok(respond(stored))
+    let refund = Refund { order_id, amount, reason: body.reason.unwrap_or_default(), staff: staff.0.id };
+    let order = flows::orders::refund_once(&state.shop, key.0, Refusals::Keep, refund).await?;
+    json_ok(&OrderDto::new(&order, lang.0))
 }

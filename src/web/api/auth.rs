@@ -1,17 +1,16 @@
 //! `/api/v1/auth/*` and `/api/v1/me`: registration, bearer tokens, the caller's account.
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::accounts::commands::{self, Register};
-use crate::domain::accounts::{password, queries, tokens, Account, Email, Password};
+use crate::domain::accounts::commands::Registration;
+use crate::domain::accounts::{tokens, Account};
 use crate::domain::shared::FieldErrors;
+use crate::flows;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::auth::bearer;
-use crate::web::extract::ApiAccount;
-use crate::web::limits;
+use crate::web::extract::{ApiAccount, Caller};
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -55,16 +54,6 @@ pub struct TokenDto {
     pub expires_in: i64,
 }
 
-fn required<'a>(value: &'a Option<String>, field: &str, errors: &mut FieldErrors) -> Option<&'a str> {
-    match value.as_deref() {
-        Some(v) if !v.trim().is_empty() => Some(v),
-        _ => {
-            errors.add(field, "is required");
-            None
-        }
-    }
-}
-
 /// Create a customer account.
 ///
 /// The password is hashed with argon2id before anything is stored; a taken email is 409.
@@ -76,35 +65,12 @@ fn required<'a>(value: &'a Option<String>, field: &str, errors: &mut FieldErrors
         (status = 422, description = "Invalid email, weak password or missing name", body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    caller: Caller,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::new();
-    let email = required(&body.email, "email", &mut errors)
-        .and_then(|e| Email::parse(e, "email").map_err(|e| merge(&mut errors, e)).ok());
-    let name = required(&body.name, "name", &mut errors)
-        .and_then(|n| commands::parse_name(n, "name").map_err(|e| merge(&mut errors, e)).ok());
-    let pw = required(&body.password, "password", &mut errors)
-        .and_then(|p| Password::parse(p, "password", email.as_ref()).map_err(|e| merge(&mut errors, e)).ok());
-    errors.into_result()?;
-    let (Some(email), Some(name), Some(pw)) = (email, name, pw) else {
-        return Err(AppError::Internal("parsed".into()));
-    };
-    limits::reserve(&state, &limits::register_attempt(&req, &state)).await?;
-    let password_hash = state.password_work.run(move || password::hash(pw.expose())).await??;
-    let account = state
-        .db
-        .run(move |conn| Ok::<_, AppError>(commands::register(conn, &Register { email, name, password_hash })?))
-        .await?;
+    let input = Registration::parse(body.email.as_deref(), body.name.as_deref(), body.password.as_deref())?;
+    let account = flows::accounts::register(&state.shop, input, caller.0).await?;
     json(actix_web::http::StatusCode::CREATED, &AccountDto::new(&account))
-}
-
-fn merge(into: &mut FieldErrors, from: FieldErrors) {
-    for (field, messages) in from.fields() {
-        for m in messages {
-            into.add(field, m.clone());
-        }
-    }
 }
 
 /// Exchange an email and password for a bearer token.
@@ -119,30 +85,24 @@ fn merge(into: &mut FieldErrors, from: FieldErrors) {
         (status = 422, description = "Email or password missing", body = Problem, content_type = "application/problem+json")))]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    caller: Caller,
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
-    let email = required(&body.email, "email", &mut errors).map(|e| e.trim().to_lowercase());
-    let pw = required(&body.password, "password", &mut errors).map(str::to_string);
+    for (field, value) in [("email", &body.email), ("password", &body.password)] {
+        if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            errors.add(field, "is required");
+        }
+    }
     errors.into_result()?;
-    let (Some(email), Some(pw)) = (email, pw) else { return Err(AppError::Internal("parsed".into())) };
-    let attempt = limits::login_attempt(&req, &state, &email);
-    let reserved = limits::reserve(&state, &attempt).await?;
-    let found = state.db.run(move |conn| Ok::<_, AppError>(queries::credentials(conn, &email)?)).await?;
-    let (account, hash) = match found {
-        Some((a, h)) => (Some(a), Some(h)),
-        None => (None, None),
-    };
-    let ok = state.password_work.run(move || password::check(hash.as_deref(), &pw)).await?;
-    let account = account.filter(|_| ok).ok_or(AppError::Unauthorized)?;
-    limits::forgive(&state, &attempt, reserved).await?;
-    let now = Utc::now();
-    let issued = state.db.run(move |conn| Ok::<_, AppError>(tokens::issue(conn, account.id, now)?)).await?;
+    let body = body.into_inner();
+    let email = body.email.unwrap_or_default();
+    let (_, issued) =
+        flows::accounts::issue_token(&state.shop, &email, body.password.unwrap_or_default(), caller.0).await?;
     json_ok(&TokenDto {
         access_token: issued.token,
         token_type: "Bearer",
-        expires_in: (issued.expires_at - now).num_seconds(),
+        expires_in: (issued.expires_at - state.shop.now()).num_seconds(),
     })
 }
 
@@ -156,7 +116,8 @@ pub async fn revoke_token(
     _caller: ApiAccount,
 ) -> Result<HttpResponse, AppError> {
     let token = bearer(&req).ok_or(AppError::Unauthorized)?;
-    state.db.run(move |conn| Ok::<_, AppError>(tokens::revoke(conn, &token, Utc::now())?)).await?;
+    let now = state.shop.now();
+    state.shop.db.run(move |conn| Ok::<_, AppError>(tokens::revoke(conn, &token, now)?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,7 +1,6 @@
 //! `/api/v1/carts…`: carts for guests (reached by id) and customers (bearer token), and checkout.
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -9,12 +8,12 @@ use utoipa::ToSchema;
 use super::dto::{CartDto, OrderDto, PaymentDto};
 use super::me::AddressFields;
 use crate::domain::cart::{commands, queries, ItemInput};
-use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
-use crate::domain::idempotency;
+use crate::domain::checkout::{FulfillmentInput, PlaceOrder};
+use crate::domain::idempotency::Refusals;
+use crate::flows;
 use crate::web::error::{AppError, Problem};
-use crate::web::extract::{CurrentLang, IdempotencyKey, MaybeApiAccount};
-use crate::web::idempotent::{respond, to_stored};
-use crate::web::path_id;
+use crate::web::extract::path_id;
+use crate::web::extract::{CurrentLang, KeyHeader, MaybeApiAccount};
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -38,8 +37,8 @@ pub async fn create_cart(
     lang: CurrentLang,
 ) -> Result<HttpResponse, AppError> {
     let owner = caller.0.map(|a| a.id);
-    let rules = state.rules.clone();
-    let cart = state.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
+    let rules = state.shop.rules.clone();
+    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
     json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
 }
 
@@ -54,8 +53,8 @@ pub async fn get_cart(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let owner = caller.0.map(|a| a.id);
-    let rules = state.rules.clone();
-    let cart = state.db.run(move |conn| Ok::<_, AppError>(queries::get_cart(conn, id, owner, &rules)?)).await?;
+    let rules = state.shop.rules.clone();
+    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_cart(conn, id, owner, &rules)?)).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 
@@ -97,9 +96,9 @@ pub async fn add_item(
         msisdn: body.msisdn.clone(),
         amount: loose_text(body.amount.as_ref()),
     };
-    let rules = state.rules.clone();
+    let rules = state.shop.rules.clone();
     let cart =
-        state.db.run(move |conn| Ok::<_, AppError>(commands::add_item(conn, id, owner, &input, &rules)?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::add_item(conn, id, owner, &input, &rules)?)).await?;
     json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
 }
 
@@ -125,8 +124,9 @@ pub async fn update_item(
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
     let quantity = loose_text(body.quantity.as_ref());
-    let rules = state.rules.clone();
+    let rules = state.shop.rules.clone();
     let cart = state
+        .shop
         .db
         .run(move |conn| Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules)?))
         .await?;
@@ -145,9 +145,9 @@ pub async fn remove_item(
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
-    let rules = state.rules.clone();
+    let rules = state.shop.rules.clone();
     let cart =
-        state.db.run(move |conn| Ok::<_, AppError>(commands::remove_item(conn, id, owner, item, &rules)?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::remove_item(conn, id, owner, item, &rules)?)).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 
@@ -162,7 +162,7 @@ pub struct FulfillmentBody {
     pub branch_id: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
 pub struct CheckoutBody {
     /// Guests only: where the order's mails go.
     pub email: Option<String>,
@@ -202,55 +202,33 @@ pub struct CheckoutDto<'a> {
         (status = 422, description = "Invalid fields, account_required, or the key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub async fn checkout(
     state: web::Data<AppState>,
-    req: HttpRequest,
     caller: MaybeApiAccount,
     lang: CurrentLang,
-    key: IdempotencyKey,
+    key: KeyHeader,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let cart_id = path_id(&id)?;
-    let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
+    let body: CheckoutBody = if body.iter().all(u8::is_ascii_whitespace) {
+        CheckoutBody::default()
     } else {
         serde_json::from_slice(&body)
             .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?
     };
-    // Keys sorted, whitespace gone: the same request always has the same fingerprint.
-    let fingerprint = idempotency::fingerprint("POST", req.path(), parsed.to_string().as_bytes());
-    let body: CheckoutBody = serde_json::from_value(parsed)
-        .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
     let caller = caller.0.map(|a| a.id);
-    let scope = idempotency::Scope::checkout(caller, cart_id);
     let input = PlaceOrder {
         cart_id,
         caller,
         email: body.email,
         fulfillment: body.fulfillment.map(FulfillmentBody::input).unwrap_or_default(),
         lang: lang.0,
-        provider: state.payment_provider()?.name().into(),
     };
-    let rules = state.rules.clone();
-    let payments = state.payments.clone().ok_or_else(|| AppError::Unavailable("no payment provider".into()))?;
-    let lang = lang.0;
-    let stored = state
-        .db
-        .run(move |conn| {
-            idempotency::run(conn, scope, &key.0, &fingerprint, |conn| {
-                match checkout::place_order(conn, &input, &rules, Utc::now()) {
-                    Ok(p) => to_stored(
-                        StatusCode::CREATED,
-                        Ok(CheckoutDto {
-                            order: OrderDto::new(&p.order, lang),
-                            payment: PaymentDto::new(&p.payment, &*payments),
-                            order_token: caller.is_none().then_some(p.order.access_token.as_str()),
-                        }),
-                    ),
-                    Err(e) => to_stored::<()>(StatusCode::CREATED, Err(e.into())),
-                }
-            })
-        })
-        .await?;
-    state.wake_jobs();
-    Ok(respond(stored))
+    let placed = flows::orders::place_order_once(&state.shop, key.0, Refusals::Keep, input).await?;
+    let provider = state.shop.payments().ok_or(AppError::Unavailable("no payment provider".into()))?;
+    let answer = CheckoutDto {
+        order: OrderDto::new(&placed.order, lang.0),
+        payment: PaymentDto::new(&placed.payment, provider),
+        order_token: caller.is_none().then_some(placed.order.access_token.as_str()),
+    };
+    json(StatusCode::CREATED, &answer)
 }

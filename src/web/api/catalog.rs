@@ -4,9 +4,9 @@ use serde::Deserialize;
 
 use super::dto::{AvailabilityDto, BranchDto, CategoryDto, ProductDto, ProductPage};
 use crate::domain::catalog::{queries, ProductRef};
+use crate::web::catalog_query::ProductsQuery;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::CurrentLang;
-use crate::web::pages::catalog::ProductsQuery;
 use crate::web::render::json_ok;
 use crate::web::state::AppState;
 
@@ -22,7 +22,7 @@ pub struct LangQuery {
 #[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", params(LangQuery),
     responses((status = 200, description = "Every category, parents before children", body = [CategoryDto])))]
 pub async fn list_categories(state: web::Data<AppState>, lang: CurrentLang) -> Result<HttpResponse, AppError> {
-    let tree = state.db.run(|conn| Ok::<_, AppError>(queries::list_categories(conn)?)).await?;
+    let tree = state.shop.db.run(|conn| Ok::<_, AppError>(queries::list_categories(conn)?)).await?;
     let body: Vec<CategoryDto> = tree.categories.iter().map(|c| CategoryDto::new(c, lang.0)).collect();
     json_ok(&body)
 }
@@ -42,7 +42,7 @@ pub async fn list_products(
     query: web::Query<ProductsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.parse()?;
-    let page = state.db.run(move |conn| Ok::<_, AppError>(queries::list_products(conn, &filter)?)).await?;
+    let page = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_products(conn, &filter)?)).await?;
     json_ok(&ProductPage::new(&page, lang.0))
 }
 
@@ -60,7 +60,7 @@ pub async fn get_product(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&path.into_inner())?;
-    let product = state.db.run(move |conn| Ok::<_, AppError>(queries::get_product(conn, &by)?)).await?;
+    let product = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_product(conn, &by)?)).await?;
     json_ok(&ProductDto::new(&product, lang.0))
 }
 
@@ -80,6 +80,7 @@ pub async fn product_availability(
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&path.into_inner())?;
     let stock = state
+        .shop
         .db
         .run(move |conn| {
             let product = queries::get_product(conn, &by)?;
@@ -94,7 +95,7 @@ pub async fn product_availability(
 #[utoipa::path(get, path = "/api/v1/branches", tag = "catalog", params(LangQuery),
     responses((status = 200, description = "Every branch; exactly one is the delivery warehouse", body = [BranchDto])))]
 pub async fn list_branches(state: web::Data<AppState>, lang: CurrentLang) -> Result<HttpResponse, AppError> {
-    let branches = state.db.run(|conn| Ok::<_, AppError>(queries::list_branches(conn)?)).await?;
+    let branches = state.shop.db.run(|conn| Ok::<_, AppError>(queries::list_branches(conn)?)).await?;
     let body: Vec<BranchDto> = branches.iter().map(|b| BranchDto::new(b, lang.0)).collect();
     json_ok(&body)
 }

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::auth::AccountDto;
 use crate::domain::accounts::addresses::{self, Address, AddressInput};
 use crate::domain::accounts::commands;
+use crate::flows;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::ApiAccount;
-use crate::web::pages::accounts::set_new_password;
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -29,7 +29,7 @@ pub async fn update_me(
 ) -> Result<HttpResponse, AppError> {
     let name = commands::parse_name(body.name.as_deref().unwrap_or(""), "name")?;
     let id = caller.0.id;
-    let account = state.db.run(move |conn| Ok::<_, AppError>(commands::rename(conn, id, &name)?)).await?;
+    let account = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::rename(conn, id, &name)?)).await?;
     json_ok(&AccountDto::new(&account))
 }
 
@@ -50,13 +50,8 @@ pub async fn change_password(
     body: web::Json<PasswordBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
-    set_new_password(
-        &state,
-        &caller.0,
-        body.current_password.unwrap_or_default(),
-        body.new_password.unwrap_or_default(),
-    )
-    .await?;
+    let (current, new) = (body.current_password.unwrap_or_default(), body.new_password.unwrap_or_default());
+    flows::accounts::change_password(&state.shop, &caller.0, current, new).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -133,7 +128,7 @@ impl<'a> AddressDto<'a> {
     responses((status = 200, body = [AddressDto])))]
 pub async fn list_addresses(state: web::Data<AppState>, caller: ApiAccount) -> Result<HttpResponse, AppError> {
     let owner = caller.0.id;
-    let list = state.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
+    let list = state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
     json_ok(&list.iter().map(AddressDto::new).collect::<Vec<_>>())
 }
 
@@ -147,7 +142,7 @@ pub async fn add_address(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner().input().parse()?;
     let owner = caller.0.id;
-    let address = state.db.run(move |conn| Ok::<_, AppError>(addresses::add(conn, owner, &input)?)).await?;
+    let address = state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::add(conn, owner, &input)?)).await?;
     json(actix_web::http::StatusCode::CREATED, &AddressDto::new(&address))
 }
 
@@ -162,10 +157,10 @@ pub async fn update_address(
     id: web::Path<String>,
     body: web::Json<AddressBody>,
 ) -> Result<HttpResponse, AppError> {
-    let id = crate::web::path_id(&id)?;
+    let id = crate::web::extract::path_id(&id)?;
     let input = body.into_inner().input().parse()?;
     let owner = caller.0.id;
-    let address = state.db.run(move |conn| Ok::<_, AppError>(addresses::update(conn, owner, id, &input)?)).await?;
+    let address = state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::update(conn, owner, id, &input)?)).await?;
     json_ok(&AddressDto::new(&address))
 }
 
@@ -178,8 +173,8 @@ pub async fn delete_address(
     caller: ApiAccount,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = crate::web::path_id(&id)?;
+    let id = crate::web::extract::path_id(&id)?;
     let owner = caller.0.id;
-    state.db.run(move |conn| Ok::<_, AppError>(addresses::remove(conn, owner, id)?)).await?;
+    state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::remove(conn, owner, id)?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,19 +2,16 @@
 //! cancelling unpaid orders, paying again, and the payment provider's side (sandbox).
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::dto::{OrderDto, OrderPage, PaymentDto};
 use crate::domain::orders::{commands, queries, Actor, OrderAccess, OrderFilter};
-use crate::web::path_id;
-use std::sync::Arc;
-
-use crate::domain::payments::{self, Outcome};
+use crate::domain::payments::{Outcome, PaymentProvider};
 use crate::domain::shared::{FieldErrors, PageRequest};
+use crate::flows;
 use crate::web::error::{AppError, Problem};
+use crate::web::extract::path_id;
 use crate::web::extract::{ApiAccount, CurrentLang, MaybeApiAccount};
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
@@ -54,7 +51,7 @@ pub async fn list_orders(
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
     let filter = OrderFilter { account: Some(caller.0.id), status: None };
-    let orders = state.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
     json_ok(&OrderPage::new(&orders, lang.0))
 }
 
@@ -72,7 +69,7 @@ pub async fn get_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let access = access_of(caller, query.into_inner().token)?;
-    let order = state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    let order = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
     json_ok(&OrderDto::new(&order, lang.0))
 }
 
@@ -91,8 +88,9 @@ pub async fn cancel_order(
     let id = path_id(&id)?;
     let actor = Actor::of(caller.0.as_ref());
     let access = access_of(caller, query.into_inner().token)?;
+    let now = state.shop.now();
     let order =
-        state.db.run(move |conn| Ok::<_, AppError>(commands::cancel(conn, id, &access, actor, Utc::now())?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::cancel(conn, id, &access, actor, now)?)).await?;
     json_ok(&OrderDto::new(&order, lang.0))
 }
 
@@ -109,12 +107,12 @@ pub async fn pay_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let access = access_of(caller, query.into_inner().token)?;
-    let provider = state.payment_provider()?.name();
-    let payment = state
-        .db
-        .run(move |conn| Ok::<_, AppError>(payments::commands::pay_order(conn, id, &access, provider, Utc::now())?))
-        .await?;
-    json(StatusCode::CREATED, &PaymentDto::new(&payment, state.payment_provider()?))
+    let payment = flows::orders::pay_order(&state.shop, id, access).await?;
+    json(StatusCode::CREATED, &PaymentDto::new(&payment, provider(&state)?))
+}
+
+fn provider(state: &AppState) -> Result<&dyn PaymentProvider, AppError> {
+    state.shop.payments().ok_or(AppError::Unavailable("no payment provider is configured".into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -134,29 +132,17 @@ pub async fn simulate_payment(
     id: web::Path<String>,
     body: web::Json<SimulateBody>,
 ) -> Result<HttpResponse, AppError> {
-    state.sandbox()?;
+    if !state.shop.payments().is_some_and(|p| p.is_sandbox()) {
+        return Err(AppError::NotFound);
+    }
     let id = path_id(&id)?;
     let outcome = body
         .outcome
         .as_deref()
         .and_then(Outcome::parse)
         .ok_or_else(|| FieldErrors::single("outcome", "must be succeeded or failed"))?;
-    let payment = settle(&state, id, outcome).await?;
-    json_ok(&PaymentDto::new(&payment, state.payment_provider()?))
-}
-
-/// The sandbox provider's event for `outcome`, applied through webhook verification.
-pub async fn settle(state: &AppState, id: Uuid, outcome: Outcome) -> Result<payments::Payment, AppError> {
-    let payments = state.payments.clone().ok_or(AppError::NotFound)?;
-    let payment = state
-        .db
-        .run(move |conn| {
-            let sandbox = payments.as_sandbox().ok_or(AppError::NotFound)?;
-            Ok::<_, AppError>(sandbox.settle(conn, id, outcome, Utc::now())?)
-        })
-        .await?;
-    state.wake_jobs();
-    Ok(payment)
+    let payment = flows::orders::settle_sandbox_payment(&state.shop, id, outcome).await?;
+    json_ok(&PaymentDto::new(&payment, provider(&state)?))
 }
 
 /// A payment provider's webhook (`sandbox` here): `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
@@ -175,17 +161,8 @@ pub async fn provider_webhook(
     name: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let provider = state.payments.clone().filter(|p| p.name() == name.as_str()).ok_or(AppError::NotFound)?;
-    let header = req.headers().get(provider.signature_header()).and_then(|v| v.to_str().ok()).map(String::from);
-    let checked = Arc::clone(&provider);
-    let payment = state
-        .db
-        .run(move |conn| {
-            let now = Utc::now();
-            let event = checked.verify_webhook(header.as_deref(), &body, now)?;
-            Ok::<_, AppError>(payments::commands::record_event(conn, checked.name(), &event, now)?)
-        })
-        .await?;
-    state.wake_jobs();
-    json_ok(&PaymentDto::new(&payment, &*provider))
+    let provider = state.shop.payments().filter(|p| p.name() == name.as_str()).ok_or(AppError::NotFound)?;
+    let signature = req.headers().get(provider.signature_header()).and_then(|v| v.to_str().ok()).map(String::from);
+    let payment = flows::orders::record_webhook(&state.shop, name.into_inner(), signature, body.to_vec()).await?;
+    json_ok(&PaymentDto::new(&payment, provider))
 }

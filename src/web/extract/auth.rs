@@ -2,7 +2,6 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 
 use crate::domain::accounts::{tokens, Account};
@@ -20,9 +19,11 @@ pub fn bearer(req: &HttpRequest) -> Option<String> {
 async fn account_for(req: &HttpRequest) -> Result<Account, AppError> {
     let token = bearer(req).ok_or(AppError::Unauthorized)?;
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or(AppError::Internal("no state".into()))?;
+    let now = state.shop.now();
     state
+        .shop
         .db
-        .run(move |conn| Ok::<_, AppError>(tokens::authenticate(conn, &token, Utc::now())?))
+        .run(move |conn| Ok::<_, AppError>(tokens::authenticate(conn, &token, now)?))
         .await?
         .ok_or(AppError::Unauthorized)
 }

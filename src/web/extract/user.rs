@@ -14,7 +14,7 @@ async fn current(req: &HttpRequest) -> Result<Option<Account>, AppError> {
     let session = req.get_session();
     let Some((uid, epoch)) = session::signed_in(&session) else { return Ok(None) };
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or(AppError::Internal("no state".into()))?;
-    let account = state.db.run(move |conn| Ok::<_, AppError>(queries::find_account(conn, uid)?)).await?;
+    let account = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::find_account(conn, uid)?)).await?;
     match account {
         Some(a) if a.session_epoch == epoch => Ok(Some(a)),
         _ => {

@@ -8,9 +8,10 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::accounts::FormErrors;
+use super::cart_session::{load_session_cart, remember};
+use super::forms::FormErrors;
 use super::views::kind_label;
-use crate::domain::cart::{commands, queries, CartError, CartView, ItemInput, Totals};
+use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{FieldErrors, Money};
 use crate::web::error::AppError;
@@ -95,45 +96,6 @@ pub struct CartFragment {
     pub cart: CartSection,
 }
 
-/// The session's cart, if it still has an open one.
-pub async fn load_session_cart(
-    state: &AppState,
-    session: &Session,
-    account: Option<Uuid>,
-) -> Result<Option<CartView>, AppError> {
-    let remembered = session::cart(session);
-    if remembered.is_none() && account.is_none() {
-        return Ok(None);
-    }
-    let rules = state.rules.clone();
-    let cart =
-        state.db.run(move |conn| Ok::<_, AppError>(queries::current_cart(conn, remembered, account, &rules)?)).await?;
-    remember(session, cart.as_ref());
-    Ok(cart)
-}
-
-pub fn remember(session: &Session, cart: Option<&CartView>) {
-    session::set_cart(session, cart.map(|c| c.id), cart.map_or(0, CartView::item_count));
-}
-
-/// At sign-in: the guest's cart joins the customer's.
-pub async fn adopt_cart(state: &AppState, session: &Session, account: Uuid) -> Result<(), AppError> {
-    let guest = session::cart(session);
-    let rules = state.rules.clone();
-    let cart = state
-        .db
-        .run(move |conn| {
-            let id = commands::merge_on_sign_in(conn, guest, account)?;
-            Ok::<_, AppError>(match id {
-                Some(id) => Some(queries::get_cart(conn, id, Some(account), &rules)?),
-                None => None,
-            })
-        })
-        .await?;
-    remember(session, cart.as_ref());
-    Ok(())
-}
-
 pub async fn show_cart(
     state: web::Data<AppState>,
     mut ctx: Chrome,
@@ -170,8 +132,8 @@ async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Uu
     if let Some(cart) = load_session_cart(state, session, account).await? {
         return Ok(cart.id);
     }
-    let rules = state.rules.clone();
-    let cart = state.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
+    let rules = state.shop.rules.clone();
+    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
     remember(session, Some(&cart));
     Ok(cart.id)
 }
@@ -191,8 +153,8 @@ pub async fn add_item(
     let form = form.into_inner();
     let input =
         ItemInput { product_id: form.product_id, quantity: form.quantity, msisdn: form.msisdn, amount: form.amount };
-    let rules = state.rules.clone();
-    let added = state.db.run(move |conn| commands::add_item(conn, cart_id, account, &input, &rules)).await;
+    let rules = state.shop.rules.clone();
+    let added = state.shop.db.run(move |conn| commands::add_item(conn, cart_id, account, &input, &rules)).await;
     let (status, ok, message, errors) = match added {
         Ok(cart) => {
             remember(&session, Some(&cart));
@@ -293,13 +255,16 @@ pub async fn update_item(
     item: web::Path<String>,
     form: web::Form<QuantityForm>,
 ) -> Result<HttpResponse, AppError> {
-    let item = crate::web::path_id(&item)?;
+    let item = crate::web::extract::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let rules = state.rules.clone();
+    let rules = state.shop.rules.clone();
     let quantity = form.into_inner().quantity;
-    let outcome =
-        state.db.run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules)).await;
+    let outcome = state
+        .shop
+        .db
+        .run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules))
+        .await;
     after_change(&state, ctx, &session, htmx, account, outcome, Some(item)).await
 }
 
@@ -311,10 +276,10 @@ pub async fn remove_item(
     htmx: Htmx,
     item: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let item = crate::web::path_id(&item)?;
+    let item = crate::web::extract::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let rules = state.rules.clone();
-    let outcome = state.db.run(move |conn| commands::remove_item(conn, cart, account, item, &rules)).await;
+    let rules = state.shop.rules.clone();
+    let outcome = state.shop.db.run(move |conn| commands::remove_item(conn, cart, account, item, &rules)).await;
     after_change(&state, ctx, &session, htmx, account, outcome, None).await
 }

@@ -1,7 +1,6 @@
 //! `/products` (filters, search, pages; the list swaps in place with htmx) and `/products/{slug}`.
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::views::{kind_label, kind_plural, Card, Pager};
 use crate::domain::catalog::{
@@ -9,41 +8,12 @@ use crate::domain::catalog::{
     ProductSummary,
 };
 use crate::domain::shared::{Lang, Money, Page};
+use crate::web::catalog_query::ProductsQuery;
 use crate::web::error::AppError;
 use crate::web::extract::Htmx;
 use crate::web::filters;
 use crate::web::render::{html, page_or_fragment, Chrome};
 use crate::web::state::AppState;
-
-/// The raw `/products` query; parsed by the domain into a `ProductFilter`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProductsQuery {
-    /// Category slug; includes its child categories.
-    pub category: Option<String>,
-    /// Product kind: device, number, esim, data_pack, top_up, plan or service.
-    pub kind: Option<String>,
-    /// Search words, matched against both names and the slug.
-    pub q: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<String>,
-    /// Items per page, 1 to 100 (default 20).
-    pub per_page: Option<String>,
-    /// Language of names and descriptions: mn (default) or en.
-    pub lang: Option<String>,
-}
-
-impl ProductsQuery {
-    pub fn parse(&self) -> Result<ProductFilter, AppError> {
-        Ok(ProductFilter::parse(
-            self.category.as_deref(),
-            self.kind.as_deref(),
-            self.q.as_deref(),
-            self.page.as_deref(),
-            self.per_page.as_deref(),
-        )?)
-    }
-}
 
 pub struct Opt {
     pub value: String,
@@ -138,6 +108,7 @@ pub async fn list_products(
     let kept = state.category_menu.fresh();
     let need_menu = kept.is_none() && !htmx.wants_fragment();
     let (loaded, page) = state
+        .shop
         .db
         .run(move |conn| {
             let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
@@ -327,6 +298,7 @@ pub async fn show_product(
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&slug.into_inner())?;
     let (product, stock, siblings) = state
+        .shop
         .db
         .run(move |conn| {
             let product = queries::get_product(conn, &by)?;

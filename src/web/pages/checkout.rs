@@ -6,17 +6,19 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::accounts::{AddressForm, FormErrors};
-use super::cart::{load_session_cart, remember, CartSection};
+use super::cart::CartSection;
+use super::cart_session::{load_session_cart, remember};
+use super::forms::{AddressForm, FormErrors};
+use super::links::payment_page;
 use crate::domain::accounts::addresses::{self, Address, AddressInput};
 use crate::domain::cart::{queries as cart_queries, PickupOption};
-use crate::domain::checkout::{self, FulfillmentInput, PlaceOrder};
-use crate::domain::idempotency::{self, Stored};
+use crate::domain::checkout::{CheckoutError, FulfillmentInput, PlaceOrder};
+use crate::domain::idempotency::{IdempotencyKey, Refusals};
 use crate::domain::shared::FieldErrors;
+use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::Visitor;
 use crate::web::filters;
@@ -83,15 +85,6 @@ pub struct CheckoutPage {
     pub notice: Option<String>,
 }
 
-/// Where the shopper pays: the sandbox's page is ours (a path); a real provider's is its own.
-pub fn payment_page(state: &AppState, payment: Uuid) -> Result<String, AppError> {
-    let provider = state.payment_provider()?;
-    Ok(match provider.as_sandbox() {
-        Some(_) => crate::domain::payments::sandbox::pay_path(payment),
-        None => provider.redirect_url(payment),
-    })
-}
-
 /// The form's field errors, and the address's under their own names for the shared fields.
 fn split_errors(errors: FieldErrors) -> (FormErrors, FormErrors) {
     let mut address = FieldErrors::new();
@@ -136,6 +129,7 @@ async fn render(
     let cart_id = cart.id;
     let needs_shipping = cart.needs_shipping;
     let (book, options) = state
+        .shop
         .db
         .run(move |conn| {
             let book = match account {
@@ -196,7 +190,9 @@ pub async fn pickup_branches(
 ) -> Result<HttpResponse, AppError> {
     let account = visitor.0.map(|a| a.id);
     let options = match load_session_cart(&state, &session, account).await? {
-        Some(cart) => state.db.run(move |conn| Ok::<_, AppError>(cart_queries::pickup_options(conn, cart.id)?)).await?,
+        Some(cart) => {
+            state.shop.db.run(move |conn| Ok::<_, AppError>(cart_queries::pickup_options(conn, cart.id)?)).await?
+        }
         None => Vec::new(),
     };
     let branches = branch_choices(&ctx, &options, query.branch_id.as_deref());
@@ -221,10 +217,7 @@ pub async fn place_order(
             None => return Ok(see_other("/cart")),
         },
     };
-    let scope = idempotency::Scope::checkout(account, cart_id);
-    let key =
-        form.key.clone().filter(|k| !k.is_empty() && k.len() <= 255).unwrap_or_else(|| Uuid::new_v4().to_string());
-    let fingerprint = idempotency::fingerprint("POST", "/checkout", &body);
+    let key = form.key.as_deref().and_then(IdempotencyKey::parse).unwrap_or_else(IdempotencyKey::random);
     let input = PlaceOrder {
         cart_id,
         caller: account,
@@ -236,40 +229,25 @@ pub async fn place_order(
             branch_id: form.branch_id.clone(),
         },
         lang: ctx.lang,
-        provider: state.payment_provider()?.name().into(),
     };
-    let rules = state.rules.clone();
     // Refusals are not kept under the key: the shopper corrects the form and sends it again.
-    let placed = state
-        .db
-        .run(move |conn| {
-            idempotency::run(conn, scope, &key, &fingerprint, |conn| {
-                let placed = checkout::place_order(conn, &input, &rules, Utc::now()).map_err(AppError::from)?;
-                let body = serde_json::json!({"payment_id": placed.payment.id}).to_string();
-                Ok::<_, AppError>(Stored { status: 201, body })
-            })
-        })
-        .await;
-    match placed {
-        Ok(stored) => {
-            let payment: Option<Uuid> = serde_json::from_str::<serde_json::Value>(&stored.body)
-                .ok()
-                .and_then(|v| v["payment_id"].as_str().and_then(|s| Uuid::parse_str(s).ok()));
+    let verdict = match flows::orders::place_order_once(&state.shop, key, Refusals::Forget, input).await {
+        Ok(placed) => {
             remember(&session, None);
             crate::web::session::set_placed_cart(&session, cart_id);
-            state.wake_jobs();
-            let payment = payment.ok_or_else(|| AppError::Internal("stored checkout answer without payment".into()))?;
-            Ok(see_other(&payment_page(&state, payment)?))
+            return Ok(see_other(&payment_page(&state, placed.payment.id)?));
         }
-        Err(AppError::Invalid(errors)) => {
-            let verdict = Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors, notice: None };
-            render(&state, ctx, &session, &visitor, form, verdict).await
+        Err(CheckoutError::Invalid(errors)) => {
+            Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors, notice: None }
         }
-        Err(e @ (AppError::Conflict { .. } | AppError::Coded { .. })) => {
+        Err(e) => {
+            let e = AppError::from(e);
+            if !matches!(e, AppError::Conflict { .. } | AppError::Coded { .. }) {
+                return Err(e);
+            }
             let notice = Some(ctx.t_or_detail(e.code(), &e.problem().detail));
-            let status = actix_web::ResponseError::status_code(&e);
-            render(&state, ctx, &session, &visitor, form, Verdict { status, errors: FieldErrors::new(), notice }).await
+            Verdict { status: actix_web::ResponseError::status_code(&e), errors: FieldErrors::new(), notice }
         }
-        Err(e) => Err(e),
-    }
+    };
+    render(&state, ctx, &session, &visitor, form, verdict).await
 }

@@ -9,6 +9,6 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state.db.ping().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+    state.shop.db.ping().await.map_err(|e| AppError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"))
 }

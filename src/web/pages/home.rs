@@ -25,6 +25,7 @@ pub struct HomePage {
 
 pub async fn show_home(state: web::Data<AppState>, ctx: Chrome) -> Result<HttpResponse, AppError> {
     let (featured, counts) = state
+        .shop
         .db
         .run(|conn| Ok::<_, AppError>((queries::list_featured(conn, 8)?, queries::count_by_kind(conn)?)))
         .await?;

@@ -9,13 +9,15 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::links::{order_href, payment_page};
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
-use crate::domain::payments::{self, Outcome, Payment, PaymentState};
+use crate::domain::payments::PaymentError;
 use crate::domain::shared::Money;
+use crate::flows;
 use crate::web::error::AppError;
+use crate::web::extract::path_id;
 use crate::web::extract::Visitor;
 use crate::web::filters;
-use crate::web::path_id;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -153,14 +155,6 @@ pub struct TokenForm {
     pub token: Option<String>,
 }
 
-fn order_href(id: Uuid, token: &str) -> String {
-    if token.is_empty() {
-        format!("/orders/{id}")
-    } else {
-        format!("/orders/{id}?{}", serde_urlencoded::to_string([("token", token)]).unwrap_or_default())
-    }
-}
-
 pub async fn show_order(
     state: web::Data<AppState>,
     mut ctx: Chrome,
@@ -172,7 +166,7 @@ pub async fn show_order(
     let id = path_id(&id)?;
     let token = query.into_inner().token.unwrap_or_default();
     let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
-    let order = state.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    let order = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
     let csrf = ctx.form_token(&session);
     let notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
     let live_href = order_href(order.id, &token);
@@ -194,11 +188,9 @@ pub async fn pay_order(
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
     let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
-    let provider = state.payment_provider()?.name();
-    let paid = state.db.run(move |conn| payments::commands::pay_order(conn, id, &access, provider, Utc::now())).await;
-    match paid {
-        Ok(payment) => Ok(see_other(&super::checkout::payment_page(&state, payment.id)?)),
-        Err(payments::PaymentError::NotPayable(_)) => {
+    match flows::orders::pay_order(&state.shop, id, access).await {
+        Ok(payment) => Ok(see_other(&payment_page(&state, payment.id)?)),
+        Err(PaymentError::NotPayable(_)) => {
             session::flash(&session, "order.not_payable");
             Ok(see_other(&order_href(id, &token)))
         }
@@ -217,7 +209,8 @@ pub async fn cancel_order(
     let token = form.into_inner().token.unwrap_or_default();
     let actor = Actor::of(visitor.0.as_ref());
     let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
-    let cancelled = state.db.run(move |conn| commands::cancel(conn, id, &access, actor, Utc::now())).await;
+    let now = state.shop.now();
+    let cancelled = state.shop.db.run(move |conn| commands::cancel(conn, id, &access, actor, now)).await;
     match cancelled {
         Ok(_) => session::flash(&session, "order.cancelled"),
         Err(crate::domain::orders::OrderError::IllegalTransition { .. }) => {
@@ -226,75 +219,4 @@ pub async fn cancel_order(
         Err(e) => return Err(e.into()),
     }
     Ok(see_other(&order_href(id, &token)))
-}
-
-#[derive(Template)]
-#[template(path = "shop/payment_sandbox.html")]
-pub struct SandboxPage {
-    pub ctx: Chrome,
-    pub csrf: String,
-    pub payment_id: Uuid,
-    pub amount: Money,
-    pub number: String,
-    pub pending: bool,
-    pub status_label: &'static str,
-    pub back: String,
-}
-
-async fn payment_and_order(state: &AppState, id: Uuid) -> Result<(Payment, Order), AppError> {
-    state.sandbox()?;
-    state
-        .db
-        .run(move |conn| {
-            let payment = payments::commands::get_payment(conn, id)?;
-            let order = queries::get_order(conn, payment.order_id, &OrderAccess::staff())?;
-            Ok::<_, AppError>((payment, order))
-        })
-        .await
-}
-
-/// The sandbox provider's hosted page: approve or decline, as a shopper would at a bank.
-pub async fn show_sandbox_payment(
-    state: web::Data<AppState>,
-    mut ctx: Chrome,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&id)?;
-    let (payment, order) = payment_and_order(&state, id).await?;
-    let csrf = ctx.form_token(&session);
-    let page = SandboxPage {
-        status_label: ctx.t(&format!("payment.status.{}", payment.status.as_str())),
-        csrf,
-        payment_id: payment.id,
-        amount: payment.amount,
-        number: order.number.clone(),
-        pending: payment.status == PaymentState::Pending,
-        back: order_href(order.id, &order.access_token),
-        ctx,
-    };
-    html_with(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-pub struct OutcomeForm {
-    pub outcome: Option<String>,
-}
-
-/// The sandbox settles the payment through its signed webhook, then returns the shopper to the
-/// shop's tracking page, as a provider's return URL would.
-pub async fn submit_sandbox_payment(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    form: web::Form<OutcomeForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = path_id(&id)?;
-    let outcome = form
-        .outcome
-        .as_deref()
-        .and_then(Outcome::parse)
-        .ok_or_else(|| AppError::BadRequest("Choose approve or decline.".into()))?;
-    let (_, order) = payment_and_order(&state, id).await?;
-    crate::web::api::orders::settle(&state, id, outcome).await?;
-    Ok(see_other(&order_href(order.id, &order.access_token)))
 }

@@ -3,17 +3,17 @@ use std::time::{Duration, Instant};
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
-use super::accounts::FormErrors;
-use crate::domain::accounts::attempts::{Attempt, AttemptKind};
+use super::forms::FormErrors;
+use crate::domain::accounts::attempts::Attempt;
 use crate::domain::accounts::{password, reset, Email, Password};
 use crate::domain::shared::FieldErrors;
+use crate::flows::throttle;
 use crate::web::error::AppError;
-use crate::web::limits;
+use crate::web::extract::Caller;
 use crate::web::render::{html, html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -44,7 +44,7 @@ pub async fn show_request(mut ctx: Chrome, session: Session) -> Result<HttpRespo
 
 pub async fn request(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    caller: Caller,
     mut ctx: Chrome,
     session: Session,
     form: web::Form<RequestForm>,
@@ -59,18 +59,14 @@ pub async fn request(
             return html_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let attempt = Attempt {
-        kind: AttemptKind::Reset,
-        account: Some((email.as_str().to_string(), state.config.login_limit_per_account)),
-        ip: limits::client_ip(&req, &state),
-        ip_limit: state.config.login_limit_per_ip,
-    };
-    limits::reserve(&state, &attempt).await?;
+    let attempt = Attempt::reset(email.as_str(), caller.0, &state.shop.limits);
+    throttle::reserve(&state.shop, &attempt).await?;
     let lang = ctx.lang;
     let address = email.as_str().to_string();
-    let queued = state.db.run(move |conn| Ok::<_, AppError>(reset::request(conn, &address, lang, Utc::now())?)).await?;
+    let now = state.shop.now();
+    let queued = state.shop.db.run(move |conn| Ok::<_, AppError>(reset::request(conn, &address, lang, now)?)).await?;
     if queued {
-        state.wake_jobs();
+        state.shop.wake_jobs();
     }
     if let Some(rest) = MIN_ANSWER_TIME.checked_sub(started.elapsed()) {
         actix_web::rt::time::sleep(rest).await;
@@ -102,7 +98,8 @@ pub async fn show_choose(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let t = token.clone();
-    let valid = state.db.run(move |conn| Ok::<_, AppError>(reset::is_valid(conn, &t, Utc::now())?)).await?;
+    let now = state.shop.now();
+    let valid = state.shop.db.run(move |conn| Ok::<_, AppError>(reset::is_valid(conn, &t, now)?)).await?;
     if !valid {
         return Err(AppError::Gone);
     }
@@ -129,10 +126,11 @@ pub async fn choose(
             );
         }
     };
-    let password_hash = state.password_work.run(move || password::hash(pw.expose())).await??;
+    let password_hash = state.shop.password_work.run(move || password::hash(pw.expose())).await??;
+    let now = state.shop.now();
     let account =
-        state.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, Utc::now())?)).await?;
+        state.shop.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, now)?)).await?;
     session::sign_in(&session, &account);
-    super::cart::adopt_cart(&state, &session, account.id).await?;
+    super::cart_session::adopt_cart(&state, &session, account.id).await?;
     Ok(see_other("/account"))
 }

@@ -1,7 +1,7 @@
 //! View models shared by several shopper pages (product cards, the pager).
 use crate::domain::catalog::{ProductKind, ProductSummary};
 use crate::domain::shared::{Lang, Money, Page};
-use crate::web::i18n::Tr;
+use crate::i18n::Tr;
 
 pub fn kind_label(tr: Tr, kind: ProductKind) -> &'static str {
     tr.t(&format!("kind.{}.one", kind.as_str()))

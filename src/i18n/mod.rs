@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use crate::domain::shared::Lang;
 
-const MN: &str = include_str!("i18n/mn.txt");
-const EN: &str = include_str!("i18n/en.txt");
+const MN: &str = include_str!("mn.txt");
+const EN: &str = include_str!("en.txt");
 
 pub type Catalog = HashMap<&'static str, &'static str>;
 

@@ -2,7 +2,7 @@
 //! queues here instead of taking every blocking thread and all the memory (19 MiB each).
 use tokio::sync::Semaphore;
 
-use super::error::AppError;
+use crate::domain::accounts::AccountError;
 
 pub struct PasswordWork {
     permits: Semaphore,
@@ -19,13 +19,16 @@ impl PasswordWork {
     }
 
     /// Runs `work` (a hash or a verification) on the blocking pool once a permit is free.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    ///
+    /// # Errors
+    /// `Hashing` when the blocking pool is gone (the server is shutting down).
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AccountError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal("hashing closed".into()))?;
-        actix_web::web::block(work).await.map_err(|_| AppError::Internal("hashing cancelled".into()))
+        let _permit = self.permits.acquire().await.map_err(|_| AccountError::Hashing("hashing closed".into()))?;
+        actix_web::web::block(work).await.map_err(|_| AccountError::Hashing("hashing cancelled".into()))
     }
 }
 

@@ -1,0 +1,76 @@
+//! Signing in (for a session or a bearer token), registering and changing a password: the
+//! sequences `/login`, `/register`, `/account` and `/api/v1/auth/*`, `/api/v1/me/password` share.
+use super::{throttle, Shop};
+use crate::domain::accounts::attempts::{Attempt, ClientIp};
+use crate::domain::accounts::commands::{self, Register, Registration};
+use crate::domain::accounts::tokens::{self, IssuedToken};
+use crate::domain::accounts::{password, queries, Account, AccountError, Email, Password};
+use crate::domain::shared::FieldErrors;
+
+/// Throttle, look the email up, verify the password (against a decoy when the email is
+/// unknown, and even when the password is empty, so every refusal costs the same work), and
+/// on success forgive the account's earlier failures.
+///
+/// # Errors
+/// `Throttled`, `WrongCredentials`, or a failure on our side.
+pub async fn sign_in(shop: &Shop, email: &str, password: String, ip: ClientIp) -> Result<Account, AccountError> {
+    let email = email.trim().to_lowercase();
+    let attempt = Attempt::login(&email, ip, &shop.limits);
+    let reserved = throttle::reserve(shop, &attempt).await?;
+    let found = shop.db.run(move |conn| queries::credentials(conn, &email)).await?;
+    let (account, hash) = found.map_or((None, None), |(a, h)| (Some(a), Some(h)));
+    let ok = shop.password_work.run(move || password::check(hash.as_deref(), &password)).await?;
+    let account = account.filter(|_| ok).ok_or(AccountError::WrongCredentials)?;
+    throttle::forgive(shop, &attempt, reserved).await?;
+    Ok(account)
+}
+
+/// `sign_in`, then a bearer token for the account.
+///
+/// # Errors
+/// As `sign_in`.
+pub async fn issue_token(
+    shop: &Shop,
+    email: &str,
+    password: String,
+    ip: ClientIp,
+) -> Result<(Account, IssuedToken), AccountError> {
+    let account = sign_in(shop, email, password, ip).await?;
+    let (id, now) = (account.id, shop.now());
+    let issued = shop.db.run(move |conn| tokens::issue(conn, id, now)).await?;
+    Ok((account, issued))
+}
+
+/// Throttle by address, hash the password off the async threads, create the customer.
+///
+/// # Errors
+/// `Throttled`, `EmailTaken`, or a failure on our side.
+pub async fn register(shop: &Shop, input: Registration, ip: ClientIp) -> Result<Account, AccountError> {
+    throttle::reserve(shop, &Attempt::register(ip, &shop.limits)).await?;
+    let Registration { email, name, password } = input;
+    let password_hash = shop.password_work.run(move || password::hash(password.expose())).await??;
+    shop.db.run(move |conn| commands::register(conn, &Register { email, name, password_hash })).await
+}
+
+/// Check the new password against the policy and the current one against the stored hash, then
+/// store the new hash; every other session and token of the account ends.
+///
+/// # Errors
+/// `Invalid` on `new_password` (the policy) or `current_password` (not the current one).
+pub async fn change_password(
+    shop: &Shop,
+    account: &Account,
+    current: String,
+    new: String,
+) -> Result<Account, AccountError> {
+    let email = Email::parse(&account.email, "email").ok();
+    let new = Password::parse(&new, "new_password", email.as_ref())?;
+    let id = account.id;
+    let stored = shop.db.run(move |conn| queries::password_hash(conn, id)).await?;
+    let ok = shop.password_work.run(move || password::check(stored.as_deref(), &current)).await?;
+    if !ok {
+        return Err(FieldErrors::single("current_password", "is not your current password").into());
+    }
+    let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
+    shop.db.run(move |conn| commands::change_password(conn, id, &hash)).await
+}

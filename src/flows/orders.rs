@@ -1,0 +1,94 @@
+//! Placing an order and refunding one, each once under an idempotency key, paying again, and
+//! settling a sandbox payment: the sequences `/checkout`, `/orders/…`, `/payments/…/pay`,
+//! `/admin/orders/…` and their `/api/v1` twins share.
+use uuid::Uuid;
+
+use super::Shop;
+use crate::domain::checkout::{self, CheckoutError, PlaceOrder, Placed};
+use crate::domain::idempotency::{IdempotencyKey, Refusals};
+use crate::domain::orders::{Order, OrderAccess};
+use crate::domain::payments::{self, Outcome, Payment, PaymentError, Refund};
+
+/// Places the order from the cart once under `key`, with the configured payment provider, and
+/// wakes the job runner for the confirmation mail.
+///
+/// # Errors
+/// `PaymentsUnavailable` without a provider; what `checkout::place_order_once` refuses.
+pub async fn place_order_once(
+    shop: &Shop,
+    key: IdempotencyKey,
+    refusals: Refusals,
+    input: PlaceOrder,
+) -> Result<Placed, CheckoutError> {
+    let provider = shop.payments().ok_or(CheckoutError::PaymentsUnavailable)?.name();
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    let placed = shop
+        .db
+        .run(move |conn| checkout::place_order_once(conn, &key, refusals, &input, provider, &rules, now))
+        .await?;
+    shop.wake_jobs();
+    Ok(placed)
+}
+
+/// Gives money back once under the staff member's `key`.
+///
+/// # Errors
+/// What `payments::commands::refund_once` refuses.
+pub async fn refund_once(
+    shop: &Shop,
+    key: IdempotencyKey,
+    refusals: Refusals,
+    refund: Refund,
+) -> Result<Order, PaymentError> {
+    let now = shop.now();
+    let order = shop.db.run(move |conn| payments::commands::refund_once(conn, &key, refusals, &refund, now)).await?;
+    shop.wake_jobs();
+    Ok(order)
+}
+
+/// A new attempt (or the waiting one) to pay an unpaid order.
+///
+/// # Errors
+/// `PaymentsUnavailable`; what `payments::commands::pay_order` refuses.
+pub async fn pay_order(shop: &Shop, order: Uuid, access: OrderAccess) -> Result<Payment, PaymentError> {
+    let provider = shop.payments().ok_or(PaymentError::PaymentsUnavailable)?.name();
+    let now = shop.now();
+    shop.db.run(move |conn| payments::commands::pay_order(conn, order, &access, provider, now)).await
+}
+
+/// The provider settles a payment itself (only the sandbox can): its signed event goes through
+/// the same verification and recording as a webhook.
+///
+/// # Errors
+/// `NotFound` without a sandbox or for an unknown payment; what recording the event refuses.
+pub async fn settle_sandbox_payment(shop: &Shop, payment: Uuid, outcome: Outcome) -> Result<Payment, PaymentError> {
+    let provider = shop.services.payments.clone().filter(|p| p.is_sandbox()).ok_or(PaymentError::NotFound)?;
+    let now = shop.now();
+    let settled = shop.db.run(move |conn| provider.settle(conn, payment, outcome, now)).await?;
+    shop.wake_jobs();
+    Ok(settled)
+}
+
+/// A provider's webhook: verified, then recorded once per event id.
+///
+/// # Errors
+/// `NotFound` for a provider that is not configured; `SignatureInvalid`, `Stale`, `AmountMismatch`.
+pub async fn record_webhook(
+    shop: &Shop,
+    provider_name: String,
+    signature: Option<String>,
+    body: Vec<u8>,
+) -> Result<Payment, PaymentError> {
+    let provider =
+        shop.services.payments.clone().filter(|p| p.name() == provider_name).ok_or(PaymentError::NotFound)?;
+    let now = shop.now();
+    let payment = shop
+        .db
+        .run(move |conn| {
+            let event = provider.verify_webhook(signature.as_deref(), &body, now)?;
+            payments::commands::record_event(conn, provider.name(), &event, now)
+        })
+        .await?;
+    shop.wake_jobs();
+    Ok(payment)
+}

@@ -1,0 +1,26 @@
+//! The configured rate limits, applied to an attempt before its slow work (a password check).
+use super::Shop;
+use crate::domain::accounts::attempts::{self, Attempt, Verdict};
+use crate::domain::accounts::AccountError;
+
+/// Reserves a place for the attempt.
+///
+/// # Errors
+/// `Throttled` with the seconds to wait; a database failure.
+pub async fn reserve(shop: &Shop, attempt: &Attempt) -> Result<i64, AccountError> {
+    let a = attempt.clone();
+    let now = shop.now();
+    match shop.db.run(move |conn| attempts::reserve(conn, &a, now)).await? {
+        Verdict::Allowed(id) => Ok(id),
+        Verdict::Limited { retry_after_secs } => Err(AccountError::Throttled { retry_after_secs }),
+    }
+}
+
+/// The reserved attempt succeeded: the account's failures are forgiven.
+///
+/// # Errors
+/// A database failure.
+pub async fn forgive(shop: &Shop, attempt: &Attempt, id: i64) -> Result<(), AccountError> {
+    let a = attempt.clone();
+    shop.db.run(move |conn| attempts::succeeded(conn, &a, id)).await
+}

@@ -1,0 +1,111 @@
+//! `/login` and `/logout`: signing in and out with the session cookie.
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::cart_session::adopt_cart;
+use super::forms::NextQuery;
+use crate::domain::accounts::AccountError;
+use crate::flows;
+use crate::web::error::AppError;
+use crate::web::extract::Caller;
+use crate::web::render::{html, html_with, see_other, Chrome};
+use crate::web::session;
+use crate::web::state::AppState;
+
+/// Where to go after signing in: a local path only, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+            n.to_string()
+        }
+        _ => "/account".into(),
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct LoginForm {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop/login.html")]
+pub struct LoginPage {
+    pub ctx: Chrome,
+    pub csrf: String,
+    pub email: String,
+    pub next: String,
+    pub failed: bool,
+    /// Set when too many attempts were made: minutes until the next one is allowed.
+    pub wait_minutes: Option<u64>,
+}
+
+pub async fn show_login(
+    mut ctx: Chrome,
+    session: Session,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let csrf = ctx.form_token(&session);
+    html(&LoginPage {
+        ctx,
+        csrf,
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        failed: false,
+        wait_minutes: None,
+    })
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut ctx: Chrome,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let email = form.email.unwrap_or_default();
+    let next = safe_next(form.next.as_deref());
+    let signed_in = flows::accounts::sign_in(&state.shop, &email, form.password.unwrap_or_default(), caller.0).await;
+    let email = email.trim().to_lowercase();
+    let (status, wait) = match signed_in {
+        Ok(account) => {
+            session::sign_in(&session, &account);
+            adopt_cart(&state, &session, account.id).await?;
+            return Ok(see_other(&next));
+        }
+        Err(AccountError::WrongCredentials) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+        Err(AccountError::Throttled { retry_after_secs }) => (StatusCode::TOO_MANY_REQUESTS, Some(retry_after_secs)),
+        Err(e) => return Err(e.into()),
+    };
+    let csrf = ctx.form_token(&session);
+    let page = LoginPage { ctx, csrf, email, next, failed: wait.is_none(), wait_minutes: wait.map(|s| s.div_ceil(60)) };
+    let mut res = html_with(status, &page)?;
+    if let Some(secs) = wait {
+        res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    Ok(res)
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    session::sign_out(&session);
+    see_other("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/admin?x=1")), "/admin?x=1");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", ""] {
+            assert_eq!(safe_next(Some(bad)), "/account", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/account");
+    }
+}
