@@ -13,6 +13,7 @@ use crate::db::{self, Db};
 use crate::domain::catalog::demo;
 use crate::flows::hashing::PasswordWork;
 use crate::flows::Shop;
+use crate::mail;
 use crate::services::Services;
 use crate::telemetry;
 use crate::web::{self, pages::errors, state::AppState};
@@ -72,12 +73,8 @@ impl Application {
         let production = config.is_production();
         let session_key = web::session::key(&config);
         let (jobs_wake, runner) = if config.job_runner {
-            let runner = worker::Runner {
-                db: db.clone(),
-                mailer: services.mailer.clone(),
-                clock: services.clock.clone(),
-                public_url: config.public_url.clone(),
-            };
+            let performers = mail::performers(worker::Performers::new(), services.mailer.clone(), &config.public_url);
+            let runner = worker::Runner { db: db.clone(), clock: services.clock.clone(), performers };
             let handle = worker::spawn(runner)?;
             (Some(handle.waker()), Some(handle))
         } else {

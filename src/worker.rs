@@ -2,16 +2,19 @@
 //! number of processes share the queue), does them and records the outcome. It wakes when this
 //! process queues something and otherwise polls every few seconds for jobs queued elsewhere or
 //! due for a retry.
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use crate::db::Db;
-use crate::domain::jobs::{self, Job};
+use crate::domain::jobs::{self, Job, JobKind, Queue};
 use crate::domain::shared::Clock;
 use crate::domain::{idempotency, orders};
-use crate::mail::{self, Mailer};
 
 pub const POLL: Duration = Duration::from_secs(2);
 /// How often expiry and pruning run: not on every wake-up after each queued mail.
@@ -20,9 +23,70 @@ const BATCH: i64 = 10;
 
 pub struct Runner {
     pub db: Db,
-    pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
-    pub public_url: String,
+    pub performers: Performers,
+}
+
+type Perform = Box<dyn Fn(&str, Value) -> Result<(), String> + Send + Sync>;
+
+/// What the runner can do, by job kind: each `JobKind` registers the function that performs it.
+/// The runner claims only from the queues of registered kinds, so new kinds (the operator's)
+/// plug in here without touching the runner.
+#[derive(Default)]
+pub struct Performers {
+    by_kind: HashMap<&'static str, Perform>,
+    queues: Vec<Queue>,
+}
+
+impl Performers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Performs jobs of type `J` (all of its kinds) with `perform`.
+    #[must_use]
+    pub fn on<J: JobKind>(mut self, perform: impl Fn(J) -> Result<(), String> + Send + Sync + 'static) -> Self {
+        let perform = Arc::new(perform);
+        for &kind in J::KINDS {
+            let perform = Arc::clone(&perform);
+            let decode_and_perform = move |kind: &str, payload: Value| {
+                let job = J::decode(kind, payload).map_err(|e| format!("unreadable {kind} job: {e}"))?;
+                perform(job)
+            };
+            self.by_kind.insert(kind, Box::new(decode_and_perform));
+        }
+        if !self.queues.contains(&J::QUEUE) {
+            self.queues.push(J::QUEUE);
+        }
+        self
+    }
+
+    pub fn queues(&self) -> &[Queue] {
+        &self.queues
+    }
+
+    /// Performs one job; a panic inside it is that job's failure, never the runner's.
+    ///
+    /// # Errors
+    /// What the job's performer says, an unknown kind, or the panic's message.
+    pub fn perform(&self, job: &Job) -> Result<(), String> {
+        let perform = self
+            .by_kind
+            .get(job.kind.as_str())
+            .ok_or_else(|| format!("no performer for jobs of kind {:?}", job.kind))?;
+        let payload = job.payload.clone();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| perform(&job.kind, payload))) {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".into());
+                Err(format!("panicked: {message}"))
+            }
+        }
+    }
 }
 
 /// A running job runner: wake it after queuing work, stop it before the process exits.
@@ -83,10 +147,14 @@ impl Runner {
         }
     }
 
-    /// Claims and does one batch of mail jobs; returns how many it took.
+    /// Claims and does one batch of jobs of the queues it can perform; returns how many it took.
     pub fn work_batch(&self) -> usize {
+        let queues = self.performers.queues();
+        if queues.is_empty() {
+            return 0;
+        }
         let claimed = match self.db.get() {
-            Ok(mut conn) => jobs::claim(&mut conn, "mail", BATCH, self.clock.now()),
+            Ok(mut conn) => jobs::claim(&mut conn, queues, BATCH, self.clock.now()),
             Err(e) => {
                 tracing::warn!(error = %e, "job runner cannot reach the database");
                 return 0;
@@ -101,7 +169,7 @@ impl Runner {
         };
         let n = batch.len();
         for job in batch {
-            let outcome = self.perform(&job);
+            let outcome = self.performers.perform(&job);
             let Ok(mut conn) = self.db.get() else { continue };
             let recorded = match &outcome {
                 Ok(()) => jobs::complete(&mut conn, job.id, self.clock.now()).map(|()| "done"),
@@ -116,10 +184,5 @@ impl Runner {
             }
         }
         n
-    }
-
-    fn perform(&self, job: &Job) -> Result<(), String> {
-        let message = mail::render(&job.kind, &job.payload, &self.public_url)?;
-        self.mailer.send(&message)
     }
 }

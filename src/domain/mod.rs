@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod idempotency;
 pub mod jobs;
+pub mod mails;
 pub mod orders;
 pub mod payments;
 pub mod shared;

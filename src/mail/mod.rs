@@ -1,19 +1,19 @@
 //! Mail: messages rendered from askama templates (HTML and plain text, both languages) and sent
 //! with lettre, over SMTP when `SMTP_URL` is set, else written as `.eml` files to `./outbox/`.
-//! Mail only ever leaves through the job queue (see `worker`), never from a request.
+//! Mail only ever leaves through the job queue (see `worker`), never from a request: each kind
+//! of mail is a typed job (`domain::mails`) that `performers` registers with the runner.
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use askama::Template;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
-use serde_json::Value;
 
-use crate::domain::accounts::reset::{MAIL_KIND as PASSWORD_RESET, RESET_LIFETIME};
-use crate::domain::orders::mail::{
-    CONFIRMATION as ORDER_CONFIRMATION, PAYMENT_FAILED, READY_FOR_PICKUP as ORDER_READY, SHIPPED as ORDER_SHIPPED,
-};
+use crate::domain::accounts::reset::RESET_LIFETIME;
+use crate::domain::mails::{OrderMail, OrderNews, PasswordResetMail};
 use crate::domain::shared::Lang;
 use crate::i18n::Tr;
+use crate::worker::Performers;
 
 /// A message ready to send.
 #[derive(Debug, Clone)]
@@ -114,7 +114,7 @@ struct OrderLine {
 }
 
 /// What an order mail says; written out once as HTML and once as plain text.
-struct OrderMail<'a> {
+struct OrderContent<'a> {
     headline: &'a str,
     intro: &'a str,
     extra: Option<&'a str>,
@@ -129,120 +129,106 @@ struct OrderMail<'a> {
 #[template(path = "mail/order.html")]
 struct OrderHtml<'a> {
     t: Tr,
-    mail: &'a OrderMail<'a>,
+    mail: &'a OrderContent<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/order.txt")]
 struct OrderText<'a> {
     t: Tr,
-    mail: &'a OrderMail<'a>,
+    mail: &'a OrderContent<'a>,
 }
 
-/// The mails about an order: confirmation, declined payment, shipped, ready for pickup.
-fn order_mail(kind: &str, payload: &Value, t: Tr, public_url: &str) -> Result<Outgoing, String> {
-    let lang = t.0;
-    let number = text(payload, "number");
-    let order_id = text(payload, "order_id");
-    let token = payload.pointer("/secret/token").and_then(Value::as_str).ok_or("order mail without its token")?;
-    let link = format!("{}/orders/{order_id}?token={token}", public_url.trim_end_matches('/'));
-    let localized = |v: &Value, key: &str| -> String {
-        let k = format!("{key}_{}", lang.code());
-        v.get(&k).and_then(Value::as_str).unwrap_or_default().to_string()
+/// The mail about an order: confirmation, declined payment, shipped, ready for pickup.
+///
+/// # Errors
+/// A template that fails to render.
+pub fn order(mail: &OrderMail, public_url: &str) -> Result<Outgoing, String> {
+    let t = Tr(mail.lang);
+    let lang = mail.lang;
+    let link = format!("{}/orders/{}?token={}", public_url.trim_end_matches('/'), mail.order_id, mail.secret.token);
+    let pick = |mn: &str, en: &str| -> String {
+        match lang {
+            Lang::Mn => mn.to_string(),
+            Lang::En => en.to_string(),
+        }
     };
-    let lines: Vec<OrderLine> = payload
-        .get("items")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| OrderLine {
-                    name: localized(i, "name"),
-                    quantity: i.get("quantity").and_then(Value::as_i64).unwrap_or(1),
-                    total: text(i, "total").to_string(),
-                    msisdn: i.get("msisdn").and_then(Value::as_str).map(String::from),
-                })
-                .collect()
+    let lines: Vec<OrderLine> = mail
+        .items
+        .iter()
+        .map(|i| OrderLine {
+            name: pick(&i.name_mn, &i.name_en),
+            quantity: i64::from(i.quantity),
+            total: i.total.clone(),
+            msisdn: i.msisdn.clone(),
         })
-        .unwrap_or_default();
-    let args = [("number", number)];
-    let (subject, intro, extra) = match kind {
-        ORDER_CONFIRMATION => {
+        .collect();
+    let args = [("number", mail.number.as_str())];
+    let (subject, intro, extra) = match mail.news {
+        OrderNews::Placed => {
             (t.fill("mail.order.placed.subject", &args), t.fill("mail.order.placed.intro", &args), None)
         }
-        PAYMENT_FAILED => (t.fill("mail.order.failed.subject", &args), t.fill("mail.order.failed.intro", &args), None),
-        ORDER_SHIPPED => (
+        OrderNews::PaymentFailed => {
+            (t.fill("mail.order.failed.subject", &args), t.fill("mail.order.failed.intro", &args), None)
+        }
+        OrderNews::Shipped => (
             t.fill("mail.order.shipped.subject", &args),
             t.fill("mail.order.shipped.intro", &args),
-            payload
-                .get("tracking")
-                .and_then(Value::as_str)
-                .map(|n| t.fill("mail.order.shipped.tracking", &[("tracking", n)])),
+            mail.tracking.as_deref().map(|n| t.fill("mail.order.shipped.tracking", &[("tracking", n)])),
         ),
-        ORDER_READY => {
-            let branch = payload.get("branch").cloned().unwrap_or(Value::Null);
-            let place = t.fill(
-                "mail.order.ready.where",
-                &[
-                    ("branch", &localized(&branch, "name")),
-                    ("address", &localized(&branch, "address")),
-                    ("hours", text(&branch, "opening_hours")),
-                ],
-            );
-            (t.fill("mail.order.ready.subject", &args), t.fill("mail.order.ready.intro", &args), Some(place))
+        OrderNews::ReadyForPickup => {
+            let place = mail.branch.as_ref().map(|b| {
+                t.fill(
+                    "mail.order.ready.where",
+                    &[
+                        ("branch", &pick(&b.name_mn, &b.name_en)),
+                        ("address", &pick(&b.address_mn, &b.address_en)),
+                        ("hours", &b.opening_hours),
+                    ],
+                )
+            });
+            (t.fill("mail.order.ready.subject", &args), t.fill("mail.order.ready.intro", &args), place)
         }
-        other => return Err(format!("no mail template for {other:?}")),
     };
-    let (shipping, total, vat) = (text(payload, "shipping"), text(payload, "total"), text(payload, "vat"));
-    let mail = OrderMail {
+    let content = OrderContent {
         headline: &subject,
         intro: &intro,
         extra: extra.as_deref(),
         lines: &lines,
-        shipping,
-        total,
-        vat,
+        shipping: &mail.shipping,
+        total: &mail.total,
+        vat: &mail.vat,
         link: &link,
     };
     Ok(Outgoing {
-        to: text(payload, "to").into(),
-        text: OrderText { t, mail: &mail }.render().map_err(|e| e.to_string())?,
-        html: OrderHtml { t, mail: &mail }.render().map_err(|e| e.to_string())?,
+        to: mail.to.clone(),
+        text: OrderText { t, mail: &content }.render().map_err(|e| e.to_string())?,
+        html: OrderHtml { t, mail: &content }.render().map_err(|e| e.to_string())?,
         subject,
     })
 }
 
-fn text<'a>(payload: &'a Value, key: &str) -> &'a str {
-    payload.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// The message a mail job asks for.
+/// The mail with the link to choose a new password.
 ///
 /// # Errors
-/// An unknown kind or a payload without what the kind needs: the job fails and, after its
-/// retries, is left dead for staff to look at.
-pub fn render(kind: &str, payload: &Value, public_url: &str) -> Result<Outgoing, String> {
-    let lang = Lang::parse(text(payload, "lang")).unwrap_or_default();
-    let t = Tr(lang);
-    let to = text(payload, "to");
-    if to.is_empty() {
-        return Err("mail job without a recipient".into());
-    }
-    match kind {
-        PASSWORD_RESET => {
-            let token =
-                payload.pointer("/secret/token").and_then(Value::as_str).ok_or("reset mail without its token")?;
-            let link = format!("{}/password-reset/{token}", public_url.trim_end_matches('/'));
-            let name = text(payload, "name");
-            let minutes = RESET_LIFETIME.num_minutes();
-            Ok(Outgoing {
-                to: to.into(),
-                subject: t.t("mail.reset.subject").into(),
-                text: PasswordResetText { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
-                html: PasswordResetHtml { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
-            })
-        }
-        ORDER_CONFIRMATION | PAYMENT_FAILED | ORDER_SHIPPED | ORDER_READY => order_mail(kind, payload, t, public_url),
-        other => Err(format!("no mail template for {other:?}")),
-    }
+/// A template that fails to render.
+pub fn password_reset(mail: &PasswordResetMail, public_url: &str) -> Result<Outgoing, String> {
+    let t = Tr(mail.lang);
+    let link = format!("{}/password-reset/{}", public_url.trim_end_matches('/'), mail.secret.token);
+    let (name, minutes) = (mail.name.as_str(), RESET_LIFETIME.num_minutes());
+    Ok(Outgoing {
+        to: mail.to.clone(),
+        subject: t.t("mail.reset.subject").into(),
+        text: PasswordResetText { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
+        html: PasswordResetHtml { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
+    })
+}
+
+/// Registers the mail kinds with the job runner: each is rendered and sent through `mailer`.
+pub fn performers(performers: Performers, mailer: Arc<dyn Mailer>, public_url: &str) -> Performers {
+    let (reset_mailer, reset_url) = (Arc::clone(&mailer), public_url.to_string());
+    let order_url = public_url.to_string();
+    performers
+        .on(move |mail: PasswordResetMail| reset_mailer.send(&password_reset(&mail, &reset_url)?))
+        .on(move |mail: OrderMail| mailer.send(&order(&mail, &order_url)?))
 }

@@ -2,7 +2,6 @@
 //! Asking for one answers the same whether or not the address has an account.
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::model::AccountRow;
@@ -11,11 +10,11 @@ use super::tokens::{digest, random_secret, revoke_all};
 use super::types::Account;
 use super::AccountError;
 use crate::db::schema::{accounts, password_resets};
-use crate::domain::jobs::{self, NewJob, Queue};
+use crate::domain::jobs;
+use crate::domain::mails::{PasswordResetMail, Secret};
 use crate::domain::shared::Lang;
 
 pub const RESET_LIFETIME: Duration = Duration::hours(1);
-pub const MAIL_KIND: &str = "password_reset";
 
 /// Starts a reset for `email` (normalised) if it names an account: a one-hour token and, in
 /// the same transaction, the mail job that sends the link. Returns whether a mail was queued.
@@ -34,19 +33,8 @@ pub fn request(conn: &mut PgConnection, email: &str, lang: Lang, now: DateTime<U
                 password_resets::expires_at.eq(now + RESET_LIFETIME),
             ))
             .execute(conn)?;
-        let job = NewJob {
-            queue: Queue::Mail,
-            kind: MAIL_KIND.into(),
-            payload: json!({
-                "to": account.email,
-                "name": account.name,
-                "lang": lang.code(),
-                "secret": { "token": token },
-            }),
-            dedup_key: None,
-            max_attempts: 8,
-        };
-        jobs::enqueue(conn, &job, now)?;
+        let mail = PasswordResetMail { to: account.email, name: account.name, lang, secret: Secret { token } };
+        jobs::enqueue_job(conn, &mail, now)?;
         Ok(true)
     })
 }

@@ -16,6 +16,7 @@ use crate::domain::cart::queries::{load_lines, price_line};
 use crate::domain::cart::{rules, CartError, CartLine};
 use crate::domain::catalog::ProductKind;
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
+use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::record_event;
 use crate::domain::orders::model::OrderRow;
 use crate::domain::orders::{mail, queries as order_queries, Actor, DeliveryAddress, OrderStatus};
@@ -239,7 +240,7 @@ pub fn place_order(
             .set((carts::status.eq("checked_out"), carts::updated_at.eq(now)))
             .execute(conn)?;
         let order = order_queries::load(conn, row)?;
-        mail::enqueue(conn, mail::CONFIRMATION, &order, &order.id.to_string(), now)?;
+        mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
         Ok(Placed { order, payment })
     })
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::types::{backoff_secs, Job, JobError, JobStatus, NewJob};
+use super::types::{backoff_secs, Job, JobError, JobKind, JobStatus, NewJob, Queue};
 use crate::db::schema::jobs;
 use crate::db::DbError;
 use crate::domain::shared::{Page, PageRequest};
@@ -67,18 +67,36 @@ pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Res
         .optional()?)
 }
 
-/// Takes up to `limit` due jobs of `queue` for this worker: pending or failed ones whose time
+/// Queues a typed job in the caller's transaction (see `enqueue`).
+///
+/// # Errors
+/// A database error, or a payload that cannot be written as JSON (never for plain data).
+pub fn enqueue_job<J: JobKind>(conn: &mut PgConnection, job: &J, now: DateTime<Utc>) -> Result<Option<Uuid>, DbError> {
+    let payload = serde_json::to_value(job)
+        .map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))?;
+    let row = NewJob {
+        queue: J::QUEUE,
+        kind: job.kind().to_string(),
+        payload,
+        dedup_key: job.dedup_key(),
+        max_attempts: J::MAX_ATTEMPTS,
+    };
+    enqueue(conn, &row, now)
+}
+
+/// Takes up to `limit` due jobs of `queues` for this worker: pending or failed ones whose time
 /// has come, and running ones whose worker's lease ran out. Each claim counts as an attempt.
 /// Workers on any number of processes never take the same job (`SKIP LOCKED`).
-pub fn claim(conn: &mut PgConnection, queue: &str, limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
+pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
+    let queues: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
     let rows: Vec<JobRow> = diesel::sql_query(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, updated_at = $2 \
-         WHERE id IN (SELECT id FROM jobs WHERE queue = $1 AND \
+         WHERE id IN (SELECT id FROM jobs WHERE queue = ANY($1) AND \
              ((status IN ('pending', 'failed') AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
            ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
          RETURNING id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at",
     )
-    .bind::<diesel::sql_types::Text, _>(queue)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(queues)
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(now + LEASE)
     .bind::<diesel::sql_types::BigInt, _>(limit)

@@ -1,11 +1,13 @@
 //! Jobs and their states.
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::DbError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Queue {
     Mail,
     Operator,
@@ -54,6 +56,34 @@ impl JobStatus {
     }
 }
 
+/// One kind of job, as the serde type its payload is: the same type is written by whoever
+/// enqueues the job and read by whoever performs it, so a missing or mistyped field fails the
+/// job with a clear error instead of becoming an empty string.
+pub trait JobKind: Serialize + DeserializeOwned + 'static {
+    const QUEUE: Queue;
+    /// The `kind` values this type is stored under (one type may carry several kinds).
+    const KINDS: &'static [&'static str];
+    const MAX_ATTEMPTS: i32 = 8;
+
+    /// The `kind` this job is stored under; one of `KINDS`.
+    fn kind(&self) -> &'static str;
+
+    /// The business id that makes the job unique: a second job with it is not queued.
+    fn dedup_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Reads a stored job of `kind`.
+    ///
+    /// # Errors
+    /// A payload that is not this type.
+    fn decode(kind: &str, payload: Value) -> Result<Self, serde_json::Error> {
+        let _ = kind;
+        serde_json::from_value(payload)
+    }
+}
+
+/// A job row about to be written; `enqueue_job` makes one from a `JobKind`.
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub queue: Queue,

@@ -13,6 +13,7 @@ use super::types::{Actor, Order, OrderAccess, StaffAction};
 use super::OrderError;
 use crate::db::schema::{order_events, orders, payments};
 use crate::db::DbError;
+use crate::domain::mails::OrderNews;
 use crate::domain::shared::FieldErrors;
 
 pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
@@ -203,9 +204,9 @@ pub fn staff_transition(
         }
         let order = load(conn, row)?;
         match action {
-            StaffAction::Ship => mail::enqueue(conn, mail::SHIPPED, &order, &order.id.to_string(), now)?,
+            StaffAction::Ship => mail::enqueue(conn, OrderNews::Shipped, &order, &order.id.to_string(), now)?,
             StaffAction::ReadyForPickup => {
-                mail::enqueue(conn, mail::READY_FOR_PICKUP, &order, &order.id.to_string(), now)?;
+                mail::enqueue(conn, OrderNews::ReadyForPickup, &order, &order.id.to_string(), now)?;
             }
             _ => {}
         }

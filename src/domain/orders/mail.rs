@@ -1,71 +1,63 @@
-//! The mails an order sends, queued in the transaction of the change that causes them. The
-//! payload carries what the message shows, so sending needs no database; the tracking link's
-//! secret sits under `secret`, which the queue wipes once the mail is sent.
+//! The mails an order sends, queued in the transaction of the change that causes them.
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
-use serde_json::{json, Value};
 
 use super::types::{Fulfillment, Order};
 use crate::db::DbError;
-use crate::domain::jobs::{self, NewJob, Queue};
+use crate::domain::jobs;
+use crate::domain::mails::{OrderMail, OrderMailBranch, OrderMailItem, OrderNews, Secret};
 
-pub const CONFIRMATION: &str = "order_confirmation";
-pub const PAYMENT_FAILED: &str = "payment_failed";
-pub const SHIPPED: &str = "order_shipped";
-pub const READY_FOR_PICKUP: &str = "order_ready_for_pickup";
-
-fn payload(order: &Order) -> Value {
-    let items: Vec<Value> = order
+/// The mail telling `news` about `order`.
+pub fn order_mail(news: OrderNews, order: &Order, once_per: &str) -> OrderMail {
+    let items = order
         .items
         .iter()
-        .map(|i| {
-            json!({
-                "name_mn": i.name.mn, "name_en": i.name.en, "quantity": i.quantity,
-                "total": i.total.display(), "msisdn": i.msisdn.as_ref().map(|m| m.display()),
-            })
+        .map(|i| OrderMailItem {
+            name_mn: i.name.mn.clone(),
+            name_en: i.name.en.clone(),
+            quantity: i.quantity,
+            total: i.total.display(),
+            msisdn: i.msisdn.as_ref().map(|m| m.display()),
         })
         .collect();
     let branch = match &order.fulfillment {
-        Fulfillment::Pickup { branch } => Some(json!({
-            "name_mn": branch.name.mn, "name_en": branch.name.en,
-            "address_mn": branch.address.mn, "address_en": branch.address.en,
-            "opening_hours": branch.opening_hours,
-        })),
+        Fulfillment::Pickup { branch } => Some(OrderMailBranch {
+            name_mn: branch.name.mn.clone(),
+            name_en: branch.name.en.clone(),
+            address_mn: branch.address.mn.clone(),
+            address_en: branch.address.en.clone(),
+            opening_hours: branch.opening_hours.clone(),
+        }),
         _ => None,
     };
-    json!({
-        "to": order.email,
-        "lang": order.lang.code(),
-        "order_id": order.id,
-        "number": order.number,
-        "items": items,
-        "subtotal": order.totals.subtotal.display(),
-        "shipping": order.totals.shipping.display(),
-        "discount": order.totals.discount.display(),
-        "total": order.totals.total.display(),
-        "vat": crate::domain::cart::rules::vat_included(order.totals.total).display(),
-        "branch": branch,
-        "tracking": order.tracking_number,
-        "secret": {"token": order.access_token},
-    })
+    OrderMail {
+        news,
+        once_per: Some(once_per.to_string()),
+        to: order.email.clone(),
+        lang: order.lang,
+        order_id: order.id,
+        number: order.number.clone(),
+        items,
+        subtotal: order.totals.subtotal.display(),
+        shipping: order.totals.shipping.display(),
+        discount: order.totals.discount.display(),
+        total: order.totals.total.display(),
+        vat: crate::domain::cart::rules::vat_included(order.totals.total).display(),
+        branch,
+        tracking: order.tracking_number.clone(),
+        secret: Secret { token: order.access_token.clone() },
+    }
 }
 
-/// Queues mail `kind` about `order`; `once_per` names what makes it unique (the order, or a
-/// payment attempt), so the same news is never mailed twice.
+/// Queues the mail telling `news` about `order`; `once_per` names what makes it unique (the
+/// order, or a payment attempt), so the same news is never mailed twice.
 pub(crate) fn enqueue(
     conn: &mut PgConnection,
-    kind: &str,
+    news: OrderNews,
     order: &Order,
     once_per: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let job = NewJob {
-        queue: Queue::Mail,
-        kind: kind.into(),
-        payload: payload(order),
-        dedup_key: Some(format!("{kind}:{once_per}")),
-        max_attempts: 8,
-    };
-    jobs::enqueue(conn, &job, now)?;
+    jobs::enqueue_job(conn, &order_mail(news, order, once_per), now)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::PaymentError;
 use crate::db::schema::{orders, payment_events, payments};
 use crate::db::DbError;
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
+use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::{
     cancel_locked, lock, move_to, record_event as record_order_event, release_stock,
 };
@@ -122,7 +123,7 @@ pub fn record_event(
                 set_state(conn, payment.id, PaymentState::Failed, now)?;
                 if order.status() == OrderStatus::PendingPayment {
                     let view = load(conn, order)?;
-                    mail::enqueue(conn, mail::PAYMENT_FAILED, &view, &payment.id.to_string(), now)?;
+                    mail::enqueue(conn, OrderNews::PaymentFailed, &view, &payment.id.to_string(), now)?;
                 }
             }
             Outcome::Succeeded => {

@@ -1,0 +1,163 @@
+//! The mails the shop sends, as typed job payloads: written in the transaction of the change
+//! that causes them (`jobs::enqueue_job`), read by the mail performer. Each carries what the
+//! message shows, so sending needs no database; a link's secret sits under `secret`, which the
+//! queue wipes once the job stops.
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::jobs::{JobKind, Queue};
+use crate::domain::shared::Lang;
+
+/// A link's secret (a reset token, an order's tracking token); never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Secret {
+    pub token: String,
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// The link to choose a new password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetMail {
+    pub to: String,
+    pub name: String,
+    pub lang: Lang,
+    pub secret: Secret,
+}
+
+pub const PASSWORD_RESET: &str = "password_reset";
+
+impl JobKind for PasswordResetMail {
+    const QUEUE: Queue = Queue::Mail;
+    const KINDS: &'static [&'static str] = &[PASSWORD_RESET];
+
+    fn kind(&self) -> &'static str {
+        PASSWORD_RESET
+    }
+}
+
+/// What an order mail tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderNews {
+    /// The order is placed (and awaits payment).
+    #[default]
+    Placed,
+    /// A payment attempt was declined; the order can still be paid.
+    PaymentFailed,
+    Shipped,
+    ReadyForPickup,
+}
+
+impl OrderNews {
+    pub const ALL: [OrderNews; 4] =
+        [OrderNews::Placed, OrderNews::PaymentFailed, OrderNews::Shipped, OrderNews::ReadyForPickup];
+
+    /// The job kind it is queued as.
+    pub fn kind(self) -> &'static str {
+        match self {
+            OrderNews::Placed => "order_confirmation",
+            OrderNews::PaymentFailed => "payment_failed",
+            OrderNews::Shipped => "order_shipped",
+            OrderNews::ReadyForPickup => "order_ready_for_pickup",
+        }
+    }
+
+    pub fn from_kind(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.kind() == kind)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderMailItem {
+    pub name_mn: String,
+    pub name_en: String,
+    pub quantity: i32,
+    /// As shown: `₮12,500`.
+    pub total: String,
+    pub msisdn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderMailBranch {
+    pub name_mn: String,
+    pub name_en: String,
+    pub address_mn: String,
+    pub address_en: String,
+    pub opening_hours: String,
+}
+
+/// A mail about an order: the same content for every piece of news, amounts as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderMail {
+    /// Stored as the job's kind, not in its payload.
+    #[serde(skip)]
+    pub news: OrderNews,
+    /// What makes the news unique (the order, or a payment attempt): never mailed twice.
+    #[serde(skip)]
+    pub once_per: Option<String>,
+    pub to: String,
+    pub lang: Lang,
+    pub order_id: Uuid,
+    pub number: String,
+    pub items: Vec<OrderMailItem>,
+    pub subtotal: String,
+    pub shipping: String,
+    pub discount: String,
+    pub total: String,
+    pub vat: String,
+    pub branch: Option<OrderMailBranch>,
+    pub tracking: Option<String>,
+    pub secret: Secret,
+}
+
+impl JobKind for OrderMail {
+    const QUEUE: Queue = Queue::Mail;
+    const KINDS: &'static [&'static str] =
+        &["order_confirmation", "payment_failed", "order_shipped", "order_ready_for_pickup"];
+
+    fn kind(&self) -> &'static str {
+        self.news.kind()
+    }
+
+    fn dedup_key(&self) -> Option<String> {
+        self.once_per.as_ref().map(|once| format!("{}:{once}", self.news.kind()))
+    }
+
+    fn decode(kind: &str, payload: Value) -> Result<Self, serde_json::Error> {
+        let news = OrderNews::from_kind(kind)
+            .ok_or_else(|| <serde_json::Error as serde::de::Error>::custom(format!("no order news {kind:?}")))?;
+        Ok(OrderMail { news, ..serde_json::from_value(payload)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_order_news_has_a_kind_of_its_own() {
+        for news in OrderNews::ALL {
+            assert_eq!(OrderNews::from_kind(news.kind()), Some(news));
+            assert!(OrderMail::KINDS.contains(&news.kind()));
+        }
+    }
+
+    #[test]
+    fn a_missing_field_fails_to_read_instead_of_becoming_empty() {
+        let payload = serde_json::json!({"to": "bat@example.mn", "lang": "en", "secret": {"token": "t"}});
+        let err = PasswordResetMail::decode(PASSWORD_RESET, payload).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("name"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        assert_eq!(format!("{:?}", Secret { token: "abc".into() }), "Secret(***)");
+    }
+}
