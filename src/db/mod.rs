@@ -13,6 +13,31 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, PooledConnection};
 pub type PgPool = diesel::r2d2::Pool<ConnectionManager<PgConnection>>;
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
+/// Maps an enum with `as_str` and `parse` to a `text` column, once: written as its name, read
+/// back with an error (never a guess) for a value the enum does not know. The enum itself
+/// derives `diesel::AsExpression` and `diesel::FromSqlRow` with `#[diesel(sql_type = Text)]`.
+macro_rules! text_enum {
+    ($ty:ty, $what:literal) => {
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $ty {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $ty {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let raw =
+                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg>>::from_sql(bytes)?;
+                <$ty>::parse(&raw).ok_or_else(|| format!("unknown {} {raw:?} in the database", $what).into())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 /// Why the database could not be reached at all (as opposed to a query's own error).
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -42,3 +42,11 @@ pub(super) fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Opti
 pub fn password_hash(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, AccountError> {
     Ok(accounts::table.find(id).select(accounts::password_hash).first(conn).optional()?)
 }
+
+/// The email of an account that must exist (the signed-in caller's).
+///
+/// # Errors
+/// A database failure, or `NotFound` as a query error for an account that is gone.
+pub fn email_of(conn: &mut PgConnection, id: Uuid) -> Result<String, crate::db::DbError> {
+    Ok(accounts::table.find(id).select(accounts::email).first(conn)?)
+}

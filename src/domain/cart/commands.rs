@@ -1,13 +1,14 @@
 //! Cart writes. Each locks its cart row first, so two requests changing one cart queue up.
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::Uuid as SqlUuid;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::model::CartRow;
 use super::queries::{find_row, load_lines, view_of};
 use super::rules::{self, MAX_QUANTITY};
-use super::types::{CartView, ItemInput};
+use super::state::CartStatus;
+use super::types::{CartLine, CartView, ItemInput};
 use super::CartError;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, ProductAttributes, ProductKind, ProductRef};
@@ -33,7 +34,7 @@ fn lock_open(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<
         .optional()?
         .filter(|c| c.visible_to(caller))
         .ok_or(CartError::NotFound)?;
-    if row.status != "open" {
+    if row.status != CartStatus::Open {
         return Err(CartError::Closed);
     }
     Ok(row)
@@ -210,10 +211,10 @@ pub fn set_quantity(
         }
         let quantity = rules::parse_quantity(raw_quantity, 1)?;
         let line = load_lines(conn, cart_id)?.into_iter().find(|l| l.id == item_id).ok_or(CartError::NotFound)?;
-        if line.kind != ProductKind::Device.as_str() && quantity != 1 {
+        if line.kind != ProductKind::Device && quantity != 1 {
             return Err(FieldErrors::single("quantity", "must be 1 for this product").into());
         }
-        if line.kind == ProductKind::Device.as_str()
+        if line.kind == ProductKind::Device
             && quantity > line.quantity
             && best_branch_stock(conn, line.product_id)? < i64::from(quantity)
         {
@@ -270,7 +271,7 @@ pub fn merge_on_sign_in(
             .for_update()
             .first(conn)
             .optional()?
-            .filter(|c| c.status == "open" && c.account_id.is_none());
+            .filter(|c| c.status == CartStatus::Open && c.account_id.is_none());
         let Some(guest_row) = guest_row else { return Ok(own) };
         let Some(target) = own.filter(|id| *id != guest_row.id) else {
             diesel::update(carts::table.find(guest_row.id))
@@ -283,21 +284,48 @@ pub fn merge_on_sign_in(
         diesel::sql_query(
             "UPDATE cart_items t SET quantity = least(t.quantity + g.quantity, 99), updated_at = now() \
              FROM cart_items g JOIN products p ON p.id = g.product_id \
-             WHERE g.cart_id = $1 AND t.cart_id = $2 AND t.product_id = g.product_id AND p.kind = 'device'",
+             WHERE g.cart_id = $1 AND t.cart_id = $2 AND t.product_id = g.product_id AND p.kind = $3",
         )
         .bind::<SqlUuid, _>(guest_row.id)
         .bind::<SqlUuid, _>(target)
+        .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
         diesel::sql_query(
             "UPDATE cart_items g SET cart_id = $2 FROM products p WHERE p.id = g.product_id AND g.cart_id = $1 \
-             AND NOT (p.kind = 'device' AND EXISTS \
+             AND NOT (p.kind = $3 AND EXISTS \
                  (SELECT 1 FROM cart_items t WHERE t.cart_id = $2 AND t.product_id = g.product_id))",
         )
         .bind::<SqlUuid, _>(guest_row.id)
         .bind::<SqlUuid, _>(target)
+        .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
-        diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq("merged")).execute(conn)?;
+        diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq(CartStatus::Merged)).execute(conn)?;
         touch(conn, target)?;
         Ok(Some(target))
     })
+}
+
+/// Locks an open cart for checkout and prices its lines from the catalog; the cart stays locked
+/// until the caller's transaction ends, so it cannot change while it becomes an order.
+///
+/// # Errors
+/// `NotFound` (or another customer's), `Closed`.
+pub fn lock_for_checkout(
+    conn: &mut PgConnection,
+    cart_id: Uuid,
+    caller: Option<Uuid>,
+) -> Result<Vec<CartLine>, CartError> {
+    lock_open(conn, cart_id, caller)?;
+    Ok(load_lines(conn, cart_id)?.into_iter().map(super::queries::price_line).collect())
+}
+
+/// The cart became an order: it is closed for good (in the caller's transaction).
+///
+/// # Errors
+/// A database failure.
+pub fn check_out(conn: &mut PgConnection, cart_id: Uuid, now: chrono::DateTime<Utc>) -> Result<(), CartError> {
+    diesel::update(carts::table.find(cart_id).filter(carts::status.eq(CartStatus::Open)))
+        .set((carts::status.eq(CartStatus::CheckedOut), carts::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
 }

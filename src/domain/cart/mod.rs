@@ -6,7 +6,9 @@ pub mod error;
 pub mod model;
 pub mod queries;
 pub mod rules;
+pub mod state;
 pub mod types;
 
 pub use error::CartError;
+pub use state::CartStatus;
 pub use types::{CartLine, CartView, ItemInput, PickupOption, Totals};

@@ -4,14 +4,16 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::state::CartStatus;
 use crate::db::schema::carts;
+use crate::domain::catalog::ProductKind;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = carts, check_for_backend(diesel::pg::Pg))]
 pub struct CartRow {
     pub id: Uuid,
     pub account_id: Option<Uuid>,
-    pub status: String,
+    pub status: CartStatus,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -30,7 +32,7 @@ pub struct LineRow {
     pub quantity: i32,
     pub msisdn: Option<String>,
     pub amount: Option<Decimal>,
-    pub kind: String,
+    pub kind: ProductKind,
     pub slug: String,
     pub name_mn: String,
     pub name_en: String,

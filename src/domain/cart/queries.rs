@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::model::{CartRow, LineRow};
 use super::rules;
+use super::state::CartStatus;
 use super::types::{CartLine, CartView, PickupOption};
 use super::CartError;
 use crate::db::schema::{cart_items, carts, products};
@@ -39,13 +40,12 @@ pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<L
 }
 
 /// A line priced from the catalog: a free-amount top-up costs what the shopper chose.
-pub(crate) fn price_line(row: LineRow) -> Option<CartLine> {
-    let kind = ProductKind::parse(&row.kind)?;
+pub(crate) fn price_line(row: LineRow) -> CartLine {
     let unit_price = Money::mnt(row.amount.unwrap_or(row.price));
-    Some(CartLine {
+    CartLine {
         id: row.id,
         product_id: row.product_id,
-        kind,
+        kind: row.kind,
         slug: row.slug,
         name: Localized { mn: row.name_mn, en: row.name_en },
         quantity: row.quantity,
@@ -53,11 +53,11 @@ pub(crate) fn price_line(row: LineRow) -> Option<CartLine> {
         total: rules::line_total(unit_price, row.quantity),
         msisdn: row.msisdn.map(Msisdn::from_stored),
         active: row.active,
-    })
+    }
 }
 
 pub(crate) fn view_of(row: &CartRow, lines: Vec<LineRow>, rules_: &ShopRules) -> CartView {
-    let lines: Vec<CartLine> = lines.into_iter().filter_map(price_line).collect();
+    let lines: Vec<CartLine> = lines.into_iter().map(price_line).collect();
     let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
     let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
     let shipping = if needs_shipping { rules::delivery_fee(subtotal, rules_) } else { Money::ZERO };
@@ -65,7 +65,7 @@ pub(crate) fn view_of(row: &CartRow, lines: Vec<LineRow>, rules_: &ShopRules) ->
     CartView {
         id: row.id,
         account_id: row.account_id,
-        open: row.status == "open",
+        open: row.status == CartStatus::Open,
         lines,
         coupons: Vec::new(),
         totals,
@@ -97,7 +97,7 @@ pub fn current_cart(
     shop: &ShopRules,
 ) -> Result<Option<CartView>, CartError> {
     let remembered = match session_cart {
-        Some(id) => find_row(conn, id)?.filter(|c| c.status == "open" && c.visible_to(account)),
+        Some(id) => find_row(conn, id)?.filter(|c| c.status == CartStatus::Open && c.visible_to(account)),
         None => None,
     };
     let row = match (remembered, account) {
@@ -114,7 +114,7 @@ pub fn current_cart(
 
 fn latest_open_row(conn: &mut PgConnection, account: Uuid) -> Result<Option<CartRow>, CartError> {
     Ok(carts::table
-        .filter(carts::account_id.eq(account).and(carts::status.eq("open")))
+        .filter(carts::account_id.eq(account).and(carts::status.eq(CartStatus::Open)))
         .order(carts::updated_at.desc())
         .select(CartRow::as_select())
         .first(conn)
@@ -141,12 +141,13 @@ pub fn pickup_options(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<Pick
                 b.delivery_warehouse, \
                 NOT EXISTS (SELECT 1 FROM (SELECT ci.product_id, sum(ci.quantity) AS wanted FROM cart_items ci \
                                 JOIN products p ON p.id = ci.product_id \
-                                WHERE ci.cart_id = $1 AND p.kind = 'device' GROUP BY ci.product_id) need \
+                                WHERE ci.cart_id = $1 AND p.kind = $2 GROUP BY ci.product_id) need \
                             LEFT JOIN stock s ON s.product_id = need.product_id AND s.branch_id = b.id \
                             WHERE coalesce(s.quantity, 0) < need.wanted) AS has_stock \
          FROM branches b WHERE b.pickup ORDER BY b.position, b.slug",
     )
     .bind::<SqlUuid, _>(cart_id)
+    .bind::<diesel::sql_types::Text, _>(ProductKind::Device)
     .load(conn)?;
     Ok(rows.into_iter().map(|r| PickupOption { branch: branch_from_row(r.branch), has_stock: r.has_stock }).collect())
 }

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::types::ProductKind;
 use crate::db::schema::{branches, categories, products, stock};
 
 #[derive(Queryable, Selectable)]
@@ -22,7 +23,7 @@ pub struct CategoryRow {
 pub struct SummaryRow {
     pub id: Uuid,
     pub slug: String,
-    pub kind: String,
+    pub kind: ProductKind,
     pub name_mn: String,
     pub name_en: String,
     pub price: Decimal,

@@ -58,15 +58,10 @@ fn product_columns() -> ProductColumns {
 
 impl SummaryRow {
     fn into_summary(self) -> Option<ProductSummary> {
-        let Some(kind) = ProductKind::parse(&self.kind) else {
-            // The column's CHECK makes this unreachable; skip rather than fail a page.
-            tracing::error!(product = %self.id, kind = %self.kind, "product with unknown kind");
-            return None;
-        };
         Some(ProductSummary {
             id: self.id,
             slug: self.slug,
-            kind,
+            kind: self.kind,
             name: Localized { mn: self.name_mn, en: self.name_en },
             price: Money::mnt(self.price),
             featured: self.featured,
@@ -117,7 +112,7 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
         );
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(products::kind.eq(kind.as_str()));
+        query = query.filter(products::kind.eq(kind));
     }
     for pattern in filter.search_patterns() {
         query = query.filter(products::search_text.like(pattern));
@@ -219,7 +214,7 @@ pub fn get_product(conn: &mut PgConnection, by: &ProductRef) -> Result<Product, 
 /// Active products of one kind in shop order (a top-up's sibling denominations).
 pub fn list_by_kind(conn: &mut PgConnection, kind: ProductKind) -> Result<Vec<ProductSummary>, CatalogError> {
     let rows: Vec<SummaryRow> = products::table
-        .filter(products::active.eq(true).and(products::kind.eq(kind.as_str())))
+        .filter(products::active.eq(true).and(products::kind.eq(kind)))
         .select(summary_columns())
         .order(SHOP_ORDER)
         .limit(100)

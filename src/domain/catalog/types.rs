@@ -10,6 +10,8 @@ use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
 /// What a product is; decides what the buyer must give and how it is fulfilled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum ProductKind {
     Device,
     Number,
@@ -52,6 +54,8 @@ impl ProductKind {
         self == ProductKind::Device
     }
 }
+
+crate::db::text_enum!(ProductKind, "product kind");
 
 /// Number tiers, each with its own price (the tier's number product).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

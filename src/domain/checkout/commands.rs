@@ -8,32 +8,21 @@ use uuid::Uuid;
 
 use super::types::{FulfillmentInput, PlaceOrder, Placed};
 use super::CheckoutError;
-use crate::db::schema::{accounts, branches, carts, order_items, orders};
-use crate::domain::accounts::addresses;
-use crate::domain::accounts::{tokens, Email};
-use crate::domain::cart::model::CartRow;
-use crate::domain::cart::queries::{load_lines, price_line};
-use crate::domain::cart::{rules, CartError, CartLine};
+use crate::db::schema::branches;
+use crate::domain::accounts::{self, addresses, tokens, Email};
+use crate::domain::cart::{self, rules, CartLine};
 use crate::domain::catalog::ProductKind;
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
-use crate::domain::orders::commands::record_event;
-use crate::domain::orders::model::OrderRow;
-use crate::domain::orders::{mail, queries as order_queries, Actor, DeliveryAddress, OrderStatus};
-use crate::domain::payments::commands::open_attempt;
+use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder};
+use crate::domain::payments::attempts;
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
-
-enum Choice {
-    Nothing,
-    Delivery { address: DeliveryAddress, warehouse: Uuid },
-    Pickup { branch: Uuid },
-}
 
 fn parse_choice(
     conn: &mut PgConnection,
     input: &FulfillmentInput,
     caller: Option<Uuid>,
-) -> Result<Choice, CheckoutError> {
+) -> Result<NewFulfillment, CheckoutError> {
     let method = input.method.as_deref().map(str::trim).unwrap_or("");
     match method {
         "delivery" => {
@@ -67,7 +56,7 @@ fn parse_choice(
                 .first(conn)
                 .optional()?
                 .ok_or_else(|| FieldErrors::single("fulfillment.method", "delivery is not offered at the moment"))?;
-            Ok(Choice::Delivery { address, warehouse })
+            Ok(NewFulfillment::Delivery { address, warehouse })
         }
         "pickup" => {
             let branch = input
@@ -80,7 +69,7 @@ fn parse_choice(
             if offers_pickup != Some(true) {
                 return Err(FieldErrors::single("fulfillment.branch_id", "is not a branch you can pick up from").into());
             }
-            Ok(Choice::Pickup { branch })
+            Ok(NewFulfillment::Pickup { branch })
         }
         "" => Err(FieldErrors::single("fulfillment.method", "is required: delivery or pickup").into()),
         _ => Err(FieldErrors::single("fulfillment.method", "must be delivery or pickup").into()),
@@ -129,18 +118,7 @@ pub fn place_order(
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
     conn.transaction(|conn| {
-        let cart: CartRow = carts::table
-            .find(input.cart_id)
-            .select(CartRow::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .filter(|c| c.visible_to(input.caller))
-            .ok_or(CartError::NotFound)?;
-        if cart.status != "open" {
-            return Err(CartError::Closed.into());
-        }
-        let lines: Vec<CartLine> = load_lines(conn, cart.id)?.into_iter().filter_map(price_line).collect();
+        let lines = cart::commands::lock_for_checkout(conn, input.cart_id, input.caller)?;
         if lines.is_empty() {
             return Err(FieldErrors::single("cart", "is empty").into());
         }
@@ -155,7 +133,7 @@ pub fn place_order(
         // Every missing or wrong field is reported at once.
         let mut errors = FieldErrors::new();
         let email = match input.caller {
-            Some(id) => Some(accounts::table.find(id).select(accounts::email).first::<String>(conn)?),
+            Some(id) => Some(accounts::queries::email_of(conn, id)?),
             None => match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => {
                     errors.add("email", "is required to send your order");
@@ -167,7 +145,7 @@ pub fn place_order(
             },
         };
         let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
-        let choice = if needs_shipping {
+        let fulfillment = if needs_shipping {
             match parse_choice(conn, &input.fulfillment, input.caller) {
                 Ok(c) => Some(c),
                 Err(CheckoutError::Invalid(e)) => {
@@ -177,70 +155,34 @@ pub fn place_order(
                 Err(other) => return Err(other),
             }
         } else {
-            Some(Choice::Nothing)
+            Some(NewFulfillment::Nothing)
         };
-        let (Some(email), Some(choice)) = (email, choice) else { return Err(errors.into()) };
+        let (Some(email), Some(fulfillment)) = (email, fulfillment) else { return Err(errors.into()) };
         errors.into_result()?;
         let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
-        let (method, branch, address, shipping) = match &choice {
-            Choice::Nothing => (None, None, None, Money::ZERO),
-            Choice::Delivery { address, warehouse } => {
-                (Some("delivery"), Some(*warehouse), Some(address.to_json()), rules::delivery_fee(subtotal, shop))
-            }
-            Choice::Pickup { branch } => (Some("pickup"), Some(*branch), None, Money::ZERO),
+        let (branch, shipping) = match &fulfillment {
+            NewFulfillment::Nothing => (None, Money::ZERO),
+            NewFulfillment::Delivery { warehouse, .. } => (Some(*warehouse), rules::delivery_fee(subtotal, shop)),
+            NewFulfillment::Pickup { branch } => (Some(*branch), Money::ZERO),
         };
         if let Some(branch) = branch {
             reserve(conn, &lines, branch)?;
         }
-        let totals = rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping);
-        let token = tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?;
-        let row: OrderRow = diesel::insert_into(orders::table)
-            .values((
-                orders::account_id.eq(input.caller),
-                orders::cart_id.eq(cart.id),
-                orders::email.eq(&email),
-                orders::lang.eq(input.lang.code()),
-                orders::fulfillment_method.eq(method),
-                orders::branch_id.eq(branch),
-                orders::delivery_address.eq(address),
-                orders::subtotal.eq(totals.subtotal.amount()),
-                orders::discount.eq(totals.discount.amount()),
-                orders::shipping.eq(totals.shipping.amount()),
-                orders::total.eq(totals.total.amount()),
-                orders::access_token.eq(&token),
-                orders::stock_released.eq(branch.is_none()),
-                orders::expires_at.eq(now + shop.order_expiry),
-                orders::created_at.eq(now),
-                orders::updated_at.eq(now),
-            ))
-            .returning(OrderRow::as_returning())
-            .get_result(conn)?;
-        let items: Vec<_> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                (
-                    order_items::order_id.eq(row.id),
-                    order_items::product_id.eq(l.product_id),
-                    order_items::kind.eq(l.kind.as_str()),
-                    order_items::name_mn.eq(l.name.mn.clone()),
-                    order_items::name_en.eq(l.name.en.clone()),
-                    order_items::quantity.eq(l.quantity),
-                    order_items::unit_price.eq(l.unit_price.amount()),
-                    order_items::total.eq(l.total.amount()),
-                    order_items::msisdn.eq(l.msisdn.as_ref().map(|m| m.as_str().to_string())),
-                    order_items::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
-                )
-            })
-            .collect();
-        diesel::insert_into(order_items::table).values(items).execute(conn)?;
-        record_event(conn, row.id, None, OrderStatus::PendingPayment, Actor::Customer(input.caller), None, now)?;
-        let payment = open_attempt(conn, &row, provider)?;
-        diesel::update(carts::table.find(cart.id))
-            .set((carts::status.eq("checked_out"), carts::updated_at.eq(now)))
-            .execute(conn)?;
-        let order = order_queries::load(conn, row)?;
-        mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
+        let order = NewOrder {
+            account_id: input.caller,
+            cart_id: input.cart_id,
+            email,
+            lang: input.lang,
+            fulfillment,
+            totals: rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping),
+            access_token: tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?,
+            expires_at: now + shop.order_expiry,
+        };
+        let row = orders::commands::create(conn, &order, &lines, now)?;
+        let payment = attempts::open_attempt(conn, row.id, row.total, provider)?;
+        cart::commands::check_out(conn, input.cart_id, now)?;
+        let order = orders::queries::load(conn, row)?;
+        orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
         Ok(Placed { order, payment })
     })
 }

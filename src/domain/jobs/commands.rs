@@ -16,10 +16,10 @@ pub const LEASE: Duration = Duration::minutes(5);
 #[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
 struct JobRow {
     id: Uuid,
-    queue: String,
+    queue: Queue,
     kind: String,
     payload: Value,
-    status: String,
+    status: JobStatus,
     attempts: i32,
     max_attempts: i32,
     run_at: DateTime<Utc>,
@@ -35,7 +35,7 @@ impl JobRow {
             queue: self.queue,
             kind: self.kind,
             payload: self.payload,
-            status: JobStatus::parse(&self.status).unwrap_or(JobStatus::Failed),
+            status: self.status,
             attempts: self.attempts,
             max_attempts: self.max_attempts,
             run_at: self.run_at,
@@ -51,7 +51,7 @@ impl JobRow {
 pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Result<Option<Uuid>, DbError> {
     Ok(diesel::insert_into(jobs::table)
         .values((
-            jobs::queue.eq(job.queue.as_str()),
+            jobs::queue.eq(job.queue),
             jobs::kind.eq(&job.kind),
             jobs::payload.eq(&job.payload),
             jobs::dedup_key.eq(&job.dedup_key),
@@ -90,9 +90,9 @@ pub fn enqueue_job<J: JobKind>(conn: &mut PgConnection, job: &J, now: DateTime<U
 pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
     let queues: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
     let rows: Vec<JobRow> = diesel::sql_query(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, updated_at = $2 \
+        "UPDATE jobs SET status = $5, attempts = attempts + 1, locked_until = $3, updated_at = $2 \
          WHERE id IN (SELECT id FROM jobs WHERE queue = ANY($1) AND \
-             ((status IN ('pending', 'failed') AND run_at <= $2) OR (status = 'running' AND locked_until < $2)) \
+             ((status IN ($6, $7) AND run_at <= $2) OR (status = $5 AND locked_until < $2)) \
            ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
          RETURNING id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at",
     )
@@ -100,6 +100,9 @@ pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTim
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .bind::<diesel::sql_types::Timestamptz, _>(now + LEASE)
     .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::Text, _>(JobStatus::Running)
+    .bind::<diesel::sql_types::Text, _>(JobStatus::Pending)
+    .bind::<diesel::sql_types::Text, _>(JobStatus::Failed)
     .load(conn)?;
     Ok(rows.into_iter().map(JobRow::into_job).collect())
 }
@@ -111,7 +114,7 @@ const SCRUB_SECRET: &str = "payload - 'secret'";
 pub fn complete(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<(), JobError> {
     diesel::update(jobs::table.find(id))
         .set((
-            jobs::status.eq(JobStatus::Done.as_str()),
+            jobs::status.eq(JobStatus::Done),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
             jobs::last_error.eq(None::<String>),
             jobs::payload.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>(SCRUB_SECRET)),
@@ -129,7 +132,7 @@ pub fn fail(conn: &mut PgConnection, job: &Job, error: &str, now: DateTime<Utc>)
     let payload = if dead { SCRUB_SECRET } else { "payload" };
     diesel::update(jobs::table.find(job.id))
         .set((
-            jobs::status.eq(status.as_str()),
+            jobs::status.eq(status),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
             jobs::last_error.eq(Some(error)),
             jobs::run_at.eq(now + Duration::seconds(backoff_secs(job.attempts))),
@@ -153,13 +156,13 @@ pub fn retry(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<Jo
             .first(conn)
             .optional()?
             .ok_or(JobError::NotFound)?;
-        let status = JobStatus::parse(&row.status).unwrap_or(JobStatus::Failed);
+        let status = row.status;
         if !status.can_retry() {
             return Err(JobError::NotRetryable(status.as_str()));
         }
         let row: JobRow = diesel::update(jobs::table.find(id))
             .set((
-                jobs::status.eq(JobStatus::Pending.as_str()),
+                jobs::status.eq(JobStatus::Pending),
                 jobs::attempts.eq(0),
                 jobs::run_at.eq(now),
                 jobs::updated_at.eq(now),
@@ -175,8 +178,8 @@ pub fn list(conn: &mut PgConnection, status: Option<JobStatus>, page: PageReques
     let mut query = jobs::table.into_boxed();
     let mut count = jobs::table.into_boxed();
     if let Some(s) = status {
-        query = query.filter(jobs::status.eq(s.as_str()));
-        count = count.filter(jobs::status.eq(s.as_str()));
+        query = query.filter(jobs::status.eq(s));
+        count = count.filter(jobs::status.eq(s));
     }
     let total: i64 = count.count().get_result(conn)?;
     let rows: Vec<JobRow> = query

@@ -7,7 +7,10 @@ use uuid::Uuid;
 
 use crate::db::DbError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Queue {
     Mail,
     Operator,
@@ -20,10 +23,17 @@ impl Queue {
             Queue::Operator => "operator",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Queue::Mail, Queue::Operator].into_iter().find(|q| q.as_str() == s)
+    }
 }
 
+crate::db::text_enum!(Queue, "job queue");
+
 /// `pending` → `running` → `done`, or → `failed` (to be retried at `run_at`) → … → `dead`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum JobStatus {
     Pending,
     Running,
@@ -55,6 +65,8 @@ impl JobStatus {
         matches!(self, JobStatus::Failed | JobStatus::Dead)
     }
 }
+
+crate::db::text_enum!(JobStatus, "job status");
 
 /// One kind of job, as the serde type its payload is: the same type is written by whoever
 /// enqueues the job and read by whoever performs it, so a missing or mistyped field fails the
@@ -97,7 +109,7 @@ pub struct NewJob {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: Uuid,
-    pub queue: String,
+    pub queue: Queue,
     pub kind: String,
     pub payload: Value,
     pub status: JobStatus,

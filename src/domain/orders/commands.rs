@@ -2,19 +2,23 @@
 //! records it in the timeline, in one transaction.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Uuid as SqlUuid;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::mail;
 use super::model::OrderRow;
 use super::queries::load;
-use super::state::OrderStatus;
-use super::types::{Actor, Order, OrderAccess, StaffAction};
+use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
+use super::types::{Actor, NewFulfillment, NewOrder, Order, OrderAccess, StaffAction};
 use super::OrderError;
-use crate::db::schema::{order_events, orders, payments};
+use crate::db::schema::{order_events, order_items, orders};
 use crate::db::DbError;
+use crate::domain::cart::CartLine;
+use crate::domain::catalog::ProductKind;
 use crate::domain::mails::OrderNews;
-use crate::domain::shared::FieldErrors;
+use crate::domain::payments::attempts;
+use crate::domain::shared::{FieldErrors, Money};
 
 pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).for_update().first(conn).optional()?)
@@ -32,15 +36,15 @@ pub(crate) fn move_to(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), OrderError> {
-    let from = row.status();
+    let from = row.status;
     if !from.can_move_to(to) {
         return Err(OrderError::IllegalTransition { from, to });
     }
     diesel::update(orders::table.find(row.id))
-        .set((orders::status.eq(to.as_str()), orders::updated_at.eq(now)))
+        .set((orders::status.eq(to), orders::updated_at.eq(now)))
         .execute(conn)?;
     record_event(conn, row.id, Some(from), to, actor, note, now)?;
-    row.status = to.as_str().into();
+    row.status = to;
     Ok(())
 }
 
@@ -56,8 +60,8 @@ pub(crate) fn record_event(
     diesel::insert_into(order_events::table)
         .values((
             order_events::order_id.eq(order),
-            order_events::from_status.eq(from.map(OrderStatus::as_str)),
-            order_events::to_status.eq(to.as_str()),
+            order_events::from_status.eq(from),
+            order_events::to_status.eq(to),
             order_events::actor.eq(actor.kind()),
             order_events::actor_id.eq(actor.id()),
             order_events::note.eq(note),
@@ -76,12 +80,13 @@ pub(crate) fn release_stock(conn: &mut PgConnection, row: &mut OrderRow) -> Resu
         diesel::sql_query(
             "INSERT INTO stock (product_id, branch_id, quantity, updated_at) \
              SELECT product_id, $2, sum(quantity)::integer, now() FROM order_items \
-             WHERE order_id = $1 AND kind = 'device' GROUP BY product_id \
+             WHERE order_id = $1 AND kind = $3 GROUP BY product_id \
              ON CONFLICT (product_id, branch_id) \
              DO UPDATE SET quantity = stock.quantity + excluded.quantity, updated_at = now()",
         )
         .bind::<SqlUuid, _>(row.id)
         .bind::<SqlUuid, _>(branch)
+        .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
     }
     diesel::update(orders::table.find(row.id)).set(orders::stock_released.eq(true)).execute(conn)?;
@@ -99,9 +104,7 @@ pub(crate) fn cancel_locked(
 ) -> Result<(), OrderError> {
     move_to(conn, row, OrderStatus::Cancelled, actor, note, now)?;
     release_stock(conn, row)?;
-    diesel::update(payments::table.filter(payments::order_id.eq(row.id).and(payments::status.eq("pending"))))
-        .set((payments::status.eq("failed"), payments::updated_at.eq(now)))
-        .execute(conn)?;
+    attempts::close_waiting(conn, row.id, now)?;
     Ok(())
 }
 
@@ -128,7 +131,7 @@ pub fn cancel(
 pub fn expire_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<usize, OrderError> {
     conn.transaction(|conn| {
         let mut rows: Vec<OrderRow> = orders::table
-            .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()).and(orders::expires_at.le(now)))
+            .filter(orders::status.eq(OrderStatus::PendingPayment).and(orders::expires_at.le(now)))
             .select(OrderRow::as_select())
             .order(orders::expires_at)
             .limit(limit)
@@ -163,7 +166,7 @@ pub fn staff_transition(
     }
     conn.transaction(|conn| {
         let mut row = lock(conn, id)?.ok_or(OrderError::NotFound)?;
-        let from = row.status();
+        let from = row.status;
         let to = action.target();
         let method = row.fulfillment_method.clone();
         let refuse = || OrderError::IllegalTransition { from, to };
@@ -198,8 +201,10 @@ pub fn staff_transition(
             row.stock_released = true;
         }
         match action {
-            StaffAction::Ship | StaffAction::ReadyForPickup => mark_devices(conn, row.id, "in_progress")?,
-            StaffAction::PickedUp | StaffAction::Complete => mark_devices(conn, row.id, "done")?,
+            StaffAction::Ship | StaffAction::ReadyForPickup => {
+                mark_devices(conn, row.id, FulfillmentStatus::InProgress)?;
+            }
+            StaffAction::PickedUp | StaffAction::Complete => mark_devices(conn, row.id, FulfillmentStatus::Done)?,
             StaffAction::Cancel => {}
         }
         let order = load(conn, row)?;
@@ -215,10 +220,134 @@ pub fn staff_transition(
 }
 
 /// Sets the fulfilment status of an order's devices (staff handle them; the operator the rest).
-pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: &str) -> Result<(), DbError> {
-    diesel::sql_query("UPDATE order_items SET fulfillment_status = $2 WHERE order_id = $1 AND kind = 'device'")
-        .bind::<SqlUuid, _>(order)
-        .bind::<diesel::sql_types::Text, _>(status)
-        .execute(conn)?;
+pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: FulfillmentStatus) -> Result<(), DbError> {
+    diesel::update(
+        order_items::table.filter(order_items::order_id.eq(order).and(order_items::kind.eq(ProductKind::Device))),
+    )
+    .set(order_items::fulfillment_status.eq(status))
+    .execute(conn)?;
     Ok(())
+}
+
+/// Records a new order awaiting payment until `expires_at`, its lines frozen from the cart,
+/// and the first event of its timeline, in the caller's transaction.
+///
+/// # Errors
+/// A database failure.
+pub fn create(
+    conn: &mut PgConnection,
+    order: &NewOrder,
+    lines: &[CartLine],
+    now: DateTime<Utc>,
+) -> Result<OrderRow, DbError> {
+    let (method, branch, address) = match &order.fulfillment {
+        NewFulfillment::Nothing => (None, None, None),
+        NewFulfillment::Delivery { address, warehouse } => {
+            (Some("delivery"), Some(*warehouse), Some(address.to_json()))
+        }
+        NewFulfillment::Pickup { branch } => (Some("pickup"), Some(*branch), None),
+    };
+    let row: OrderRow = diesel::insert_into(orders::table)
+        .values((
+            orders::account_id.eq(order.account_id),
+            orders::cart_id.eq(order.cart_id),
+            orders::email.eq(&order.email),
+            orders::lang.eq(order.lang.code()),
+            orders::fulfillment_method.eq(method),
+            orders::branch_id.eq(branch),
+            orders::delivery_address.eq(address),
+            orders::subtotal.eq(order.totals.subtotal.amount()),
+            orders::discount.eq(order.totals.discount.amount()),
+            orders::shipping.eq(order.totals.shipping.amount()),
+            orders::total.eq(order.totals.total.amount()),
+            orders::access_token.eq(&order.access_token),
+            // Nothing was taken from a shelf when nothing travels.
+            orders::stock_released.eq(branch.is_none()),
+            orders::expires_at.eq(order.expires_at),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+        ))
+        .returning(OrderRow::as_returning())
+        .get_result(conn)?;
+    let items: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                order_items::order_id.eq(row.id),
+                order_items::product_id.eq(l.product_id),
+                order_items::kind.eq(l.kind),
+                order_items::name_mn.eq(l.name.mn.clone()),
+                order_items::name_en.eq(l.name.en.clone()),
+                order_items::quantity.eq(l.quantity),
+                order_items::unit_price.eq(l.unit_price.amount()),
+                order_items::total.eq(l.total.amount()),
+                order_items::msisdn.eq(l.msisdn.as_ref().map(|m| m.as_str().to_string())),
+                order_items::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
+            )
+        })
+        .collect();
+    diesel::insert_into(order_items::table).values(items).execute(conn)?;
+    record_event(conn, row.id, None, OrderStatus::PendingPayment, Actor::Customer(order.account_id), None, now)?;
+    Ok(row)
+}
+
+/// The money arrived: a locked unpaid order becomes paid.
+///
+/// # Errors
+/// `IllegalTransition` for an order that is not awaiting payment.
+pub(crate) fn mark_paid(conn: &mut PgConnection, row: &mut OrderRow, now: DateTime<Utc>) -> Result<(), OrderError> {
+    move_to(conn, row, OrderStatus::Paid, Actor::Payment, None, now)?;
+    diesel::update(orders::table.find(row.id)).set(orders::payment_status.eq(PaymentStatus::Paid)).execute(conn)?;
+    row.payment_status = PaymentStatus::Paid;
+    Ok(())
+}
+
+/// Notes on a locked order's timeline, without a move, what happened to it (a late payment
+/// refunded at once, a partial refund).
+///
+/// # Errors
+/// A database failure.
+pub(crate) fn note(
+    conn: &mut PgConnection,
+    row: &OrderRow,
+    actor: Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    record_event(conn, row.id, Some(row.status), row.status, actor, Some(note), now)
+}
+
+/// Staff gave `amount` back on a locked paid order: its refunded total grows; all of it ends the
+/// order as refunded and puts back devices that never left the shop. Returns whether it was all.
+///
+/// # Errors
+/// `IllegalTransition` when a full refund cannot end the order.
+pub(crate) fn record_refund(
+    conn: &mut PgConnection,
+    row: &mut OrderRow,
+    amount: Decimal,
+    staff: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, OrderError> {
+    let refunded = row.refunded_total + amount;
+    let full = refunded >= row.total;
+    let status = if full { PaymentStatus::Refunded } else { PaymentStatus::PartiallyRefunded };
+    diesel::update(orders::table.find(row.id))
+        .set((orders::refunded_total.eq(refunded), orders::payment_status.eq(status), orders::updated_at.eq(now)))
+        .execute(conn)?;
+    row.refunded_total = refunded;
+    row.payment_status = status;
+    let note_text = format!("refund {}: {reason}", Money::mnt(amount).display());
+    if full {
+        let goods_here = row.status.goods_still_here();
+        move_to(conn, row, OrderStatus::Refunded, Actor::Staff(staff), Some(&note_text), now)?;
+        if goods_here {
+            release_stock(conn, row)?;
+        }
+    } else {
+        note(conn, row, Actor::Staff(staff), &note_text, now)?;
+    }
+    Ok(full)
 }

@@ -11,6 +11,6 @@ pub mod types;
 pub use error::OrderError;
 pub use state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 pub use types::{
-    Actor, BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem,
-    StaffAction,
+    Actor, BranchInfo, DeliveryAddress, Fulfillment, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent,
+    OrderFilter, OrderItem, StaffAction,
 };

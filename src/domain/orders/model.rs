@@ -5,7 +5,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use crate::db::schema::{order_events, order_items, orders};
+use crate::domain::catalog::ProductKind;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
@@ -15,8 +17,8 @@ pub struct OrderRow {
     pub account_id: Option<Uuid>,
     pub email: String,
     pub lang: String,
-    pub status: String,
-    pub payment_status: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
     pub fulfillment_method: Option<String>,
     pub branch_id: Option<Uuid>,
     pub delivery_address: Option<Value>,
@@ -38,22 +40,22 @@ pub struct OrderItemRow {
     pub id: Uuid,
     pub order_id: Uuid,
     pub product_id: Uuid,
-    pub kind: String,
+    pub kind: ProductKind,
     pub name_mn: String,
     pub name_en: String,
     pub quantity: i32,
     pub unit_price: Decimal,
     pub total: Decimal,
     pub msisdn: Option<String>,
-    pub fulfillment_status: String,
+    pub fulfillment_status: FulfillmentStatus,
 }
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = order_events, check_for_backend(diesel::pg::Pg))]
 pub struct OrderEventRow {
     pub order_id: Uuid,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
     pub actor: String,
     pub note: Option<String>,
     pub at: DateTime<Utc>,

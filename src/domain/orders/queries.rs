@@ -6,13 +6,11 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::{OrderEventRow, OrderItemRow, OrderRow};
-use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use super::types::{BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem};
 use super::OrderError;
 use crate::db::schema::{branches, order_events, order_items, orders};
 use crate::db::DbError;
 use crate::domain::cart::Totals;
-use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{Lang, Localized, Money, Page, PageRequest};
 use crate::domain::telco::Msisdn;
 
@@ -23,10 +21,6 @@ pub(crate) fn token_matches(stored: &str, given: &str) -> bool {
 }
 
 impl OrderRow {
-    pub(crate) fn status(&self) -> OrderStatus {
-        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Cancelled)
-    }
-
     pub(crate) fn may_be_seen_by(&self, access: &OrderAccess) -> bool {
         access.staff
             || access.account.is_some_and(|id| self.account_id == Some(id))
@@ -38,13 +32,13 @@ fn item_from_row(r: OrderItemRow) -> OrderItem {
     OrderItem {
         id: r.id,
         product_id: r.product_id,
-        kind: ProductKind::parse(&r.kind).unwrap_or(ProductKind::Device),
+        kind: r.kind,
         name: Localized { mn: r.name_mn, en: r.name_en },
         quantity: r.quantity,
         unit_price: Money::mnt(r.unit_price),
         total: Money::mnt(r.total),
         msisdn: r.msisdn.map(Msisdn::from_stored),
-        fulfillment_status: FulfillmentStatus::parse(&r.fulfillment_status).unwrap_or(FulfillmentStatus::Pending),
+        fulfillment_status: r.fulfillment_status,
     }
 }
 
@@ -92,12 +86,12 @@ pub(crate) fn assemble(
     };
     Order {
         id: row.id,
-        status: row.status(),
+        status: row.status,
         number: row.number,
         account_id: row.account_id,
         email: row.email,
         lang: Lang::parse(&row.lang).unwrap_or_default(),
-        payment_status: PaymentStatus::parse(&row.payment_status).unwrap_or(PaymentStatus::Unpaid),
+        payment_status: row.payment_status,
         items,
         totals: Totals {
             subtotal: Money::mnt(row.subtotal),
@@ -134,13 +128,7 @@ pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, DbEr
         .load(conn)?;
     let events = events
         .into_iter()
-        .map(|e| OrderEvent {
-            from: e.from_status.as_deref().and_then(OrderStatus::parse),
-            to: OrderStatus::parse(&e.to_status).unwrap_or(OrderStatus::Cancelled),
-            actor: e.actor,
-            note: e.note,
-            at: e.at,
-        })
+        .map(|e| OrderEvent { from: e.from_status, to: e.to_status, actor: e.actor, note: e.note, at: e.at })
         .collect();
     Ok(assemble(row, &branches, items.into_iter().map(item_from_row).collect(), events))
 }
@@ -163,7 +151,7 @@ pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageReque
         query = query.filter(orders::account_id.eq(account));
     }
     if let Some(status) = filter.status {
-        query = query.filter(orders::status.eq(status.as_str()));
+        query = query.filter(orders::status.eq(status));
     }
     let rows: Vec<(OrderRow, i64)> = query
         .select((OrderRow::as_select(), diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()")))

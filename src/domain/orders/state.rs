@@ -2,6 +2,8 @@
 //! transitions are legal. Anything else is refused (409), never applied silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum OrderStatus {
     PendingPayment,
     Paid,
@@ -79,6 +81,8 @@ impl OrderStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum PaymentStatus {
     Unpaid,
     Paid,
@@ -106,6 +110,8 @@ impl PaymentStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum FulfillmentStatus {
     Pending,
     InProgress,
@@ -130,6 +136,10 @@ impl FulfillmentStatus {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
+
+crate::db::text_enum!(OrderStatus, "order status");
+crate::db::text_enum!(PaymentStatus, "payment status");
+crate::db::text_enum!(FulfillmentStatus, "fulfilment status");
 
 #[cfg(test)]
 mod tests {

@@ -79,6 +79,36 @@ pub struct OrderItem {
     pub fulfillment_status: FulfillmentStatus,
 }
 
+/// How a new order's goods travel, decided at checkout.
+#[derive(Debug, Clone)]
+pub enum NewFulfillment {
+    /// Nothing physical.
+    Nothing,
+    /// Shipped from the delivery warehouse.
+    Delivery {
+        address: DeliveryAddress,
+        warehouse: Uuid,
+    },
+    Pickup {
+        branch: Uuid,
+    },
+}
+
+/// An order about to be recorded, its totals and fulfilment decided.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub account_id: Option<Uuid>,
+    pub cart_id: Uuid,
+    pub email: String,
+    pub lang: Lang,
+    pub fulfillment: NewFulfillment,
+    pub totals: Totals,
+    /// The tracking link's secret.
+    pub access_token: String,
+    /// Until when it may be paid.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Who moved an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {

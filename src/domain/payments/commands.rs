@@ -5,19 +5,16 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::attempts;
 use super::model::PaymentRow;
 use super::types::{Outcome, Payment, PaymentState, Refund, WebhookEvent};
 use super::PaymentError;
-use crate::db::schema::{orders, payment_events, payments};
-use crate::db::DbError;
+use crate::db::schema::{payment_events, payments};
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
-use crate::domain::orders::commands::{
-    cancel_locked, lock, move_to, record_event as record_order_event, release_stock,
-};
-use crate::domain::orders::model::OrderRow;
+use crate::domain::orders::commands::{cancel_locked, lock, mark_paid, note, record_refund};
 use crate::domain::orders::queries::load;
-use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus};
+use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
 use crate::domain::shared::{FieldErrors, Money};
 
 /// A payment by id (the sandbox's hosted page and `simulate` need only the id).
@@ -34,23 +31,6 @@ pub fn get_payment(conn: &mut PgConnection, id: Uuid) -> Result<Payment, Payment
         .ok_or(PaymentError::NotFound)
 }
 
-/// Opens an attempt for an order's total, in the caller's transaction (the order is locked).
-pub(crate) fn open_attempt(conn: &mut PgConnection, order: &OrderRow, provider: &str) -> Result<Payment, DbError> {
-    let pending: Option<PaymentRow> = payments::table
-        .filter(payments::order_id.eq(order.id).and(payments::status.eq("pending")))
-        .select(PaymentRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(p) = pending {
-        return Ok(p.into());
-    }
-    let row: PaymentRow = diesel::insert_into(payments::table)
-        .values((payments::order_id.eq(order.id), payments::provider.eq(provider), payments::amount.eq(order.total)))
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)?;
-    Ok(row.into())
-}
-
 /// Pays an unpaid order again after a declined attempt: the waiting attempt if there is one,
 /// else a new one.
 ///
@@ -65,10 +45,10 @@ pub fn pay_order(
 ) -> Result<Payment, PaymentError> {
     conn.transaction(|conn| {
         let row = lock(conn, order_id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
-        if row.status() != OrderStatus::PendingPayment || row.expires_at <= now {
-            return Err(PaymentError::NotPayable(row.status()));
+        if row.status != OrderStatus::PendingPayment || row.expires_at <= now {
+            return Err(PaymentError::NotPayable(row.status));
         }
-        Ok(open_attempt(conn, &row, provider)?)
+        Ok(attempts::open_attempt(conn, row.id, row.total, provider)?)
     })
 }
 
@@ -113,49 +93,36 @@ pub fn record_event(
         if Money::mnt(payment.amount) != event.amount {
             return Err(PaymentError::AmountMismatch);
         }
-        let state = PaymentState::parse(&payment.status).unwrap_or(PaymentState::Failed);
-        if !state.accepts(event.outcome) {
+        if !payment.status.accepts(event.outcome) {
             return Ok(payment.into());
         }
         let mut order = lock(conn, payment.order_id)?.ok_or(OrderError::NotFound)?;
         match event.outcome {
             Outcome::Failed => {
                 set_state(conn, payment.id, PaymentState::Failed, now)?;
-                if order.status() == OrderStatus::PendingPayment {
+                if order.status == OrderStatus::PendingPayment {
                     let view = load(conn, order)?;
                     mail::enqueue(conn, OrderNews::PaymentFailed, &view, &payment.id.to_string(), now)?;
                 }
             }
             Outcome::Succeeded => {
                 // An order whose time ran out before the runner got to it is expired now.
-                if order.status() == OrderStatus::PendingPayment && order.expires_at <= now {
+                if order.status == OrderStatus::PendingPayment && order.expires_at <= now {
                     cancel_locked(conn, &mut order, Actor::System, Some("expired"), now)?;
                 }
-                if order.status() == OrderStatus::PendingPayment {
+                if order.status == OrderStatus::PendingPayment {
                     set_state(conn, payment.id, PaymentState::Succeeded, now)?;
-                    move_to(conn, &mut order, OrderStatus::Paid, Actor::Payment, None, now)?;
-                    diesel::update(orders::table.find(order.id))
-                        .set(orders::payment_status.eq("paid"))
-                        .execute(conn)?;
+                    mark_paid(conn, &mut order, now)?;
                 } else {
                     // Money for an order that can no longer take it goes straight back.
                     diesel::update(payments::table.find(payment.id))
                         .set((
-                            payments::status.eq(PaymentState::Refunded.as_str()),
+                            payments::status.eq(PaymentState::Refunded),
                             payments::refunded_amount.eq(payment.amount),
                             payments::updated_at.eq(now),
                         ))
                         .execute(conn)?;
-                    let status = order.status();
-                    record_order_event(
-                        conn,
-                        order.id,
-                        Some(status),
-                        status,
-                        Actor::Payment,
-                        Some("late_payment_refunded"),
-                        now,
-                    )?;
+                    note(conn, &order, Actor::Payment, "late_payment_refunded", now)?;
                 }
             }
         }
@@ -165,7 +132,7 @@ pub fn record_event(
 
 fn set_state(conn: &mut PgConnection, id: Uuid, state: PaymentState, now: DateTime<Utc>) -> Result<(), PaymentError> {
     diesel::update(payments::table.find(id))
-        .set((payments::status.eq(state.as_str()), payments::updated_at.eq(now)))
+        .set((payments::status.eq(state), payments::updated_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }
@@ -184,8 +151,8 @@ pub fn refund_order(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>
     }
     conn.transaction(|conn| {
         let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
-        if !matches!(order.payment_status.as_str(), "paid" | "partially_refunded") {
-            return Err(PaymentError::NotRefundable(order.status()));
+        if !matches!(order.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded) {
+            return Err(PaymentError::NotRefundable(order.status));
         }
         let left = order.total - order.refunded_total;
         let amount = amount.map_or(left, Money::amount);
@@ -197,43 +164,18 @@ pub fn refund_order(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>
             .into());
         }
         let paid: PaymentRow = payments::table
-            .filter(payments::order_id.eq(order.id).and(payments::status.eq("succeeded")))
+            .filter(payments::order_id.eq(order.id).and(payments::status.eq(PaymentState::Succeeded)))
             .select(PaymentRow::as_select())
             .for_update()
             .first(conn)
             .optional()?
-            .ok_or(PaymentError::NotRefundable(order.status()))?;
+            .ok_or(PaymentError::NotRefundable(order.status))?;
         let refunded = paid.refunded_amount + amount;
         let state = if refunded >= paid.amount { PaymentState::Refunded } else { PaymentState::Succeeded };
         diesel::update(payments::table.find(paid.id))
-            .set((
-                payments::refunded_amount.eq(refunded),
-                payments::status.eq(state.as_str()),
-                payments::updated_at.eq(now),
-            ))
+            .set((payments::refunded_amount.eq(refunded), payments::status.eq(state), payments::updated_at.eq(now)))
             .execute(conn)?;
-        let total_refunded = order.refunded_total + amount;
-        let full = total_refunded >= order.total;
-        diesel::update(orders::table.find(order.id))
-            .set((
-                orders::refunded_total.eq(total_refunded),
-                orders::payment_status.eq(if full { "refunded" } else { "partially_refunded" }),
-                orders::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        order.refunded_total = total_refunded;
-        let note = format!("refund {}: {reason}", Money::mnt(amount).display());
-        if full {
-            let goods_here = order.status().goods_still_here();
-            move_to(conn, &mut order, OrderStatus::Refunded, Actor::Staff(staff), Some(&note), now)?;
-            if goods_here {
-                release_stock(conn, &mut order)?;
-            }
-        } else {
-            let status = order.status();
-            record_order_event(conn, order.id, Some(status), status, Actor::Staff(staff), Some(&note), now)?;
-        }
-        order.payment_status = if full { "refunded" } else { "partially_refunded" }.into();
+        record_refund(conn, &mut order, amount, staff, reason, now)?;
         Ok(load(conn, order)?)
     })
 }

@@ -4,6 +4,8 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::types::{Payment, PaymentState};
+use crate::domain::shared::Money;
 use crate::db::schema::payments;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -12,8 +14,22 @@ pub struct PaymentRow {
     pub id: Uuid,
     pub order_id: Uuid,
     pub provider: String,
-    pub status: String,
+    pub status: PaymentState,
     pub amount: Decimal,
     pub refunded_amount: Decimal,
     pub created_at: DateTime<Utc>,
+}
+
+impl From<PaymentRow> for Payment {
+    fn from(r: PaymentRow) -> Self {
+        Payment {
+            id: r.id,
+            order_id: r.order_id,
+            provider: r.provider,
+            status: r.status,
+            amount: Money::mnt(r.amount),
+            refunded_amount: Money::mnt(r.refunded_amount),
+            created_at: r.created_at,
+        }
+    }
 }

@@ -2,7 +2,6 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::model::PaymentRow;
 use crate::domain::idempotency::Fingerprint;
 use crate::domain::shared::Money;
 
@@ -10,6 +9,8 @@ use crate::domain::shared::Money;
 /// still counts (the money moved); a failure after a success changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum PaymentState {
     Pending,
     Succeeded,
@@ -43,6 +44,8 @@ impl PaymentState {
     }
 }
 
+crate::db::text_enum!(PaymentState, "payment state");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
@@ -75,20 +78,6 @@ pub struct Payment {
     pub amount: Money,
     pub refunded_amount: Money,
     pub created_at: DateTime<Utc>,
-}
-
-impl From<PaymentRow> for Payment {
-    fn from(r: PaymentRow) -> Self {
-        Payment {
-            id: r.id,
-            order_id: r.order_id,
-            provider: r.provider,
-            status: PaymentState::parse(&r.status).unwrap_or(PaymentState::Failed),
-            amount: Money::mnt(r.amount),
-            refunded_amount: Money::mnt(r.refunded_amount),
-            created_at: r.created_at,
-        }
-    }
 }
 
 /// Staff give money back: all that is left (no `amount`) or part of it, for a reason.

@@ -42,7 +42,7 @@ impl<'a> JobDto<'a> {
     fn new(j: &'a Job) -> Self {
         Self {
             id: j.id,
-            queue: &j.queue,
+            queue: j.queue.as_str(),
             kind: &j.kind,
             status: j.status.as_str(),
             attempts: j.attempts,
