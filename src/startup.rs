@@ -22,6 +22,7 @@ use crate::worker;
 pub struct Application {
     port: u16,
     db: Db,
+    password_work: Arc<PasswordWork>,
     server: Server,
     runner: Option<worker::RunnerHandle>,
 }
@@ -82,12 +83,13 @@ impl Application {
         };
         let session_config = config.clone();
         web::assets::warm();
+        let password_work = Arc::new(PasswordWork::for_this_machine());
         let shop = Shop {
             db: db.clone(),
             rules: config.shop_rules(),
             limits: config.attempt_limits(),
             services,
-            password_work: PasswordWork::for_this_machine(),
+            password_work: Arc::clone(&password_work),
             jobs_wake,
         };
         let state = actix_web::web::Data::new(AppState {
@@ -116,7 +118,7 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, db, server, runner })
+        Ok(Self { port, db, password_work, server, runner })
     }
 
     pub fn port(&self) -> u16 {
@@ -125,6 +127,11 @@ impl Application {
 
     pub fn db(&self) -> Db {
         self.db.clone()
+    }
+
+    /// The password hashing of this server, which counts its work.
+    pub fn password_work(&self) -> Arc<PasswordWork> {
+        Arc::clone(&self.password_work)
     }
 
     /// Serves until stopped (SIGINT/SIGTERM), then stops the job runner after its current job.

@@ -8,6 +8,7 @@ pub mod orders;
 pub mod throttle;
 
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -24,7 +25,7 @@ pub struct Shop {
     pub rules: ShopRules,
     pub limits: AttemptLimits,
     pub services: Services,
-    pub password_work: PasswordWork,
+    pub password_work: Arc<PasswordWork>,
     /// Wakes this process's job runner after queuing work (`None` when it does not run one).
     pub jobs_wake: Option<Sender<()>>,
 }

@@ -1,7 +1,7 @@
 //! Headless Chromium over WebDriver: a chromedriver of the test's own and a fantoccini client.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,8 +21,27 @@ impl Drop for TempDir {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+/// Starts chromedriver on a port it picks itself (`--port=0`) and reads the port from its
+/// banner: a port chosen beforehand could be taken by a parallel test's driver in between.
+fn start_driver() -> (Child, u16) {
+    let mut driver = Command::new(find(&["chromedriver"]))
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let stdout = driver.stdout.take().expect("chromedriver's stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("started successfully on port ").nth(1).and_then(|p| p.trim_end_matches('.').parse().ok())
+        })
+        .expect("chromedriver says which port it listens on");
+    // Keep draining its output so a full pipe never blocks it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (driver, port)
 }
 
 fn find(names: &[&str]) -> String {
@@ -39,13 +58,7 @@ fn find(names: &[&str]) -> String {
 
 impl Browser {
     pub async fn start() -> Browser {
-        let port = free_port();
-        let driver = Command::new(find(&["chromedriver"]))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+        let (driver, port) = start_driver();
         let profile = std::env::temp_dir().join(format!("sf-chrome-{}", uuid::Uuid::new_v4().simple()));
         let caps = serde_json::json!({
             "browserName": "chrome",

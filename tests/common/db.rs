@@ -24,7 +24,8 @@ fn admin() -> PgConnection {
         .expect("PostgreSQL must be running on TEST_DATABASE_SERVER (default 127.0.0.1:5432)")
 }
 
-/// FNV-1a over the migrations and the seed, so a change to either makes a new template.
+/// FNV-1a over the migrations and the seed (their paths relative to the checkout, so two
+/// checkouts of the same code share a template), so a change to either makes a new template.
 fn fingerprint() -> u64 {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -44,7 +45,8 @@ fn fingerprint() -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for f in files {
         let bytes = std::fs::read(&f).expect("read file");
-        for b in f.to_string_lossy().as_bytes().iter().chain(bytes.iter()) {
+        let relative = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().into_owned();
+        for b in relative.as_bytes().iter().chain(bytes.iter()) {
             hash ^= u64::from(*b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
@@ -61,8 +63,50 @@ fn exists(conn: &mut PgConnection, name: &str) -> bool {
     .expect("query pg_database")
 }
 
+/// The advisory lock a test process holds, shared, on the templates of `hash` while it may
+/// clone them; a template is dropped only by whoever can take this lock exclusively, so two
+/// checkouts testing against one server at once never drop each other's templates.
+fn in_use_lock(hash: u64) -> i64 {
+    i64::from_ne_bytes((hash ^ 0x7573_6564_5f62_795f).to_ne_bytes())
+}
+
+/// This process's claim on its templates, held for as long as the process runs.
+fn hold_templates(hash: u64) {
+    static HELD: OnceLock<std::sync::Mutex<PgConnection>> = OnceLock::new();
+    HELD.get_or_init(|| {
+        let mut conn = admin();
+        diesel::sql_query(format!("SELECT pg_advisory_lock_shared({})", in_use_lock(hash)))
+            .execute(&mut conn)
+            .expect("hold templates");
+        std::sync::Mutex::new(conn)
+    });
+}
+
+/// Templates of other migrations that no running test process holds.
+fn drop_unused_templates(conn: &mut PgConnection, hash: u64) {
+    let stale: Vec<String> = diesel::sql_query(format!(
+        "SELECT datname AS name FROM pg_database WHERE datname LIKE 'sf\\_tpl\\_%' AND datname NOT LIKE {}",
+        quote_literal(&format!("sf\\_tpl\\_{hash:016x}%"))
+    ))
+    .load::<Name>(conn)
+    .map(|rows| rows.into_iter().map(|r| r.name).collect())
+    .unwrap_or_default();
+    for old in stale {
+        let Some(old_hash) = old.get(7..23).and_then(|h| u64::from_str_radix(h, 16).ok()) else { continue };
+        let lock = in_use_lock(old_hash);
+        let free: bool = diesel::select(diesel::dsl::sql::<Bool>(&format!("pg_try_advisory_lock({lock})")))
+            .get_result(conn)
+            .unwrap_or(false);
+        if free {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", quote_ident(&old))).execute(conn);
+            let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({lock})")).execute(conn);
+        }
+    }
+}
+
 fn build_template(seed: bool) -> String {
     let hash = fingerprint();
+    hold_templates(hash);
     let name = format!("sf_tpl_{hash:016x}_{}", if seed { "demo" } else { "empty" });
     let mut conn = admin();
     let lock = i64::from_ne_bytes(hash.to_ne_bytes());
@@ -83,17 +127,7 @@ fn build_template(seed: bool) -> String {
         diesel::sql_query(format!("ALTER DATABASE {} RENAME TO {}", quote_ident(&building), quote_ident(&name)))
             .execute(&mut conn)
             .expect("rename template");
-        // Templates of older migrations are of no more use.
-        let stale: Vec<String> = diesel::sql_query(format!(
-            "SELECT datname AS name FROM pg_database WHERE datname LIKE 'sf\\_tpl\\_%' AND datname NOT LIKE {}",
-            quote_literal(&format!("sf\\_tpl\\_{hash:016x}%"))
-        ))
-        .load::<Name>(&mut conn)
-        .map(|rows| rows.into_iter().map(|r| r.name).collect())
-        .unwrap_or_default();
-        for old in stale {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", quote_ident(&old))).execute(&mut conn);
-        }
+        drop_unused_templates(&mut conn, hash);
     }
     diesel::sql_query(format!("SELECT pg_advisory_unlock({lock})")).execute(&mut conn).expect("unlock");
     name

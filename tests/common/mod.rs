@@ -6,8 +6,11 @@ pub mod db;
 pub mod shop;
 pub mod smtp;
 
+use std::sync::Arc;
 use storefront::config::Config;
+
 use storefront::db::Db;
+use storefront::flows::hashing::PasswordWork;
 use storefront::services::Services;
 use storefront::startup::Application;
 
@@ -17,6 +20,8 @@ pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub db: Db,
+    /// The server's password hashing, which counts the hashes and verifications it ran.
+    pub hashing: Arc<PasswordWork>,
     pub test_db: TestDb,
     /// No redirects followed, no cookies kept: each request says what it sends.
     pub client: reqwest::Client,
@@ -39,15 +44,15 @@ async fn spawn(seed: bool) -> TestApp {
 /// The app over a fresh database, with extra configuration (`("LOGIN_LIMIT_PER_IP", "5/15m")`).
 pub async fn spawn_with(seed: bool, env: &[(&str, &str)]) -> TestApp {
     let test_db = TestDb::create(seed);
-    let (port, db) = start_server(&test_db.url, env);
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, db, test_db, client: plain_client() }
+    let (port, db, hashing) = start_server(&test_db.url, env);
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, db, hashing, test_db, client: plain_client() }
 }
 
 fn plain_client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
-fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
+fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db, Arc<PasswordWork>) {
     let url = url.to_string();
     let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     // Only tests that send mail need a job runner (they configure SMTP_URL).
@@ -67,8 +72,9 @@ fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db) {
     let app = Application::build(config, Services::from_config).expect("build app");
     let port = app.port();
     let db = app.db();
+    let hashing = app.password_work();
     tokio::spawn(app.run_until_stopped());
-    (port, db)
+    (port, db, hashing)
 }
 
 /// Another server process over the same database (as behind a load balancer).
@@ -85,7 +91,7 @@ impl OtherServer {
 impl TestApp {
     /// A second server over this app's database, with the same extra configuration.
     pub fn another_server(&self, env: &[(&str, &str)]) -> OtherServer {
-        let (port, _) = start_server(&self.test_db.url, env);
+        let (port, _, _) = start_server(&self.test_db.url, env);
         OtherServer { address: format!("http://127.0.0.1:{port}") }
     }
 

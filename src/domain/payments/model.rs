@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::types::{Payment, PaymentState};
-use crate::domain::shared::Money;
 use crate::db::schema::payments;
+use crate::domain::shared::Money;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments, check_for_backend(diesel::pg::Pg))]

@@ -1,0 +1,351 @@
+//! Domain tests: checkout, settlement, refunds and expiry called directly on a database of the
+//! test's own, without a server, for their rules and races.
+#[path = "../common/db.rs"]
+mod db;
+
+use std::sync::{Arc, Barrier};
+
+use chrono::{Duration, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use uuid::Uuid;
+
+use db::TestDb;
+use storefront::db::schema::{branches, products, stock};
+use storefront::domain::cart::{self, CartError, CartStatus, ItemInput};
+use storefront::domain::checkout::{self, CheckoutError, FulfillmentInput, PlaceOrder, Placed};
+use storefront::domain::idempotency::{IdempotencyError, IdempotencyKey, Refusals};
+use storefront::domain::orders::{self, OrderStatus, PaymentStatus};
+use storefront::domain::payments::{self, Outcome, PaymentError, PaymentState, Refund, WebhookEvent};
+use storefront::domain::shared::{Lang, Money, ShopRules};
+
+const PROVIDER: &str = "sandbox";
+
+fn rules() -> ShopRules {
+    ShopRules::default()
+}
+
+fn router(conn: &mut PgConnection) -> Uuid {
+    products::table.filter(products::slug.eq("zte-mf286-4g-router")).select(products::id).first(conn).unwrap()
+}
+
+/// A pickup branch and how many routers it holds.
+fn pickup_branch(conn: &mut PgConnection, product: Uuid) -> (Uuid, i32) {
+    stock::table
+        .inner_join(branches::table)
+        .filter(stock::product_id.eq(product).and(branches::pickup.eq(true)).and(stock::quantity.gt(0)))
+        .select((branches::id, stock::quantity))
+        .first(conn)
+        .unwrap()
+}
+
+fn stock_at(conn: &mut PgConnection, product: Uuid, branch: Uuid) -> i32 {
+    stock::table.find((product, branch)).select(stock::quantity).first(conn).unwrap()
+}
+
+fn count(conn: &mut PgConnection, query: &str) -> i64 {
+    diesel::select(sql::<BigInt>(&format!("({query})"))).get_result(conn).unwrap()
+}
+
+/// A guest's cart holding `quantity` routers.
+fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> Uuid {
+    let cart = cart::commands::create_cart(conn, None, &rules()).unwrap();
+    let input = ItemInput {
+        product_id: Some(router(conn).to_string()),
+        quantity: Some(quantity.to_string()),
+        msisdn: None,
+        amount: None,
+    };
+    cart::commands::add_item(conn, cart.id, None, &input, &rules()).unwrap();
+    cart.id
+}
+
+fn pickup_order(cart_id: Uuid, branch: Uuid) -> PlaceOrder {
+    PlaceOrder {
+        cart_id,
+        caller: None,
+        email: Some("guest@example.mn".into()),
+        fulfillment: FulfillmentInput {
+            method: Some("pickup".into()),
+            branch_id: Some(branch.to_string()),
+            ..Default::default()
+        },
+        lang: Lang::Mn,
+    }
+}
+
+fn place(conn: &mut PgConnection, input: &PlaceOrder) -> Result<Placed, CheckoutError> {
+    checkout::place_order(conn, input, PROVIDER, &rules(), Utc::now())
+}
+
+fn event(payment: &payments::Payment, outcome: Outcome, id: &str) -> WebhookEvent {
+    WebhookEvent { id: id.into(), payment_id: payment.id, outcome, amount: payment.amount }
+}
+
+fn paid_order(conn: &mut PgConnection) -> (Placed, Uuid) {
+    let product = router(conn);
+    let (branch, _) = pickup_branch(conn, product);
+    let cart = cart_with_router(conn, 1);
+    let placed = place(conn, &pickup_order(cart, branch)).unwrap();
+    payments::commands::record_event(
+        conn,
+        PROVIDER,
+        &event(&placed.payment, Outcome::Succeeded, "evt_paid"),
+        Utc::now(),
+    )
+    .unwrap();
+    (placed, branch)
+}
+
+#[test]
+fn an_unknown_stored_state_is_an_error_not_a_guess() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    let read = |conn: &mut PgConnection, raw: &str| {
+        diesel::select(diesel::dsl::sql::<Text>(&format!("'{raw}'::text"))).get_result::<OrderStatus>(conn)
+    };
+    assert_eq!(read(&mut conn, "ready_for_pickup").unwrap(), OrderStatus::ReadyForPickup);
+    let err = format!("{:?}", read(&mut conn, "lost_in_the_post").unwrap_err());
+    assert!(err.contains("unknown order status"), "{err}");
+    let cart_state = diesel::select(diesel::dsl::sql::<Text>("'abandoned'::text")).get_result::<CartStatus>(&mut conn);
+    assert!(cart_state.is_err());
+}
+
+#[test]
+fn checkout_reserves_stock_closes_the_cart_opens_a_payment_and_queues_the_confirmation() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, before) = pickup_branch(&mut conn, product);
+    let cart_id = cart_with_router(&mut conn, 1);
+    let placed = place(&mut conn, &pickup_order(cart_id, branch)).unwrap();
+    assert_eq!(placed.order.status, OrderStatus::PendingPayment);
+    assert_eq!(placed.order.payment_status, PaymentStatus::Unpaid);
+    assert_eq!(placed.payment.status, PaymentState::Pending);
+    assert_eq!(placed.payment.amount, placed.order.totals.total);
+    assert_eq!(stock_at(&mut conn, product, branch), before - 1);
+    let closed = cart::queries::get_cart(&mut conn, cart_id, None, &rules()).unwrap();
+    assert!(!closed.open);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM jobs WHERE kind = 'order_confirmation'"), 1);
+    // The cart is an order now: it cannot be checked out again.
+    assert!(matches!(place(&mut conn, &pickup_order(cart_id, branch)), Err(CheckoutError::Cart(CartError::Closed))));
+}
+
+#[test]
+fn a_refused_checkout_leaves_nothing_behind() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, before) = pickup_branch(&mut conn, product);
+    let cart_id = cart_with_router(&mut conn, 1);
+    diesel::update(stock::table.find((product, branch))).set(stock::quantity.eq(0)).execute(&mut conn).unwrap();
+    assert!(matches!(place(&mut conn, &pickup_order(cart_id, branch)), Err(CheckoutError::OutOfStock(_))));
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM orders"), 0);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM jobs"), 0);
+    assert!(cart::queries::get_cart(&mut conn, cart_id, None, &rules()).unwrap().open);
+    diesel::update(stock::table.find((product, branch))).set(stock::quantity.eq(before)).execute(&mut conn).unwrap();
+    assert!(place(&mut conn, &pickup_order(cart_id, branch)).is_ok(), "the same cart can go on once stock is back");
+}
+
+#[test]
+fn one_key_places_one_order_and_another_input_under_it_is_refused() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, _) = pickup_branch(&mut conn, product);
+    let cart_id = cart_with_router(&mut conn, 1);
+    let key = IdempotencyKey::parse("order-1").unwrap();
+    let input = pickup_order(cart_id, branch);
+    let once = |conn: &mut PgConnection, input: &PlaceOrder, refusals| {
+        checkout::place_order_once(conn, &key, refusals, input, PROVIDER, &rules(), Utc::now())
+    };
+    let first = once(&mut conn, &input, Refusals::Keep).unwrap();
+    let again = once(&mut conn, &input, Refusals::Keep).unwrap();
+    assert_eq!((again.order.id, again.payment.id), (first.order.id, first.payment.id));
+    assert_eq!(again.order, first.order, "the first answer, as it was");
+    let other = PlaceOrder { email: Some("other@example.mn".into()), ..input.clone() };
+    assert!(matches!(once(&mut conn, &other, Refusals::Keep), Err(CheckoutError::Once(IdempotencyError::KeyReused))));
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM orders"), 1);
+}
+
+#[test]
+fn a_kept_refusal_is_given_again_and_a_forgotten_one_lets_the_corrected_request_through() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, _) = pickup_branch(&mut conn, product);
+    let no_email = |cart_id| PlaceOrder { email: None, ..pickup_order(cart_id, branch) };
+    let once = |conn: &mut PgConnection, key: &str, input: &PlaceOrder, refusals| {
+        let key = IdempotencyKey::parse(key).unwrap();
+        checkout::place_order_once(conn, &key, refusals, input, PROVIDER, &rules(), Utc::now())
+    };
+    // Kept: the same refusal comes back, even after the cause is gone.
+    let kept = cart_with_router(&mut conn, 1);
+    let Err(CheckoutError::Invalid(first)) = once(&mut conn, "api-key", &no_email(kept), Refusals::Keep) else {
+        panic!("a missing email is refused")
+    };
+    let Err(CheckoutError::Invalid(again)) = once(&mut conn, "api-key", &no_email(kept), Refusals::Keep) else {
+        panic!("the refusal is replayed")
+    };
+    assert_eq!(first, again);
+    // Forgotten: the form's key goes through once the shopper fills the email in.
+    let forgotten = cart_with_router(&mut conn, 1);
+    assert!(once(&mut conn, "form-key", &no_email(forgotten), Refusals::Forget).is_err());
+    assert!(once(&mut conn, "form-key", &pickup_order(forgotten, branch), Refusals::Forget).is_ok());
+}
+
+#[test]
+fn concurrent_checkouts_under_one_key_make_one_order() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, before) = pickup_branch(&mut conn, product);
+    let cart_id = cart_with_router(&mut conn, 1);
+    let input = pickup_order(cart_id, branch);
+    let start = Arc::new(Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, input, start) = (db.url.clone(), input.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                let key = IdempotencyKey::parse("same").unwrap();
+                start.wait();
+                checkout::place_order_once(&mut conn, &key, Refusals::Keep, &input, PROVIDER, &rules(), Utc::now())
+                    .map(|p| p.order.id)
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    let ids: Vec<Uuid> = threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM orders"), 1);
+    assert_eq!(stock_at(&mut conn, product, branch), before - 1);
+}
+
+#[test]
+fn a_success_pays_once_and_a_replayed_or_wrong_amount_event_changes_nothing() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let (placed, _) = paid_order(&mut conn);
+    let order = orders::queries::get_order(&mut conn, placed.order.id, &orders::OrderAccess::staff()).unwrap();
+    assert_eq!((order.status, order.payment_status), (OrderStatus::Paid, PaymentStatus::Paid));
+    // The same event again: acknowledged, nothing moves.
+    let replay = event(&placed.payment, Outcome::Succeeded, "evt_paid");
+    payments::commands::record_event(&mut conn, PROVIDER, &replay, Utc::now()).unwrap();
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM order_events WHERE to_status = 'paid'"), 1);
+    // A late decline after the success changes nothing either.
+    let late = event(&placed.payment, Outcome::Failed, "evt_late");
+    let payment = payments::commands::record_event(&mut conn, PROVIDER, &late, Utc::now()).unwrap();
+    assert_eq!(payment.status, PaymentState::Succeeded);
+    let wrong = WebhookEvent { amount: Money::mnt(1.into()), ..event(&placed.payment, Outcome::Succeeded, "evt_x") };
+    assert!(matches!(
+        payments::commands::record_event(&mut conn, PROVIDER, &wrong, Utc::now()),
+        Err(PaymentError::AmountMismatch)
+    ));
+}
+
+#[test]
+fn a_success_after_expiry_is_refunded_at_once_and_the_stock_is_back() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, before) = pickup_branch(&mut conn, product);
+    let cart = cart_with_router(&mut conn, 1);
+    let placed = place(&mut conn, &pickup_order(cart, branch)).unwrap();
+    let later = Utc::now() + rules().order_expiry + Duration::minutes(1);
+    let payment = payments::commands::record_event(
+        &mut conn,
+        PROVIDER,
+        &event(&placed.payment, Outcome::Succeeded, "evt_late"),
+        later,
+    )
+    .unwrap();
+    assert_eq!(payment.status, PaymentState::Refunded);
+    assert_eq!(payment.refunded_amount, payment.amount);
+    let order = orders::queries::get_order(&mut conn, placed.order.id, &orders::OrderAccess::staff()).unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(stock_at(&mut conn, product, branch), before);
+}
+
+#[test]
+fn expiry_cancels_only_orders_past_their_time_and_gives_their_stock_back() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, before) = pickup_branch(&mut conn, product);
+    let early_cart = cart_with_router(&mut conn, 1);
+    let early = place(&mut conn, &pickup_order(early_cart, branch)).unwrap();
+    let now = Utc::now();
+    assert_eq!(orders::commands::expire_due(&mut conn, now, 100).unwrap(), 0, "not yet");
+    let later = now + rules().order_expiry + Duration::seconds(1);
+    let fresh_cart = cart_with_router(&mut conn, 1);
+    let fresh = checkout::place_order(&mut conn, &pickup_order(fresh_cart, branch), PROVIDER, &rules(), later).unwrap();
+    assert_eq!(orders::commands::expire_due(&mut conn, later, 100).unwrap(), 1);
+    let staff = orders::OrderAccess::staff();
+    assert_eq!(orders::queries::get_order(&mut conn, early.order.id, &staff).unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(
+        orders::queries::get_order(&mut conn, fresh.order.id, &staff).unwrap().status,
+        OrderStatus::PendingPayment
+    );
+    assert_eq!(stock_at(&mut conn, product, branch), before - 1, "only the expired order's router is back");
+    let waiting = payments::commands::get_payment(&mut conn, early.payment.id).unwrap();
+    assert_eq!(waiting.status, PaymentState::Failed, "its payment can no longer be made");
+}
+
+#[test]
+fn refunds_add_up_to_the_total_and_a_full_one_puts_the_router_back() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let (placed, branch) = paid_order(&mut conn);
+    let product = router(&mut conn);
+    let after_sale = stock_at(&mut conn, product, branch);
+    let staff = Uuid::new_v4();
+    let refund = |amount: Option<i64>, reason: &str| Refund {
+        order_id: placed.order.id,
+        amount: amount.map(|a| Money::mnt(a.into())),
+        reason: reason.into(),
+        staff,
+    };
+    let total = placed.order.totals.total;
+    let part = payments::commands::refund_order(&mut conn, &refund(Some(1000), "scratched box"), Utc::now()).unwrap();
+    assert_eq!((part.status, part.payment_status), (OrderStatus::Paid, PaymentStatus::PartiallyRefunded));
+    assert_eq!(stock_at(&mut conn, product, branch), after_sale, "a partial refund keeps the sale");
+    let too_much = refund(Some(i64::try_from(total.amount().mantissa()).unwrap()), "all of it again");
+    assert!(matches!(
+        payments::commands::refund_order(&mut conn, &too_much, Utc::now()),
+        Err(PaymentError::Invalid(_))
+    ));
+    let rest = payments::commands::refund_order(&mut conn, &refund(None, "returned"), Utc::now()).unwrap();
+    assert_eq!((rest.status, rest.payment_status), (OrderStatus::Refunded, PaymentStatus::Refunded));
+    assert_eq!(rest.refunded_total, total);
+    assert_eq!(stock_at(&mut conn, product, branch), after_sale + 1, "never handed over: back on the shelf");
+    assert!(matches!(
+        payments::commands::refund_order(&mut conn, &refund(None, "again"), Utc::now()),
+        Err(PaymentError::NotRefundable(OrderStatus::Refunded))
+    ));
+}
+
+#[test]
+fn concurrent_refunds_never_give_back_more_than_was_paid() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let (placed, _) = paid_order(&mut conn);
+    let start = Arc::new(Barrier::new(6));
+    let threads: Vec<_> = (0..6)
+        .map(|i| {
+            let (url, start, order_id) = (db.url.clone(), Arc::clone(&start), placed.order.id);
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                let refund = Refund { order_id, amount: None, reason: format!("refund {i}"), staff: Uuid::new_v4() };
+                let key = IdempotencyKey::parse(&format!("refund-{i}")).unwrap();
+                start.wait();
+                payments::commands::refund_once(&mut conn, &key, Refusals::Keep, &refund, Utc::now()).is_ok()
+            })
+        })
+        .collect();
+    let succeeded = threads.into_iter().map(|t| t.join().unwrap()).filter(|ok| *ok).count();
+    assert_eq!(succeeded, 1, "one full refund; the others find nothing left");
+    let refunded: i64 = count(&mut conn, "SELECT sum(refunded_amount)::bigint FROM payments");
+    assert_eq!(Money::mnt(refunded.into()), placed.order.totals.total);
+}
