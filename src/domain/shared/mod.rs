@@ -3,12 +3,12 @@ pub mod clock;
 pub mod lang;
 pub mod money;
 pub mod page;
-pub mod rules;
+pub mod settings;
 pub mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};
-pub use rules::ShopRules;
+pub use settings::ShopRules;
 pub use validation::FieldErrors;

@@ -1,4 +1,5 @@
-//! The shop's configurable rules that domain calls need (from the environment at start-up).
+//! The shop's settings that domain calls need (from the environment at start-up): the
+//! configurable side of its rules, as opposed to the pure calculations in each `rules.rs`.
 use chrono::Duration;
 
 use super::Money;
