@@ -51,7 +51,7 @@ pub enum DbError {
     Connect(#[from] diesel::ConnectionError),
 }
 
-/// The pool plus a count of the statements its connections ran, which the tests read
+/// The pool plus a count of the statements (transaction control included) its connections ran, which the tests read
 /// to prove a page costs a fixed number of queries whatever its size.
 #[derive(Clone)]
 pub struct Db {
@@ -74,7 +74,14 @@ struct QueryCounter(Arc<AtomicU64>);
 
 impl Instrumentation for QueryCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
+        // Every round trip counts: statements, and BEGIN/SAVEPOINT, COMMIT/RELEASE, ROLLBACK.
+        if matches!(
+            event,
+            InstrumentationEvent::StartQuery { .. }
+                | InstrumentationEvent::BeginTransaction { .. }
+                | InstrumentationEvent::CommitTransaction { .. }
+                | InstrumentationEvent::RollbackTransaction { .. }
+        ) {
             self.0.fetch_add(1, Ordering::Relaxed);
         }
     }

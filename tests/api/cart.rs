@@ -164,3 +164,26 @@ async fn carts_and_orders_cost_the_same_few_queries_whatever_their_size() {
     assert_eq!(cart_costs, [2, 2], "the cart, then its lines priced in one join");
     assert_eq!(order_costs, [4, 4], "order, branch, items, timeline");
 }
+
+/// The write path's cost in statements (BEGIN, savepoints and COMMIT included), as the
+/// benchmark in `bench/writes.sh` sends it: a new cart, a fixed top-up into an empty cart, and
+/// a guest's checkout of one top-up under a key.
+#[tokio::test]
+async fn the_write_path_costs_a_fixed_few_statements() {
+    let app = spawn_app().await;
+    let topup = app.product_id("top-up-5000");
+    let before = app.queries();
+    let (status, cart) = app.send("POST", "/api/v1/carts", None, None).await;
+    assert_eq!(status, 201);
+    let create = app.queries() - before;
+    let path = format!("/api/v1/carts/{}/items", cart["id"].as_str().unwrap());
+    let before = app.queries();
+    let item = json!({"product_id": topup, "msisdn": "88112233"});
+    assert_eq!(app.send("POST", &path, None, Some(item)).await.0, 201);
+    let add = app.queries() - before;
+    let before = app.queries();
+    let (status, _) = app.checkout(cart["id"].as_str().unwrap(), None, json!({"email": "a@b.mn"})).await;
+    assert_eq!(status, 201);
+    let checkout = app.queries() - before;
+    assert_eq!((create, add, checkout), (1, 10, 25));
+}
