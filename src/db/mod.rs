@@ -74,14 +74,9 @@ struct QueryCounter(Arc<AtomicU64>);
 
 impl Instrumentation for QueryCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        // Every round trip counts: statements, and BEGIN/SAVEPOINT, COMMIT/RELEASE, ROLLBACK.
-        if matches!(
-            event,
-            InstrumentationEvent::StartQuery { .. }
-                | InstrumentationEvent::BeginTransaction { .. }
-                | InstrumentationEvent::CommitTransaction { .. }
-                | InstrumentationEvent::RollbackTransaction { .. }
-        ) {
+        // Transaction control (BEGIN, SAVEPOINT, COMMIT…) goes through `batch_execute`, which
+        // reports a query too: every round trip counts once.
+        if let InstrumentationEvent::StartQuery { .. } = event {
             self.0.fetch_add(1, Ordering::Relaxed);
         }
     }

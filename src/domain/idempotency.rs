@@ -1,6 +1,5 @@
 //! `Idempotency-Key`: the first outcome of a request is stored with the work it did, in the same
-//! transaction, and given back to every retry with that key. A concurrent retry waits on the
-//! key's row until the first request commits, then reads its outcome: one key, one order.
+//! transaction, and given back to every retry with that key: one key, one order.
 //!
 //! What is stored is the domain's outcome (the placed order, the refunded order, or the
 //! refusal), not a presentation's rendering of it, so a key names one request whether it came
@@ -118,9 +117,8 @@ pub trait Refusal: Serialize + DeserializeOwned {
     fn is_refusal(&self) -> bool;
 }
 
-/// The `status_code` of a key's row: claimed but not finished (only ever seen inside the
-/// claiming transaction), finished with an answer, finished with a refusal.
-const CLAIMED: i16 = 0;
+/// The `status_code` of a key's row: finished with an answer, or with a refusal. (0, claimed,
+/// was written by an earlier version that claimed keys before working.)
 const ANSWERED: i16 = 1;
 const REFUSED: i16 = 2;
 
@@ -128,8 +126,72 @@ fn unreadable(e: serde_json::Error) -> IdempotencyError {
     IdempotencyError::Unreadable(e.to_string())
 }
 
-/// Runs `work` once per `(scope, key)`: the first call does it in a savepoint and stores its
-/// outcome; later calls with the same fingerprint get that outcome back without doing anything.
+/// Why the work's transaction ended without committing.
+enum Stop<E> {
+    /// The work refused or failed.
+    Work(E),
+    /// Another request's outcome is already stored under the key.
+    Taken,
+}
+
+impl<E: From<diesel::result::Error>> From<diesel::result::Error> for Stop<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Stop::Work(e.into())
+    }
+}
+
+/// Stores an outcome under the key unless one is there; `false` when one was (a concurrent
+/// request's insert is waited for: its commit makes this a conflict, its rollback lets this in).
+fn store(
+    conn: &mut PgConnection,
+    caller: &str,
+    key: &str,
+    fingerprint: &[u8],
+    state: i16,
+    body: &str,
+) -> Result<bool, diesel::result::Error> {
+    let inserted = diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::caller.eq(caller),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::fingerprint.eq(fingerprint),
+            idempotency_keys::status_code.eq(state),
+            idempotency_keys::response_body.eq(body),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(inserted == 1)
+}
+
+/// The outcome stored under the key, if any: `None` when there is none; `KeyReused` when it
+/// answered another request.
+fn stored<T: DeserializeOwned, E: DeserializeOwned + From<IdempotencyError> + From<diesel::result::Error>>(
+    conn: &mut PgConnection,
+    caller: &str,
+    key: &str,
+    fingerprint: &[u8],
+) -> Result<Option<Result<T, E>>, E> {
+    let row: Option<(Vec<u8>, i16, String)> = idempotency_keys::table
+        .find((caller, key))
+        .select((idempotency_keys::fingerprint, idempotency_keys::status_code, idempotency_keys::response_body))
+        .first(conn)
+        .optional()?;
+    let Some((stored_fp, state, body)) = row else { return Ok(None) };
+    if stored_fp != fingerprint {
+        return Err(IdempotencyError::KeyReused.into());
+    }
+    match state {
+        ANSWERED => Ok(Some(Ok(serde_json::from_str(&body).map_err(unreadable)?))),
+        REFUSED => Ok(Some(Err(serde_json::from_str(&body).map_err(unreadable)?))),
+        other => Err(IdempotencyError::Unreadable(format!("state {other}")).into()),
+    }
+}
+
+/// Runs `work` once per `(scope, key)`: the work and its stored outcome commit in one
+/// transaction; a retry with the same fingerprint gets that outcome back, never a second
+/// effect. The work runs first and the key is written last, so the happy path costs one
+/// statement beyond the work: a retry or a concurrent twin runs into the work's own row locks
+/// (the cart, the order) and then into the stored key, rolls its work back and replays.
 ///
 /// # Errors
 /// `KeyReused` (as `E`) for another request under a used key; a stored or fresh refusal;
@@ -145,55 +207,37 @@ where
     E: Refusal + From<IdempotencyError> + From<diesel::result::Error>,
 {
     let caller = once.scope.key();
-    let caller = caller.as_str();
-    let key = once.key.as_str();
-    let fingerprint = fingerprint.0.as_slice();
-    let store = |conn: &mut PgConnection, state: i16, body: String| -> Result<(), E> {
-        diesel::update(idempotency_keys::table.find((caller, key)))
-            .set((idempotency_keys::status_code.eq(state), idempotency_keys::response_body.eq(body)))
-            .execute(conn)?;
-        Ok(())
-    };
-    // The outer result commits (an answer or a kept refusal); the inner one is what the caller gets.
-    let outcome: Result<Result<T, E>, E> = conn.transaction(|conn| {
-        let claimed = diesel::insert_into(idempotency_keys::table)
-            .values((
-                idempotency_keys::caller.eq(caller),
-                idempotency_keys::key.eq(key),
-                idempotency_keys::fingerprint.eq(fingerprint),
-                idempotency_keys::status_code.eq(CLAIMED),
-                idempotency_keys::response_body.eq(""),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
-        if claimed == 0 {
-            let (stored_fp, state, body): (Vec<u8>, i16, String) = idempotency_keys::table
-                .find((caller, key))
-                .select((idempotency_keys::fingerprint, idempotency_keys::status_code, idempotency_keys::response_body))
-                .first(conn)?;
-            if stored_fp != fingerprint {
-                return Err(IdempotencyError::KeyReused.into());
-            }
-            return Ok(match state {
-                ANSWERED => Ok(serde_json::from_str(&body).map_err(unreadable)?),
-                REFUSED => Err(serde_json::from_str(&body).map_err(unreadable)?),
-                other => return Err(IdempotencyError::Unreadable(format!("state {other}")).into()),
-            });
-        }
-        // A savepoint: a refusal leaves nothing of the work behind, only itself.
-        match conn.transaction(work) {
-            Ok(answer) => {
-                store(conn, ANSWERED, serde_json::to_string(&answer).map_err(unreadable)?)?;
-                Ok(Ok(answer))
-            }
-            Err(refusal) if refusal.is_refusal() && once.refusals == Refusals::Keep => {
-                store(conn, REFUSED, serde_json::to_string(&refusal).map_err(unreadable)?)?;
-                Ok(Err(refusal))
-            }
-            Err(e) => Err(e),
+    let (caller, key, fingerprint) = (caller.as_str(), once.key.as_str(), fingerprint.0.as_slice());
+    let done: Result<T, Stop<E>> = conn.transaction(|conn| {
+        let answer = work(conn).map_err(Stop::Work)?;
+        let body = serde_json::to_string(&answer).map_err(|e| Stop::Work(unreadable(e).into()))?;
+        if store(conn, caller, key, fingerprint, ANSWERED, &body)? {
+            Ok(answer)
+        } else {
+            Err(Stop::Taken)
         }
     });
-    outcome?
+    match done {
+        Ok(answer) => Ok(answer),
+        Err(Stop::Taken) => stored(conn, caller, key, fingerprint)?
+            .unwrap_or_else(|| Err(IdempotencyError::Unreadable("the key's outcome went away".into()).into())),
+        Err(Stop::Work(e)) if e.is_refusal() => {
+            // A retry of a request that went through is refused by what it did: replay that.
+            if let Some(outcome) = stored(conn, caller, key, fingerprint)? {
+                return outcome;
+            }
+            if once.refusals == Refusals::Keep {
+                let body = serde_json::to_string(&e).map_err(unreadable)?;
+                if !store(conn, caller, key, fingerprint, REFUSED, &body)? {
+                    if let Some(outcome) = stored(conn, caller, key, fingerprint)? {
+                        return outcome;
+                    }
+                }
+            }
+            Err(e)
+        }
+        Err(Stop::Work(e)) => Err(e),
+    }
 }
 
 /// Forgets keys older than a day (a client retries within minutes, not days).

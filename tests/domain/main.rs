@@ -349,3 +349,36 @@ fn concurrent_refunds_never_give_back_more_than_was_paid() {
     let refunded: i64 = count(&mut conn, "SELECT sum(refunded_amount)::bigint FROM payments");
     assert_eq!(Money::mnt(refunded.into()), placed.order.totals.total);
 }
+
+#[test]
+fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let topup: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    for round in 0..20 {
+        let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
+        let line = move |n: &str| ItemInput {
+            product_id: Some(topup.to_string()),
+            quantity: None,
+            msisdn: Some(n.into()),
+            amount: None,
+        };
+        cart::commands::add_item(&mut conn, cart, None, &line("88112233"), &rules()).unwrap();
+        let start = Arc::new(Barrier::new(2));
+        let (url, go) = (db.url.clone(), Arc::clone(&start));
+        let adder = std::thread::spawn(move || {
+            let mut conn = PgConnection::establish(&url).unwrap();
+            go.wait();
+            cart::commands::add_item(&mut conn, cart, None, &line("88112244"), &rules())
+        });
+        let input = PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) };
+        start.wait();
+        let placed = place(&mut conn, &input).unwrap();
+        match adder.join().unwrap() {
+            Ok(_) => assert_eq!(placed.order.items.len(), 2, "round {round}: an added line made it into the order"),
+            Err(CartError::Closed) => assert_eq!(placed.order.items.len(), 1, "round {round}"),
+            Err(e) => panic!("round {round}: {e}"),
+        }
+    }
+}

@@ -11,8 +11,8 @@ use super::state::CartStatus;
 use super::types::{CartLine, CartView, ItemInput};
 use super::CartError;
 use crate::db::schema::{cart_items, carts};
-use crate::domain::catalog::{queries as catalog, ProductAttributes, ProductKind, ProductRef};
-use crate::domain::shared::{FieldErrors, ShopRules};
+use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::shared::{FieldErrors, Money, ShopRules};
 use crate::domain::telco::Msisdn;
 
 /// Opens a cart: a customer's when `owner` is given, else a guest's.
@@ -40,15 +40,34 @@ fn lock_open(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<
     Ok(row)
 }
 
-fn touch(conn: &mut PgConnection, id: Uuid) -> Result<(), CartError> {
-    diesel::update(carts::table.find(id)).set(carts::updated_at.eq(Utc::now())).execute(conn)?;
-    Ok(())
+/// Locks an open cart `caller` may change and marks it used, in one statement: the row the
+/// change is decided on comes back with the lock.
+fn lock_and_touch(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<CartRow, CartError> {
+    let row: CartRow = diesel::update(carts::table.find(id))
+        .set(carts::updated_at.eq(diesel::dsl::now))
+        .returning(CartRow::as_returning())
+        .get_result(conn)
+        .optional()?
+        .filter(|c| c.visible_to(caller))
+        .ok_or(CartError::NotFound)?;
+    if row.status != CartStatus::Open {
+        return Err(CartError::Closed);
+    }
+    Ok(row)
 }
 
-fn reload(conn: &mut PgConnection, id: Uuid, shop: &ShopRules) -> Result<CartView, CartError> {
-    let row = find_row(conn, id)?.ok_or(CartError::NotFound)?;
-    let lines = load_lines(conn, id)?;
-    Ok(view_of(&row, lines, shop))
+/// Why a cart `caller` wanted to change could not be: none (or not theirs), or closed.
+fn refusal(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> CartError {
+    match find_row(conn, id) {
+        Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => CartError::Closed,
+        Ok(_) => CartError::NotFound,
+        Err(e) => e,
+    }
+}
+
+fn view(conn: &mut PgConnection, row: &CartRow, shop: &ShopRules) -> Result<CartView, CartError> {
+    let lines = load_lines(conn, row.id)?;
+    Ok(view_of(row, lines, shop))
 }
 
 /// The most of one device a single branch could hand over (pickup) or ship (the warehouse).
@@ -70,10 +89,11 @@ fn best_branch_stock(conn: &mut PgConnection, product: Uuid) -> Result<i64, Cart
 /// Adds a line. A device already in the cart gets the quantities added up; a top-up, data pack
 /// or plan needs the number it is for (one of ours); a free-amount top-up needs its amount
 /// within the product's bounds. The stock check here only says whether the shop could sell it
-/// now: stock is reserved when the order is placed.
+/// now: stock is reserved when the order is placed. A line that is not a device is added in one
+/// statement that also locks the open cart (so a checkout under way is waited for).
 ///
 /// # Errors
-/// `NotFound`, `Closed`, `Invalid` naming the field, `OutOfStock`.
+/// `NotFound`, `Closed` (before any field error), `Invalid` naming the field, `OutOfStock`.
 pub fn add_item(
     conn: &mut PgConnection,
     cart_id: Uuid,
@@ -81,115 +101,191 @@ pub fn add_item(
     input: &ItemInput,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
-    conn.transaction(|conn| {
-        lock_open(conn, cart_id, caller)?;
-        let product_id = input
-            .product_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| FieldErrors::single("product_id", "is required"))
-            .and_then(|s| Uuid::parse_str(s).map_err(|_| FieldErrors::single("product_id", "must be a product id")))?;
-        let product = catalog::get_product(conn, &ProductRef::Id(product_id))
-            .map_err(|_| FieldErrors::single("product_id", "is no product on sale"))?;
-        let kind = product.summary.kind;
-        let details = product.details();
-        match kind {
-            ProductKind::Device => {
-                let quantity = rules::parse_quantity(input.quantity.as_deref(), 1)?;
-                let existing: Option<(Uuid, i32)> = cart_items::table
-                    .filter(cart_items::cart_id.eq(cart_id).and(cart_items::product_id.eq(product_id)))
-                    .select((cart_items::id, cart_items::quantity))
-                    .order(cart_items::created_at)
-                    .first(conn)
-                    .optional()?;
-                let wanted = i64::from(quantity) + existing.map_or(0, |(_, q)| i64::from(q));
-                if wanted > MAX_QUANTITY {
-                    return Err(FieldErrors::single("quantity", format!("at most {MAX_QUANTITY} of one item")).into());
+    let product = match product_of(conn, input) {
+        Ok(p) => p,
+        Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
+        Err(e) => return Err(e),
+    };
+    match product.summary.kind {
+        ProductKind::Device => {
+            let row = conn.transaction(|conn| {
+                let row = lock_and_touch(conn, cart_id, caller)?;
+                add_device(conn, cart_id, &product, input)?;
+                Ok::<_, CartError>(row)
+            })?;
+            view(conn, &row, shop)
+        }
+        ProductKind::TopUp | ProductKind::DataPack | ProductKind::Plan => {
+            let line = match service_line(&product, input, shop) {
+                Ok(line) => line,
+                Err(e) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
+            };
+            let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            view(conn, &row, shop)
+        }
+        ProductKind::Number | ProductKind::Esim | ProductKind::Service => Err(cart_refusal_first(
+            conn,
+            cart_id,
+            caller,
+            FieldErrors::single("product_id", "cannot be bought online yet"),
+        )),
+    }
+}
+
+/// The product a line names, on sale.
+fn product_of(conn: &mut PgConnection, input: &ItemInput) -> Result<Product, CartError> {
+    let product_id = input
+        .product_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| FieldErrors::single("product_id", "is required"))
+        .and_then(|s| Uuid::parse_str(s).map_err(|_| FieldErrors::single("product_id", "must be a product id")))?;
+    match catalog::get_product(conn, &ProductRef::Id(product_id)) {
+        Ok(p) => Ok(p),
+        Err(CatalogError::Internal(e)) => Err(e.into()),
+        Err(_) => Err(FieldErrors::single("product_id", "is no product on sale").into()),
+    }
+}
+
+/// A missing or closed cart is reported before what is wrong with the line.
+fn cart_refusal_first(conn: &mut PgConnection, cart_id: Uuid, caller: Option<Uuid>, errors: FieldErrors) -> CartError {
+    match find_row(conn, cart_id) {
+        Ok(Some(row)) if row.visible_to(caller) && row.status == CartStatus::Open => CartError::Invalid(errors),
+        Ok(_) => refusal(conn, cart_id, caller),
+        Err(e) => e,
+    }
+}
+
+/// A device line: its quantity joins a line of the same device, within what one branch holds.
+fn add_device(conn: &mut PgConnection, cart_id: Uuid, product: &Product, input: &ItemInput) -> Result<(), CartError> {
+    let product_id = product.summary.id;
+    let quantity = rules::parse_quantity(input.quantity.as_deref(), 1)?;
+    let existing: Option<(Uuid, i32)> = cart_items::table
+        .filter(cart_items::cart_id.eq(cart_id).and(cart_items::product_id.eq(product_id)))
+        .select((cart_items::id, cart_items::quantity))
+        .order(cart_items::created_at)
+        .first(conn)
+        .optional()?;
+    let wanted = i64::from(quantity) + existing.map_or(0, |(_, q)| i64::from(q));
+    if wanted > MAX_QUANTITY {
+        return Err(FieldErrors::single("quantity", format!("at most {MAX_QUANTITY} of one item")).into());
+    }
+    if best_branch_stock(conn, product_id)? < wanted {
+        return Err(CartError::OutOfStock(product.summary.name.en.clone()));
+    }
+    let wanted = i32::try_from(wanted).unwrap_or(i32::MAX);
+    match existing {
+        Some((line, _)) => {
+            diesel::update(cart_items::table.find(line))
+                .set((cart_items::quantity.eq(wanted), cart_items::updated_at.eq(diesel::dsl::now)))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(cart_items::table)
+                .values((
+                    cart_items::cart_id.eq(cart_id),
+                    cart_items::product_id.eq(product_id),
+                    cart_items::quantity.eq(wanted),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a top-up, data pack or plan line holds once checked.
+struct ServiceLine {
+    msisdn: Msisdn,
+    amount: Option<Money>,
+}
+
+/// Checks a top-up, data pack or plan line: one of it, for one of our numbers, and for a
+/// free-amount top-up an amount within its bounds.
+fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Result<ServiceLine, FieldErrors> {
+    let details = product.details();
+    let mut errors = FieldErrors::new();
+    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
+        errors.add("quantity", "must be 1 for this product");
+    }
+    let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.add("msisdn", "is required: the number to credit");
+            None
+        }
+        Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
+    };
+    let amount = match (&details, input.amount.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        (Some(ProductAttributes::TopUp { free_amount: true, min_amount, max_amount }), Some(raw)) => {
+            match rules::parse_amount(raw, "amount") {
+                Ok(a) if min_amount.is_some_and(|min| a < min) || max_amount.is_some_and(|max| a > max) => {
+                    let (lo, hi) = (min_amount.map(|m| m.display()), max_amount.map(|m| m.display()));
+                    errors.add(
+                        "amount",
+                        format!(
+                            "must be from {} to {}",
+                            lo.unwrap_or_else(|| "₮1".into()),
+                            hi.unwrap_or_else(|| "any amount".into())
+                        ),
+                    );
+                    None
                 }
-                if best_branch_stock(conn, product_id)? < wanted {
-                    return Err(CartError::OutOfStock(product.summary.name.en.clone()));
+                Ok(a) => Some(a),
+                Err(e) => {
+                    errors.extend(e);
+                    None
                 }
-                let wanted = i32::try_from(wanted).unwrap_or(i32::MAX);
-                match existing {
-                    Some((line, _)) => {
-                        diesel::update(cart_items::table.find(line))
-                            .set((cart_items::quantity.eq(wanted), cart_items::updated_at.eq(Utc::now())))
-                            .execute(conn)?;
-                    }
-                    None => {
-                        diesel::insert_into(cart_items::table)
-                            .values((
-                                cart_items::cart_id.eq(cart_id),
-                                cart_items::product_id.eq(product_id),
-                                cart_items::quantity.eq(wanted),
-                            ))
-                            .execute(conn)?;
-                    }
-                }
-            }
-            ProductKind::TopUp | ProductKind::DataPack | ProductKind::Plan => {
-                let mut errors = FieldErrors::new();
-                if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
-                    errors.add("quantity", "must be 1 for this product");
-                }
-                let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    None => {
-                        errors.add("msisdn", "is required: the number to credit");
-                        None
-                    }
-                    Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
-                };
-                let amount = match (&details, input.amount.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
-                    (Some(ProductAttributes::TopUp { free_amount: true, min_amount, max_amount }), Some(raw)) => {
-                        match rules::parse_amount(raw, "amount") {
-                            Ok(a) if min_amount.is_some_and(|min| a < min) || max_amount.is_some_and(|max| a > max) => {
-                                let (lo, hi) = (min_amount.map(|m| m.display()), max_amount.map(|m| m.display()));
-                                errors.add(
-                                    "amount",
-                                    format!(
-                                        "must be from {} to {}",
-                                        lo.unwrap_or_else(|| "₮1".into()),
-                                        hi.unwrap_or_else(|| "any amount".into())
-                                    ),
-                                );
-                                None
-                            }
-                            Ok(a) => Some(a),
-                            Err(e) => {
-                                errors.extend(e);
-                                None
-                            }
-                        }
-                    }
-                    (Some(ProductAttributes::TopUp { free_amount: true, .. }), None) => {
-                        errors.add("amount", "is required for this top-up");
-                        None
-                    }
-                    (_, Some(_)) => {
-                        errors.add("amount", "is fixed for this product; leave it out");
-                        None
-                    }
-                    (_, None) => None,
-                };
-                errors.into_result()?;
-                diesel::insert_into(cart_items::table)
-                    .values((
-                        cart_items::cart_id.eq(cart_id),
-                        cart_items::product_id.eq(product_id),
-                        cart_items::quantity.eq(1),
-                        cart_items::msisdn.eq(msisdn.as_ref().map(Msisdn::as_str)),
-                        cart_items::amount.eq(amount.map(|a| a.amount())),
-                    ))
-                    .execute(conn)?;
-            }
-            ProductKind::Number | ProductKind::Esim | ProductKind::Service => {
-                return Err(FieldErrors::single("product_id", "cannot be bought online yet").into());
             }
         }
-        touch(conn, cart_id)?;
-        reload(conn, cart_id, shop)
-    })
+        (Some(ProductAttributes::TopUp { free_amount: true, .. }), None) => {
+            errors.add("amount", "is required for this top-up");
+            None
+        }
+        (_, Some(_)) => {
+            errors.add("amount", "is fixed for this product; leave it out");
+            None
+        }
+        (_, None) => None,
+    };
+    errors.into_result()?;
+    let msisdn = msisdn.ok_or_else(|| FieldErrors::single("msisdn", "is required: the number to credit"))?;
+    Ok(ServiceLine { msisdn, amount })
+}
+
+/// Adds a one-off line to the cart if it is open and `caller`'s, marking the cart used, in one
+/// statement: its `UPDATE` takes the cart's row lock, so a checkout that holds the cart is
+/// waited for and a cart it closed is not written to.
+fn insert_if_open(
+    conn: &mut PgConnection,
+    cart_id: Uuid,
+    caller: Option<Uuid>,
+    product: Uuid,
+    line: &ServiceLine,
+) -> Result<CartRow, CartError> {
+    #[derive(QueryableByName)]
+    struct Added {
+        #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
+        owner: Option<Uuid>,
+    }
+    let added: Option<Added> = diesel::sql_query(
+        "WITH c AS (UPDATE carts SET updated_at = now() \
+             WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) RETURNING id, account_id) \
+         INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
+         SELECT c.id, $4, 1, $5, $6 FROM c \
+         RETURNING (SELECT account_id FROM c) AS owner",
+    )
+    .bind::<SqlUuid, _>(cart_id)
+    .bind::<Text, _>(CartStatus::Open)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(caller)
+    .bind::<SqlUuid, _>(product)
+    .bind::<Text, _>(line.msisdn.as_str())
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Numeric>, _>(line.amount.map(|a| a.amount()))
+    .get_result(conn)
+    .optional()?;
+    match added {
+        Some(a) => Ok(CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open }),
+        None => Err(refusal(conn, cart_id, caller)),
+    }
 }
 
 /// Sets a line's quantity (1 to 99; lines other than devices stay at 1).
@@ -204,8 +300,8 @@ pub fn set_quantity(
     raw_quantity: Option<&str>,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
-    conn.transaction(|conn| {
-        lock_open(conn, cart_id, caller)?;
+    let row = conn.transaction(|conn| {
+        let row = lock_and_touch(conn, cart_id, caller)?;
         if raw_quantity.map(str::trim).is_none_or(str::is_empty) {
             return Err(FieldErrors::single("quantity", "is required").into());
         }
@@ -221,11 +317,11 @@ pub fn set_quantity(
             return Err(CartError::OutOfStock(line.name_en));
         }
         diesel::update(cart_items::table.find(item_id))
-            .set((cart_items::quantity.eq(quantity), cart_items::updated_at.eq(Utc::now())))
+            .set((cart_items::quantity.eq(quantity), cart_items::updated_at.eq(diesel::dsl::now)))
             .execute(conn)?;
-        touch(conn, cart_id)?;
-        reload(conn, cart_id, shop)
-    })
+        Ok::<_, CartError>(row)
+    })?;
+    view(conn, &row, shop)
 }
 
 /// Removes a line.
@@ -239,17 +335,17 @@ pub fn remove_item(
     item_id: Uuid,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
-    conn.transaction(|conn| {
-        lock_open(conn, cart_id, caller)?;
+    let row = conn.transaction(|conn| {
+        let row = lock_and_touch(conn, cart_id, caller)?;
         let n =
             diesel::delete(cart_items::table.filter(cart_items::id.eq(item_id).and(cart_items::cart_id.eq(cart_id))))
                 .execute(conn)?;
         if n == 0 {
             return Err(CartError::NotFound);
         }
-        touch(conn, cart_id)?;
-        reload(conn, cart_id, shop)
-    })
+        Ok::<_, CartError>(row)
+    })?;
+    view(conn, &row, shop)
 }
 
 /// At sign-in: a guest's cart joins the customer's latest open cart (devices in both add up, up
@@ -300,32 +396,33 @@ pub fn merge_on_sign_in(
         .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
         diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq(CartStatus::Merged)).execute(conn)?;
-        touch(conn, target)?;
+        diesel::update(carts::table.find(target)).set(carts::updated_at.eq(diesel::dsl::now)).execute(conn)?;
         Ok(Some(target))
     })
 }
 
-/// Locks an open cart for checkout and prices its lines from the catalog; the cart stays locked
-/// until the caller's transaction ends, so it cannot change while it becomes an order.
+/// The cart becomes an order: closes the open cart `caller` may use (taking its row lock for the
+/// rest of the caller's transaction, so it cannot change meanwhile) and prices its lines from
+/// the catalog. If the order is refused, the caller's rollback opens the cart again.
 ///
 /// # Errors
 /// `NotFound` (or another customer's), `Closed`.
-pub fn lock_for_checkout(
+pub fn check_out(
     conn: &mut PgConnection,
     cart_id: Uuid,
     caller: Option<Uuid>,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Vec<CartLine>, CartError> {
-    lock_open(conn, cart_id, caller)?;
+    let closed = diesel::update(
+        carts::table
+            .find(cart_id)
+            .filter(carts::status.eq(CartStatus::Open))
+            .filter(carts::account_id.is_null().or(carts::account_id.eq(caller))),
+    )
+    .set((carts::status.eq(CartStatus::CheckedOut), carts::updated_at.eq(now)))
+    .execute(conn)?;
+    if closed == 0 {
+        return Err(refusal(conn, cart_id, caller));
+    }
     Ok(load_lines(conn, cart_id)?.into_iter().map(super::queries::price_line).collect())
-}
-
-/// The cart became an order: it is closed for good (in the caller's transaction).
-///
-/// # Errors
-/// A database failure.
-pub fn check_out(conn: &mut PgConnection, cart_id: Uuid, now: chrono::DateTime<Utc>) -> Result<(), CartError> {
-    diesel::update(carts::table.find(cart_id).filter(carts::status.eq(CartStatus::Open)))
-        .set((carts::status.eq(CartStatus::CheckedOut), carts::updated_at.eq(now)))
-        .execute(conn)?;
-    Ok(())
 }

@@ -1,5 +1,4 @@
 //! Diesel rows of the cart tables.
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -14,7 +13,6 @@ pub struct CartRow {
     pub id: Uuid,
     pub account_id: Option<Uuid>,
     pub status: CartStatus,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl CartRow {

@@ -117,74 +117,79 @@ pub fn place_order(
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
-    conn.transaction(|conn| {
-        let lines = cart::commands::lock_for_checkout(conn, input.cart_id, input.caller)?;
-        if lines.is_empty() {
-            return Err(FieldErrors::single("cart", "is empty").into());
-        }
-        if let Some(gone) = lines.iter().find(|l| !l.active) {
-            return Err(CheckoutError::ProductUnavailable(gone.name.en.clone()));
-        }
-        let needs_account =
-            lines.iter().any(|l| matches!(l.kind, ProductKind::Number | ProductKind::Esim | ProductKind::Service));
-        if needs_account && input.caller.is_none() {
-            return Err(CheckoutError::AccountRequired);
-        }
-        // Every missing or wrong field is reported at once.
-        let mut errors = FieldErrors::new();
-        let email = match input.caller {
-            Some(id) => Some(accounts::queries::email_of(conn, id)?),
-            None => match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => {
-                    errors.add("email", "is required to send your order");
-                    None
-                }
-                Some(raw) => {
-                    Email::parse(raw, "email").map(|e| e.as_str().to_string()).map_err(|e| errors.extend(e)).ok()
-                }
-            },
-        };
-        let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
-        let fulfillment = if needs_shipping {
-            match parse_choice(conn, &input.fulfillment, input.caller) {
-                Ok(c) => Some(c),
-                Err(CheckoutError::Invalid(e)) => {
-                    errors.extend(e);
-                    None
-                }
-                Err(other) => return Err(other),
+    conn.transaction(|conn| place_in(conn, input, provider, shop, now))
+}
+
+/// `place_order` in the caller's transaction.
+fn place_in(
+    conn: &mut PgConnection,
+    input: &PlaceOrder,
+    provider: &str,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<Placed, CheckoutError> {
+    let lines = cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
+    if lines.is_empty() {
+        return Err(FieldErrors::single("cart", "is empty").into());
+    }
+    if let Some(gone) = lines.iter().find(|l| !l.active) {
+        return Err(CheckoutError::ProductUnavailable(gone.name.en.clone()));
+    }
+    let needs_account =
+        lines.iter().any(|l| matches!(l.kind, ProductKind::Number | ProductKind::Esim | ProductKind::Service));
+    if needs_account && input.caller.is_none() {
+        return Err(CheckoutError::AccountRequired);
+    }
+    // Every missing or wrong field is reported at once.
+    let mut errors = FieldErrors::new();
+    let email = match input.caller {
+        Some(id) => Some(accounts::queries::email_of(conn, id)?),
+        None => match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                errors.add("email", "is required to send your order");
+                None
             }
-        } else {
-            Some(NewFulfillment::Nothing)
-        };
-        let (Some(email), Some(fulfillment)) = (email, fulfillment) else { return Err(errors.into()) };
-        errors.into_result()?;
-        let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
-        let (branch, shipping) = match &fulfillment {
-            NewFulfillment::Nothing => (None, Money::ZERO),
-            NewFulfillment::Delivery { warehouse, .. } => (Some(*warehouse), rules::delivery_fee(subtotal, shop)),
-            NewFulfillment::Pickup { branch } => (Some(*branch), Money::ZERO),
-        };
-        if let Some(branch) = branch {
-            reserve(conn, &lines, branch)?;
+            Some(raw) => Email::parse(raw, "email").map(|e| e.as_str().to_string()).map_err(|e| errors.extend(e)).ok(),
+        },
+    };
+    let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
+    let fulfillment = if needs_shipping {
+        match parse_choice(conn, &input.fulfillment, input.caller) {
+            Ok(c) => Some(c),
+            Err(CheckoutError::Invalid(e)) => {
+                errors.extend(e);
+                None
+            }
+            Err(other) => return Err(other),
         }
-        let order = NewOrder {
-            account_id: input.caller,
-            cart_id: input.cart_id,
-            email,
-            lang: input.lang,
-            fulfillment,
-            totals: rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping),
-            access_token: tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?,
-            expires_at: now + shop.order_expiry,
-        };
-        let row = orders::commands::create(conn, &order, &lines, now)?;
-        let payment = attempts::open_attempt(conn, row.id, row.total, provider)?;
-        cart::commands::check_out(conn, input.cart_id, now)?;
-        let order = orders::queries::load(conn, row)?;
-        orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
-        Ok(Placed { order, payment })
-    })
+    } else {
+        Some(NewFulfillment::Nothing)
+    };
+    let (Some(email), Some(fulfillment)) = (email, fulfillment) else { return Err(errors.into()) };
+    errors.into_result()?;
+    let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
+    let (branch, shipping) = match &fulfillment {
+        NewFulfillment::Nothing => (None, Money::ZERO),
+        NewFulfillment::Delivery { warehouse, .. } => (Some(*warehouse), rules::delivery_fee(subtotal, shop)),
+        NewFulfillment::Pickup { branch } => (Some(*branch), Money::ZERO),
+    };
+    if let Some(branch) = branch {
+        reserve(conn, &lines, branch)?;
+    }
+    let order = NewOrder {
+        account_id: input.caller,
+        cart_id: input.cart_id,
+        email,
+        lang: input.lang,
+        fulfillment,
+        totals: rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping),
+        access_token: tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?,
+        expires_at: now + shop.order_expiry,
+    };
+    let order = orders::commands::create(conn, &order, &lines, now)?;
+    let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
+    orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
+    Ok(Placed { order, payment })
 }
 
 /// `place_order` once per idempotency key of the customer (or, for a guest, of the cart): a
@@ -203,5 +208,5 @@ pub fn place_order_once(
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
     let once = Once { scope: Scope::checkout(input.caller, input.cart_id), key: key.clone(), refusals };
-    idempotency::run(conn, &once, &input.fingerprint(), |conn| place_order(conn, input, provider, shop, now))
+    idempotency::run(conn, &once, &input.fingerprint(), |conn| place_in(conn, input, provider, shop, now))
 }

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::mail;
 use super::model::OrderRow;
-use super::queries::load;
+use super::queries::{assemble, load, load_branches};
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
-use super::types::{Actor, NewFulfillment, NewOrder, Order, OrderAccess, StaffAction};
+use super::types::{Actor, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent, OrderItem, StaffAction};
 use super::OrderError;
 use crate::db::schema::{order_events, order_items, orders};
 use crate::db::DbError;
@@ -230,7 +230,8 @@ pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: Fulfill
 }
 
 /// Records a new order awaiting payment until `expires_at`, its lines frozen from the cart,
-/// and the first event of its timeline, in the caller's transaction.
+/// and the first event of its timeline, in one statement in the caller's transaction; returns
+/// the order as it was written, without reading it back.
 ///
 /// # Errors
 /// A database failure.
@@ -239,7 +240,8 @@ pub fn create(
     order: &NewOrder,
     lines: &[CartLine],
     now: DateTime<Utc>,
-) -> Result<OrderRow, DbError> {
+) -> Result<Order, DbError> {
+    use diesel::sql_types::{Array, Integer, Jsonb, Nullable, Numeric, Timestamptz};
     let (method, branch, address) = match &order.fulfillment {
         NewFulfillment::Nothing => (None, None, None),
         NewFulfillment::Delivery { address, warehouse } => {
@@ -247,49 +249,77 @@ pub fn create(
         }
         NewFulfillment::Pickup { branch } => (Some("pickup"), Some(*branch), None),
     };
-    let row: OrderRow = diesel::insert_into(orders::table)
-        .values((
-            orders::account_id.eq(order.account_id),
-            orders::cart_id.eq(order.cart_id),
-            orders::email.eq(&order.email),
-            orders::lang.eq(order.lang.code()),
-            orders::fulfillment_method.eq(method),
-            orders::branch_id.eq(branch),
-            orders::delivery_address.eq(address),
-            orders::subtotal.eq(order.totals.subtotal.amount()),
-            orders::discount.eq(order.totals.discount.amount()),
-            orders::shipping.eq(order.totals.shipping.amount()),
-            orders::total.eq(order.totals.total.amount()),
-            orders::access_token.eq(&order.access_token),
-            // Nothing was taken from a shelf when nothing travels.
-            orders::stock_released.eq(branch.is_none()),
-            orders::expires_at.eq(order.expires_at),
-            orders::created_at.eq(now),
-            orders::updated_at.eq(now),
-        ))
-        .returning(OrderRow::as_returning())
-        .get_result(conn)?;
-    let items: Vec<_> = lines
+    let id = Uuid::new_v4();
+    let item_ids: Vec<Uuid> = lines.iter().map(|_| Uuid::new_v4()).collect();
+    let positions: Vec<i32> = (0..lines.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let actor = Actor::Customer(order.account_id);
+    let row: OrderRow = diesel::sql_query(
+        "WITH o AS (INSERT INTO orders (id, account_id, cart_id, email, lang, fulfillment_method, branch_id, \
+                 delivery_address, subtotal, discount, shipping, total, access_token, stock_released, expires_at, \
+                 created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING *), \
+              i AS (INSERT INTO order_items (id, order_id, product_id, kind, name_mn, name_en, quantity, unit_price, \
+                 total, msisdn, position) \
+               SELECT l.id, $1, l.product_id, l.kind, l.name_mn, l.name_en, l.quantity, l.unit_price, l.total, \
+                 l.msisdn, l.position \
+               FROM unnest($17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+                 AS l(id, product_id, kind, name_mn, name_en, quantity, unit_price, total, msisdn, position)), \
+              e AS (INSERT INTO order_events (order_id, from_status, to_status, actor, actor_id, at) \
+               VALUES ($1, NULL, $27, $28, $29, $16)) \
+         SELECT * FROM o",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<SqlUuid>, _>(order.account_id)
+    .bind::<SqlUuid, _>(order.cart_id)
+    .bind::<Text, _>(&order.email)
+    .bind::<Text, _>(order.lang.code())
+    .bind::<Nullable<Text>, _>(method)
+    .bind::<Nullable<SqlUuid>, _>(branch)
+    .bind::<Nullable<Jsonb>, _>(address)
+    .bind::<Numeric, _>(order.totals.subtotal.amount())
+    .bind::<Numeric, _>(order.totals.discount.amount())
+    .bind::<Numeric, _>(order.totals.shipping.amount())
+    .bind::<Numeric, _>(order.totals.total.amount())
+    .bind::<Text, _>(&order.access_token)
+    // Nothing was taken from a shelf when nothing travels.
+    .bind::<diesel::sql_types::Bool, _>(branch.is_none())
+    .bind::<Timestamptz, _>(order.expires_at)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Array<SqlUuid>, _>(&item_ids)
+    .bind::<Array<SqlUuid>, _>(lines.iter().map(|l| l.product_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(lines.iter().map(|l| l.kind).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(lines.iter().map(|l| l.name.mn.clone()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(lines.iter().map(|l| l.name.en.clone()).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(lines.iter().map(|l| l.quantity).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(lines.iter().map(|l| l.unit_price.amount()).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(lines.iter().map(|l| l.total.amount()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(
+        lines.iter().map(|l| l.msisdn.as_ref().map(|m| m.as_str().to_string())).collect::<Vec<_>>(),
+    )
+    .bind::<Array<Integer>, _>(positions)
+    .bind::<Text, _>(OrderStatus::PendingPayment)
+    .bind::<Text, _>(actor.kind())
+    .bind::<Nullable<SqlUuid>, _>(actor.id())
+    .get_result(conn)?;
+    let items = lines
         .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            (
-                order_items::order_id.eq(row.id),
-                order_items::product_id.eq(l.product_id),
-                order_items::kind.eq(l.kind),
-                order_items::name_mn.eq(l.name.mn.clone()),
-                order_items::name_en.eq(l.name.en.clone()),
-                order_items::quantity.eq(l.quantity),
-                order_items::unit_price.eq(l.unit_price.amount()),
-                order_items::total.eq(l.total.amount()),
-                order_items::msisdn.eq(l.msisdn.as_ref().map(|m| m.as_str().to_string())),
-                order_items::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
-            )
+        .zip(item_ids)
+        .map(|(l, item)| OrderItem {
+            id: item,
+            product_id: l.product_id,
+            kind: l.kind,
+            name: l.name.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            total: l.total,
+            msisdn: l.msisdn.clone(),
+            fulfillment_status: FulfillmentStatus::Pending,
         })
         .collect();
-    diesel::insert_into(order_items::table).values(items).execute(conn)?;
-    record_event(conn, row.id, None, OrderStatus::PendingPayment, Actor::Customer(order.account_id), None, now)?;
-    Ok(row)
+    let first =
+        OrderEvent { from: None, to: OrderStatus::PendingPayment, actor: actor.kind().into(), note: None, at: now };
+    let branches = load_branches(conn, &branch.into_iter().collect::<Vec<_>>())?;
+    Ok(assemble(row, &branches, items, vec![first]))
 }
 
 /// The money arrived: a locked unpaid order becomes paid.

@@ -9,7 +9,7 @@ use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use crate::db::schema::{order_events, order_items, orders};
 use crate::domain::catalog::ProductKind;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
 pub struct OrderRow {
     pub id: Uuid,

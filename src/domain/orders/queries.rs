@@ -53,7 +53,7 @@ fn branch_info((id, name_mn, name_en, address_mn, address_en, opening_hours): Br
     }
 }
 
-fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, BranchInfo>, DbError> {
+pub(crate) fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, BranchInfo>, DbError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }

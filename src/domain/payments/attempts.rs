@@ -32,6 +32,18 @@ pub fn open_attempt(conn: &mut PgConnection, order: Uuid, amount: Decimal, provi
     Ok(row.into())
 }
 
+/// The first attempt to pay a new order (which has none yet).
+///
+/// # Errors
+/// A database failure.
+pub fn open_first(conn: &mut PgConnection, order: Uuid, amount: Decimal, provider: &str) -> Result<Payment, DbError> {
+    let row: PaymentRow = diesel::insert_into(payments::table)
+        .values((payments::order_id.eq(order), payments::provider.eq(provider), payments::amount.eq(amount)))
+        .returning(PaymentRow::as_returning())
+        .get_result(conn)?;
+    Ok(row.into())
+}
+
 /// The order can no longer be paid: its waiting attempts fail. A provider's late success is
 /// refunded when it arrives.
 ///

@@ -144,40 +144,43 @@ fn set_state(conn: &mut PgConnection, id: Uuid, state: PaymentState, now: DateTi
 /// `Order(NotFound)`; `NotRefundable` for an order without a payment to give back; `Invalid`
 /// for a missing reason or an amount above what is left.
 pub fn refund_order(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Result<Order, PaymentError> {
+    conn.transaction(|conn| refund_in(conn, refund, now))
+}
+
+/// `refund_order` in the caller's transaction.
+fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Result<Order, PaymentError> {
     let Refund { order_id, amount, staff, .. } = *refund;
     let reason = refund.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(FieldErrors::single("reason", "is required (at most 500 characters)").into());
     }
-    conn.transaction(|conn| {
-        let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
-        if !matches!(order.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded) {
-            return Err(PaymentError::NotRefundable(order.status));
-        }
-        let left = order.total - order.refunded_total;
-        let amount = amount.map_or(left, Money::amount);
-        if amount <= Decimal::ZERO || amount > left || !amount.fract().is_zero() {
-            return Err(FieldErrors::single(
-                "amount",
-                format!("must be whole tögrög from ₮1 to {}", Money::mnt(left).display()),
-            )
-            .into());
-        }
-        let paid: PaymentRow = payments::table
-            .filter(payments::order_id.eq(order.id).and(payments::status.eq(PaymentState::Succeeded)))
-            .select(PaymentRow::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or(PaymentError::NotRefundable(order.status))?;
-        let refunded = paid.refunded_amount + amount;
-        let state = if refunded >= paid.amount { PaymentState::Refunded } else { PaymentState::Succeeded };
-        diesel::update(payments::table.find(paid.id))
-            .set((payments::refunded_amount.eq(refunded), payments::status.eq(state), payments::updated_at.eq(now)))
-            .execute(conn)?;
-        record_refund(conn, &mut order, amount, staff, reason, now)?;
-        Ok(load(conn, order)?)
-    })
+    let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
+    if !matches!(order.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded) {
+        return Err(PaymentError::NotRefundable(order.status));
+    }
+    let left = order.total - order.refunded_total;
+    let amount = amount.map_or(left, Money::amount);
+    if amount <= Decimal::ZERO || amount > left || !amount.fract().is_zero() {
+        return Err(FieldErrors::single(
+            "amount",
+            format!("must be whole tögrög from ₮1 to {}", Money::mnt(left).display()),
+        )
+        .into());
+    }
+    let paid: PaymentRow = payments::table
+        .filter(payments::order_id.eq(order.id).and(payments::status.eq(PaymentState::Succeeded)))
+        .select(PaymentRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or(PaymentError::NotRefundable(order.status))?;
+    let refunded = paid.refunded_amount + amount;
+    let state = if refunded >= paid.amount { PaymentState::Refunded } else { PaymentState::Succeeded };
+    diesel::update(payments::table.find(paid.id))
+        .set((payments::refunded_amount.eq(refunded), payments::status.eq(state), payments::updated_at.eq(now)))
+        .execute(conn)?;
+    record_refund(conn, &mut order, amount, staff, reason, now)?;
+    Ok(load(conn, order)?)
 }
 
 /// `refund_order` once per idempotency key of the staff member: a retry with the same key and
@@ -193,5 +196,5 @@ pub fn refund_once(
     now: DateTime<Utc>,
 ) -> Result<Order, PaymentError> {
     let once = Once { scope: Scope::Account(refund.staff), key: key.clone(), refusals };
-    idempotency::run(conn, &once, &refund.fingerprint(), |conn| refund_order(conn, refund, now))
+    idempotency::run(conn, &once, &refund.fingerprint(), |conn| refund_in(conn, refund, now))
 }
