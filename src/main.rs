@@ -1,4 +1,4 @@
-//! The `storefront` command line: serve | migrate | seed --demo | create-staff.
+//! The `storefront` command line: serve | worker | migrate | seed --demo | create-staff.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +22,9 @@ enum Command {
         #[arg(long)]
         no_seed: bool,
     },
+    /// Work the job queue (mail, later operator calls) and expire unpaid orders, without serving
+    /// HTTP: run one beside servers started with JOB_RUNNER=off to keep that work off their cores.
+    Worker,
     /// Create the database if it is missing and apply pending migrations, then exit.
     Migrate,
     /// Load a catalog (idempotent).
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve { no_seed: false }) {
         Command::Serve { no_seed } => serve(config, !no_seed),
+        Command::Worker => worker(config),
         Command::Migrate => prepare_database(&config, false).map(|p| {
             tracing::info!(created = p.created, migrations = p.migrations, "database ready");
         }),
@@ -70,6 +74,34 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn worker(config: Config) -> Result<(), String> {
+    prepare_database(&config, false)?;
+    let worker =
+        storefront::startup::Worker::start(&config, Services::from_config(&config).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("cannot start the job runner: {e}"))?;
+    tracing::info!("job runner working; stop with SIGINT or SIGTERM");
+    actix_web::rt::System::new().block_on(async {
+        #[cfg(unix)]
+        {
+            use actix_web::rt::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+            tokio_select(actix_web::rt::signal::ctrl_c(), term.recv()).await;
+        }
+        #[cfg(not(unix))]
+        actix_web::rt::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(())
+    })?;
+    worker.stop();
+    Ok(())
+}
+
+/// Waits for whichever of two signals comes first.
+#[cfg(unix)]
+async fn tokio_select<A: std::future::Future, B: std::future::Future>(a: A, b: B) {
+    futures_util::pin_mut!(a, b);
+    futures_util::future::select(a, b).await;
 }
 
 fn seed_demo(config: &Config) -> Result<(), String> {

@@ -53,6 +53,29 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
+/// The job runner alone (`storefront worker`): a process that serves no HTTP.
+pub struct Worker {
+    runner: worker::RunnerHandle,
+}
+
+impl Worker {
+    /// Starts the runner thread with the mail performers.
+    ///
+    /// # Errors
+    /// The database URL is unusable or the thread cannot start.
+    pub fn start(config: &Config, services: Services) -> std::io::Result<Self> {
+        let db = Db::new(config.database_url.expose(), config.db_pool_size.min(4)).map_err(std::io::Error::other)?;
+        let performers = mail::performers(worker::Performers::new(), services.mailer.clone(), &config.public_url);
+        let runner = worker::spawn(worker::Runner { db, clock: services.clock.clone(), performers })?;
+        Ok(Self { runner })
+    }
+
+    /// Lets the current job finish, then stops.
+    pub fn stop(self) {
+        self.runner.shut_down();
+    }
+}
+
 impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server; nothing runs yet.
     /// `services` makes the outside world from the final configuration (its public URL is

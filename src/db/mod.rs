@@ -1,6 +1,9 @@
 //! The connection pool, running Diesel off the async threads, and creating the database.
 pub mod migrate;
+pub mod prepared;
 pub mod schema;
+
+pub use prepared::prepared;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -382,3 +382,28 @@ fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
         }
     }
 }
+
+#[test]
+fn the_write_path_statements_are_prepared_once_per_connection() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let topup: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    for _ in 0..3 {
+        let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
+        let line = ItemInput {
+            product_id: Some(topup.to_string()),
+            quantity: None,
+            msisdn: Some("88112233".into()),
+            amount: None,
+        };
+        cart::commands::add_item(&mut conn, cart, None, &line, &rules()).unwrap();
+        place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) })
+            .unwrap();
+    }
+    let prepared = |conn: &mut PgConnection, start: &str| {
+        count(conn, &format!("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '{start}%'"))
+    };
+    assert_eq!(prepared(&mut conn, "WITH c AS (UPDATE carts"), 1, "adding a line");
+    assert_eq!(prepared(&mut conn, "WITH o AS (INSERT INTO orders"), 1, "recording an order");
+}

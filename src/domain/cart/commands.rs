@@ -10,6 +10,7 @@ use super::rules::{self, MAX_QUANTITY};
 use super::state::CartStatus;
 use super::types::{CartLine, CartView, ItemInput};
 use super::CartError;
+use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
@@ -77,7 +78,7 @@ fn best_branch_stock(conn: &mut PgConnection, product: Uuid) -> Result<i64, Cart
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         quantity: i64,
     }
-    let best: Best = diesel::sql_query(
+    let best: Best = prepared(
         "SELECT coalesce(max(s.quantity), 0)::bigint AS quantity FROM stock s JOIN branches b ON b.id = s.branch_id \
          WHERE s.product_id = $1 AND (b.pickup OR b.delivery_warehouse)",
     )
@@ -267,7 +268,7 @@ fn insert_if_open(
         #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
         owner: Option<Uuid>,
     }
-    let added: Option<Added> = diesel::sql_query(
+    let added: Option<Added> = prepared(
         "WITH c AS (UPDATE carts SET updated_at = now() \
              WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) RETURNING id, account_id) \
          INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
@@ -377,7 +378,7 @@ pub fn merge_on_sign_in(
         };
         lock_open(conn, target, Some(account))?;
         // Devices already in the customer's cart take the guest's quantity; the rest moves over.
-        diesel::sql_query(
+        prepared(
             "UPDATE cart_items t SET quantity = least(t.quantity + g.quantity, 99), updated_at = now() \
              FROM cart_items g JOIN products p ON p.id = g.product_id \
              WHERE g.cart_id = $1 AND t.cart_id = $2 AND t.product_id = g.product_id AND p.kind = $3",
@@ -386,7 +387,7 @@ pub fn merge_on_sign_in(
         .bind::<SqlUuid, _>(target)
         .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
-        diesel::sql_query(
+        prepared(
             "UPDATE cart_items g SET cart_id = $2 FROM products p WHERE p.id = g.product_id AND g.cart_id = $1 \
              AND NOT (p.kind = $3 AND EXISTS \
                  (SELECT 1 FROM cart_items t WHERE t.cart_id = $2 AND t.product_id = g.product_id))",

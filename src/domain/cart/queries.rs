@@ -8,6 +8,7 @@ use super::rules;
 use super::state::CartStatus;
 use super::types::{CartLine, CartView, PickupOption};
 use super::CartError;
+use crate::db::prepared;
 use crate::db::schema::{cart_items, carts, products};
 use crate::domain::catalog::queries::branch_from_row;
 use crate::domain::catalog::{model::BranchRow, ProductKind};
@@ -136,7 +137,7 @@ pub fn pickup_options(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<Pick
         #[diesel(sql_type = diesel::sql_types::Bool)]
         has_stock: bool,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = prepared(
         "SELECT b.id, b.slug, b.name_mn, b.name_en, b.address_mn, b.address_en, b.opening_hours, b.pickup, \
                 b.delivery_warehouse, \
                 NOT EXISTS (SELECT 1 FROM (SELECT ci.product_id, sum(ci.quantity) AS wanted FROM cart_items ci \

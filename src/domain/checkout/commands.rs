@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::types::{FulfillmentInput, PlaceOrder, Placed};
 use super::CheckoutError;
+use crate::db::prepared;
 use crate::db::schema::branches;
 use crate::domain::accounts::{self, addresses, tokens, Email};
 use crate::domain::cart::{self, rules, CartLine};
@@ -86,7 +87,7 @@ fn reserve(conn: &mut PgConnection, lines: &[CartLine], branch: Uuid) -> Result<
         entry.0 += line.quantity;
     }
     for (product, (quantity, name)) in wanted {
-        let taken = diesel::sql_query(
+        let taken = prepared(
             "UPDATE stock SET quantity = quantity - $3, updated_at = now() \
              WHERE product_id = $1 AND branch_id = $2 AND quantity >= $3",
         )

@@ -5,6 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::types::{backoff_secs, Job, JobError, JobKind, JobStatus, NewJob, Queue};
+use crate::db::prepared;
 use crate::db::schema::jobs;
 use crate::db::DbError;
 use crate::domain::shared::{Page, PageRequest};
@@ -89,7 +90,7 @@ pub fn enqueue_job<J: JobKind>(conn: &mut PgConnection, job: &J, now: DateTime<U
 /// Workers on any number of processes never take the same job (`SKIP LOCKED`).
 pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
     let queues: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
-    let rows: Vec<JobRow> = diesel::sql_query(
+    let rows: Vec<JobRow> = prepared(
         "UPDATE jobs SET status = $5, attempts = attempts + 1, locked_until = $3, updated_at = $2 \
          WHERE id IN (SELECT id FROM jobs WHERE queue = ANY($1) AND \
              ((status IN ($6, $7) AND run_at <= $2) OR (status = $5 AND locked_until < $2)) \

@@ -12,6 +12,7 @@ use super::queries::{assemble, load, load_branches};
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use super::types::{Actor, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent, OrderItem, StaffAction};
 use super::OrderError;
+use crate::db::prepared;
 use crate::db::schema::{order_events, order_items, orders};
 use crate::db::DbError;
 use crate::domain::cart::CartLine;
@@ -77,7 +78,7 @@ pub(crate) fn release_stock(conn: &mut PgConnection, row: &mut OrderRow) -> Resu
         return Ok(());
     }
     if let Some(branch) = row.branch_id {
-        diesel::sql_query(
+        prepared(
             "INSERT INTO stock (product_id, branch_id, quantity, updated_at) \
              SELECT product_id, $2, sum(quantity)::integer, now() FROM order_items \
              WHERE order_id = $1 AND kind = $3 GROUP BY product_id \
@@ -253,7 +254,7 @@ pub fn create(
     let item_ids: Vec<Uuid> = lines.iter().map(|_| Uuid::new_v4()).collect();
     let positions: Vec<i32> = (0..lines.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
     let actor = Actor::Customer(order.account_id);
-    let row: OrderRow = diesel::sql_query(
+    let row: OrderRow = prepared(
         "WITH o AS (INSERT INTO orders (id, account_id, cart_id, email, lang, fulfillment_method, branch_id, \
                  delivery_address, subtotal, discount, shipping, total, access_token, stock_released, expires_at, \
                  created_at, updated_at) \
