@@ -104,6 +104,14 @@ async fn tokio_select<A: std::future::Future, B: std::future::Future>(a: A, b: B
     futures_util::future::select(a, b).await;
 }
 
+/// Field errors as an operator at a terminal reads them.
+fn in_english(errors: &storefront::domain::shared::FieldErrors) -> String {
+    let tr = storefront::i18n::Tr(storefront::domain::shared::Lang::En);
+    let parts: Vec<String> =
+        tr.fields(errors).into_iter().map(|(field, messages)| format!("{field} {}", messages.join(", "))).collect();
+    parts.join("; ")
+}
+
 fn seed_demo(config: &Config) -> Result<(), String> {
     use diesel::Connection;
     prepare_database(config, false)?;
@@ -116,8 +124,8 @@ fn seed_demo(config: &Config) -> Result<(), String> {
 fn create_staff(config: &Config, email: &str, password: &str, role: &str, name: Option<String>) -> Result<(), String> {
     use diesel::Connection;
     use storefront::domain::accounts::{commands, password as hashing, Email, Password, Role};
-    let email = Email::parse(email, "email").map_err(|e| e.to_string())?;
-    let password = Password::parse(password, "password", Some(&email)).map_err(|e| e.to_string())?;
+    let email = Email::parse(email, "email").map_err(|e| in_english(&e))?;
+    let password = Password::parse(password, "password", Some(&email)).map_err(|e| in_english(&e))?;
     let role = Role::parse(role).filter(|r| r.is_staff()).ok_or("role must be admin or staff")?;
     prepare_database(config, false)?;
     let hash = hashing::hash(password.expose()).map_err(|e| e.to_string())?;

@@ -9,6 +9,11 @@ use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use tracing_subscriber::EnvFilter;
 
+/// Why a request failed on our side (a 5xx): the response carries it to the request's log line
+/// instead of a line of its own, so the cause and the request id sit together.
+#[derive(Debug, Clone)]
+pub struct FailureCause(pub String);
+
 /// The id of a request: the caller's `X-Request-Id` if it sent a sane one, else our own.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -56,7 +61,8 @@ pub async fn log_requests(
     let status = res.status().as_u16();
     let latency_us = start.elapsed().as_micros() as u64;
     if status >= 500 {
-        tracing::error!(%method, %path, status, latency_us, request_id = %id, "request");
+        let cause = res.response().extensions().get::<FailureCause>().map(|c| c.0.clone()).unwrap_or_default();
+        tracing::error!(%method, %path, status, latency_us, request_id = %id, error = %cause, "request");
     } else {
         tracing::info!(%method, %path, status, latency_us, request_id = %id, "request");
     }

@@ -5,6 +5,7 @@ use crate::domain::accounts::attempts::{Attempt, ClientIp};
 use crate::domain::accounts::commands::{self, Register, Registration};
 use crate::domain::accounts::tokens::{self, IssuedToken};
 use crate::domain::accounts::{password, queries, Account, AccountError, Email, Password};
+use crate::domain::shared::Code;
 use crate::domain::shared::FieldErrors;
 
 /// Throttle, look the email up, verify the password (against a decoy when the email is
@@ -69,7 +70,7 @@ pub async fn change_password(
     let stored = shop.db.run(move |conn| queries::password_hash(conn, id)).await?;
     let ok = shop.password_work.run(move || password::check(stored.as_deref(), &current)).await?;
     if !ok {
-        return Err(FieldErrors::single("current_password", "is not your current password").into());
+        return Err(FieldErrors::single("current_password", Code::NotCurrentPassword).into());
     }
     let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
     shop.db.run(move |conn| commands::change_password(conn, id, &hash)).await

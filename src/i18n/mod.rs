@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::domain::shared::Lang;
+use crate::domain::shared::{FieldError, FieldErrors, Lang};
 
 const MN: &str = include_str!("mn.txt");
 const EN: &str = include_str!("en.txt");
@@ -57,15 +57,22 @@ impl Tr {
         catalog(self.0).get(key).copied().unwrap_or(fallback)
     }
 
-    /// A field error message: the catalog's `msg.` translation of the domain's English text,
-    /// or the text itself.
-    pub fn msg<'a>(&self, message: &'a str) -> &'a str
-    where
-        'static: 'a,
-    {
-        let key: String =
-            message.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-        catalog(self.0).get(format!("msg.{key}").as_str()).copied().unwrap_or(message)
+    /// A field error in this language: the catalog's `field.<code>` with its parameters filled in.
+    pub fn field(&self, error: &FieldError) -> String {
+        let mut s = self.t(&format!("field.{}", error.code.as_str())).to_string();
+        for (name, value) in &error.params {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    /// Every field's errors in this language, as the API's `errors` member shows them.
+    pub fn fields(&self, errors: &FieldErrors) -> std::collections::BTreeMap<String, Vec<String>> {
+        errors
+            .fields()
+            .iter()
+            .map(|(field, list)| (field.clone(), list.iter().map(|e| self.field(e)).collect()))
+            .collect()
     }
 
     /// The text for `key` with `{name}` placeholders filled in.

@@ -15,7 +15,9 @@ use crate::domain::checkout::CheckoutError;
 use crate::domain::idempotency::IdempotencyError;
 use crate::domain::orders::OrderError;
 use crate::domain::payments::PaymentError;
-use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldErrors, Lang};
+use crate::i18n::Tr;
+use crate::telemetry::FailureCause;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -68,16 +70,46 @@ impl AppError {
     }
 }
 
-/// What the error pages need to know about an error after it became a response.
+/// Every `code` a problem can carry. Each has a `problem.<code>` text in both catalogs, which
+/// the error page shows (a test holds them together).
+pub const PROBLEM_CODES: &[&str] = &[
+    "not_found",
+    "bad_request",
+    "validation_failed",
+    "method_not_allowed",
+    "unauthorized",
+    "forbidden",
+    "sign_in_required",
+    "rate_limited",
+    "link_expired",
+    "payload_too_large",
+    "internal_error",
+    "service_unavailable",
+    "email_taken",
+    "cart_closed",
+    "out_of_stock",
+    "account_required",
+    "product_unavailable",
+    "illegal_transition",
+    "signature_invalid",
+    "webhook_stale",
+    "amount_mismatch",
+    "not_payable",
+    "not_refundable",
+];
+
+/// What the error pages (and the API's rendering in the request's language) need to know about
+/// an error after it became a response.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub status: StatusCode,
     pub code: &'static str,
-    pub fields: Vec<(String, Vec<String>)>,
+    pub fields: FieldErrors,
+    pub problem: Problem,
 }
 
 /// The problem+json body.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem, `/problems/{code}`.
     #[serde(rename = "type")]
@@ -87,10 +119,15 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code, such as `not_found` or `validation_failed`.
     pub code: String,
-    /// For 422: messages per field.
+    /// For 422: messages per field, in the request's language (`Accept-Language`, `?lang=`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// For 422: the same errors as stable codes with their parameters, for clients to act on
+    /// (`{"password": [{"code": "too_short", "params": {"min": "10"}}]}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub error_codes: Option<FieldErrors>,
 }
 
 impl AppError {
@@ -157,9 +194,10 @@ impl AppError {
         }
     }
 
-    pub fn problem(&self) -> Problem {
-        let errors = match self {
-            AppError::Invalid(e) => Some(e.fields().clone()),
+    /// The problem answer, its field errors written in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let fields = match self {
+            AppError::Invalid(e) => Some(e.clone()),
             _ => None,
         };
         Problem {
@@ -168,7 +206,8 @@ impl AppError {
             status: self.status_code().as_u16(),
             detail: self.detail(),
             code: self.code().into(),
-            errors,
+            errors: fields.as_ref().map(|f| Tr(lang).fields(f)),
+            error_codes: fields,
         }
     }
 }
@@ -198,10 +237,9 @@ impl ResponseError for AppError {
             let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
             return HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/login?{query}"))).finish();
         }
-        if let AppError::Internal(msg) | AppError::Unavailable(msg) = self {
-            tracing::error!(error = %msg, code = self.code(), "request failed");
-        }
-        let problem = self.problem();
+        // Written in the default language; the error middleware writes the field errors again
+        // in the request's.
+        let problem = self.problem(Lang::default());
         let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
@@ -215,10 +253,15 @@ impl ResponseError for AppError {
             _ => {}
         }
         let mut res = builder.body(body);
+        if let AppError::Internal(cause) | AppError::Unavailable(cause) = self {
+            // Logged on the request's own line, with its request id (see `telemetry`).
+            res.extensions_mut().insert(FailureCause(cause.clone()));
+        }
         res.extensions_mut().insert(ErrorInfo {
             status: self.status_code(),
             code: self.code(),
-            fields: problem.errors.map(|e| e.into_iter().collect()).unwrap_or_default(),
+            fields: problem.error_codes.clone().unwrap_or_default(),
+            problem,
         });
         res
     }
@@ -353,10 +396,7 @@ impl From<PaymentError> for AppError {
 impl From<IdempotencyError> for AppError {
     fn from(e: IdempotencyError) -> Self {
         match e {
-            IdempotencyError::KeyReused => AppError::Invalid(FieldErrors::single(
-                "Idempotency-Key",
-                "was already used for a different request; use a new key",
-            )),
+            IdempotencyError::KeyReused => AppError::Invalid(FieldErrors::single("Idempotency-Key", Code::KeyReused)),
             IdempotencyError::Unreadable(msg) => AppError::Internal(msg),
             IdempotencyError::Internal(db) => db.into(),
         }
@@ -400,4 +440,53 @@ pub fn form_error(err: actix_web::error::UrlencodedError, _: &actix_web::HttpReq
 
 pub fn path_error(_: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
     AppError::NotFound.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::orders::OrderStatus;
+
+    #[test]
+    fn every_code_an_error_can_carry_is_a_known_problem_code() {
+        let errors: Vec<AppError> = vec![
+            AppError::NotFound,
+            AppError::BadRequest(String::new()),
+            AppError::Invalid(FieldErrors::new()),
+            AppError::MethodNotAllowed,
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::Gone,
+            AppError::TooManyRequests { retry_after_secs: 1 },
+            AppError::SignInRequired { next: String::new() },
+            AppError::PayloadTooLarge,
+            AppError::Internal(String::new()),
+            AppError::Unavailable(String::new()),
+            AccountError::EmailTaken.into(),
+            CartError::Closed.into(),
+            CartError::OutOfStock(String::new()).into(),
+            CheckoutError::AccountRequired.into(),
+            CheckoutError::OutOfStock(String::new()).into(),
+            CheckoutError::ProductUnavailable(String::new()).into(),
+            OrderError::IllegalTransition { from: OrderStatus::Paid, to: OrderStatus::Cancelled }.into(),
+            PaymentError::SignatureInvalid.into(),
+            PaymentError::Stale.into(),
+            PaymentError::AmountMismatch.into(),
+            PaymentError::NotPayable(OrderStatus::Paid).into(),
+            PaymentError::NotRefundable(OrderStatus::Cancelled).into(),
+        ];
+        for e in errors {
+            assert!(PROBLEM_CODES.contains(&e.code()), "{}", e.code());
+        }
+    }
+
+    #[test]
+    fn field_errors_are_written_in_the_language_asked_for_and_keep_their_codes() {
+        let e = AppError::Invalid(FieldErrors::single("email", Code::Required));
+        let mn = e.problem(Lang::Mn);
+        let en = e.problem(Lang::En);
+        assert_eq!(en.errors.as_ref().map(|f| f["email"].clone()), Some(vec!["is required".to_string()]));
+        assert_ne!(mn.errors, en.errors);
+        assert_eq!(mn.error_codes, en.error_codes);
+    }
 }

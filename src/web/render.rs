@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::error::AppError;
 use super::extract::lang::CurrentLang;
-use crate::domain::shared::Lang;
+use crate::domain::shared::{FieldError, Lang};
 use crate::i18n::Tr;
 
 /// What the base layout shows around every page: language, the switcher's link, translations.
@@ -52,13 +52,9 @@ impl Chrome {
         self.tr.t_or(key, key)
     }
 
-    /// A problem's explanation in the page's language (`problem.<code>`), else its English detail.
-    pub fn t_or_detail(&self, code: &str, detail: &str) -> String {
-        self.tr.t_or(&format!("problem.{code}"), detail).to_string()
-    }
-
-    pub fn msg<'a>(&self, message: &'a str) -> &'a str {
-        self.tr.msg(message)
+    /// A field error in the page's language.
+    pub fn field(&self, error: &FieldError) -> String {
+        self.tr.field(error)
     }
 
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {

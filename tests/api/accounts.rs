@@ -51,12 +51,25 @@ async fn registration_input_is_checked_field_by_field() {
     assert_eq!(status, 422);
     let fields: Vec<_> = body["errors"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(fields, ["email", "name", "password"]);
-    for (password, says) in [("short", "at least 10"), ("password123", "too common"), ("1234567890", "too common")] {
+    for (password, code) in
+        [("short", "too_short"), ("password123", "password_common"), ("1234567890", "password_common")]
+    {
         let (status, body) = app
             .post_json("/api/v1/auth/register", &json!({"email": "a@b.mn", "password": password, "name": "A"}))
             .await;
         assert_eq!(status, 422, "{password}");
-        assert!(body["errors"]["password"][0].as_str().unwrap().contains(says), "{password}: {body}");
+        assert_eq!(body["error_codes"]["password"][0]["code"], code, "{password}: {body}");
+    }
+    // The messages come in the request's language (Mongolian unless asked otherwise).
+    let short = json!({"email": "a@b.mn", "password": "short", "name": "A"});
+    for (lang, says) in [(None, "дор хаяж 10"), (Some("en"), "at least 10")] {
+        let mut req = app.client.post(app.url("/api/v1/auth/register")).json(&short);
+        if let Some(lang) = lang {
+            req = req.header("Accept-Language", lang);
+        }
+        let body: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(body["errors"]["password"][0].as_str().unwrap().contains(says), "{lang:?}: {body}");
+        assert_eq!(body["error_codes"]["password"][0]["params"]["min"], "10");
     }
     let (status, body) = app
         .post_json("/api/v1/auth/register", &json!({"email": "not-an-email", "password": GOOD_PASSWORD, "name": "A"}))

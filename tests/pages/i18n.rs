@@ -100,3 +100,30 @@ fn keys_built_at_run_time_exist_for_every_order_payment_and_fulfilment_state() {
         }
     }
 }
+
+/// A field error code without a text in either language, or whose text does not name exactly
+/// its parameters, fails here (rewording a text never drops its translation: codes are the keys).
+#[test]
+fn every_field_error_code_has_a_text_with_its_parameters_in_both_languages() {
+    use storefront::domain::shared::Code;
+    for lang in Lang::ALL {
+        for code in Code::ALL {
+            let key = format!("field.{}", code.as_str());
+            let text = catalog(lang).get(key.as_str()).unwrap_or_else(|| panic!("{lang:?} {key}"));
+            let mut named: Vec<&str> = text.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+            named.sort_unstable();
+            let mut wanted = code.params().to_vec();
+            wanted.sort_unstable();
+            assert_eq!(named, wanted, "{lang:?} {key}: {text}");
+        }
+    }
+}
+
+#[test]
+fn every_problem_code_has_a_page_text_in_both_languages() {
+    for lang in Lang::ALL {
+        for code in storefront::web::error::PROBLEM_CODES {
+            assert!(catalog(lang).contains_key(format!("problem.{code}").as_str()), "{lang:?} problem.{code}");
+        }
+    }
+}

@@ -251,7 +251,7 @@ async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
         .unwrap();
     assert_eq!(refused.status(), 422);
     let text = refused.text().await.unwrap();
-    assert!(text.contains("number of ours") && text.contains("must be from"), "{text}");
+    assert!(text.contains("one of our numbers") && text.contains("must be from"), "{text}");
     let res = shopper
         .post(app.url("/cart/items"))
         .form(&[("_csrf", csrf.as_str()), ("product_id", &product), ("msisdn", "8811 2233"), ("amount", "7500")])

@@ -8,6 +8,7 @@ use super::AccountError;
 use crate::db::schema::addresses;
 use crate::db::DbError;
 use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = addresses, check_for_backend(diesel::pg::Pg))]
@@ -59,7 +60,7 @@ pub fn parse_phone(raw: &str, field: &str) -> Result<String, FieldErrors> {
     if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(digits.to_string())
     } else {
-        Err(FieldErrors::single(field, "must be an 8-digit phone number such as 8811 2233"))
+        Err(FieldErrors::single(field, Code::Phone))
     }
 }
 
@@ -72,12 +73,12 @@ impl AddressInput {
             let v = value.as_deref().map(str::trim).unwrap_or("");
             if v.is_empty() {
                 if required {
-                    errors.add(field, "is required");
+                    errors.add(field, Code::Required);
                 }
                 return None;
             }
             if v.chars().count() > max || v.chars().any(char::is_control) {
-                errors.add(field, format!("must be at most {max} characters of text"));
+                errors.add(field, FieldError::from(Code::TooLong).with("max", max));
                 return None;
             }
             Some(v.to_string())
@@ -89,7 +90,7 @@ impl AddressInput {
         let line2 = text(&self.line2, "line2", 300, false);
         let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => {
-                errors.add("phone", "is required");
+                errors.add("phone", Code::Required);
                 None
             }
             Some(p) => parse_phone(p, "phone").map_err(|e| errors.extend(e)).ok(),
@@ -131,7 +132,10 @@ pub fn add(conn: &mut PgConnection, owner: Uuid, input: &NewAddress) -> Result<A
     conn.transaction(|conn| {
         let count: i64 = addresses::table.filter(addresses::account_id.eq(owner)).count().get_result(conn)?;
         if count >= MAX_ADDRESSES {
-            return Err(AccountError::Invalid(FieldErrors::single("addresses", "hold at most 20 addresses")));
+            return Err(AccountError::Invalid(FieldErrors::single(
+                "addresses",
+                FieldError::from(Code::TooManyAddresses).with("max", 20),
+            )));
         }
         let make_default = input.is_default || count == 0;
         if make_default {

@@ -9,6 +9,7 @@ use super::types::{Account, Email, Password, Role};
 use super::AccountError;
 use crate::db::schema::accounts;
 use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldError};
 
 /// Creates a staff account, or updates the role, password and (when given) name of the account
 /// with that email; changing the password signs out its other sessions.
@@ -75,7 +76,7 @@ impl Registration {
         let mut field = |raw: Option<&str>, name: &str| match raw {
             Some(v) if !v.trim().is_empty() => Some(v.to_string()),
             _ => {
-                errors.add(name, "is required");
+                errors.add(name, Code::Required);
                 None
             }
         };
@@ -99,10 +100,10 @@ impl Registration {
 pub fn parse_name(raw: &str, field: &str) -> Result<String, FieldErrors> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(FieldErrors::single(field, "is required"));
+        return Err(FieldErrors::single(field, Code::Required));
     }
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(FieldErrors::single(field, "must be at most 200 characters of text"));
+        return Err(FieldErrors::single(field, FieldError::from(Code::TooLong).with("max", 200)));
     }
     Ok(name.to_string())
 }
@@ -193,9 +194,9 @@ mod tests {
     #[test]
     fn a_registration_reports_every_field_at_once() {
         let errors = Registration::parse(None, Some("  "), Some("short")).err().unwrap_or_default();
-        assert_eq!(errors.fields()["email"], ["is required"]);
-        assert_eq!(errors.fields()["name"], ["is required"]);
-        assert!(errors.fields()["password"][0].contains("at least 10"));
+        assert_eq!(errors.fields()["email"], [Code::Required.into()]);
+        assert_eq!(errors.fields()["name"], [Code::Required.into()]);
+        assert_eq!(errors.fields()["password"][0].code, Code::TooShort);
         let errors =
             Registration::parse(Some("bat"), Some("Бат"), Some("bat@example.mn-long")).err().unwrap_or_default();
         assert!(errors.fields().contains_key("email") && !errors.fields().contains_key("name"));

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldError};
 
 /// An email address: trimmed, lower-cased, with one `@` between a local part and a dotted domain.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -30,7 +31,7 @@ impl Email {
         if ok {
             Ok(Email(email))
         } else {
-            Err(FieldErrors::single(field, "must be an email address such as name@example.mn"))
+            Err(FieldErrors::single(field, Code::Email))
         }
     }
 
@@ -72,23 +73,23 @@ impl Password {
     pub fn parse(raw: &str, field: &str, email: Option<&Email>) -> Result<Self, FieldErrors> {
         let chars = raw.chars().count();
         let lower = raw.to_lowercase();
-        let message = if chars < MIN_PASSWORD_CHARS {
-            Some(format!("must be at least {MIN_PASSWORD_CHARS} characters"))
+        let broken: Option<FieldError> = if chars < MIN_PASSWORD_CHARS {
+            Some(FieldError::from(Code::TooShort).with("min", MIN_PASSWORD_CHARS))
         } else if chars > MAX_PASSWORD_CHARS {
-            Some(format!("must be at most {MAX_PASSWORD_CHARS} characters"))
+            Some(FieldError::from(Code::TooLong).with("max", MAX_PASSWORD_CHARS))
         } else if common_passwords().contains(lower.as_str())
             || lower.chars().all(|c| c == lower.chars().next().unwrap_or(' '))
         {
-            Some("is too common; choose one that is harder to guess".into())
+            Some(Code::PasswordCommon.into())
         } else if email
             .is_some_and(|e| lower.contains(e.as_str()) || lower == e.as_str().split('@').next().unwrap_or(""))
         {
-            Some("must not contain your email address".into())
+            Some(Code::PasswordHasEmail.into())
         } else {
             None
         };
-        match message {
-            Some(m) => Err(FieldErrors::single(field, m)),
+        match broken {
+            Some(e) => Err(FieldErrors::single(field, e)),
             None => Ok(Password(raw.to_string())),
         }
     }
@@ -163,13 +164,13 @@ mod tests {
         assert!(Password::parse("Tsagaan-Sar-2026!", "password", Some(&email)).is_ok());
         let reason =
             |p: &str| Password::parse(p, "password", Some(&email)).unwrap_err().fields()["password"][0].clone();
-        assert!(reason("short1!").contains("at least 10"));
-        assert!(reason("1234567890").contains("too common"));
-        assert!(reason("Password123").contains("too common"), "the check ignores case");
-        assert!(reason("qwertyuiop").contains("too common"));
-        assert!(reason("aaaaaaaaaaaa").contains("too common"));
-        assert!(reason("bat@example.mn!!").contains("email"));
-        assert!(reason(&"x1".repeat(200)).contains("at most"));
+        assert_eq!(reason("short1!"), FieldError::from(Code::TooShort).with("min", 10));
+        assert_eq!(reason("1234567890").code, Code::PasswordCommon);
+        assert_eq!(reason("Password123").code, Code::PasswordCommon, "the check ignores case");
+        assert_eq!(reason("qwertyuiop").code, Code::PasswordCommon);
+        assert_eq!(reason("aaaaaaaaaaaa").code, Code::PasswordCommon);
+        assert_eq!(reason("bat@example.mn!!").code, Code::PasswordHasEmail);
+        assert_eq!(reason(&"x1".repeat(200)), FieldError::from(Code::TooLong).with("max", 256));
         assert!(!format!("{:?}", Password::parse("Tsagaan-Sar-2026!", "p", None)?).contains("Tsagaan"));
         Ok(())
     }

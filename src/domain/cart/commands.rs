@@ -13,6 +13,7 @@ use super::CartError;
 use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
 use crate::domain::telco::Msisdn;
 
@@ -124,12 +125,9 @@ pub fn add_item(
             let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
             view(conn, &row, shop)
         }
-        ProductKind::Number | ProductKind::Esim | ProductKind::Service => Err(cart_refusal_first(
-            conn,
-            cart_id,
-            caller,
-            FieldErrors::single("product_id", "cannot be bought online yet"),
-        )),
+        ProductKind::Number | ProductKind::Esim | ProductKind::Service => {
+            Err(cart_refusal_first(conn, cart_id, caller, FieldErrors::single("product_id", Code::NotSoldOnline)))
+        }
     }
 }
 
@@ -140,12 +138,12 @@ fn product_of(conn: &mut PgConnection, input: &ItemInput) -> Result<Product, Car
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| FieldErrors::single("product_id", "is required"))
-        .and_then(|s| Uuid::parse_str(s).map_err(|_| FieldErrors::single("product_id", "must be a product id")))?;
+        .ok_or_else(|| FieldErrors::single("product_id", Code::Required))
+        .and_then(|s| Uuid::parse_str(s).map_err(|_| FieldErrors::single("product_id", Code::ProductId)))?;
     match catalog::get_product(conn, &ProductRef::Id(product_id)) {
         Ok(p) => Ok(p),
         Err(CatalogError::Internal(e)) => Err(e.into()),
-        Err(_) => Err(FieldErrors::single("product_id", "is no product on sale").into()),
+        Err(_) => Err(FieldErrors::single("product_id", Code::NotOnSale).into()),
     }
 }
 
@@ -170,7 +168,9 @@ fn add_device(conn: &mut PgConnection, cart_id: Uuid, product: &Product, input: 
         .optional()?;
     let wanted = i64::from(quantity) + existing.map_or(0, |(_, q)| i64::from(q));
     if wanted > MAX_QUANTITY {
-        return Err(FieldErrors::single("quantity", format!("at most {MAX_QUANTITY} of one item")).into());
+        return Err(
+            FieldErrors::single("quantity", FieldError::from(Code::QuantityMax).with("max", MAX_QUANTITY)).into()
+        );
     }
     if best_branch_stock(conn, product_id)? < wanted {
         return Err(CartError::OutOfStock(product.summary.name.en.clone()));
@@ -207,11 +207,11 @@ fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Resul
     let details = product.details();
     let mut errors = FieldErrors::new();
     if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
-        errors.add("quantity", "must be 1 for this product");
+        errors.add("quantity", Code::OnlyOne);
     }
     let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
-            errors.add("msisdn", "is required: the number to credit");
+            errors.add("msisdn", Code::MsisdnRequired);
             None
         }
         Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
@@ -220,15 +220,12 @@ fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Resul
         (Some(ProductAttributes::TopUp { free_amount: true, min_amount, max_amount }), Some(raw)) => {
             match rules::parse_amount(raw, "amount") {
                 Ok(a) if min_amount.is_some_and(|min| a < min) || max_amount.is_some_and(|max| a > max) => {
-                    let (lo, hi) = (min_amount.map(|m| m.display()), max_amount.map(|m| m.display()));
-                    errors.add(
-                        "amount",
-                        format!(
-                            "must be from {} to {}",
-                            lo.unwrap_or_else(|| "₮1".into()),
-                            hi.unwrap_or_else(|| "any amount".into())
-                        ),
-                    );
+                    let min = min_amount.unwrap_or(Money::mnt(1.into())).display();
+                    let error = match max_amount {
+                        Some(max) => FieldError::from(Code::AmountRange).with("min", min).with("max", max.display()),
+                        None => FieldError::from(Code::AmountAtLeast).with("min", min),
+                    };
+                    errors.add("amount", error);
                     None
                 }
                 Ok(a) => Some(a),
@@ -239,17 +236,17 @@ fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Resul
             }
         }
         (Some(ProductAttributes::TopUp { free_amount: true, .. }), None) => {
-            errors.add("amount", "is required for this top-up");
+            errors.add("amount", Code::AmountRequired);
             None
         }
         (_, Some(_)) => {
-            errors.add("amount", "is fixed for this product; leave it out");
+            errors.add("amount", Code::AmountFixed);
             None
         }
         (_, None) => None,
     };
     errors.into_result()?;
-    let msisdn = msisdn.ok_or_else(|| FieldErrors::single("msisdn", "is required: the number to credit"))?;
+    let msisdn = msisdn.ok_or_else(|| FieldErrors::single("msisdn", Code::MsisdnRequired))?;
     Ok(ServiceLine { msisdn, amount })
 }
 
@@ -304,12 +301,12 @@ pub fn set_quantity(
     let row = conn.transaction(|conn| {
         let row = lock_and_touch(conn, cart_id, caller)?;
         if raw_quantity.map(str::trim).is_none_or(str::is_empty) {
-            return Err(FieldErrors::single("quantity", "is required").into());
+            return Err(FieldErrors::single("quantity", Code::Required).into());
         }
         let quantity = rules::parse_quantity(raw_quantity, 1)?;
         let line = load_lines(conn, cart_id)?.into_iter().find(|l| l.id == item_id).ok_or(CartError::NotFound)?;
         if line.kind != ProductKind::Device && quantity != 1 {
-            return Err(FieldErrors::single("quantity", "must be 1 for this product").into());
+            return Err(FieldErrors::single("quantity", Code::OnlyOne).into());
         }
         if line.kind == ProductKind::Device
             && quantity > line.quantity

@@ -2,6 +2,7 @@
 use rust_decimal::Decimal;
 
 use super::types::Totals;
+use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
 
 pub const MAX_QUANTITY: i64 = 99;
@@ -18,7 +19,7 @@ pub fn parse_quantity(raw: Option<&str>, default: i32) -> Result<i32, FieldError
     });
     match parsed {
         Some(n) if (1..=MAX_QUANTITY).contains(&n) => Ok(i32::try_from(n).unwrap_or(1)),
-        _ => Err(FieldErrors::single("quantity", format!("must be a whole number from 1 to {MAX_QUANTITY}"))),
+        _ => Err(FieldErrors::single("quantity", FieldError::from(Code::QuantityRange).with("max", MAX_QUANTITY))),
     }
 }
 
@@ -27,7 +28,7 @@ pub fn parse_quantity(raw: Option<&str>, default: i32) -> Result<i32, FieldError
 /// # Errors
 /// A field error on `field`.
 pub fn parse_amount(raw: &str, field: &str) -> Result<Money, FieldErrors> {
-    let bad = || FieldErrors::single(field, "must be an amount of whole tögrög, such as 5000");
+    let bad = || FieldErrors::single(field, Code::WholeTugrik);
     let d: Decimal = raw.trim().parse().map_err(|_| bad())?;
     if d <= Decimal::ZERO || !d.fract().is_zero() || d > Decimal::from(100_000_000) {
         return Err(bad());

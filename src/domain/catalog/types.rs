@@ -5,6 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::CatalogError;
+use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
 
 /// What a product is; decides what the buyer must give and how it is fulfilled.
@@ -105,7 +106,7 @@ impl ProductAttributes {
             v.get(k)
                 .and_then(Value::as_i64)
                 .filter(|n| *n >= 0)
-                .ok_or_else(|| FieldErrors::single(&format!("attributes.{k}"), "must be a whole number from 0"))
+                .ok_or_else(|| FieldErrors::single(&format!("attributes.{k}"), Code::WholeNumber))
         };
         let money = |k: &str| -> Result<Option<Money>, FieldErrors> {
             match v.get(k) {
@@ -129,14 +130,16 @@ impl ProductAttributes {
                             (k.clone(), text)
                         })
                         .collect(),
-                    Some(_) => return Err(FieldErrors::single("attributes.specs", "must be an object")),
+                    Some(_) => return Err(FieldErrors::single("attributes.specs", Code::JsonObject)),
                 };
                 ProductAttributes::Device { specs }
             }
             ProductKind::Number => {
-                let tier = v.get("tier").and_then(Value::as_str).and_then(Tier::parse).ok_or_else(|| {
-                    FieldErrors::single("attributes.tier", "must be ordinary, silver, gold or platinum")
-                })?;
+                let tier = v
+                    .get("tier")
+                    .and_then(Value::as_str)
+                    .and_then(Tier::parse)
+                    .ok_or_else(|| FieldErrors::single("attributes.tier", Code::Tier))?;
                 ProductAttributes::Number { tier }
             }
             ProductKind::Esim => ProductAttributes::Esim,
@@ -160,7 +163,7 @@ impl ProductAttributes {
                     .get("service")
                     .and_then(Value::as_str)
                     .filter(|s| *s == "esim_reissue")
-                    .ok_or_else(|| FieldErrors::single("attributes.service", "must be esim_reissue"))?
+                    .ok_or_else(|| FieldErrors::single("attributes.service", Code::Service))?
                     .to_string(),
             },
         })
@@ -168,7 +171,7 @@ impl ProductAttributes {
 }
 
 fn bad_amount(k: &str) -> FieldErrors {
-    FieldErrors::single(&format!("attributes.{k}"), "must be a decimal amount")
+    FieldErrors::single(&format!("attributes.{k}"), Code::Decimal)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -246,7 +249,7 @@ impl AttributesJson {
     /// The first field that does not fit `kind`, or `attributes` itself when it is not JSON.
     pub fn parse(&self, kind: ProductKind) -> Result<ProductAttributes, FieldErrors> {
         let value: Value =
-            serde_json::from_str(&self.0).map_err(|_| FieldErrors::single("attributes", "must be a JSON object"))?;
+            serde_json::from_str(&self.0).map_err(|_| FieldErrors::single("attributes", Code::JsonObject))?;
         ProductAttributes::from_json(kind, &value)
     }
 }
@@ -320,7 +323,7 @@ impl ProductFilter {
         let category = blank(category).map(str::to_string);
         if let Some(c) = &category {
             if !is_slug(c) {
-                errors.add("category", "must be a category slug");
+                errors.add("category", Code::UnknownCategory);
             }
         }
         let kind = match blank(kind) {
@@ -328,16 +331,16 @@ impl ProductFilter {
             Some(k) => {
                 let parsed = ProductKind::parse(k);
                 if parsed.is_none() {
-                    errors.add("kind", "must be one of device, number, esim, data_pack, top_up, plan, service");
+                    errors.add("kind", Code::UnknownKind);
                 }
                 parsed
             }
         };
         let q = blank(q).map(str::to_string);
         if q.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
-            errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
+            errors.add("q", FieldError::from(Code::TooLong).with("max", MAX_QUERY_CHARS));
         } else if q.as_ref().is_some_and(|q| q.chars().any(char::is_control)) {
-            errors.add("q", "must not contain control characters");
+            errors.add("q", Code::ControlCharacters);
         }
         let page = match PageRequest::parse(page, per_page) {
             Ok(p) => p,

@@ -17,7 +17,7 @@ use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder};
 use crate::domain::payments::attempts;
-use crate::domain::shared::{FieldErrors, Money, ShopRules};
+use crate::domain::shared::{Code, FieldErrors, Money, ShopRules};
 
 fn parse_choice(
     conn: &mut PgConnection,
@@ -34,8 +34,8 @@ fn parse_choice(
                         Ok(id) => addresses::find(conn, owner, id)?,
                         Err(_) => None,
                     };
-                    let saved = saved
-                        .ok_or_else(|| FieldErrors::single("fulfillment.address_id", "is not one of your addresses"))?;
+                    let saved =
+                        saved.ok_or_else(|| FieldErrors::single("fulfillment.address_id", Code::NotYourAddress))?;
                     DeliveryAddress::from(saved)
                 }
                 _ => {
@@ -56,7 +56,7 @@ fn parse_choice(
                 .select(branches::id)
                 .first(conn)
                 .optional()?
-                .ok_or_else(|| FieldErrors::single("fulfillment.method", "delivery is not offered at the moment"))?;
+                .ok_or_else(|| FieldErrors::single("fulfillment.method", Code::NoDelivery))?;
             Ok(NewFulfillment::Delivery { address, warehouse })
         }
         "pickup" => {
@@ -64,16 +64,16 @@ fn parse_choice(
                 .branch_id
                 .as_deref()
                 .and_then(|s| Uuid::parse_str(s.trim()).ok())
-                .ok_or_else(|| FieldErrors::single("fulfillment.branch_id", "choose a branch to pick up from"))?;
+                .ok_or_else(|| FieldErrors::single("fulfillment.branch_id", Code::ChooseBranch))?;
             let offers_pickup: Option<bool> =
                 branches::table.find(branch).select(branches::pickup).first(conn).optional()?;
             if offers_pickup != Some(true) {
-                return Err(FieldErrors::single("fulfillment.branch_id", "is not a branch you can pick up from").into());
+                return Err(FieldErrors::single("fulfillment.branch_id", Code::NotPickupBranch).into());
             }
             Ok(NewFulfillment::Pickup { branch })
         }
-        "" => Err(FieldErrors::single("fulfillment.method", "is required: delivery or pickup").into()),
-        _ => Err(FieldErrors::single("fulfillment.method", "must be delivery or pickup").into()),
+        "" => Err(FieldErrors::single("fulfillment.method", Code::ChooseMethod).into()),
+        _ => Err(FieldErrors::single("fulfillment.method", Code::Method).into()),
     }
 }
 
@@ -131,7 +131,7 @@ fn place_in(
 ) -> Result<Placed, CheckoutError> {
     let lines = cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
     if lines.is_empty() {
-        return Err(FieldErrors::single("cart", "is empty").into());
+        return Err(FieldErrors::single("cart", Code::CartEmpty).into());
     }
     if let Some(gone) = lines.iter().find(|l| !l.active) {
         return Err(CheckoutError::ProductUnavailable(gone.name.en.clone()));
@@ -147,7 +147,7 @@ fn place_in(
         Some(id) => Some(accounts::queries::email_of(conn, id)?),
         None => match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => {
-                errors.add("email", "is required to send your order");
+                errors.add("email", Code::EmailForOrder);
                 None
             }
             Some(raw) => Email::parse(raw, "email").map(|e| e.as_str().to_string()).map_err(|e| errors.extend(e)).ok(),

@@ -19,6 +19,7 @@ use crate::domain::cart::CartLine;
 use crate::domain::catalog::ProductKind;
 use crate::domain::mails::OrderNews;
 use crate::domain::payments::attempts;
+use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
 
 pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
@@ -163,7 +164,7 @@ pub fn staff_transition(
 ) -> Result<Order, OrderError> {
     let tracking = tracking.map(str::trim).filter(|t| !t.is_empty());
     if tracking.is_some_and(|t| t.chars().count() > 100 || t.chars().any(char::is_control)) {
-        return Err(FieldErrors::single("tracking", "must be at most 100 characters").into());
+        return Err(FieldErrors::single("tracking", FieldError::from(Code::TooLong).with("max", 100)).into());
     }
     conn.transaction(|conn| {
         let mut row = lock(conn, id)?.ok_or(OrderError::NotFound)?;

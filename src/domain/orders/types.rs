@@ -8,6 +8,7 @@ use crate::domain::accounts::addresses::{Address, NewAddress};
 use crate::domain::accounts::Account;
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
+use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
 use crate::domain::telco::Msisdn;
 
@@ -285,9 +286,7 @@ impl StaffAction {
     /// A field error on `to`.
     pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
         let raw = raw.trim();
-        Self::ALL.into_iter().find(|a| a.as_str() == raw).ok_or_else(|| {
-            FieldErrors::single("to", "must be one of shipped, ready_for_pickup, picked_up, completed, cancelled")
-        })
+        Self::ALL.into_iter().find(|a| a.as_str() == raw).ok_or_else(|| FieldErrors::single("to", Code::StaffAction))
     }
 
     pub fn as_str(self) -> &'static str {

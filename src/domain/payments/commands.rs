@@ -15,6 +15,7 @@ use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::{cancel_locked, lock, mark_paid, note, record_refund};
 use crate::domain::orders::queries::load;
 use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
+use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
 
 /// A payment by id (the sandbox's hosted page and `simulate` need only the id).
@@ -152,7 +153,7 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
     let Refund { order_id, amount, staff, .. } = *refund;
     let reason = refund.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(FieldErrors::single("reason", "is required (at most 500 characters)").into());
+        return Err(FieldErrors::single("reason", FieldError::from(Code::TooLong).with("max", 500)).into());
     }
     let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
     if !matches!(order.payment_status, PaymentStatus::Paid | PaymentStatus::PartiallyRefunded) {
@@ -161,11 +162,8 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
     let left = order.total - order.refunded_total;
     let amount = amount.map_or(left, Money::amount);
     if amount <= Decimal::ZERO || amount > left || !amount.fract().is_zero() {
-        return Err(FieldErrors::single(
-            "amount",
-            format!("must be whole tögrög from ₮1 to {}", Money::mnt(left).display()),
-        )
-        .into());
+        let error = FieldError::from(Code::RefundRange).with("max", Money::mnt(left).display());
+        return Err(FieldErrors::single("amount", error).into());
     }
     let paid: PaymentRow = payments::table
         .filter(payments::order_id.eq(order.id).and(payments::status.eq(PaymentState::Succeeded)))

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::types::{Outcome, WebhookEvent};
 use super::PaymentError;
 use crate::domain::shared::Money;
+use crate::domain::shared::{Code, FieldErrors};
 
 pub const SIGNATURE_HEADER: &str = "Sandbox-Signature";
 pub const TOLERANCE_SECS: i64 = 300;
@@ -76,15 +77,15 @@ pub fn verify(
     if (now.timestamp() - timestamp).abs() > TOLERANCE_SECS {
         return Err(PaymentError::Stale);
     }
-    let invalid = |m: &str| PaymentError::Invalid(crate::domain::shared::FieldErrors::single("body", m));
-    let parsed: Body = serde_json::from_slice(body).map_err(|_| invalid("is not a payment event"))?;
+    let invalid = || PaymentError::Invalid(FieldErrors::single("body", Code::NotAnEvent));
+    let parsed: Body = serde_json::from_slice(body).map_err(|_| invalid())?;
     let outcome = match parsed.kind.as_str() {
         "payment.succeeded" => Outcome::Succeeded,
         "payment.failed" => Outcome::Failed,
-        _ => return Err(invalid("names an unknown event type")),
+        _ => return Err(invalid()),
     };
     if parsed.data.currency != crate::domain::shared::money::CURRENCY || parsed.id.is_empty() || parsed.id.len() > 200 {
-        return Err(invalid("has an unknown currency or event id"));
+        return Err(invalid());
     }
     Ok(WebhookEvent {
         id: parsed.id,

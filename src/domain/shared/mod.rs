@@ -11,4 +11,4 @@ pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};
 pub use settings::ShopRules;
-pub use validation::FieldErrors;
+pub use validation::{Code, FieldError, FieldErrors};

@@ -2,6 +2,7 @@
 use serde::Serialize;
 
 use super::FieldErrors;
+use crate::domain::shared::{Code, FieldError};
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -26,13 +27,13 @@ impl PageRequest {
         if let Some(p) = page {
             match p.trim().parse::<u32>() {
                 Ok(n) if (1..=1_000_000).contains(&n) => out.page = n,
-                _ => errors.add("page", "must be a whole number from 1"),
+                _ => errors.add("page", Code::PageNumber),
             }
         }
         if let Some(p) = per_page {
             match p.trim().parse::<u32>() {
                 Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => out.per_page = n,
-                _ => errors.add("per_page", format!("must be a whole number from 1 to {MAX_PER_PAGE}")),
+                _ => errors.add("per_page", FieldError::from(Code::PerPage).with("max", MAX_PER_PAGE)),
             }
         }
         errors.into_result().map(|()| out)

@@ -2,6 +2,7 @@
 use std::fmt;
 
 use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldError};
 
 /// A subscriber number of this operator: 8 national digits starting with one of its prefixes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -15,11 +16,11 @@ impl Msisdn {
     /// A field error on `field`: not 8 digits, or a number of another operator.
     pub fn parse(raw: &str, field: &str, own_prefixes: &[String]) -> Result<Self, FieldErrors> {
         let digits = crate::domain::accounts::addresses::parse_phone(raw, field)
-            .map_err(|_| FieldErrors::single(field, "must be an 8-digit phone number such as 8811 2233"))?;
+            .map_err(|_| FieldErrors::single(field, Code::Phone))?;
         if !own_prefixes.iter().any(|p| digits.starts_with(p.as_str())) {
             return Err(FieldErrors::single(
                 field,
-                format!("must be a number of ours, starting with {}", own_prefixes.join(", ")),
+                FieldError::from(Code::NotOurNumber).with("prefixes", own_prefixes.join(", ")),
             ));
         }
         Ok(Msisdn(digits))
@@ -66,7 +67,8 @@ mod tests {
         assert_eq!(Msisdn::parse("+976 8811-2233", "msisdn", &ours)?.as_str(), "88112233");
         assert_eq!(Msisdn::parse("8011 2233", "msisdn", &ours)?.display(), "8011 2233");
         let other = Msisdn::parse("99112233", "msisdn", &ours).unwrap_err();
-        assert!(other.fields()["msisdn"][0].contains("number of ours"));
+        assert_eq!(other.fields()["msisdn"][0].code, Code::NotOurNumber);
+        assert_eq!(other.fields()["msisdn"][0].params["prefixes"], "80, 86, 88, 89");
         assert!(Msisdn::parse("8811223", "msisdn", &ours).is_err());
         Ok(())
     }

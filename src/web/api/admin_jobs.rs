@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::jobs::{self, Job, JobError, JobStatus};
+use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::web::error::{AppError, Problem};
 use crate::web::render::json_ok;
@@ -84,9 +85,7 @@ pub async fn list_jobs(state: web::Data<AppState>, query: web::Query<JobsQuery>)
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref());
     let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => JobStatus::parse(s)
-            .map(Some)
-            .ok_or_else(|| FieldErrors::single("status", "must be pending, running, done, failed or dead")),
+        Some(s) => JobStatus::parse(s).map(Some).ok_or_else(|| FieldErrors::single("status", Code::JobStatus)),
     };
     let (page, status) = match (page, status) {
         (Ok(p), Ok(s)) => (p, s),

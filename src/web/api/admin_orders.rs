@@ -9,6 +9,7 @@ use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency::Refusals;
 use crate::domain::orders::{commands, queries, OrderAccess, OrderFilter, OrderStatus, StaffAction};
 use crate::domain::payments::Refund;
+use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::flows;
 use crate::web::error::{AppError, Problem};
@@ -40,7 +41,7 @@ pub async fn list_orders(
         Some(s) => {
             let parsed = OrderStatus::parse(s);
             if parsed.is_none() {
-                errors.add("status", "must be an order status such as pending_payment or paid");
+                errors.add("status", Code::OrderStatus);
             }
             parsed
         }

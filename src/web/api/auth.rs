@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::accounts::commands::Registration;
 use crate::domain::accounts::{tokens, Account};
+use crate::domain::shared::Code;
 use crate::domain::shared::FieldErrors;
 use crate::flows;
 use crate::web::error::{AppError, Problem};
@@ -91,7 +92,7 @@ pub async fn issue_token(
     let mut errors = FieldErrors::new();
     for (field, value) in [("email", &body.email), ("password", &body.password)] {
         if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
-            errors.add(field, "is required");
+            errors.add(field, Code::Required);
         }
     }
     errors.into_result()?;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::dto::{OrderDto, OrderPage, PaymentDto};
 use crate::domain::orders::{commands, queries, Actor, OrderAccess, OrderFilter};
 use crate::domain::payments::{Outcome, PaymentProvider};
+use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::flows;
 use crate::web::error::{AppError, Problem};
@@ -140,7 +141,7 @@ pub async fn simulate_payment(
         .outcome
         .as_deref()
         .and_then(Outcome::parse)
-        .ok_or_else(|| FieldErrors::single("outcome", "must be succeeded or failed"))?;
+        .ok_or_else(|| FieldErrors::single("outcome", Code::Outcome))?;
     let payment = flows::orders::settle_sandbox_payment(&state.shop, id, outcome).await?;
     json_ok(&PaymentDto::new(&payment, provider(&state)?))
 }

@@ -178,7 +178,7 @@ pub async fn add_item(
         let cart = load_session_cart(&state, &session, account).await?;
         let csrf = ctx.form_token(&session);
         let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
-        let details: Vec<String> = errors.fields().values().flatten().map(|m| ctx.msg(m).to_string()).collect();
+        let details: Vec<String> = errors.fields().values().flatten().map(|e| ctx.field(e)).collect();
         section.notice = Some(if details.is_empty() { message } else { format!("{message} {}", details.join(" ")) });
         return html_with(status, &CartPage { ctx, cart: section });
     }
@@ -205,7 +205,7 @@ async fn after_change(
     let (status, cart, notice, line_error) = match outcome {
         Ok(cart) => (StatusCode::OK, Some(cart), None, None),
         Err(CartError::Invalid(e)) => {
-            let msg = e.fields().values().flatten().next().map(|m| ctx.msg(m).to_string());
+            let msg = e.fields().values().flatten().next().map(|e| ctx.field(e));
             (StatusCode::UNPROCESSABLE_ENTITY, None, None, msg)
         }
         Err(CartError::OutOfStock(_)) => {

@@ -245,7 +245,7 @@ pub async fn place_order(
             if !matches!(e, AppError::Conflict { .. } | AppError::Coded { .. }) {
                 return Err(e);
             }
-            let notice = Some(ctx.t_or_detail(e.code(), &e.problem().detail));
+            let notice = Some(ctx.t(&format!("problem.{}", e.code())).to_string());
             Verdict { status: actix_web::ResponseError::status_code(&e), errors: FieldErrors::new(), notice }
         }
     };

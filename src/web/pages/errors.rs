@@ -8,8 +8,9 @@ use actix_web::{HttpMessage, HttpResponse};
 use askama::Template;
 
 use crate::domain::shared::Lang;
-use crate::telemetry::RequestId;
-use crate::web::error::{AppError, ErrorInfo};
+use crate::i18n::Tr;
+use crate::telemetry::{FailureCause, RequestId};
+use crate::web::error::{AppError, ErrorInfo, Problem};
 use crate::web::extract::CurrentLang;
 use crate::web::render::{html_with, Chrome};
 
@@ -35,17 +36,19 @@ pub struct ErrorFragment {
     pub reference: Option<String>,
 }
 
-fn texts(status: StatusCode) -> (&'static str, &'static str) {
+/// The page's heading, by the kind of answer; its text comes from the problem's code.
+fn title_key(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        404 => ("error.not_found.title", "error.not_found.text"),
-        422 => ("error.invalid.title", "error.invalid.text"),
-        400 => ("error.bad_request.title", "error.bad_request.text"),
-        401 | 403 => ("error.forbidden.title", "error.forbidden.text"),
-        405 => ("error.method.title", "error.method.text"),
-        410 => ("error.gone.title", "error.gone.text"),
-        413 => ("error.too_large.title", "error.too_large.text"),
-        429 => ("error.too_many.title", "error.too_many.text"),
-        _ => ("error.server.title", "error.server.text"),
+        404 => "error.not_found.title",
+        422 => "error.invalid.title",
+        400 => "error.bad_request.title",
+        401 | 403 => "error.forbidden.title",
+        405 => "error.method.title",
+        409 => "error.conflict.title",
+        410 => "error.gone.title",
+        413 => "error.too_large.title",
+        429 => "error.too_many.title",
+        _ => "error.server.title",
     }
 }
 
@@ -71,9 +74,10 @@ pub async fn html_errors(
         return Ok(res.map_into_boxed_body());
     }
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let lang = req_lang(&res);
     if is_api {
         if content_type.starts_with("application/problem+json") {
-            return Ok(res.map_into_boxed_body());
+            return Ok(in_language(res, lang));
         }
         let (req, _) = res.into_parts();
         let problem = problem_for(status);
@@ -85,30 +89,62 @@ pub async fn html_errors(
         return Ok(res.map_into_boxed_body());
     }
     let info = res.response().extensions().get::<ErrorInfo>().cloned();
+    let cause = res.response().extensions().get::<FailureCause>().cloned();
     let (req, _) = res.into_parts();
-    let lang = req.extensions().get::<CurrentLang>().map_or(Lang::default(), |l| l.0);
     let reference =
         if status.is_server_error() { req.extensions().get::<RequestId>().map(|r| r.0.clone()) } else { None };
     let ctx = Chrome::new(lang, req.path(), req.query_string());
-    let (title, text) = texts(status);
-    let fields = info.map(|i| i.fields).unwrap_or_default();
+    let code = info.as_ref().map_or_else(|| problem_for(status).code(), |i| i.code);
+    let (title, text) = (title_key(status), format!("problem.{code}"));
+    let fields: Vec<(String, Vec<String>)> =
+        info.map(|i| ctx.tr.fields(&i.fields).into_iter().collect()).unwrap_or_default();
     let fragment = req.headers().get("hx-request").is_some_and(|v| v.as_bytes() == b"true");
     let rendered = if fragment {
         html_with(
             status,
-            &ErrorFragment { title: ctx.t(title), text: ctx.t(text), ctx, status: status.as_u16(), fields, reference },
+            &ErrorFragment { title: ctx.t(title), text: ctx.t(&text), ctx, status: status.as_u16(), fields, reference },
         )
     } else {
         html_with(
             status,
-            &ErrorPage { title: ctx.t(title), text: ctx.t(text), ctx, status: status.as_u16(), fields, reference },
+            &ErrorPage { title: ctx.t(title), text: ctx.t(&text), ctx, status: status.as_u16(), fields, reference },
         )
     };
-    let out = rendered.unwrap_or_else(|e| {
+    let mut out = rendered.unwrap_or_else(|e| {
         tracing::error!(error = %e, "error page failed to render");
         HttpResponse::build(status).content_type("text/plain; charset=utf-8").body("Error")
     });
+    if let Some(cause) = cause {
+        out.extensions_mut().insert(cause);
+    }
     Ok(ServiceResponse::new(req, out))
+}
+
+fn req_lang<B>(res: &ServiceResponse<B>) -> Lang {
+    res.request().extensions().get::<CurrentLang>().map_or(Lang::default(), |l| l.0)
+}
+
+/// A problem answer with its field errors written again in the request's language (the error
+/// itself could not know it); any other answer as it is.
+fn in_language<B: MessageBody + 'static>(res: ServiceResponse<B>, lang: Lang) -> ServiceResponse<BoxBody> {
+    let Some(info) = res.response().extensions().get::<ErrorInfo>().cloned() else {
+        return res.map_into_boxed_body();
+    };
+    if info.fields.is_empty() || lang == Lang::default() {
+        return res.map_into_boxed_body();
+    }
+    let problem = Problem { errors: Some(Tr(lang).fields(&info.fields)), ..info.problem.clone() };
+    let Ok(body) = serde_json::to_string(&problem) else { return res.map_into_boxed_body() };
+    let (req, old) = res.into_parts();
+    let mut out = HttpResponse::build(old.status());
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_LENGTH {
+            out.append_header((name.clone(), value.clone()));
+        }
+    }
+    let mut out = out.body(body);
+    out.extensions_mut().insert(info);
+    ServiceResponse::new(req, out)
 }
 
 /// Anything no route matched.

@@ -3,15 +3,15 @@
 use serde::Deserialize;
 
 use crate::domain::accounts::addresses::{Address, AddressInput};
-use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{FieldError, FieldErrors};
 
-/// Field errors as the form shows them: the first message per field, in the page's language
-/// where we have a translation.
+/// Field errors as the form shows them: the first per field (the template renders it in the
+/// page's language with `ctx.field`).
 pub struct FormErrors(pub FieldErrors);
 
 impl FormErrors {
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.fields().get(field).and_then(|m| m.first()).map(String::as_str)
+    pub fn get(&self, field: &str) -> Option<&FieldError> {
+        self.0.first(field)
     }
 }
 

@@ -9,7 +9,7 @@ use super::cart_session::adopt_cart;
 use super::forms::FormErrors;
 use crate::domain::accounts::commands::Registration;
 use crate::domain::accounts::AccountError;
-use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{Code, FieldErrors};
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::Caller;
@@ -49,7 +49,7 @@ pub async fn register(
     let form = form.into_inner();
     let registered = match Registration::parse(form.email.as_deref(), form.name.as_deref(), form.password.as_deref()) {
         Ok(input) => match flows::accounts::register(&state.shop, input, caller.0).await {
-            Err(AccountError::EmailTaken) => Err(FieldErrors::single("email", ctx.t("register.email_taken"))),
+            Err(AccountError::EmailTaken) => Err(FieldErrors::single("email", Code::EmailTaken)),
             other => Ok(other?),
         },
         Err(errors) => Err(errors),
