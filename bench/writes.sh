@@ -5,7 +5,7 @@
 # beforehand so each request does exactly one add or one checkout; every answer must be 2xx.
 # Server on core 0; wrk and pgbench on core 1, each run under `flock /tmp/bench.lock`.
 # Knobs: DURATION=15s WARMUP=5s CONNS=64 THREADS=2 MODE=pinned|unpinned CARTS=150000
-#        ONLY="pgbench carts items checkout" (a subset, while looking into one)
+#        ONLY="pgbench carts items checkout" (a subset, while looking into one), NO_BUILD=1
 #        RUST_LOG (default info: one line per request, to a file), SERVER_ENV (extra VAR=value)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ source "$ROOT/bench/lib.sh"
 secs() { echo "${1%s}"; }
 
 echo "== building"
-flock "$LOCK" cargo build --release --quiet
+[[ -n "${NO_BUILD:-}" ]] || flock "$LOCK" cargo build --release --quiet
 BIN="$ROOT/target/release/storefront"
 DB="$PG/storefront_writes"
 
@@ -54,7 +54,13 @@ carts() {
     echo "COPY (SELECT id FROM made ORDER BY random()) TO STDOUT;"
   } | psql "$DB" -qAt -v ON_ERROR_STOP=1 > "$file"
 }
-OUR_ENV=(DATABASE_URL="$DB" BIND="127.0.0.1:$PORT" RUST_LOG="${RUST_LOG:-info}" ${SERVER_ENV:-})
+# The server works no job queue: a `storefront worker` beside it (on wrk's core) renders and
+# sends the confirmation mails, as a deployment with its own worker would.
+OUR_ENV=(DATABASE_URL="$DB" BIND="127.0.0.1:$PORT" RUST_LOG="${RUST_LOG:-info}" JOB_RUNNER=off OUTBOX_DIR="$OUT/outbox" ${SERVER_ENV:-})
+WORKER=""
+start_worker() { env DATABASE_URL="$DB" OUTBOX_DIR="$OUT/outbox" RUST_LOG=warn $WRK "$BIN" worker > "$OUT/worker.log" 2>&1 & WORKER=$!; }
+stop_worker() { if [[ -n "$WORKER" ]]; then kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; WORKER=""; fi; }
+trap 'stop; stop_worker' EXIT
 URL="http://127.0.0.1:$PORT"
 
 if wants carts; then
@@ -76,16 +82,17 @@ RUN_SCRIPT="$ROOT/bench/lua/each_cart_once.lua" RUN_ARGS="-- $OUT/run_items.txt 
   measure "items" "$URL"; stop
 fi
 
-ORDERS=0
+ORDERS=0; MAILED=0
 if wants checkout; then
 echo "== POST /api/v1/carts/{id}/checkout (guest, one top-up, Idempotency-Key)"
 fresh_db
 carts "$OUT/warm_checkout.txt" "$CARTS" with-top-up; carts "$OUT/run_checkout.txt" "$CARTS" with-top-up
 BODY='{"email":"bench@example.mn"}'
-start storefront "$PORT" "${OUR_ENV[@]}" -- "$BIN" serve --no-seed
+start storefront "$PORT" "${OUR_ENV[@]}" -- "$BIN" serve --no-seed; start_worker
 WARM_SCRIPT="$ROOT/bench/lua/each_cart_once.lua" WARM_ARGS="-- $OUT/warm_checkout.txt checkout $THREADS '$BODY'" \
 RUN_SCRIPT="$ROOT/bench/lua/each_cart_once.lua" RUN_ARGS="-- $OUT/run_checkout.txt checkout $THREADS '$BODY'" \
-  measure "checkout" "$URL"; stop
+  measure "checkout" "$URL"; stop; stop_worker
+MAILED=$(psql "$DB" -qAtc "SELECT count(*) FROM jobs WHERE status = 'done'")
 ORDERS=$(psql "$DB" -qAtc "SELECT count(*) FROM orders")
 fi
 
@@ -99,5 +106,5 @@ for k in carts items checkout; do
   echo "| \`$name\` | ${RPS[$k]} | ${P99[$k]} | ${HWM[$k]} | $(ratio "${RPS[$k]}" "$TPS") |"
 done
 echo
-echo "orders placed in the checkout run (warm-up and measurement): $ORDERS"
+echo "orders placed in the checkout run (warm-up and measurement): $ORDERS; confirmations mailed by the worker meanwhile: $MAILED"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); mode=$MODE conns=$CONNS threads=$THREADS duration=$DURATION"

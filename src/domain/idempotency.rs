@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::idempotency_keys;
 use crate::db::DbError;
+use crate::domain::shared::{AccountId, CartId};
 
 /// A client's name for one request: 1 to 255 visible ASCII characters (a UUID is typical).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,14 +76,14 @@ impl From<diesel::result::Error> for IdempotencyError {
 /// wherever it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    Account(uuid::Uuid),
+    Account(AccountId),
     /// A guest's checkout: holding the cart's id is all a guest has.
-    Cart(uuid::Uuid),
+    Cart(CartId),
 }
 
 impl Scope {
     /// A checkout's: the signed-in customer's, else the guest's cart.
-    pub fn checkout(account: Option<uuid::Uuid>, cart: uuid::Uuid) -> Self {
+    pub fn checkout(account: Option<AccountId>, cart: CartId) -> Self {
         account.map_or(Scope::Cart(cart), Scope::Account)
     }
 

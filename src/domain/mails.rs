@@ -6,10 +6,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::domain::jobs::{JobKind, Queue};
 use crate::domain::shared::Lang;
+use crate::domain::shared::OrderId;
 
 /// A link's secret (a reset token, an order's tracking token); never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +104,7 @@ pub struct OrderMail {
     pub once_per: Option<String>,
     pub to: String,
     pub lang: Lang,
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     pub number: String,
     pub items: Vec<OrderMailItem>,
     pub subtotal: String,

@@ -1,13 +1,13 @@
 //! Placing an order and refunding one, each once under an idempotency key, paying again, and
 //! settling a sandbox payment: the sequences `/checkout`, `/orders/…`, `/payments/…/pay`,
 //! `/admin/orders/…` and their `/api/v1` twins share.
-use uuid::Uuid;
 
 use super::Shop;
 use crate::domain::checkout::{self, CheckoutError, PlaceOrder, Placed};
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
 use crate::domain::orders::{Order, OrderAccess};
 use crate::domain::payments::{self, Outcome, Payment, PaymentError, Refund};
+use crate::domain::shared::{OrderId, PaymentId};
 
 /// Places the order from the cart once under `key`, with the configured payment provider, and
 /// wakes the job runner for the confirmation mail.
@@ -50,7 +50,7 @@ pub async fn refund_once(
 ///
 /// # Errors
 /// `PaymentsUnavailable`; what `payments::commands::pay_order` refuses.
-pub async fn pay_order(shop: &Shop, order: Uuid, access: OrderAccess) -> Result<Payment, PaymentError> {
+pub async fn pay_order(shop: &Shop, order: OrderId, access: OrderAccess) -> Result<Payment, PaymentError> {
     let provider = shop.payments().ok_or(PaymentError::PaymentsUnavailable)?.name();
     let now = shop.now();
     shop.db.run(move |conn| payments::commands::pay_order(conn, order, &access, provider, now)).await
@@ -61,7 +61,11 @@ pub async fn pay_order(shop: &Shop, order: Uuid, access: OrderAccess) -> Result<
 ///
 /// # Errors
 /// `NotFound` without a sandbox or for an unknown payment; what recording the event refuses.
-pub async fn settle_sandbox_payment(shop: &Shop, payment: Uuid, outcome: Outcome) -> Result<Payment, PaymentError> {
+pub async fn settle_sandbox_payment(
+    shop: &Shop,
+    payment: PaymentId,
+    outcome: Outcome,
+) -> Result<Payment, PaymentError> {
     let provider = shop.services.payments.clone().filter(|p| p.is_sandbox()).ok_or(PaymentError::NotFound)?;
     let now = shop.now();
     let settled = shop.db.run(move |conn| provider.settle(conn, payment, outcome, now)).await?;

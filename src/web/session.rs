@@ -8,6 +8,8 @@ use actix_web::cookie::{time::Duration, Key, SameSite};
 use base64::Engine;
 use uuid::Uuid;
 
+use crate::domain::shared::{AccountId, CartId};
+
 use crate::config::Config;
 use crate::domain::accounts::{tokens, Account};
 
@@ -49,8 +51,8 @@ pub fn middleware(config: &Config, key: Key) -> SessionMiddleware<CookieSessionS
 }
 
 /// Who the session says is signed in, and the epoch it was signed in at.
-pub fn signed_in(session: &Session) -> Option<(Uuid, i32)> {
-    let uid = session.get::<Uuid>(UID).ok().flatten()?;
+pub fn signed_in(session: &Session) -> Option<(AccountId, i32)> {
+    let uid = session.get::<AccountId>(UID).ok().flatten()?;
     let epoch = session.get::<i32>(EPOCH).ok().flatten()?;
     Some((uid, epoch))
 }
@@ -109,13 +111,13 @@ pub fn take_flash(session: &Session) -> Option<String> {
 }
 
 /// The cart this browser fills (a guest's, or the signed-in customer's).
-pub fn cart(session: &Session) -> Option<Uuid> {
-    session.get::<Uuid>(CART).ok().flatten()
+pub fn cart(session: &Session) -> Option<CartId> {
+    session.get::<CartId>(CART).ok().flatten()
 }
 
 /// Remembers the cart and how many units it holds, for the header's badge (shown without a
 /// database read on every page).
-pub fn set_cart(session: &Session, id: Option<Uuid>, count: i64) {
+pub fn set_cart(session: &Session, id: Option<CartId>, count: i64) {
     match id {
         Some(id) => {
             let _ = session.insert(CART, id);
@@ -134,10 +136,10 @@ pub fn cart_count(session: &Session) -> i64 {
 
 /// The cart this browser last turned into an order: a resubmitted checkout form replays its
 /// answer under the same idempotency key instead of finding no cart.
-pub fn placed_cart(session: &Session) -> Option<Uuid> {
-    session.get::<Uuid>(PLACED_CART).ok().flatten()
+pub fn placed_cart(session: &Session) -> Option<CartId> {
+    session.get::<CartId>(PLACED_CART).ok().flatten()
 }
 
-pub fn set_placed_cart(session: &Session, id: Uuid) {
+pub fn set_placed_cart(session: &Session, id: CartId) {
     let _ = session.insert(PLACED_CART, id);
 }

@@ -18,7 +18,7 @@ use storefront::domain::checkout::{self, CheckoutError, FulfillmentInput, PlaceO
 use storefront::domain::idempotency::{IdempotencyError, IdempotencyKey, Refusals};
 use storefront::domain::orders::{self, OrderStatus, PaymentStatus};
 use storefront::domain::payments::{self, Outcome, PaymentError, PaymentState, Refund, WebhookEvent};
-use storefront::domain::shared::{Lang, Money, ShopRules};
+use storefront::domain::shared::{AccountId, CartId, Lang, Money, OrderId, ShopRules};
 
 const PROVIDER: &str = "sandbox";
 
@@ -49,7 +49,7 @@ fn count(conn: &mut PgConnection, query: &str) -> i64 {
 }
 
 /// A guest's cart holding `quantity` routers.
-fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> Uuid {
+fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> CartId {
     let cart = cart::commands::create_cart(conn, None, &rules()).unwrap();
     let input = ItemInput {
         product_id: Some(router(conn).to_string()),
@@ -61,7 +61,7 @@ fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> Uuid {
     cart.id
 }
 
-fn pickup_order(cart_id: Uuid, branch: Uuid) -> PlaceOrder {
+fn pickup_order(cart_id: CartId, branch: Uuid) -> PlaceOrder {
     PlaceOrder {
         cart_id,
         caller: None,
@@ -217,7 +217,7 @@ fn concurrent_checkouts_under_one_key_make_one_order() {
             })
         })
         .collect();
-    let ids: Vec<Uuid> = threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+    let ids: Vec<OrderId> = threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
     assert_eq!(count(&mut conn, "SELECT count(*) FROM orders"), 1);
     assert_eq!(stock_at(&mut conn, product, branch), before - 1);
@@ -300,7 +300,7 @@ fn refunds_add_up_to_the_total_and_a_full_one_puts_the_router_back() {
     let (placed, branch) = paid_order(&mut conn);
     let product = router(&mut conn);
     let after_sale = stock_at(&mut conn, product, branch);
-    let staff = Uuid::new_v4();
+    let staff = AccountId::random();
     let refund = |amount: Option<i64>, reason: &str| Refund {
         order_id: placed.order.id,
         amount: amount.map(|a| Money::mnt(a.into())),
@@ -337,7 +337,7 @@ fn concurrent_refunds_never_give_back_more_than_was_paid() {
             let (url, start, order_id) = (db.url.clone(), Arc::clone(&start), placed.order.id);
             std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).unwrap();
-                let refund = Refund { order_id, amount: None, reason: format!("refund {i}"), staff: Uuid::new_v4() };
+                let refund = Refund { order_id, amount: None, reason: format!("refund {i}"), staff: AccountId::random() };
                 let key = IdempotencyKey::parse(&format!("refund-{i}")).unwrap();
                 start.wait();
                 payments::commands::refund_once(&mut conn, &key, Refusals::Keep, &refund, Utc::now()).is_ok()

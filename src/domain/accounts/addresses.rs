@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::AccountError;
 use crate::db::schema::addresses;
 use crate::db::DbError;
+use crate::domain::shared::AccountId;
 use crate::domain::shared::FieldErrors;
 use crate::domain::shared::{Code, FieldError};
 
@@ -105,7 +106,7 @@ impl AddressInput {
 }
 
 /// The owner's addresses, the default first.
-pub fn list(conn: &mut PgConnection, owner: Uuid) -> Result<Vec<Address>, AccountError> {
+pub fn list(conn: &mut PgConnection, owner: AccountId) -> Result<Vec<Address>, AccountError> {
     Ok(addresses::table
         .filter(addresses::account_id.eq(owner))
         .select(Address::as_select())
@@ -114,7 +115,7 @@ pub fn list(conn: &mut PgConnection, owner: Uuid) -> Result<Vec<Address>, Accoun
 }
 
 /// One of the owner's addresses (`None` for another account's).
-pub fn find(conn: &mut PgConnection, owner: Uuid, id: Uuid) -> Result<Option<Address>, DbError> {
+pub fn find(conn: &mut PgConnection, owner: AccountId, id: Uuid) -> Result<Option<Address>, DbError> {
     Ok(addresses::table
         .filter(addresses::id.eq(id).and(addresses::account_id.eq(owner)))
         .select(Address::as_select())
@@ -128,7 +129,7 @@ pub const MAX_ADDRESSES: i64 = 20;
 ///
 /// # Errors
 /// `Invalid` when the book is full.
-pub fn add(conn: &mut PgConnection, owner: Uuid, input: &NewAddress) -> Result<Address, AccountError> {
+pub fn add(conn: &mut PgConnection, owner: AccountId, input: &NewAddress) -> Result<Address, AccountError> {
     conn.transaction(|conn| {
         let count: i64 = addresses::table.filter(addresses::account_id.eq(owner)).count().get_result(conn)?;
         if count >= MAX_ADDRESSES {
@@ -157,7 +158,7 @@ pub fn add(conn: &mut PgConnection, owner: Uuid, input: &NewAddress) -> Result<A
     })
 }
 
-fn clear_default(conn: &mut PgConnection, owner: Uuid) -> Result<(), AccountError> {
+fn clear_default(conn: &mut PgConnection, owner: AccountId) -> Result<(), AccountError> {
     diesel::update(addresses::table.filter(addresses::account_id.eq(owner).and(addresses::is_default.eq(true))))
         .set(addresses::is_default.eq(false))
         .execute(conn)?;
@@ -168,7 +169,12 @@ fn clear_default(conn: &mut PgConnection, owner: Uuid) -> Result<(), AccountErro
 ///
 /// # Errors
 /// `NotFound` when the owner has no such address.
-pub fn update(conn: &mut PgConnection, owner: Uuid, id: Uuid, input: &NewAddress) -> Result<Address, AccountError> {
+pub fn update(
+    conn: &mut PgConnection,
+    owner: AccountId,
+    id: Uuid,
+    input: &NewAddress,
+) -> Result<Address, AccountError> {
     conn.transaction(|conn| {
         if input.is_default {
             clear_default(conn, owner)?;
@@ -203,7 +209,7 @@ fn set_default_flag(conn: &mut PgConnection, a: Address) -> Result<Address, Acco
 ///
 /// # Errors
 /// `NotFound` when the owner has no such address.
-pub fn remove(conn: &mut PgConnection, owner: Uuid, id: Uuid) -> Result<(), AccountError> {
+pub fn remove(conn: &mut PgConnection, owner: AccountId, id: Uuid) -> Result<(), AccountError> {
     conn.transaction(|conn| {
         let was_default: bool =
             diesel::delete(addresses::table.filter(addresses::id.eq(id).and(addresses::account_id.eq(owner))))

@@ -8,6 +8,7 @@ use super::queries::find_by_email;
 use super::types::{Account, Email, Password, Role};
 use super::AccountError;
 use crate::db::schema::accounts;
+use crate::domain::shared::AccountId;
 use crate::domain::shared::FieldErrors;
 use crate::domain::shared::{Code, FieldError};
 
@@ -133,7 +134,7 @@ pub fn register(conn: &mut PgConnection, input: &Register) -> Result<Account, Ac
 ///
 /// # Errors
 /// `NotFound` when there is no such account.
-pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: uuid::Uuid) -> Result<(), AccountError> {
+pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: AccountId) -> Result<(), AccountError> {
     conn.transaction(|conn| {
         let n = diesel::update(accounts::table.find(account_id))
             .set((accounts::session_epoch.eq(accounts::session_epoch + 1), accounts::updated_at.eq(Utc::now())))
@@ -150,7 +151,7 @@ pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: uuid::Uuid) -> R
 ///
 /// # Errors
 /// `NotFound` when there is no such account.
-pub fn rename(conn: &mut PgConnection, account_id: uuid::Uuid, name: &str) -> Result<Account, AccountError> {
+pub fn rename(conn: &mut PgConnection, account_id: AccountId, name: &str) -> Result<Account, AccountError> {
     diesel::update(accounts::table.find(account_id))
         .set((accounts::name.eq(name), accounts::updated_at.eq(Utc::now())))
         .returning(AccountRow::as_returning())
@@ -168,7 +169,7 @@ pub fn rename(conn: &mut PgConnection, account_id: uuid::Uuid, name: &str) -> Re
 /// `NotFound` when there is no such account.
 pub fn change_password(
     conn: &mut PgConnection,
-    account_id: uuid::Uuid,
+    account_id: AccountId,
     password_hash: &str,
 ) -> Result<Account, AccountError> {
     conn.transaction(|conn| {

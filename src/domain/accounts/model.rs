@@ -1,13 +1,13 @@
 //! Diesel rows of `accounts`.
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use crate::db::schema::accounts;
+use crate::domain::shared::AccountId;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
 pub struct AccountRow {
-    pub id: Uuid,
+    pub id: AccountId,
     pub email: String,
     pub name: String,
     pub password_hash: String,

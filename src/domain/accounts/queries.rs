@@ -1,11 +1,11 @@
 //! Account reads.
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::model::AccountRow;
 use super::types::{Account, Role};
 use super::AccountError;
 use crate::db::schema::accounts;
+use crate::domain::shared::AccountId;
 
 impl AccountRow {
     pub(super) fn into_account(self) -> Account {
@@ -21,7 +21,7 @@ impl AccountRow {
 }
 
 /// The account with `id`, if any.
-pub fn find_account(conn: &mut PgConnection, id: Uuid) -> Result<Option<Account>, AccountError> {
+pub fn find_account(conn: &mut PgConnection, id: AccountId) -> Result<Option<Account>, AccountError> {
     Ok(accounts::table.find(id).select(AccountRow::as_select()).first(conn).optional()?.map(AccountRow::into_account))
 }
 
@@ -39,7 +39,7 @@ pub(super) fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Opti
 }
 
 /// The stored password hash of an account, to check its current password.
-pub fn password_hash(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, AccountError> {
+pub fn password_hash(conn: &mut PgConnection, id: AccountId) -> Result<Option<String>, AccountError> {
     Ok(accounts::table.find(id).select(accounts::password_hash).first(conn).optional()?)
 }
 
@@ -47,6 +47,6 @@ pub fn password_hash(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>
 ///
 /// # Errors
 /// A database failure, or `NotFound` as a query error for an account that is gone.
-pub fn email_of(conn: &mut PgConnection, id: Uuid) -> Result<String, crate::db::DbError> {
+pub fn email_of(conn: &mut PgConnection, id: AccountId) -> Result<String, crate::db::DbError> {
     Ok(accounts::table.find(id).select(accounts::email).first(conn)?)
 }

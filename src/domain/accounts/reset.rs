@@ -2,7 +2,6 @@
 //! Asking for one answers the same whether or not the address has an account.
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::model::AccountRow;
 use super::queries::find_by_email;
@@ -12,6 +11,7 @@ use super::AccountError;
 use crate::db::schema::{accounts, password_resets};
 use crate::domain::jobs;
 use crate::domain::mails::{PasswordResetMail, Secret};
+use crate::domain::shared::AccountId;
 use crate::domain::shared::Lang;
 
 pub const RESET_LIFETIME: Duration = Duration::hours(1);
@@ -63,7 +63,7 @@ pub fn complete(
 ) -> Result<Account, AccountError> {
     conn.transaction(|conn| {
         // Spending the link is one conditional update, so of two racing tabs only one wins.
-        let account_id: Uuid = diesel::update(password_resets::table)
+        let account_id: AccountId = diesel::update(password_resets::table)
             .filter(password_resets::token_hash.eq(digest(token)))
             .filter(password_resets::used_at.is_null())
             .filter(password_resets::expires_at.gt(now))

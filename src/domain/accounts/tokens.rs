@@ -5,12 +5,12 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::model::AccountRow;
 use super::types::Account;
 use super::AccountError;
 use crate::db::schema::{accounts, api_tokens};
+use crate::domain::shared::AccountId;
 
 /// How long a token works.
 pub const TOKEN_LIFETIME: Duration = Duration::days(30);
@@ -40,7 +40,7 @@ pub fn digest(secret: &str) -> Vec<u8> {
 ///
 /// # Errors
 /// A database error.
-pub fn issue(conn: &mut PgConnection, account_id: Uuid, now: DateTime<Utc>) -> Result<IssuedToken, AccountError> {
+pub fn issue(conn: &mut PgConnection, account_id: AccountId, now: DateTime<Utc>) -> Result<IssuedToken, AccountError> {
     let token = random_secret()?;
     let expires_at = now + TOKEN_LIFETIME;
     diesel::insert_into(api_tokens::table)
@@ -77,7 +77,7 @@ pub fn revoke(conn: &mut PgConnection, token: &str, now: DateTime<Utc>) -> Resul
 }
 
 /// Revokes every live token of an account (password changed, signed out everywhere).
-pub fn revoke_all(conn: &mut PgConnection, account_id: Uuid, now: DateTime<Utc>) -> Result<usize, AccountError> {
+pub fn revoke_all(conn: &mut PgConnection, account_id: AccountId, now: DateTime<Utc>) -> Result<usize, AccountError> {
     Ok(diesel::update(api_tokens::table.filter(api_tokens::account_id.eq(account_id)))
         .filter(api_tokens::revoked_at.is_null())
         .set(api_tokens::revoked_at.eq(now))

@@ -3,8 +3,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
-use uuid::Uuid;
-
+use crate::domain::shared::AccountId;
 use crate::domain::shared::FieldErrors;
 use crate::domain::shared::{Code, FieldError};
 
@@ -138,7 +137,7 @@ impl Role {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: Uuid,
+    pub id: AccountId,
     pub email: String,
     pub name: String,
     pub role: Role,

@@ -2,7 +2,6 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use uuid::Uuid;
 
 use super::model::CartRow;
 use super::queries::{find_row, load_lines, view_of};
@@ -13,12 +12,13 @@ use super::CartError;
 use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
 use crate::domain::telco::Msisdn;
 
 /// Opens a cart: a customer's when `owner` is given, else a guest's.
-pub fn create_cart(conn: &mut PgConnection, owner: Option<Uuid>, shop: &ShopRules) -> Result<CartView, CartError> {
+pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &ShopRules) -> Result<CartView, CartError> {
     let row: CartRow = diesel::insert_into(carts::table)
         .values(carts::account_id.eq(owner))
         .returning(CartRow::as_returning())
@@ -27,7 +27,7 @@ pub fn create_cart(conn: &mut PgConnection, owner: Option<Uuid>, shop: &ShopRule
 }
 
 /// Locks an open cart `caller` may change.
-fn lock_open(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<CartRow, CartError> {
+fn lock_open(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Result<CartRow, CartError> {
     let row: CartRow = carts::table
         .find(id)
         .select(CartRow::as_select())
@@ -44,7 +44,7 @@ fn lock_open(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<
 
 /// Locks an open cart `caller` may change and marks it used, in one statement: the row the
 /// change is decided on comes back with the lock.
-fn lock_and_touch(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Result<CartRow, CartError> {
+fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Result<CartRow, CartError> {
     let row: CartRow = diesel::update(carts::table.find(id))
         .set(carts::updated_at.eq(diesel::dsl::now))
         .returning(CartRow::as_returning())
@@ -59,7 +59,7 @@ fn lock_and_touch(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> Re
 }
 
 /// Why a cart `caller` wanted to change could not be: none (or not theirs), or closed.
-fn refusal(conn: &mut PgConnection, id: Uuid, caller: Option<Uuid>) -> CartError {
+fn refusal(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> CartError {
     match find_row(conn, id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => CartError::Closed,
         Ok(_) => CartError::NotFound,
@@ -73,7 +73,7 @@ fn view(conn: &mut PgConnection, row: &CartRow, shop: &ShopRules) -> Result<Cart
 }
 
 /// The most of one device a single branch could hand over (pickup) or ship (the warehouse).
-fn best_branch_stock(conn: &mut PgConnection, product: Uuid) -> Result<i64, CartError> {
+fn best_branch_stock(conn: &mut PgConnection, product: ProductId) -> Result<i64, CartError> {
     #[derive(QueryableByName)]
     struct Best {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -98,8 +98,8 @@ fn best_branch_stock(conn: &mut PgConnection, product: Uuid) -> Result<i64, Cart
 /// `NotFound`, `Closed` (before any field error), `Invalid` naming the field, `OutOfStock`.
 pub fn add_item(
     conn: &mut PgConnection,
-    cart_id: Uuid,
-    caller: Option<Uuid>,
+    cart_id: CartId,
+    caller: Option<AccountId>,
     input: &ItemInput,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
@@ -139,7 +139,7 @@ fn product_of(conn: &mut PgConnection, input: &ItemInput) -> Result<Product, Car
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| FieldErrors::single("product_id", Code::Required))
-        .and_then(|s| Uuid::parse_str(s).map_err(|_| FieldErrors::single("product_id", Code::ProductId)))?;
+        .and_then(|s| ProductId::parse(s).ok_or_else(|| FieldErrors::single("product_id", Code::ProductId)))?;
     match catalog::get_product(conn, &ProductRef::Id(product_id)) {
         Ok(p) => Ok(p),
         Err(CatalogError::Internal(e)) => Err(e.into()),
@@ -148,7 +148,12 @@ fn product_of(conn: &mut PgConnection, input: &ItemInput) -> Result<Product, Car
 }
 
 /// A missing or closed cart is reported before what is wrong with the line.
-fn cart_refusal_first(conn: &mut PgConnection, cart_id: Uuid, caller: Option<Uuid>, errors: FieldErrors) -> CartError {
+fn cart_refusal_first(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    errors: FieldErrors,
+) -> CartError {
     match find_row(conn, cart_id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status == CartStatus::Open => CartError::Invalid(errors),
         Ok(_) => refusal(conn, cart_id, caller),
@@ -157,10 +162,10 @@ fn cart_refusal_first(conn: &mut PgConnection, cart_id: Uuid, caller: Option<Uui
 }
 
 /// A device line: its quantity joins a line of the same device, within what one branch holds.
-fn add_device(conn: &mut PgConnection, cart_id: Uuid, product: &Product, input: &ItemInput) -> Result<(), CartError> {
+fn add_device(conn: &mut PgConnection, cart_id: CartId, product: &Product, input: &ItemInput) -> Result<(), CartError> {
     let product_id = product.summary.id;
     let quantity = rules::parse_quantity(input.quantity.as_deref(), 1)?;
-    let existing: Option<(Uuid, i32)> = cart_items::table
+    let existing: Option<(CartItemId, i32)> = cart_items::table
         .filter(cart_items::cart_id.eq(cart_id).and(cart_items::product_id.eq(product_id)))
         .select((cart_items::id, cart_items::quantity))
         .order(cart_items::created_at)
@@ -255,15 +260,15 @@ fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Resul
 /// waited for and a cart it closed is not written to.
 fn insert_if_open(
     conn: &mut PgConnection,
-    cart_id: Uuid,
-    caller: Option<Uuid>,
-    product: Uuid,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    product: ProductId,
     line: &ServiceLine,
 ) -> Result<CartRow, CartError> {
     #[derive(QueryableByName)]
     struct Added {
         #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
-        owner: Option<Uuid>,
+        owner: Option<AccountId>,
     }
     let added: Option<Added> = prepared(
         "WITH c AS (UPDATE carts SET updated_at = now() \
@@ -292,9 +297,9 @@ fn insert_if_open(
 /// `NotFound`, `Closed`, `Invalid`, `OutOfStock`.
 pub fn set_quantity(
     conn: &mut PgConnection,
-    cart_id: Uuid,
-    caller: Option<Uuid>,
-    item_id: Uuid,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    item_id: CartItemId,
     raw_quantity: Option<&str>,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
@@ -328,9 +333,9 @@ pub fn set_quantity(
 /// `NotFound`, `Closed`.
 pub fn remove_item(
     conn: &mut PgConnection,
-    cart_id: Uuid,
-    caller: Option<Uuid>,
-    item_id: Uuid,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    item_id: CartItemId,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
     let row = conn.transaction(|conn| {
@@ -353,9 +358,9 @@ pub fn remove_item(
 /// Only database failures.
 pub fn merge_on_sign_in(
     conn: &mut PgConnection,
-    guest_cart: Option<Uuid>,
-    account: Uuid,
-) -> Result<Option<Uuid>, CartError> {
+    guest_cart: Option<CartId>,
+    account: AccountId,
+) -> Result<Option<CartId>, CartError> {
     conn.transaction(|conn| {
         let own = super::queries::find_open_cart_of(conn, account)?;
         let Some(guest) = guest_cart else { return Ok(own) };
@@ -407,8 +412,8 @@ pub fn merge_on_sign_in(
 /// `NotFound` (or another customer's), `Closed`.
 pub fn check_out(
     conn: &mut PgConnection,
-    cart_id: Uuid,
-    caller: Option<Uuid>,
+    cart_id: CartId,
+    caller: Option<AccountId>,
     now: chrono::DateTime<Utc>,
 ) -> Result<Vec<CartLine>, CartError> {
     let closed = diesel::update(

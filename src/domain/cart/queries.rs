@@ -1,7 +1,6 @@
 //! Cart reads: a cart costs two statements (the cart, its priced lines) whatever its size.
 use diesel::prelude::*;
 use diesel::sql_types::Uuid as SqlUuid;
-use uuid::Uuid;
 
 use super::model::{CartRow, LineRow};
 use super::rules;
@@ -12,14 +11,15 @@ use crate::db::prepared;
 use crate::db::schema::{cart_items, carts, products};
 use crate::domain::catalog::queries::branch_from_row;
 use crate::domain::catalog::{model::BranchRow, ProductKind};
+use crate::domain::shared::{AccountId, CartId};
 use crate::domain::shared::{Localized, Money, ShopRules};
 use crate::domain::telco::Msisdn;
 
-pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<CartRow>, CartError> {
+pub(crate) fn find_row(conn: &mut PgConnection, id: CartId) -> Result<Option<CartRow>, CartError> {
     Ok(carts::table.find(id).select(CartRow::as_select()).first(conn).optional()?)
 }
 
-pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<LineRow>, CartError> {
+pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<LineRow>, CartError> {
     Ok(cart_items::table
         .inner_join(products::table)
         .filter(cart_items::cart_id.eq(cart_id))
@@ -80,8 +80,8 @@ pub(crate) fn view_of(row: &CartRow, lines: Vec<LineRow>, rules_: &ShopRules) ->
 /// `NotFound` when there is no such cart or it belongs to another customer.
 pub fn get_cart(
     conn: &mut PgConnection,
-    id: Uuid,
-    caller: Option<Uuid>,
+    id: CartId,
+    caller: Option<AccountId>,
     shop: &ShopRules,
 ) -> Result<CartView, CartError> {
     let row = find_row(conn, id)?.filter(|c| c.visible_to(caller)).ok_or(CartError::NotFound)?;
@@ -93,8 +93,8 @@ pub fn get_cart(
 /// use it, else the customer's latest open cart, else none yet.
 pub fn current_cart(
     conn: &mut PgConnection,
-    session_cart: Option<Uuid>,
-    account: Option<Uuid>,
+    session_cart: Option<CartId>,
+    account: Option<AccountId>,
     shop: &ShopRules,
 ) -> Result<Option<CartView>, CartError> {
     let remembered = match session_cart {
@@ -113,7 +113,7 @@ pub fn current_cart(
     Ok(Some(view_of(&row, lines, shop)))
 }
 
-fn latest_open_row(conn: &mut PgConnection, account: Uuid) -> Result<Option<CartRow>, CartError> {
+fn latest_open_row(conn: &mut PgConnection, account: AccountId) -> Result<Option<CartRow>, CartError> {
     Ok(carts::table
         .filter(carts::account_id.eq(account).and(carts::status.eq(CartStatus::Open)))
         .order(carts::updated_at.desc())
@@ -123,13 +123,13 @@ fn latest_open_row(conn: &mut PgConnection, account: Uuid) -> Result<Option<Cart
 }
 
 /// The customer's most recently used open cart.
-pub fn find_open_cart_of(conn: &mut PgConnection, account: Uuid) -> Result<Option<Uuid>, CartError> {
+pub fn find_open_cart_of(conn: &mut PgConnection, account: AccountId) -> Result<Option<CartId>, CartError> {
     Ok(latest_open_row(conn, account)?.map(|row| row.id))
 }
 
 /// Branches shoppers may collect from, each saying whether it holds every device line of the
 /// cart (lines of one product added up). One statement.
-pub fn pickup_options(conn: &mut PgConnection, cart_id: Uuid) -> Result<Vec<PickupOption>, CartError> {
+pub fn pickup_options(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<PickupOption>, CartError> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(embed)]

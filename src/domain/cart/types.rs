@@ -1,14 +1,14 @@
 //! Cart read models and raw inputs.
-use uuid::Uuid;
 
 use crate::domain::catalog::{Branch, ProductKind};
+use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
 use crate::domain::shared::{Localized, Money};
 use crate::domain::telco::Msisdn;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLine {
-    pub id: Uuid,
-    pub product_id: Uuid,
+    pub id: CartItemId,
+    pub product_id: ProductId,
     pub kind: ProductKind,
     pub slug: String,
     pub name: Localized,
@@ -31,8 +31,8 @@ pub struct Totals {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartView {
-    pub id: Uuid,
-    pub account_id: Option<Uuid>,
+    pub id: CartId,
+    pub account_id: Option<AccountId>,
     pub open: bool,
     pub lines: Vec<CartLine>,
     pub coupons: Vec<String>,

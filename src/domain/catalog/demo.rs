@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::model::{NewBranchRow, NewCategoryRow, NewProductRow, NewStockRow};
 use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock};
+use crate::domain::shared::ProductId;
 
 /// What a load added (0s when everything was there already).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -386,7 +387,7 @@ pub fn seed_demo(conn: &mut PgConnection) -> Result<SeedReport, CatalogError> {
             let price = Decimal::from_str(p.price).unwrap_or_default();
             report.products += diesel::insert_into(products::table)
                 .values(NewProductRow {
-                    id: Uuid::new_v4(),
+                    id: ProductId::random(),
                     slug: p.slug,
                     kind: p.kind,
                     category_id,
@@ -427,8 +428,11 @@ pub fn seed_demo(conn: &mut PgConnection) -> Result<SeedReport, CatalogError> {
         }
         let branch_ids: HashMap<String, Uuid> =
             branches::table.select((branches::slug, branches::id)).load::<(String, Uuid)>(conn)?.into_iter().collect();
-        let product_ids: HashMap<String, Uuid> =
-            products::table.select((products::slug, products::id)).load::<(String, Uuid)>(conn)?.into_iter().collect();
+        let product_ids: HashMap<String, ProductId> = products::table
+            .select((products::slug, products::id))
+            .load::<(String, ProductId)>(conn)?
+            .into_iter()
+            .collect();
         let now = Utc::now();
         let mut rows = Vec::new();
         for (slug, quantities) in STOCK {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::types::ProductKind;
 use crate::db::schema::{branches, categories, products, stock};
+use crate::domain::shared::ProductId;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = categories, check_for_backend(diesel::pg::Pg))]
@@ -21,7 +22,7 @@ pub struct CategoryRow {
 /// The columns of a product card, with its computed availability.
 #[derive(Queryable)]
 pub struct SummaryRow {
-    pub id: Uuid,
+    pub id: ProductId,
     pub slug: String,
     pub kind: ProductKind,
     pub name_mn: String,
@@ -69,7 +70,7 @@ pub struct NewCategoryRow<'a> {
 #[derive(Insertable)]
 #[diesel(table_name = products)]
 pub struct NewProductRow<'a> {
-    pub id: Uuid,
+    pub id: ProductId,
     pub slug: &'a str,
     pub kind: &'a str,
     pub category_id: Uuid,
@@ -101,7 +102,7 @@ pub struct NewBranchRow<'a> {
 #[derive(Insertable)]
 #[diesel(table_name = stock)]
 pub struct NewStockRow {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub branch_id: Uuid,
     pub quantity: i32,
     pub updated_at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::CatalogError;
+use crate::domain::shared::ProductId;
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Localized, Money, PageRequest};
 
@@ -205,7 +206,7 @@ impl CategoryTree {
 /// What a product card shows: enough to list it, nothing more.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductSummary {
-    pub id: Uuid,
+    pub id: ProductId,
     pub slug: String,
     pub kind: ProductKind,
     pub name: Localized,
@@ -264,7 +265,7 @@ impl serde::Serialize for AttributesJson {
 /// A product named by its UUID or its slug, as `/products/{id or slug}` allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProductRef {
-    Id(Uuid),
+    Id(ProductId),
     Slug(String),
 }
 
@@ -285,7 +286,7 @@ impl ProductRef {
     /// `ProductNotFound` for anything else: no product can have that name.
     pub fn parse(s: &str) -> Result<Self, CatalogError> {
         match Uuid::parse_str(s) {
-            Ok(id) => Ok(ProductRef::Id(id)),
+            Ok(id) => Ok(ProductRef::Id(ProductId::from_uuid(id))),
             Err(_) if is_slug(s) => Ok(ProductRef::Slug(s.to_string())),
             Err(_) => Err(CatalogError::ProductNotFound),
         }

@@ -17,12 +17,13 @@ use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder};
 use crate::domain::payments::attempts;
+use crate::domain::shared::{AccountId, ProductId};
 use crate::domain::shared::{Code, FieldErrors, Money, ShopRules};
 
 fn parse_choice(
     conn: &mut PgConnection,
     input: &FulfillmentInput,
-    caller: Option<Uuid>,
+    caller: Option<AccountId>,
 ) -> Result<NewFulfillment, CheckoutError> {
     let method = input.method.as_deref().map(str::trim).unwrap_or("");
     match method {
@@ -81,7 +82,7 @@ fn parse_choice(
 /// of one product added up first), in product order so concurrent orders never deadlock. The
 /// database refuses to go below zero; a product short of stock fails the whole order.
 fn reserve(conn: &mut PgConnection, lines: &[CartLine], branch: Uuid) -> Result<(), CheckoutError> {
-    let mut wanted: BTreeMap<Uuid, (i32, &str)> = BTreeMap::new();
+    let mut wanted: BTreeMap<ProductId, (i32, &str)> = BTreeMap::new();
     for line in lines.iter().filter(|l| l.kind.is_physical()) {
         let entry = wanted.entry(line.product_id).or_insert((0, line.name.en.as_str()));
         entry.0 += line.quantity;

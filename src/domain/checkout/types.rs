@@ -1,11 +1,11 @@
 //! Checkout inputs and result.
-use uuid::Uuid;
 
 use crate::domain::accounts::addresses::AddressInput;
 use crate::domain::idempotency::Fingerprint;
 use crate::domain::orders::Order;
 use crate::domain::payments::Payment;
 use crate::domain::shared::Lang;
+use crate::domain::shared::{AccountId, CartId};
 
 /// How the goods reach the shopper, as given (checked only when the cart holds goods).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -21,9 +21,9 @@ pub struct FulfillmentInput {
 
 #[derive(Debug, Clone)]
 pub struct PlaceOrder {
-    pub cart_id: Uuid,
+    pub cart_id: CartId,
     /// The signed-in customer placing it, if any.
-    pub caller: Option<Uuid>,
+    pub caller: Option<AccountId>,
     /// A guest's email (a customer's own is used otherwise).
     pub email: Option<String>,
     pub fulfillment: FulfillmentInput,

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::mail;
 use super::model::OrderRow;
@@ -19,10 +18,11 @@ use crate::domain::cart::CartLine;
 use crate::domain::catalog::ProductKind;
 use crate::domain::mails::OrderNews;
 use crate::domain::payments::attempts;
+use crate::domain::shared::{AccountId, OrderId, OrderItemId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
 
-pub(crate) fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
+pub(crate) fn lock(conn: &mut PgConnection, id: OrderId) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).for_update().first(conn).optional()?)
 }
 
@@ -52,7 +52,7 @@ pub(crate) fn move_to(
 
 pub(crate) fn record_event(
     conn: &mut PgConnection,
-    order: Uuid,
+    order: OrderId,
     from: Option<OrderStatus>,
     to: OrderStatus,
     actor: Actor,
@@ -116,7 +116,7 @@ pub(crate) fn cancel_locked(
 /// `NotFound`; `IllegalTransition` once it is paid (or already cancelled).
 pub fn cancel(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: OrderId,
     access: &OrderAccess,
     actor: Actor,
     now: DateTime<Utc>,
@@ -156,10 +156,10 @@ pub fn expire_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Re
 /// `Invalid` for a tracking number that is too long.
 pub fn staff_transition(
     conn: &mut PgConnection,
-    id: Uuid,
+    id: OrderId,
     action: StaffAction,
     tracking: Option<&str>,
-    staff: Uuid,
+    staff: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Order, OrderError> {
     let tracking = tracking.map(str::trim).filter(|t| !t.is_empty());
@@ -222,7 +222,7 @@ pub fn staff_transition(
 }
 
 /// Sets the fulfilment status of an order's devices (staff handle them; the operator the rest).
-pub(crate) fn mark_devices(conn: &mut PgConnection, order: Uuid, status: FulfillmentStatus) -> Result<(), DbError> {
+pub(crate) fn mark_devices(conn: &mut PgConnection, order: OrderId, status: FulfillmentStatus) -> Result<(), DbError> {
     diesel::update(
         order_items::table.filter(order_items::order_id.eq(order).and(order_items::kind.eq(ProductKind::Device))),
     )
@@ -251,8 +251,8 @@ pub fn create(
         }
         NewFulfillment::Pickup { branch } => (Some("pickup"), Some(*branch), None),
     };
-    let id = Uuid::new_v4();
-    let item_ids: Vec<Uuid> = lines.iter().map(|_| Uuid::new_v4()).collect();
+    let id = OrderId::random();
+    let item_ids: Vec<OrderItemId> = lines.iter().map(|_| OrderItemId::random()).collect();
     let positions: Vec<i32> = (0..lines.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
     let actor = Actor::Customer(order.account_id);
     let row: OrderRow = prepared(
@@ -359,7 +359,7 @@ pub(crate) fn record_refund(
     conn: &mut PgConnection,
     row: &mut OrderRow,
     amount: Decimal,
-    staff: Uuid,
+    staff: AccountId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, OrderError> {

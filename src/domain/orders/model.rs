@@ -8,13 +8,14 @@ use uuid::Uuid;
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use crate::db::schema::{order_events, order_items, orders};
 use crate::domain::catalog::ProductKind;
+use crate::domain::shared::{AccountId, OrderId, OrderItemId, ProductId};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
 pub struct OrderRow {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
-    pub account_id: Option<Uuid>,
+    pub account_id: Option<AccountId>,
     pub email: String,
     pub lang: String,
     pub status: OrderStatus,
@@ -37,9 +38,9 @@ pub struct OrderRow {
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = order_items, check_for_backend(diesel::pg::Pg))]
 pub struct OrderItemRow {
-    pub id: Uuid,
-    pub order_id: Uuid,
-    pub product_id: Uuid,
+    pub id: OrderItemId,
+    pub order_id: OrderId,
+    pub product_id: ProductId,
     pub kind: ProductKind,
     pub name_mn: String,
     pub name_en: String,
@@ -53,7 +54,7 @@ pub struct OrderItemRow {
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = order_events, check_for_backend(diesel::pg::Pg))]
 pub struct OrderEventRow {
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     pub from_status: Option<OrderStatus>,
     pub to_status: OrderStatus,
     pub actor: String,

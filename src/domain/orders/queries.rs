@@ -11,6 +11,7 @@ use super::OrderError;
 use crate::db::schema::{branches, order_events, order_items, orders};
 use crate::db::DbError;
 use crate::domain::cart::Totals;
+use crate::domain::shared::OrderId;
 use crate::domain::shared::{Lang, Localized, Money, Page, PageRequest};
 use crate::domain::telco::Msisdn;
 
@@ -109,7 +110,7 @@ pub(crate) fn assemble(
     }
 }
 
-pub(crate) fn find_row(conn: &mut PgConnection, id: Uuid) -> Result<Option<OrderRow>, DbError> {
+pub(crate) fn find_row(conn: &mut PgConnection, id: OrderId) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).first(conn).optional()?)
 }
 
@@ -138,7 +139,7 @@ pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, DbEr
 /// # Errors
 /// `NotFound` when there is none or it is not the caller's (another customer's order is
 /// indistinguishable from a missing one).
-pub fn get_order(conn: &mut PgConnection, id: Uuid, access: &OrderAccess) -> Result<Order, OrderError> {
+pub fn get_order(conn: &mut PgConnection, id: OrderId, access: &OrderAccess) -> Result<Order, OrderError> {
     let row = find_row(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
     Ok(load(conn, row)?)
 }
@@ -160,10 +161,10 @@ pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageReque
         .offset(page.offset())
         .load(conn)?;
     let total = rows.first().map_or(0, |(_, t)| *t);
-    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
+    let ids: Vec<OrderId> = rows.iter().map(|(r, _)| r.id).collect();
     let branch_ids: Vec<Uuid> = rows.iter().filter_map(|(r, _)| r.branch_id).collect();
     let branches = load_branches(conn, &branch_ids)?;
-    let mut items: HashMap<Uuid, Vec<OrderItem>> = HashMap::new();
+    let mut items: HashMap<OrderId, Vec<OrderItem>> = HashMap::new();
     if !ids.is_empty() {
         let item_rows: Vec<OrderItemRow> = order_items::table
             .filter(order_items::order_id.eq_any(&ids))

@@ -9,6 +9,7 @@ use crate::domain::accounts::Account;
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::Code;
+use crate::domain::shared::{AccountId, CartId, OrderId, OrderItemId, ProductId};
 use crate::domain::shared::{FieldErrors, Lang, Localized, Money};
 use crate::domain::telco::Msisdn;
 
@@ -69,8 +70,8 @@ pub enum Fulfillment {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
-    pub id: Uuid,
-    pub product_id: Uuid,
+    pub id: OrderItemId,
+    pub product_id: ProductId,
     pub kind: ProductKind,
     pub name: Localized,
     pub quantity: i32,
@@ -98,8 +99,8 @@ pub enum NewFulfillment {
 /// An order about to be recorded, its totals and fulfilment decided.
 #[derive(Debug, Clone)]
 pub struct NewOrder {
-    pub account_id: Option<Uuid>,
-    pub cart_id: Uuid,
+    pub account_id: Option<AccountId>,
+    pub cart_id: CartId,
     pub email: String,
     pub lang: Lang,
     pub fulfillment: NewFulfillment,
@@ -113,8 +114,8 @@ pub struct NewOrder {
 /// Who moved an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
-    Customer(Option<Uuid>),
-    Staff(Uuid),
+    Customer(Option<AccountId>),
+    Staff(AccountId),
     Payment,
     System,
 }
@@ -137,7 +138,7 @@ impl Actor {
         }
     }
 
-    pub fn id(self) -> Option<Uuid> {
+    pub fn id(self) -> Option<AccountId> {
         match self {
             Actor::Customer(id) => id,
             Actor::Staff(id) => Some(id),
@@ -157,9 +158,9 @@ pub struct OrderEvent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
-    pub account_id: Option<Uuid>,
+    pub account_id: Option<AccountId>,
     pub email: String,
     pub lang: Lang,
     pub status: OrderStatus,
@@ -222,7 +223,7 @@ impl Order {
 /// holder of the tracking link's secret, or staff (every order). Any one of them suffices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderAccess {
-    pub account: Option<Uuid>,
+    pub account: Option<AccountId>,
     pub token: Option<String>,
     pub staff: bool,
 }
@@ -238,7 +239,7 @@ impl OrderAccess {
         }
     }
 
-    pub fn owner(account: Uuid) -> Self {
+    pub fn owner(account: AccountId) -> Self {
         Self { account: Some(account), ..Self::default() }
     }
 
@@ -259,7 +260,7 @@ impl OrderAccess {
 /// Which orders a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OrderFilter {
-    pub account: Option<Uuid>,
+    pub account: Option<AccountId>,
     pub status: Option<OrderStatus>,
 }
 
@@ -315,7 +316,7 @@ mod tests {
 
     fn order(status: OrderStatus, fulfillment: Fulfillment) -> Order {
         Order {
-            id: Uuid::nil(),
+            id: OrderId::from_uuid(Uuid::nil()),
             number: "TS-001001".into(),
             account_id: None,
             email: "a@b.mn".into(),

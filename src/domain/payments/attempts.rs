@@ -5,18 +5,23 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::model::PaymentRow;
 use super::types::{Payment, PaymentState};
 use crate::db::schema::payments;
 use crate::db::DbError;
+use crate::domain::shared::OrderId;
 
 /// The waiting attempt to pay `order`, or a new one for `amount`.
 ///
 /// # Errors
 /// A database failure.
-pub fn open_attempt(conn: &mut PgConnection, order: Uuid, amount: Decimal, provider: &str) -> Result<Payment, DbError> {
+pub fn open_attempt(
+    conn: &mut PgConnection,
+    order: OrderId,
+    amount: Decimal,
+    provider: &str,
+) -> Result<Payment, DbError> {
     let pending: Option<PaymentRow> = payments::table
         .filter(payments::order_id.eq(order).and(payments::status.eq(PaymentState::Pending)))
         .select(PaymentRow::as_select())
@@ -36,7 +41,12 @@ pub fn open_attempt(conn: &mut PgConnection, order: Uuid, amount: Decimal, provi
 ///
 /// # Errors
 /// A database failure.
-pub fn open_first(conn: &mut PgConnection, order: Uuid, amount: Decimal, provider: &str) -> Result<Payment, DbError> {
+pub fn open_first(
+    conn: &mut PgConnection,
+    order: OrderId,
+    amount: Decimal,
+    provider: &str,
+) -> Result<Payment, DbError> {
     let row: PaymentRow = diesel::insert_into(payments::table)
         .values((payments::order_id.eq(order), payments::provider.eq(provider), payments::amount.eq(amount)))
         .returning(PaymentRow::as_returning())
@@ -49,7 +59,7 @@ pub fn open_first(conn: &mut PgConnection, order: Uuid, amount: Decimal, provide
 ///
 /// # Errors
 /// A database failure.
-pub fn close_waiting(conn: &mut PgConnection, order: Uuid, now: DateTime<Utc>) -> Result<(), DbError> {
+pub fn close_waiting(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>) -> Result<(), DbError> {
     diesel::update(
         payments::table.filter(payments::order_id.eq(order).and(payments::status.eq(PaymentState::Pending))),
     )

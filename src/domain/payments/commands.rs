@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::attempts;
 use super::model::PaymentRow;
@@ -17,12 +16,13 @@ use crate::domain::orders::queries::load;
 use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
+use crate::domain::shared::{OrderId, PaymentId};
 
 /// A payment by id (the sandbox's hosted page and `simulate` need only the id).
 ///
 /// # Errors
 /// `NotFound`.
-pub fn get_payment(conn: &mut PgConnection, id: Uuid) -> Result<Payment, PaymentError> {
+pub fn get_payment(conn: &mut PgConnection, id: PaymentId) -> Result<Payment, PaymentError> {
     payments::table
         .find(id)
         .select(PaymentRow::as_select())
@@ -39,7 +39,7 @@ pub fn get_payment(conn: &mut PgConnection, id: Uuid) -> Result<Payment, Payment
 /// `Order(NotFound)`; `NotPayable` once the order is paid, cancelled or expired.
 pub fn pay_order(
     conn: &mut PgConnection,
-    order_id: Uuid,
+    order_id: OrderId,
     access: &OrderAccess,
     provider: &str,
     now: DateTime<Utc>,
@@ -131,7 +131,12 @@ pub fn record_event(
     })
 }
 
-fn set_state(conn: &mut PgConnection, id: Uuid, state: PaymentState, now: DateTime<Utc>) -> Result<(), PaymentError> {
+fn set_state(
+    conn: &mut PgConnection,
+    id: PaymentId,
+    state: PaymentState,
+    now: DateTime<Utc>,
+) -> Result<(), PaymentError> {
     diesel::update(payments::table.find(id))
         .set((payments::status.eq(state), payments::updated_at.eq(now)))
         .execute(conn)?;

@@ -2,17 +2,17 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::types::{Payment, PaymentState};
 use crate::db::schema::payments;
 use crate::domain::shared::Money;
+use crate::domain::shared::{OrderId, PaymentId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = payments, check_for_backend(diesel::pg::Pg))]
 pub struct PaymentRow {
-    pub id: Uuid,
-    pub order_id: Uuid,
+    pub id: PaymentId,
+    pub order_id: OrderId,
     pub provider: String,
     pub status: PaymentState,
     pub amount: Decimal,

@@ -2,19 +2,19 @@
 //! are read. The built-in sandbox is one; a real provider is another implementation, chosen at
 //! start-up.
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use diesel::PgConnection;
 
 use super::types::{Outcome, Payment, WebhookEvent};
 use super::PaymentError;
+use crate::domain::shared::PaymentId;
 
 pub trait PaymentProvider: Send + Sync {
     /// The name stored with each payment and used in the webhook's path.
     fn name(&self) -> &'static str;
 
     /// The page where the shopper pays `payment`.
-    fn redirect_url(&self, payment: Uuid) -> String;
+    fn redirect_url(&self, payment: PaymentId) -> String;
 
     /// The header that carries a webhook's signature.
     fn signature_header(&self) -> &'static str;
@@ -43,7 +43,7 @@ pub trait PaymentProvider: Send + Sync {
     fn settle(
         &self,
         _conn: &mut PgConnection,
-        _payment_id: Uuid,
+        _payment_id: PaymentId,
         _outcome: Outcome,
         _now: DateTime<Utc>,
     ) -> Result<Payment, PaymentError> {

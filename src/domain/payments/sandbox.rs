@@ -10,6 +10,7 @@ use super::provider::PaymentProvider;
 use super::types::{Outcome, Payment, WebhookEvent};
 use super::webhook::{event_body, sign, verify, SIGNATURE_HEADER};
 use super::PaymentError;
+use crate::domain::shared::PaymentId;
 
 pub const PROVIDER: &str = "sandbox";
 
@@ -26,7 +27,7 @@ impl SandboxProvider {
 }
 
 /// The sandbox's hosted payment page.
-pub fn pay_path(payment: Uuid) -> String {
+pub fn pay_path(payment: PaymentId) -> String {
     format!("/payments/{payment}/pay")
 }
 
@@ -35,7 +36,7 @@ impl PaymentProvider for SandboxProvider {
         PROVIDER
     }
 
-    fn redirect_url(&self, payment: Uuid) -> String {
+    fn redirect_url(&self, payment: PaymentId) -> String {
         format!("{}{}", self.public_url, pay_path(payment))
     }
 
@@ -63,7 +64,7 @@ impl PaymentProvider for SandboxProvider {
     fn settle(
         &self,
         conn: &mut PgConnection,
-        payment_id: Uuid,
+        payment_id: PaymentId,
         outcome: Outcome,
         now: DateTime<Utc>,
     ) -> Result<Payment, PaymentError> {

@@ -1,9 +1,9 @@
 //! Payment read models, states and provider events.
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::domain::idempotency::Fingerprint;
 use crate::domain::shared::Money;
+use crate::domain::shared::{AccountId, OrderId, PaymentId};
 
 /// `pending` → `succeeded` | `failed`; `succeeded` → `refunded`. A late success after a failure
 /// still counts (the money moved); a failure after a success changes nothing.
@@ -71,8 +71,8 @@ impl Outcome {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Payment {
-    pub id: Uuid,
-    pub order_id: Uuid,
+    pub id: PaymentId,
+    pub order_id: OrderId,
     pub provider: String,
     pub status: PaymentState,
     pub amount: Money,
@@ -83,12 +83,12 @@ pub struct Payment {
 /// Staff give money back: all that is left (no `amount`) or part of it, for a reason.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Refund {
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     pub amount: Option<Money>,
     pub reason: String,
     /// Who gives it (the key's owner; not part of what the request asks).
     #[serde(skip)]
-    pub staff: Uuid,
+    pub staff: AccountId,
 }
 
 impl Refund {
@@ -101,7 +101,7 @@ impl Refund {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEvent {
     pub id: String,
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     pub outcome: Outcome,
     pub amount: Money,
 }

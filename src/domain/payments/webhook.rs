@@ -7,11 +7,11 @@ use hmac::{Hmac, KeyInit, Mac};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::Sha256;
-use uuid::Uuid;
 
 use super::types::{Outcome, WebhookEvent};
 use super::PaymentError;
 use crate::domain::shared::Money;
+use crate::domain::shared::PaymentId;
 use crate::domain::shared::{Code, FieldErrors};
 
 pub const SIGNATURE_HEADER: &str = "Sandbox-Signature";
@@ -43,7 +43,7 @@ struct Body {
 
 #[derive(Deserialize)]
 struct Data {
-    payment_id: Uuid,
+    payment_id: PaymentId,
     amount: Decimal,
     currency: String,
 }
@@ -96,7 +96,7 @@ pub fn verify(
 }
 
 /// The body of an event, as the sandbox provider sends it.
-pub fn event_body(event_id: &str, payment_id: Uuid, outcome: Outcome, amount: Money) -> Vec<u8> {
+pub fn event_body(event_id: &str, payment_id: PaymentId, outcome: Outcome, amount: Money) -> Vec<u8> {
     serde_json::json!({
         "id": event_id,
         "type": format!("payment.{}", outcome.as_str()),
@@ -114,7 +114,7 @@ mod tests {
     fn signed_events_verify_and_altered_forged_or_old_ones_do_not() -> Result<(), Box<dyn std::error::Error>> {
         let secret = b"whsec_test";
         let now = Utc::now();
-        let payment = Uuid::new_v4();
+        let payment = PaymentId::random();
         let body = event_body("evt_1", payment, Outcome::Succeeded, Money::mnt(Decimal::from(89_000)));
         let header = sign(secret, now.timestamp(), &body);
         let event = verify(secret, Some(&header), &body, now)?;

@@ -1,5 +1,6 @@
 //! Types every capability speaks: money, languages, pages of results, field errors.
 pub mod clock;
+pub mod ids;
 pub mod lang;
 pub mod money;
 pub mod page;
@@ -7,6 +8,7 @@ pub mod settings;
 pub mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use ids::{AccountId, CartId, CartItemId, OrderId, OrderItemId, PaymentId, ProductId};
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};

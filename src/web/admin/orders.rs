@@ -11,6 +11,7 @@ use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
 use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderError, OrderFilter, OrderStatus, StaffAction};
 use crate::domain::payments::{PaymentError, Refund};
+use crate::domain::shared::OrderId;
 use crate::domain::shared::{Money, PageRequest};
 use crate::flows;
 use crate::web::error::AppError;
@@ -24,7 +25,7 @@ use crate::web::session;
 use crate::web::state::AppState;
 
 pub struct Row {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
     pub placed_at: String,
     pub email: String,
@@ -179,7 +180,7 @@ pub async fn show_order(
     html_with(StatusCode::OK, &page)
 }
 
-fn back_to(id: Uuid) -> HttpResponse {
+fn back_to(id: OrderId) -> HttpResponse {
     see_other(&format!("/admin/orders/{id}"))
 }
 

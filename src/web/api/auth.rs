@@ -42,7 +42,7 @@ pub struct AccountDto<'a> {
 
 impl<'a> AccountDto<'a> {
     pub fn new(a: &'a Account) -> Self {
-        Self { id: a.id, email: &a.email, name: &a.name, role: a.role.as_str() }
+        Self { id: a.id.into(), email: &a.email, name: &a.name, role: a.role.as_str() }
     }
 }
 

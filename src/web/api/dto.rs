@@ -56,7 +56,7 @@ impl<'a> ProductDto<'a> {
     pub fn new(p: &'a Product, lang: Lang) -> Self {
         let s = &p.summary;
         Self {
-            id: s.id,
+            id: s.id.into(),
             slug: &s.slug,
             kind: s.kind.as_str(),
             name: s.name.get(lang),
@@ -181,13 +181,13 @@ pub struct CartDto<'a> {
 impl<'a> CartDto<'a> {
     pub fn new(c: &'a crate::domain::cart::CartView, lang: Lang) -> Self {
         Self {
-            id: c.id,
+            id: c.id.into(),
             items: c
                 .lines
                 .iter()
                 .map(|l| CartItemDto {
-                    id: l.id,
-                    product_id: l.product_id,
+                    id: l.id.into(),
+                    product_id: l.product_id.into(),
                     kind: l.kind.as_str(),
                     name: l.name.get(lang),
                     quantity: l.quantity,
@@ -312,15 +312,15 @@ impl<'a> OrderDto<'a> {
             }),
         };
         Self {
-            id: o.id,
+            id: o.id.into(),
             number: &o.number,
             status: o.status.as_str(),
             items: o
                 .items
                 .iter()
                 .map(|i| OrderItemDto {
-                    id: i.id,
-                    product_id: i.product_id,
+                    id: i.id.into(),
+                    product_id: i.product_id.into(),
                     kind: i.kind.as_str(),
                     name: i.name.get(lang),
                     quantity: i.quantity,
@@ -385,8 +385,8 @@ impl<'a> PaymentDto<'a> {
         provider: &dyn crate::domain::payments::PaymentProvider,
     ) -> Self {
         Self {
-            id: p.id,
-            order_id: p.order_id,
+            id: p.id.into(),
+            order_id: p.order_id.into(),
             status: p.status.as_str(),
             amount: p.amount,
             provider: &p.provider,

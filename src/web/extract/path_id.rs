@@ -1,7 +1,7 @@
 //! Ids in paths: a malformed one names nothing.
 use crate::web::error::AppError;
 
-/// A UUID in a path; anything else names nothing (404).
-pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+/// An id in a path, of the type the handler wants; anything but a UUID names nothing (404).
+pub fn path_id<T: From<uuid::Uuid>>(raw: &str) -> Result<T, AppError> {
+    uuid::Uuid::parse_str(raw).map(T::from).map_err(|_| AppError::NotFound)
 }

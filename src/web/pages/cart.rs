@@ -6,13 +6,13 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::cart_session::{load_session_cart, remember};
 use super::forms::FormErrors;
 use super::views::kind_label;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
+use crate::domain::shared::{AccountId, CartId, CartItemId};
 use crate::domain::shared::{FieldErrors, Money};
 use crate::web::error::AppError;
 use crate::web::extract::{Htmx, Visitor};
@@ -22,7 +22,7 @@ use crate::web::session;
 use crate::web::state::AppState;
 
 pub struct LineView {
-    pub id: Uuid,
+    pub id: CartItemId,
     pub name: String,
     pub href: String,
     pub kind_label: &'static str,
@@ -128,7 +128,7 @@ pub struct AddedFragment {
 }
 
 /// The cart to add to: the session's open one, else a new one (the customer's when signed in).
-async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Uuid>) -> Result<Uuid, AppError> {
+async fn cart_for_adding(state: &AppState, session: &Session, account: Option<AccountId>) -> Result<CartId, AppError> {
     if let Some(cart) = load_session_cart(state, session, account).await? {
         return Ok(cart.id);
     }
@@ -198,9 +198,9 @@ async fn after_change(
     mut ctx: Chrome,
     session: &Session,
     htmx: Htmx,
-    account: Option<Uuid>,
+    account: Option<AccountId>,
     outcome: Result<CartView, CartError>,
-    line: Option<Uuid>,
+    line: Option<CartItemId>,
 ) -> Result<HttpResponse, AppError> {
     let (status, cart, notice, line_error) = match outcome {
         Ok(cart) => (StatusCode::OK, Some(cart), None, None),
@@ -242,7 +242,7 @@ async fn after_change(
     Ok(res)
 }
 
-fn session_cart_or_404(session: &Session) -> Result<Uuid, AppError> {
+fn session_cart_or_404(session: &Session) -> Result<CartId, AppError> {
     session::cart(session).ok_or(AppError::NotFound)
 }
 

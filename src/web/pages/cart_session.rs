@@ -1,9 +1,9 @@
 //! The cart a browser session holds: finding it, remembering it (and the header's count) in
 //! the session, and joining a guest's cart to the customer's at sign-in.
 use actix_session::Session;
-use uuid::Uuid;
 
 use crate::domain::cart::{commands, queries, CartView};
+use crate::domain::shared::AccountId;
 use crate::web::error::AppError;
 use crate::web::session;
 use crate::web::state::AppState;
@@ -12,7 +12,7 @@ use crate::web::state::AppState;
 pub async fn load_session_cart(
     state: &AppState,
     session: &Session,
-    account: Option<Uuid>,
+    account: Option<AccountId>,
 ) -> Result<Option<CartView>, AppError> {
     let remembered = session::cart(session);
     if remembered.is_none() && account.is_none() {
@@ -33,7 +33,7 @@ pub fn remember(session: &Session, cart: Option<&CartView>) {
 }
 
 /// At sign-in: the guest's cart joins the customer's.
-pub async fn adopt_cart(state: &AppState, session: &Session, account: Uuid) -> Result<(), AppError> {
+pub async fn adopt_cart(state: &AppState, session: &Session, account: AccountId) -> Result<(), AppError> {
     let guest = session::cart(session);
     let rules = state.shop.rules.clone();
     let cart = state

@@ -7,6 +7,7 @@ use crate::domain::catalog::{
     queries, BranchStock, CategoryTree, Product, ProductAttributes, ProductFilter, ProductKind, ProductRef,
     ProductSummary,
 };
+use crate::domain::shared::ProductId;
 use crate::domain::shared::{Lang, Money, Page};
 use crate::web::catalog_query::ProductsQuery;
 use crate::web::error::AppError;
@@ -160,7 +161,7 @@ pub struct PlanView {
 
 /// What the add-to-cart form asks for, by kind.
 pub struct BuyForm {
-    pub product_id: uuid::Uuid,
+    pub product_id: ProductId,
     pub csrf: String,
     /// Devices: how many.
     pub quantity: bool,

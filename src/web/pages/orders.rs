@@ -7,12 +7,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::links::{order_href, payment_page};
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
 use crate::domain::payments::PaymentError;
 use crate::domain::shared::Money;
+use crate::domain::shared::OrderId;
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -47,7 +47,7 @@ pub struct EventView {
 
 /// An order as shoppers read it.
 pub struct OrderView {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
     pub status: &'static str,
     pub status_label: &'static str,

@@ -5,12 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::links::order_href;
 use crate::domain::orders::{queries, Order, OrderAccess};
 use crate::domain::payments::{self, Outcome, Payment, PaymentState};
 use crate::domain::shared::Money;
+use crate::domain::shared::PaymentId;
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -23,7 +23,7 @@ use crate::web::state::AppState;
 pub struct SandboxPage {
     pub ctx: Chrome,
     pub csrf: String,
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     pub amount: Money,
     pub number: String,
     pub pending: bool,
@@ -31,7 +31,7 @@ pub struct SandboxPage {
     pub back: String,
 }
 
-async fn payment_and_order(state: &AppState, id: Uuid) -> Result<(Payment, Order), AppError> {
+async fn payment_and_order(state: &AppState, id: PaymentId) -> Result<(Payment, Order), AppError> {
     if !state.shop.payments().is_some_and(|p| p.is_sandbox()) {
         return Err(AppError::NotFound);
     }
