@@ -207,3 +207,26 @@ async fn the_shopper_is_mailed_the_order_and_a_declined_payment_with_the_trackin
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The clock is one of the services a test may fix: moved past an order's time to pay, the job
+/// runner expires it, without touching the database behind the shop's back.
+#[tokio::test]
+async fn with_the_clock_moved_past_its_deadline_an_unpaid_order_expires() {
+    use std::sync::Arc;
+    use storefront::domain::shared::FixedClock;
+    use storefront::services::Services;
+    let clock = Arc::new(FixedClock::at(chrono::Utc::now()));
+    let fixed = Arc::clone(&clock);
+    let app = crate::common::spawn_with_services(true, &[("JOB_RUNNER", "on")], move |config| {
+        Ok(Services { clock: fixed, ..Services::from_config(config)? })
+    })
+    .await;
+    let (order, _, _) = placed_order(&app).await;
+    assert_eq!(app.order_status(&order).0, "pending_payment");
+    clock.advance(chrono::Duration::minutes(31));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.order_status(&order).0 != "cancelled" {
+        assert!(std::time::Instant::now() < deadline, "the order did not expire");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

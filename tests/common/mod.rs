@@ -43,8 +43,17 @@ async fn spawn(seed: bool) -> TestApp {
 
 /// The app over a fresh database, with extra configuration (`("LOGIN_LIMIT_PER_IP", "5/15m")`).
 pub async fn spawn_with(seed: bool, env: &[(&str, &str)]) -> TestApp {
+    spawn_with_services(seed, env, Services::from_config).await
+}
+
+/// The app with the outside world of the test's choosing: a fixed clock, a fake provider.
+pub async fn spawn_with_services(
+    seed: bool,
+    env: &[(&str, &str)],
+    services: impl FnOnce(&Config) -> std::io::Result<Services>,
+) -> TestApp {
     let test_db = TestDb::create(seed);
-    let (port, db, hashing) = start_server(&test_db.url, env);
+    let (port, db, hashing) = start_server_with(&test_db.url, env, services);
     TestApp { address: format!("http://127.0.0.1:{port}"), port, db, hashing, test_db, client: plain_client() }
 }
 
@@ -53,6 +62,14 @@ fn plain_client() -> reqwest::Client {
 }
 
 fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db, Arc<PasswordWork>) {
+    start_server_with(url, env, Services::from_config)
+}
+
+fn start_server_with(
+    url: &str,
+    env: &[(&str, &str)],
+    services: impl FnOnce(&Config) -> std::io::Result<Services>,
+) -> (u16, Db, Arc<PasswordWork>) {
     let url = url.to_string();
     let mut env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     // Only tests that send mail need a job runner (they configure SMTP_URL).
@@ -69,7 +86,7 @@ fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db, Arc<PasswordWork>)
         _ => env.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()),
     })
     .expect("test config");
-    let app = Application::build(config, Services::from_config).expect("build app");
+    let app = Application::build(config, services).expect("build app");
     let port = app.port();
     let db = app.db();
     let hashing = app.password_work();

@@ -337,7 +337,8 @@ fn concurrent_refunds_never_give_back_more_than_was_paid() {
             let (url, start, order_id) = (db.url.clone(), Arc::clone(&start), placed.order.id);
             std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).unwrap();
-                let refund = Refund { order_id, amount: None, reason: format!("refund {i}"), staff: AccountId::random() };
+                let refund =
+                    Refund { order_id, amount: None, reason: format!("refund {i}"), staff: AccountId::random() };
                 let key = IdempotencyKey::parse(&format!("refund-{i}")).unwrap();
                 start.wait();
                 payments::commands::refund_once(&mut conn, &key, Refusals::Keep, &refund, Utc::now()).is_ok()

@@ -56,15 +56,18 @@ async fn staff_move_orders_along_and_refund_them_from_the_admin_pages() {
     assert_eq!(res.status(), 303);
     let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
     assert!(page.contains(r#"id="order-status">Shipped<"#) && page.contains("MN-778899"), "{page}");
-    // A move the order cannot make is refused with a message, and nothing changes.
-    staff
-        .post(app.url(&format!("/admin/orders/{delivered}/transition")))
+    // A move the order cannot make (from a stale page) is refused with the problem's page, its
+    // status a 409, and nothing changes.
+    let refused = staff
+        .post(app.url(&format!("/admin/orders/{delivered}/transition?lang=en")))
         .form(&[("_csrf", csrf.as_str()), ("to", "ready_for_pickup")])
         .send()
         .await
         .unwrap();
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("can no longer be done"));
     let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
-    assert!(page.contains("That move is not possible") && page.contains(r#"id="order-status">Shipped<"#));
+    assert!(page.contains(r#"id="order-status">Shipped<"#));
 
     // A pickup: ready, then handed over.
     for to in ["ready_for_pickup", "picked_up"] {

@@ -271,3 +271,43 @@ async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
     assert_eq!(res.status(), 303);
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/payments/"));
 }
+
+/// A refusal from the domain is a page of its problem code, in the visitor's language, with its
+/// status: a paid order cannot be cancelled (409), nor paid again.
+#[tokio::test]
+async fn cancelling_or_paying_a_paid_order_answers_its_conflict_in_the_visitors_language() {
+    let app = spawn_app().await;
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[serde_json::json!({"product_id": router})]).await;
+    let body = serde_json::json!({"email": "a@b.mn", "fulfillment": crate::common::shop::delivery()});
+    let (_, placed) = app.checkout(&cart, None, body).await;
+    let (order, payment) = (placed["order"]["id"].as_str().unwrap(), placed["payment"]["id"].as_str().unwrap());
+    assert_eq!(app.simulate(payment, "succeeded").await.0, 200);
+    let token = app.order_token(order);
+    let shopper = cookie_client();
+    for (lang, says) in [("mn", "захиалга энэ хооронд өөрчлөгдсөн"), ("en", "The order has moved on meanwhile")]
+    {
+        let (status, _) = page(&app, &shopper, &format!("/orders/{order}?token={token}&lang={lang}")).await;
+        assert_eq!(status, 200);
+        // A paid order's page offers neither action: a stale tab or a second device still might.
+        let (_, form) = page(&app, &shopper, "/login").await;
+        let csrf = csrf_in(&form);
+        let res = shopper
+            .post(app.url(&format!("/orders/{order}/cancel")))
+            .form(&[("_csrf", csrf.as_str()), ("token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 409, "{lang}");
+        let text = res.text().await.unwrap();
+        assert!(text.to_lowercase().contains(&says.to_lowercase()), "{lang}: {text}");
+        let res = shopper
+            .post(app.url(&format!("/orders/{order}/pay")))
+            .form(&[("_csrf", csrf.as_str()), ("token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 409, "{lang}");
+    }
+    assert_eq!(app.order_status(order).0, "paid");
+}

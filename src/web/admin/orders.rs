@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
-use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderError, OrderFilter, OrderStatus, StaffAction};
-use crate::domain::payments::{PaymentError, Refund};
+use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
+use crate::domain::payments::Refund;
 use crate::domain::shared::OrderId;
 use crate::domain::shared::{Money, PageRequest};
 use crate::flows;
@@ -202,17 +202,13 @@ pub async fn transition_order(
     let action = StaffAction::parse(form.to.as_deref().unwrap_or(""))?;
     let staff = staff.0.id;
     let now = state.shop.now();
-    let moved = state
+    state
         .shop
         .db
         .run(move |conn| commands::staff_transition(conn, id, action, form.tracking.as_deref(), staff, now))
-        .await;
-    match moved {
-        Ok(_) => session::flash(&session, "admin.orders.moved"),
-        Err(OrderError::IllegalTransition { .. }) => session::flash(&session, "admin.orders.illegal"),
-        Err(OrderError::Invalid(_)) => session::flash(&session, "admin.orders.bad_tracking"),
-        Err(e) => return Err(e.into()),
-    }
+        .await
+        .map_err(AppError::from)?;
+    session::flash(&session, "admin.orders.moved");
     state.shop.wake_jobs();
     Ok(back_to(id))
 }
@@ -235,24 +231,12 @@ pub async fn refund_order(
     let form = form.into_inner();
     let amount = match form.amount.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(raw) => match parse_amount(raw, "amount") {
-            Ok(a) => Some(a),
-            Err(_) => {
-                session::flash(&session, "admin.orders.refund_invalid");
-                return Ok(back_to(order_id));
-            }
-        },
+        Some(raw) => Some(parse_amount(raw, "amount")?),
     };
     let key = form.key.as_deref().and_then(IdempotencyKey::parse).unwrap_or_else(IdempotencyKey::random);
     let refund = Refund { order_id, amount, reason: form.reason.unwrap_or_default(), staff: staff.0.id };
     // A refused refund is not kept under the key: staff correct the form and send it again.
-    match flows::orders::refund_once(&state.shop, key, Refusals::Forget, refund).await {
-        Ok(_) => session::flash(&session, "admin.orders.refunded"),
-        Err(PaymentError::Invalid(_)) => session::flash(&session, "admin.orders.refund_invalid"),
-        Err(PaymentError::NotRefundable(_) | PaymentError::Order(OrderError::IllegalTransition { .. })) => {
-            session::flash(&session, "admin.orders.not_refundable");
-        }
-        Err(e) => return Err(e.into()),
-    }
+    flows::orders::refund_once(&state.shop, key, Refusals::Forget, refund).await?;
+    session::flash(&session, "admin.orders.refunded");
     Ok(back_to(order_id))
 }

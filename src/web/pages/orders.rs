@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::links::{order_href, payment_page};
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
-use crate::domain::payments::PaymentError;
 use crate::domain::shared::Money;
 use crate::domain::shared::OrderId;
 use crate::flows;
@@ -178,24 +177,18 @@ pub async fn show_order(
 }
 
 /// Pay an unpaid order (again): to the provider's page.
+/// An order that can no longer be paid answers with the error page of its problem code.
 pub async fn pay_order(
     state: web::Data<AppState>,
-    session: Session,
     visitor: Visitor,
     id: web::Path<String>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
-    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
-    match flows::orders::pay_order(&state.shop, id, access).await {
-        Ok(payment) => Ok(see_other(&payment_page(&state, payment.id)?)),
-        Err(PaymentError::NotPayable(_)) => {
-            session::flash(&session, "order.not_payable");
-            Ok(see_other(&order_href(id, &token)))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let access = OrderAccess::of(visitor.0.as_ref(), Some(token));
+    let payment = flows::orders::pay_order(&state.shop, id, access).await?;
+    Ok(see_other(&payment_page(&state, payment.id)?))
 }
 
 pub async fn cancel_order(
@@ -210,13 +203,7 @@ pub async fn cancel_order(
     let actor = Actor::of(visitor.0.as_ref());
     let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
     let now = state.shop.now();
-    let cancelled = state.shop.db.run(move |conn| commands::cancel(conn, id, &access, actor, now)).await;
-    match cancelled {
-        Ok(_) => session::flash(&session, "order.cancelled"),
-        Err(crate::domain::orders::OrderError::IllegalTransition { .. }) => {
-            session::flash(&session, "order.not_cancellable");
-        }
-        Err(e) => return Err(e.into()),
-    }
+    state.shop.db.run(move |conn| commands::cancel(conn, id, &access, actor, now)).await.map_err(AppError::from)?;
+    session::flash(&session, "order.cancelled");
     Ok(see_other(&order_href(id, &token)))
 }
