@@ -28,7 +28,7 @@ pub fn upsert_staff(
         if let Some(existing) = find_by_email(conn, email.as_str())? {
             let row: AccountRow = diesel::update(accounts::table.find(existing.id))
                 .set((
-                    accounts::role.eq(role.as_str()),
+                    accounts::role.eq(role),
                     accounts::password_hash.eq(password_hash),
                     accounts::name.eq(name.unwrap_or(&existing.name)),
                     accounts::session_epoch.eq(accounts::session_epoch + 1),
@@ -39,12 +39,7 @@ pub fn upsert_staff(
             return Ok((row.into_account(), false));
         }
         let row: AccountRow = diesel::insert_into(accounts::table)
-            .values(NewAccountRow {
-                email: email.as_str(),
-                name: name.unwrap_or(""),
-                password_hash,
-                role: role.as_str(),
-            })
+            .values(NewAccountRow { email: email.as_str(), name: name.unwrap_or(""), password_hash, role })
             .returning(AccountRow::as_returning())
             .get_result(conn)?;
         Ok((row.into_account(), true))
@@ -119,7 +114,7 @@ pub fn register(conn: &mut PgConnection, input: &Register) -> Result<Account, Ac
             email: input.email.as_str(),
             name: &input.name,
             password_hash: &input.password_hash,
-            role: Role::Customer.as_str(),
+            role: Role::Customer,
         })
         .on_conflict(accounts::email)
         .do_nothing()

@@ -1,6 +1,7 @@
 //! Diesel rows of `accounts`.
 use diesel::prelude::*;
 
+use super::types::Role;
 use crate::db::schema::accounts;
 use crate::domain::shared::AccountId;
 
@@ -11,7 +12,7 @@ pub struct AccountRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub session_epoch: i32,
 }
 
@@ -21,5 +22,5 @@ pub struct NewAccountRow<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
 }

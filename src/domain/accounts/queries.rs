@@ -2,21 +2,14 @@
 use diesel::prelude::*;
 
 use super::model::AccountRow;
-use super::types::{Account, Role};
+use super::types::Account;
 use super::AccountError;
 use crate::db::schema::accounts;
 use crate::domain::shared::AccountId;
 
 impl AccountRow {
     pub(super) fn into_account(self) -> Account {
-        Account {
-            id: self.id,
-            email: self.email,
-            name: self.name,
-            // The column's CHECK allows only the three roles; anything else gets the least.
-            role: Role::parse(&self.role).unwrap_or(Role::Customer),
-            session_epoch: self.session_epoch,
-        }
+        Account { id: self.id, email: self.email, name: self.name, role: self.role, session_epoch: self.session_epoch }
     }
 }
 

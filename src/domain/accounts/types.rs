@@ -104,7 +104,10 @@ impl fmt::Debug for Password {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     Customer,
     Staff,
@@ -134,6 +137,8 @@ impl Role {
         matches!(self, Role::Staff | Role::Admin)
     }
 }
+
+crate::db::text_enum!(Role, "account role");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

@@ -274,7 +274,7 @@ pub fn create(
     .bind::<Nullable<SqlUuid>, _>(order.account_id)
     .bind::<SqlUuid, _>(order.cart_id)
     .bind::<Text, _>(&order.email)
-    .bind::<Text, _>(order.lang.code())
+    .bind::<Text, _>(order.lang)
     .bind::<Nullable<Text>, _>(method)
     .bind::<Nullable<SqlUuid>, _>(branch)
     .bind::<Nullable<Jsonb>, _>(address)

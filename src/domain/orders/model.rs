@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use crate::db::schema::{order_events, order_items, orders};
 use crate::domain::catalog::ProductKind;
+use crate::domain::shared::Lang;
 use crate::domain::shared::{AccountId, OrderId, OrderItemId, ProductId};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -17,7 +18,7 @@ pub struct OrderRow {
     pub number: String,
     pub account_id: Option<AccountId>,
     pub email: String,
-    pub lang: String,
+    pub lang: Lang,
     pub status: OrderStatus,
     pub payment_status: PaymentStatus,
     pub fulfillment_method: Option<String>,

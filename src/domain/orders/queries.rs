@@ -12,7 +12,7 @@ use crate::db::schema::{branches, order_events, order_items, orders};
 use crate::db::DbError;
 use crate::domain::cart::Totals;
 use crate::domain::shared::OrderId;
-use crate::domain::shared::{Lang, Localized, Money, Page, PageRequest};
+use crate::domain::shared::{Localized, Money, Page, PageRequest};
 use crate::domain::telco::Msisdn;
 
 /// Compares the link's secret without leaking, through timing, how much of it matched.
@@ -91,7 +91,7 @@ pub(crate) fn assemble(
         number: row.number,
         account_id: row.account_id,
         email: row.email,
-        lang: Lang::parse(&row.lang).unwrap_or_default(),
+        lang: row.lang,
         payment_status: row.payment_status,
         items,
         totals: Totals {

@@ -1,8 +1,21 @@
 //! The shop's two languages and text held in both.
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    serde::Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[serde(rename_all = "lowercase")]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Lang {
     /// Mongolian, the shop's default.
     #[default]
@@ -18,6 +31,11 @@ impl Lang {
             Lang::Mn => "mn",
             Lang::En => "en",
         }
+    }
+
+    /// As stored (`orders.lang`): its code.
+    pub fn as_str(self) -> &'static str {
+        self.code()
     }
 
     pub fn parse(code: &str) -> Option<Lang> {
@@ -55,6 +73,8 @@ impl Lang {
         }
     }
 }
+
+crate::db::text_enum!(Lang, "language");
 
 /// A text the shop keeps in both languages (names, descriptions, addresses).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
