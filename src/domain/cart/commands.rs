@@ -26,22 +26,6 @@ pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &Sho
     Ok(view_of(&row, Vec::new(), shop))
 }
 
-/// Locks an open cart `caller` may change.
-fn lock_open(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Result<CartRow, CartError> {
-    let row: CartRow = carts::table
-        .find(id)
-        .select(CartRow::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .filter(|c| c.visible_to(caller))
-        .ok_or(CartError::NotFound)?;
-    if row.status != CartStatus::Open {
-        return Err(CartError::Closed);
-    }
-    Ok(row)
-}
-
 /// Locks an open cart `caller` may change and marks it used, in one statement: the row the
 /// change is decided on comes back with the lock.
 fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Result<CartRow, CartError> {
@@ -378,7 +362,7 @@ pub fn merge_on_sign_in(
                 .execute(conn)?;
             return Ok(Some(guest_row.id));
         };
-        lock_open(conn, target, Some(account))?;
+        lock_and_touch(conn, target, Some(account))?;
         // Devices already in the customer's cart take the guest's quantity; the rest moves over.
         prepared(
             "UPDATE cart_items t SET quantity = least(t.quantity + g.quantity, 99), updated_at = now() \
@@ -399,7 +383,6 @@ pub fn merge_on_sign_in(
         .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
         diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq(CartStatus::Merged)).execute(conn)?;
-        diesel::update(carts::table.find(target)).set(carts::updated_at.eq(diesel::dsl::now)).execute(conn)?;
         Ok(Some(target))
     })
 }
