@@ -1,4 +1,5 @@
 //! HTTP: the route table, read top to bottom, and the middleware every response passes.
+pub mod address_fields;
 pub mod admin;
 pub mod api;
 pub mod assets;

@@ -6,11 +6,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{CartDto, OrderDto, PaymentDto};
-use super::me::AddressFields;
 use crate::domain::cart::{commands, queries, ItemInput};
 use crate::domain::checkout::{FulfillmentInput, PlaceOrder};
 use crate::domain::idempotency::Refusals;
 use crate::flows;
+use crate::web::address_fields::AddressFields;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::path_id;
 use crate::web::extract::{CurrentLang, KeyHeader, MaybeApiAccount};

@@ -9,6 +9,7 @@ use super::auth::AccountDto;
 use crate::domain::accounts::addresses::{self, Address, AddressInput};
 use crate::domain::accounts::commands;
 use crate::flows;
+use crate::web::address_fields::AddressFields;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::ApiAccount;
 use crate::web::render::{json, json_ok};
@@ -53,33 +54,6 @@ pub async fn change_password(
     let (current, new) = (body.current_password.unwrap_or_default(), body.new_password.unwrap_or_default());
     flows::accounts::change_password(&state.shop, &caller.0, current, new).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A postal address as the contract writes it: `{name, phone, city, district, line1, line2?}`
-/// (the address book's and checkout's delivery address alike).
-#[derive(Deserialize, ToSchema)]
-pub struct AddressFields {
-    pub name: Option<String>,
-    /// 8 digits; `8811 2233` and `+976 8811-2233` are accepted too.
-    pub phone: Option<String>,
-    pub city: Option<String>,
-    pub district: Option<String>,
-    pub line1: Option<String>,
-    pub line2: Option<String>,
-}
-
-impl AddressFields {
-    pub fn input(self, is_default: bool) -> AddressInput {
-        AddressInput {
-            name: self.name,
-            phone: self.phone,
-            city: self.city,
-            district: self.district,
-            line1: self.line1,
-            line2: self.line2,
-            is_default,
-        }
-    }
 }
 
 #[derive(Deserialize, ToSchema)]

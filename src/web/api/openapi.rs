@@ -54,7 +54,7 @@ use crate::web::error::Problem;
         admin_orders::transition_order,
         admin_orders::refund_order,
     ),
-    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, me::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),
