@@ -73,5 +73,6 @@ pub async fn change_password(
         return Err(FieldErrors::single("current_password", Code::NotCurrentPassword).into());
     }
     let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
-    shop.db.run(move |conn| commands::change_password(conn, id, &hash)).await
+    let now = shop.now();
+    shop.db.run(move |conn| commands::change_password(conn, id, &hash, now)).await
 }

@@ -1,6 +1,5 @@
 //! A shopper's address book: delivery addresses kept for checkout. Every call names the owner;
 //! another account's address is simply not found.
-use chrono::Utc;
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -187,7 +186,7 @@ pub fn update(
                 addresses::district.eq(&input.district),
                 addresses::line1.eq(&input.line1),
                 addresses::line2.eq(&input.line2),
-                addresses::updated_at.eq(Utc::now()),
+                addresses::updated_at.eq(diesel::dsl::now),
             ))
             .returning(Address::as_returning())
             .get_result(conn)

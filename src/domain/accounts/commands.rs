@@ -1,6 +1,6 @@
 //! Account writes. Each public function opens its own transaction; password hashes are made
 //! by the caller beforehand (hashing is slow and must not hold a connection).
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{AccountRow, NewAccountRow};
@@ -32,7 +32,7 @@ pub fn upsert_staff(
                     accounts::password_hash.eq(password_hash),
                     accounts::name.eq(name.unwrap_or(&existing.name)),
                     accounts::session_epoch.eq(accounts::session_epoch + 1),
-                    accounts::updated_at.eq(Utc::now()),
+                    accounts::updated_at.eq(diesel::dsl::now),
                 ))
                 .returning(AccountRow::as_returning())
                 .get_result(conn)?;
@@ -129,15 +129,19 @@ pub fn register(conn: &mut PgConnection, input: &Register) -> Result<Account, Ac
 ///
 /// # Errors
 /// `NotFound` when there is no such account.
-pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: AccountId) -> Result<(), AccountError> {
+pub fn sign_out_everywhere(
+    conn: &mut PgConnection,
+    account_id: AccountId,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
     conn.transaction(|conn| {
         let n = diesel::update(accounts::table.find(account_id))
-            .set((accounts::session_epoch.eq(accounts::session_epoch + 1), accounts::updated_at.eq(Utc::now())))
+            .set((accounts::session_epoch.eq(accounts::session_epoch + 1), accounts::updated_at.eq(diesel::dsl::now)))
             .execute(conn)?;
         if n == 0 {
             return Err(AccountError::NotFound);
         }
-        super::tokens::revoke_all(conn, account_id, Utc::now())?;
+        super::tokens::revoke_all(conn, account_id, now)?;
         Ok(())
     })
 }
@@ -148,7 +152,7 @@ pub fn sign_out_everywhere(conn: &mut PgConnection, account_id: AccountId) -> Re
 /// `NotFound` when there is no such account.
 pub fn rename(conn: &mut PgConnection, account_id: AccountId, name: &str) -> Result<Account, AccountError> {
     diesel::update(accounts::table.find(account_id))
-        .set((accounts::name.eq(name), accounts::updated_at.eq(Utc::now())))
+        .set((accounts::name.eq(name), accounts::updated_at.eq(diesel::dsl::now)))
         .returning(AccountRow::as_returning())
         .get_result(conn)
         .optional()?
@@ -166,19 +170,20 @@ pub fn change_password(
     conn: &mut PgConnection,
     account_id: AccountId,
     password_hash: &str,
+    now: DateTime<Utc>,
 ) -> Result<Account, AccountError> {
     conn.transaction(|conn| {
         let row: AccountRow = diesel::update(accounts::table.find(account_id))
             .set((
                 accounts::password_hash.eq(password_hash),
                 accounts::session_epoch.eq(accounts::session_epoch + 1),
-                accounts::updated_at.eq(Utc::now()),
+                accounts::updated_at.eq(diesel::dsl::now),
             ))
             .returning(AccountRow::as_returning())
             .get_result(conn)
             .optional()?
             .ok_or(AccountError::NotFound)?;
-        super::tokens::revoke_all(conn, account_id, Utc::now())?;
+        super::tokens::revoke_all(conn, account_id, now)?;
         Ok(row.into_account())
     })
 }

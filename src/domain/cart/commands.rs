@@ -358,7 +358,7 @@ pub fn merge_on_sign_in(
         let Some(guest_row) = guest_row else { return Ok(own) };
         let Some(target) = own.filter(|id| *id != guest_row.id) else {
             diesel::update(carts::table.find(guest_row.id))
-                .set((carts::account_id.eq(account), carts::updated_at.eq(Utc::now())))
+                .set((carts::account_id.eq(account), carts::updated_at.eq(diesel::dsl::now)))
                 .execute(conn)?;
             return Ok(Some(guest_row.id));
         };

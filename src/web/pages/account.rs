@@ -170,7 +170,8 @@ pub async fn sign_out_everywhere(
     user: SignedIn,
 ) -> Result<HttpResponse, AppError> {
     let id = user.0.id;
-    state.shop.db.run(move |conn| Ok::<_, AppError>(commands::sign_out_everywhere(conn, id)?)).await?;
+    let now = state.shop.now();
+    state.shop.db.run(move |conn| Ok::<_, AppError>(commands::sign_out_everywhere(conn, id, now)?)).await?;
     session::sign_out(&session);
     Ok(see_other("/login"))
 }
