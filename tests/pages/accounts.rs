@@ -154,6 +154,27 @@ async fn signing_in_renews_the_session_and_goes_where_you_were_going() {
     assert_eq!(old_token_form.status(), 403, "the CSRF token is rotated on sign-in");
 }
 
+/// Browsers drop tabs and newlines in URLs and read `\` as `/`: none of these may lead off the
+/// site, and a control character is a redirect home, not a 500.
+#[tokio::test]
+async fn after_sign_in_no_next_leads_off_the_site_however_it_is_spelled() {
+    let app = spawn_app_empty().await;
+    app.register_in_browser(&cookie_client(), "bat@example.mn").await;
+    for next in ["/\t/evil.example/x", "/\n/evil.example", "/\\evil.example", "\\\\evil.example", "/a\u{1}b"] {
+        let client = cookie_client();
+        let page = client.get(app.url("/login")).send().await.unwrap();
+        let csrf = csrf_in(&page.text().await.unwrap());
+        let res = client
+            .post(app.url("/login"))
+            .form(&[("_csrf", csrf.as_str()), ("email", "bat@example.mn"), ("password", GOOD_PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], "/account", "{next:?}");
+    }
+}
+
 #[tokio::test]
 async fn signing_out_clears_the_session() {
     let app = spawn_app_empty().await;

@@ -15,12 +15,18 @@ use crate::web::render::{html, html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
 
-/// Where to go after signing in: a local path only, never another site.
+/// Where to go after signing in: a path of this site only, judged as a browser reads it.
+/// Browsers drop tabs and newlines anywhere in a URL and read `\` as `/` (WHATWG URL), so
+/// `/\t/evil.example` and `/\\evil.example` lead to another site: a control character or a
+/// path that starts with two slashes once read that way goes to `/account` instead. (A control
+/// character could not be sent in a `Location` header either.)
 pub fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        let read = n.replace('\\', "/");
+        !n.chars().any(char::is_control) && read.starts_with('/') && !read.starts_with("//") && !read.contains("://")
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_string()
-        }
+        Some(n) if local(n) => n.to_string(),
         _ => "/account".into(),
     }
 }
@@ -103,7 +109,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/admin?x=1")), "/admin?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", ""] {
+        let bad = ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/\t/evil.example/x"];
+        let bad = bad.into_iter().chain(["/\n/evil.example", "/\r\n/evil", "/a\u{0}b", "/\u{7f}", "\\/evil.example"]);
+        for bad in bad {
             assert_eq!(safe_next(Some(bad)), "/account", "{bad}");
         }
         assert_eq!(safe_next(None), "/account");
