@@ -48,6 +48,9 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// `TRUSTED_PROXIES`: addresses of our own proxies, skipped from the right of
+    /// `X-Forwarded-For` (empty: the last hop, the one the proxy in front of us appended).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where shoppers reach the shop, for links in mail: `PUBLIC_URL`, default `http://{BIND}`.
     pub public_url: String,
     /// The sender of the shop's mail.
@@ -166,6 +169,16 @@ impl Config {
             register_limit_per_ip: limit("REGISTER_LIMIT_PER_IP", "100/1h")?,
             db_pool_size: number("DB_POOL_SIZE", default_pool_size())?,
             trust_forwarded_for: flag("TRUST_FORWARDED_FOR", false)?,
+            trusted_proxies: var("TRUSTED_PROXIES")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse().map_err(|_| format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             public_url: var("PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{}", var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()))),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),

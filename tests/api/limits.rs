@@ -115,3 +115,33 @@ async fn the_limit_holds_across_server_processes_under_concurrency() {
     assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10, "{statuses:?}");
 }
+
+/// Behind a proxy, the caller writes the left of `X-Forwarded-For` and the proxy appends the
+/// address it saw: rotating the first entry must not escape the limit.
+#[tokio::test]
+async fn behind_a_proxy_the_limit_counts_the_hop_the_proxy_appended() {
+    let env = [("LOGIN_LIMIT_PER_IP", "4/15m"), ("TRUST_FORWARDED_FOR", "on"), ("TRUSTED_PROXIES", "10.0.0.2")];
+    let app = spawn_with(false, &env).await;
+    let url = app.url("/api/v1/auth/token");
+    let attempt = |forwarded: String, email: String| {
+        let (client, url) = (app.client.clone(), url.clone());
+        async move {
+            client
+                .post(url)
+                .header("X-Forwarded-For", forwarded)
+                .json(&json!({"email": email, "password": "Wrong-Password-1"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        // Forged first hops, one real client, then our own proxy.
+        statuses.push(attempt(format!("198.51.100.{i}, 203.0.113.7, 10.0.0.2"), format!("u{i}@example.mn")).await);
+    }
+    assert_eq!(statuses.iter().filter(|s| s.as_u16() == 429).count(), 4, "{statuses:?}");
+    // Another client behind the same proxy has its own allowance.
+    assert_eq!(attempt("203.0.113.8, 10.0.0.2".into(), "v@example.mn".into()).await, 401);
+}

@@ -1,5 +1,7 @@
 //! The caller's address, for rate limits: the TCP peer, or behind a trusted proxy the hop that
 //! proxy appended to `X-Forwarded-For`.
+use std::net::IpAddr;
+
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::{ready, Ready};
@@ -11,19 +13,22 @@ use crate::web::state::AppState;
 /// The caller's address as rate limits count it.
 pub struct Caller(pub ClientIp);
 
-/// The TCP peer, or the first `X-Forwarded-For` hop when the configuration trusts a proxy in
-/// front of us.
-pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> ClientIp {
+/// The TCP peer; or, behind a proxy we trust, the address that proxy appended to
+/// `X-Forwarded-For`: the rightmost entry that is not one of our own proxies
+/// (`TRUSTED_PROXIES`). The entries to its left are the caller's to write, so they never count.
+pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool, trusted_proxies: &[IpAddr]) -> ClientIp {
     if trust_forwarded_for {
-        if let Some(first) = req
+        let hops: Vec<&str> = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty() && v.len() <= 64)
-        {
-            return ClientIp(first.to_string());
+            .collect();
+        let appended =
+            hops.into_iter().rev().find(|hop| hop.parse::<IpAddr>().map_or(true, |ip| !trusted_proxies.contains(&ip)));
+        if let Some(hop) = appended.filter(|h| !h.is_empty() && h.len() <= 64) {
+            return ClientIp(hop.to_string());
         }
     }
     ClientIp(req.peer_addr().map_or_else(|| "unknown".into(), |a| a.ip().to_string()))
@@ -34,7 +39,10 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let trust = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.trust_forwarded_for);
-        ready(Ok(Caller(client_ip(req, trust))))
+        let ip = match req.app_data::<web::Data<AppState>>() {
+            Some(state) => client_ip(req, state.config.trust_forwarded_for, &state.config.trusted_proxies),
+            None => client_ip(req, false, &[]),
+        };
+        ready(Ok(Caller(ip)))
     }
 }
