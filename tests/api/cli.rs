@@ -105,13 +105,21 @@ fn serve_prepares_a_fresh_database_and_logs_one_line_per_request() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(body.contains("Smart 25"), "the demo catalog was loaded: {body}");
-    let mut request_line = None;
+    // A reset link's token never reaches the log.
+    let _ = http_get(&bind, "/password-reset/SECRET-reset-token-4711");
+    let (mut request_line, mut reset_line) = (None, None);
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+        assert!(!line.contains("SECRET-reset-token-4711"), "a secret in the log: {line}");
         if line.contains("\"path\":\"/products\"") {
             request_line = Some(line);
+        } else if line.contains("\"path\":\"/password-reset/[redacted]\"") {
+            reset_line = Some(line);
+        }
+        if request_line.is_some() && reset_line.is_some() {
             break;
         }
     }
+    assert!(reset_line.is_some(), "the reset request is logged, without its token");
     let _ = child.kill();
     let _ = child.wait();
     let line = request_line.expect("a log line for the request");
