@@ -409,3 +409,53 @@ fn the_write_path_statements_are_prepared_once_per_connection() {
     assert_eq!(prepared(&mut conn, "WITH c AS (UPDATE carts SET status"), 1, "closing the cart for checkout");
     assert_eq!(prepared(&mut conn, "WITH o AS (INSERT INTO orders"), 1, "recording an order");
 }
+
+/// Settling a payment and cancelling its order at once used to lock payment-then-order and
+/// order-then-payment, and PostgreSQL answered with deadlocks. Now every path locks the order
+/// first: the race ends either paid (the cancels refused) or cancelled (the money refunded).
+#[test]
+fn payments_and_cancels_racing_on_one_order_never_deadlock() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, _) = pickup_branch(&mut conn, product);
+    for round in 0..15 {
+        let cart = cart_with_router(&mut conn, 1);
+        let placed = place(&mut conn, &pickup_order(cart, branch)).unwrap();
+        let start = Arc::new(Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                let (url, start, payment) = (db.url.clone(), Arc::clone(&start), placed.payment.clone());
+                std::thread::spawn(move || {
+                    let mut conn = PgConnection::establish(&url).unwrap();
+                    start.wait();
+                    if i % 2 == 0 {
+                        let evt = event(&payment, Outcome::Succeeded, &format!("evt_{round}_{i}"));
+                        payments::commands::record_event(&mut conn, PROVIDER, &evt, Utc::now())
+                            .map(|_| ())
+                            .map_err(|e| format!("{e:?}"))
+                    } else {
+                        let staff = orders::OrderAccess::staff();
+                        orders::commands::cancel(&mut conn, payment.order_id, &staff, orders::Actor::System, Utc::now())
+                            .map(|_| ())
+                            .map_err(|e| format!("{e:?}"))
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            if let Err(e) = t.join().unwrap() {
+                assert!(e.contains("IllegalTransition"), "round {round}: {e}");
+            }
+        }
+        let order = orders::queries::get_order(&mut conn, placed.order.id, &orders::OrderAccess::staff()).unwrap();
+        let payment = payments::commands::get_payment(&mut conn, placed.payment.id).unwrap();
+        match order.status {
+            OrderStatus::Paid => assert_eq!(payment.status, PaymentState::Succeeded, "round {round}"),
+            OrderStatus::Cancelled => {
+                assert!(matches!(payment.status, PaymentState::Refunded | PaymentState::Failed), "round {round}");
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}

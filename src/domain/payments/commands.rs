@@ -1,5 +1,6 @@
 //! Payment writes: new attempts, provider events, refunds. Each is one transaction that locks
-//! the payment and its order, so duplicate or concurrent events cannot apply twice.
+//! the order and then its payment (in that order everywhere, so they never deadlock), so duplicate
+//! or concurrent events cannot apply twice.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -67,13 +68,22 @@ pub fn record_event(
     now: DateTime<Utc>,
 ) -> Result<Payment, PaymentError> {
     conn.transaction(|conn| {
+        // Locks are taken order first, then payment, everywhere (cancel and expiry close the
+        // waiting payment of an order they hold): two orders of locking would deadlock.
+        let order_id: OrderId = payments::table
+            .find(event.payment_id)
+            .filter(payments::provider.eq(provider))
+            .select(payments::order_id)
+            .first(conn)
+            .optional()?
+            .ok_or(PaymentError::NotFound)?;
+        let mut order = lock(conn, order_id)?.ok_or(OrderError::NotFound)?;
         let payment: PaymentRow = payments::table
             .find(event.payment_id)
             .select(PaymentRow::as_select())
             .for_update()
             .first(conn)
             .optional()?
-            .filter(|p| p.provider == provider)
             .ok_or(PaymentError::NotFound)?;
         let first_time: Option<String> = diesel::insert_into(payment_events::table)
             .values((
@@ -97,7 +107,6 @@ pub fn record_event(
         if !payment.status.accepts(event.outcome) {
             return Ok(payment.into());
         }
-        let mut order = lock(conn, payment.order_id)?.ok_or(OrderError::NotFound)?;
         match event.outcome {
             Outcome::Failed => {
                 set_state(conn, payment.id, PaymentState::Failed, now)?;
