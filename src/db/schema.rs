@@ -68,6 +68,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    browser_sessions (secret_hash) {
+        secret_hash -> Bytea,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     cart_items (id) {
         id -> Uuid,
         cart_id -> Uuid,
@@ -254,6 +264,7 @@ diesel::table! {
 
 diesel::joinable!(addresses -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
+diesel::joinable!(browser_sessions -> accounts (account_id));
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
@@ -274,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     addresses,
     api_tokens,
+    browser_sessions,
     auth_attempts,
     branches,
     cart_items,

@@ -3,10 +3,11 @@
 use super::{throttle, Shop};
 use crate::domain::accounts::attempts::{Attempt, ClientIp};
 use crate::domain::accounts::commands::{self, Register, Registration};
+use crate::domain::accounts::sessions::{self, SessionSecret};
 use crate::domain::accounts::tokens::{self, IssuedToken};
 use crate::domain::accounts::{password, queries, Account, AccountError, Email, Password};
-use crate::domain::shared::Code;
 use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{AccountId, Code};
 
 /// Throttle, look the email up, verify the password (against a decoy when the email is
 /// unknown, and even when the password is empty, so every refusal costs the same work), and
@@ -75,4 +76,22 @@ pub async fn change_password(
     let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
     let now = shop.now();
     shop.db.run(move |conn| commands::change_password(conn, id, &hash, now)).await
+}
+
+/// A browser session for a signed-in account, known to the server so signing out ends it.
+///
+/// # Errors
+/// A failure on our side.
+pub async fn start_session(shop: &Shop, account: AccountId) -> Result<SessionSecret, AccountError> {
+    let now = shop.now();
+    shop.db.run(move |conn| sessions::start(conn, account, now)).await
+}
+
+/// Ends a browser session (signing out); a copy of its cookie no longer works.
+///
+/// # Errors
+/// A failure on our side.
+pub async fn end_session(shop: &Shop, secret: SessionSecret) -> Result<(), AccountError> {
+    let now = shop.now();
+    shop.db.run(move |conn| sessions::end(conn, &secret, now)).await
 }

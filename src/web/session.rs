@@ -1,6 +1,7 @@
-//! The browser session: an encrypted, signed cookie (actix-session's cookie store) holding who
-//! is signed in, their account's session epoch and the CSRF token. Nothing else is kept
-//! server-side, so any number of server processes share sessions through `SESSION_KEY`.
+//! The browser session: an encrypted, signed cookie (actix-session's cookie store) holding the
+//! secret of the server-side session (`domain::accounts::sessions`), who is signed in, their
+//! account's session epoch and the CSRF token. Any number of server processes share sessions
+//! through `SESSION_KEY` and the database.
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionMiddleware};
@@ -8,13 +9,15 @@ use actix_web::cookie::{time::Duration, Key, SameSite};
 use base64::Engine;
 use uuid::Uuid;
 
-use crate::domain::shared::{AccountId, CartId};
+use crate::domain::shared::CartId;
 
 use crate::config::Config;
+use crate::domain::accounts::sessions::SessionSecret;
 use crate::domain::accounts::{tokens, Account};
 
 pub const COOKIE: &str = "sf_session";
 const UID: &str = "uid";
+const SID: &str = "sid";
 const EPOCH: &str = "epoch";
 const NAME: &str = "name";
 const CSRF: &str = "csrf";
@@ -50,11 +53,16 @@ pub fn middleware(config: &Config, key: Key) -> SessionMiddleware<CookieSessionS
         .build()
 }
 
-/// Who the session says is signed in, and the epoch it was signed in at.
-pub fn signed_in(session: &Session) -> Option<(AccountId, i32)> {
-    let uid = session.get::<AccountId>(UID).ok().flatten()?;
+/// The server-side session the cookie names, and the account epoch it was signed in at.
+pub fn signed_in(session: &Session) -> Option<(SessionSecret, i32)> {
+    let sid = session.get::<SessionSecret>(SID).ok().flatten()?;
     let epoch = session.get::<i32>(EPOCH).ok().flatten()?;
-    Some((uid, epoch))
+    Some((sid, epoch))
+}
+
+/// The server-side session's secret, to end it.
+pub fn secret(session: &Session) -> Option<SessionSecret> {
+    session.get::<SessionSecret>(SID).ok().flatten()
 }
 
 pub fn display_name(session: &Session) -> Option<String> {
@@ -76,12 +84,14 @@ pub fn csrf_or_new(session: &Session) -> String {
     token
 }
 
-/// Signs `account` in: a new session (no fixation), its epoch, a fresh CSRF token.
-/// Whatever a guest's session carried over to the account (the cart) is moved here.
-pub fn sign_in(session: &Session, account: &Account) {
+/// Signs `account` in with the server-side session `secret` names: a new cookie (no
+/// fixation), the account's epoch, a fresh CSRF token. Whatever a guest's session carried over
+/// to the account (the cart) is moved here.
+pub fn sign_in(session: &Session, account: &Account, secret: &SessionSecret) {
     session.renew();
     session.remove(CSRF);
     let display = if account.name.is_empty() { &account.email } else { &account.name };
+    let _ = session.insert(SID, secret);
     let _ = session.insert(UID, account.id);
     let _ = session.insert(EPOCH, account.session_epoch);
     let _ = session.insert(NAME, display);

@@ -243,3 +243,51 @@ async fn a_session_cookie_never_authenticates_the_api() {
     let res = client.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// The cookie's value as a browser would send it back (`name=value`).
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_string()
+}
+
+/// A copy of the cookie taken before signing out opens nothing afterwards: signing out ends the
+/// session on the server, not only in this browser.
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working() {
+    let app = spawn_app_empty().await;
+    app.register_in_browser(&cookie_client(), "bat@example.mn").await;
+    let client = cookie_client();
+    let res = app.sign_in_browser(&client, "bat@example.mn").await;
+    assert_eq!(res.status(), 303);
+    let copied = cookie_pair(&session_cookie(&res).expect("a session cookie"));
+    let replay = |cookie: String| {
+        let plain = app.client.clone();
+        let url = app.url("/account");
+        async move { plain.get(url).header("Cookie", cookie).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(replay(copied.clone()).await, 200, "the copy works while the session lives");
+    let csrf = app.csrf_from(&client, "/account").await;
+    let res = client.post(app.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(replay(copied).await, 303, "after signing out, the copied cookie leads to the sign-in page");
+}
+
+/// A session ends on the server after its lifetime (14 days), whatever the cookie says.
+#[tokio::test]
+async fn a_session_ends_after_its_lifetime_on_the_servers_clock() {
+    use std::sync::Arc;
+    use storefront::domain::shared::FixedClock;
+    use storefront::services::Services;
+    let clock = Arc::new(FixedClock::at(chrono::Utc::now()));
+    let fixed = Arc::clone(&clock);
+    let app = crate::common::spawn_with_services(false, &[], move |config| {
+        Ok(Services { clock: fixed, ..Services::from_config(config)? })
+    })
+    .await;
+    let client = cookie_client();
+    app.register_in_browser(&client, "bat@example.mn").await;
+    assert_eq!(client.get(app.url("/account")).send().await.unwrap().status(), 200);
+    clock.advance(chrono::Duration::days(13));
+    assert_eq!(client.get(app.url("/account")).send().await.unwrap().status(), 200);
+    clock.advance(chrono::Duration::days(2));
+    assert_eq!(client.get(app.url("/account")).send().await.unwrap().status(), 303);
+}

@@ -142,6 +142,7 @@ pub fn sign_out_everywhere(
             return Err(AccountError::NotFound);
         }
         super::tokens::revoke_all(conn, account_id, now)?;
+        super::sessions::end_all(conn, account_id, now)?;
         Ok(())
     })
 }

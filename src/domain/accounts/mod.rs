@@ -7,6 +7,7 @@ pub mod model;
 pub mod password;
 pub mod queries;
 pub mod reset;
+pub mod sessions;
 pub mod tokens;
 pub mod types;
 

@@ -1,20 +1,28 @@
-//! Who is browsing: the session names an account, checked against the database so a bumped
-//! session epoch (password changed, signed out everywhere) ends older sessions at once.
+//! Who is browsing: the cookie names a server-side session, checked against the database on
+//! every request, so a session that was signed out, outlived its lifetime or whose account's
+//! epoch moved on (password changed, signed out everywhere) is over at once.
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use crate::domain::accounts::{queries, Account};
+use crate::domain::accounts::{sessions, Account};
 use crate::web::error::AppError;
 use crate::web::session;
 use crate::web::state::AppState;
 
 async fn current(req: &HttpRequest) -> Result<Option<Account>, AppError> {
     let session = req.get_session();
-    let Some((uid, epoch)) = session::signed_in(&session) else { return Ok(None) };
+    let Some((secret, epoch)) = session::signed_in(&session) else {
+        // A cookie from before server-side sessions, or none: nobody is signed in.
+        if session::display_name(&session).is_some() {
+            session::sign_out(&session);
+        }
+        return Ok(None);
+    };
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or(AppError::Internal("no state".into()))?;
-    let account = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::find_account(conn, uid)?)).await?;
+    let now = state.shop.now();
+    let account = state.shop.db.run(move |conn| Ok::<_, AppError>(sessions::account_of(conn, &secret, now)?)).await?;
     match account {
         Some(a) if a.session_epoch == epoch => Ok(Some(a)),
         _ => {

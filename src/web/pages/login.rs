@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::cart_session::adopt_cart;
 use super::forms::NextQuery;
-use crate::domain::accounts::AccountError;
+use crate::domain::accounts::{Account, AccountError};
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::Caller;
@@ -80,8 +80,7 @@ pub async fn login(
     let email = email.trim().to_lowercase();
     let (status, wait) = match signed_in {
         Ok(account) => {
-            session::sign_in(&session, &account);
-            adopt_cart(&state, &session, account.id).await?;
+            begin_session(&state, &session, &account).await?;
             return Ok(see_other(&next));
         }
         Err(AccountError::WrongCredentials) => (StatusCode::UNPROCESSABLE_ENTITY, None),
@@ -97,9 +96,21 @@ pub async fn login(
     Ok(res)
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
+/// Ends the session on the server too: a copy of the cookie taken before stops working.
+pub async fn logout(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+    if let Some(secret) = session::secret(&session) {
+        flows::accounts::end_session(&state.shop, secret).await?;
+    }
     session::sign_out(&session);
-    see_other("/")
+    Ok(see_other("/"))
+}
+
+/// Signs `account` in on this browser: a server-side session, a renewed cookie, and the
+/// guest's cart joined to the customer's (after sign-in, registration or a password reset).
+pub(super) async fn begin_session(state: &AppState, session: &Session, account: &Account) -> Result<(), AppError> {
+    let secret = flows::accounts::start_session(&state.shop, account.id).await?;
+    session::sign_in(session, account, &secret);
+    adopt_cart(state, session, account.id).await
 }
 
 #[cfg(test)]

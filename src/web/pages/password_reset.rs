@@ -15,7 +15,6 @@ use crate::flows::throttle;
 use crate::web::error::AppError;
 use crate::web::extract::Caller;
 use crate::web::render::{html, html_with, see_other, Chrome};
-use crate::web::session;
 use crate::web::state::AppState;
 
 /// Asking for a link takes at least this long whether or not the email has an account, so
@@ -130,7 +129,6 @@ pub async fn choose(
     let now = state.shop.now();
     let account =
         state.shop.db.run(move |conn| Ok::<_, AppError>(reset::complete(conn, &token, &password_hash, now)?)).await?;
-    session::sign_in(&session, &account);
-    super::cart_session::adopt_cart(&state, &session, account.id).await?;
+    super::login::begin_session(&state, &session, &account).await?;
     Ok(see_other("/account"))
 }

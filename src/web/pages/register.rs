@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::cart_session::adopt_cart;
 use super::forms::FormErrors;
+use super::login::begin_session;
 use crate::domain::accounts::commands::Registration;
 use crate::domain::accounts::AccountError;
 use crate::domain::shared::{Code, FieldErrors};
@@ -14,7 +14,6 @@ use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::Caller;
 use crate::web::render::{html, html_with, see_other, Chrome};
-use crate::web::session;
 use crate::web::state::AppState;
 
 #[derive(Default, Deserialize)]
@@ -56,8 +55,7 @@ pub async fn register(
     };
     match registered {
         Ok(account) => {
-            session::sign_in(&session, &account);
-            adopt_cart(&state, &session, account.id).await?;
+            begin_session(&state, &session, &account).await?;
             Ok(see_other("/account"))
         }
         Err(errors) => {
