@@ -17,9 +17,17 @@ use crate::domain::shared::{AccountId, Code};
 /// `Throttled`, `WrongCredentials`, or a failure on our side.
 pub async fn sign_in(shop: &Shop, email: &str, password: String, ip: ClientIp) -> Result<Account, AccountError> {
     let email = email.trim().to_lowercase();
-    let attempt = Attempt::login(&email, ip, &shop.limits);
+    // The attempt counts against the email without its control characters, which PostgreSQL
+    // could not store (a NUL) and no account's email holds.
+    let attempt = Attempt::login(&email.replace(char::is_control, ""), ip, &shop.limits);
     let reserved = throttle::reserve(shop, &attempt).await?;
-    let found = shop.db.run(move |conn| queries::credentials(conn, &email)).await?;
+    // No account's email holds a control character (and PostgreSQL refuses a NUL in text): such
+    // an email names nobody, and costs the same decoy check as any unknown one.
+    let found = if email.chars().any(char::is_control) {
+        None
+    } else {
+        shop.db.run(move |conn| queries::credentials(conn, &email)).await?
+    };
     let (account, hash) = found.map_or((None, None), |(a, h)| (Some(a), Some(h)));
     let ok = shop.password_work.run(move || password::check(hash.as_deref(), &password)).await?;
     let account = account.filter(|_| ok).ok_or(AccountError::WrongCredentials)?;

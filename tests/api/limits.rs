@@ -145,3 +145,22 @@ async fn behind_a_proxy_the_limit_counts_the_hop_the_proxy_appended() {
     // Another client behind the same proxy has its own allowance.
     assert_eq!(attempt("203.0.113.8, 10.0.0.2".into(), "v@example.mn".into()).await, 401);
 }
+
+/// A NUL byte (which PostgreSQL refuses in text) in the email is a wrong sign-in, not a 500,
+/// on the API and the page alike.
+#[tokio::test]
+async fn a_nul_byte_in_the_sign_in_email_is_a_wrong_sign_in() {
+    let app = spawn_with(false, &[]).await;
+    let res = try_token(&app.client, &app.url("/api/v1/auth/token"), "bat\u{0}@example.mn", "Wrong-Password-1").await;
+    assert_eq!(res.status(), 401);
+    let client = cookie_client();
+    let html = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&html);
+    let res = client
+        .post(app.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("email", "bat\u{0}@example.mn"), ("password", "whatever-123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
