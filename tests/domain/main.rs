@@ -459,3 +459,30 @@ fn payments_and_cancels_racing_on_one_order_never_deadlock() {
         }
     }
 }
+
+#[test]
+fn a_cart_holds_at_most_a_hundred_lines() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let topup: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
+    let line = |product: Uuid, msisdn: Option<&str>| ItemInput {
+        product_id: Some(product.to_string()),
+        quantity: None,
+        msisdn: msisdn.map(String::from),
+        amount: None,
+    };
+    for _ in 0..100 {
+        cart::commands::add_item(&mut conn, cart, None, &line(topup, Some("88112233")), &rules()).unwrap();
+    }
+    for product in [topup, router(&mut conn)] {
+        let refused = cart::commands::add_item(&mut conn, cart, None, &line(product, Some("88112233")), &rules());
+        let Err(CartError::Invalid(errors)) = refused else { panic!("the 101st line is refused: {refused:?}") };
+        assert_eq!(errors.fields()["cart"][0].code, storefront::domain::shared::Code::CartFull);
+    }
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM cart_items"), 100);
+    let placed =
+        place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) });
+    assert_eq!(placed.unwrap().order.items.len(), 100, "a full cart still checks out");
+}

@@ -5,7 +5,7 @@ use diesel::sql_types::{Text, Uuid as SqlUuid};
 
 use super::model::{CartRow, LineRow};
 use super::queries::{find_row, load_lines, view_of};
-use super::rules::{self, MAX_QUANTITY};
+use super::rules::{self, MAX_LINES, MAX_QUANTITY};
 use super::state::CartStatus;
 use super::types::{CartLine, CartView, ItemInput};
 use super::CartError;
@@ -46,9 +46,23 @@ fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>
 fn refusal(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> CartError {
     match find_row(conn, id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => CartError::Closed,
+        Ok(Some(row)) if row.visible_to(caller) => match line_count(conn, id) {
+            Ok(n) if n >= MAX_LINES => full(),
+            Ok(_) => CartError::NotFound,
+            Err(e) => e,
+        },
         Ok(_) => CartError::NotFound,
         Err(e) => e,
     }
+}
+
+fn line_count(conn: &mut PgConnection, id: CartId) -> Result<i64, CartError> {
+    Ok(cart_items::table.filter(cart_items::cart_id.eq(id)).count().get_result(conn)?)
+}
+
+/// A cart holds at most `MAX_LINES` lines.
+fn full() -> CartError {
+    FieldErrors::single("cart", FieldError::from(Code::CartFull).with("max", MAX_LINES)).into()
 }
 
 fn view(conn: &mut PgConnection, row: &CartRow, shop: &ShopRules) -> Result<CartView, CartError> {
@@ -165,6 +179,9 @@ fn add_device(conn: &mut PgConnection, cart_id: CartId, product: &Product, input
         return Err(CartError::OutOfStock(product.summary.name.en.clone()));
     }
     let wanted = i32::try_from(wanted).unwrap_or(i32::MAX);
+    if existing.is_none() && line_count(conn, cart_id)? >= MAX_LINES {
+        return Err(full());
+    }
     match existing {
         Some((line, _)) => {
             diesel::update(cart_items::table.find(line))
@@ -258,7 +275,7 @@ fn insert_if_open(
         "WITH c AS (UPDATE carts SET updated_at = now() \
              WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) RETURNING id, account_id) \
          INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
-         SELECT c.id, $4, 1, $5, $6 FROM c \
+         SELECT c.id, $4, 1, $5, $6 FROM c WHERE (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
          RETURNING (SELECT account_id FROM c) AS owner",
     )
     .bind::<SqlUuid, _>(cart_id)
@@ -267,6 +284,7 @@ fn insert_if_open(
     .bind::<SqlUuid, _>(product)
     .bind::<Text, _>(line.msisdn.as_str())
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Numeric>, _>(line.amount.map(|a| a.amount()))
+    .bind::<diesel::sql_types::BigInt, _>(MAX_LINES)
     .get_result(conn)
     .optional()?;
     match added {

@@ -6,6 +6,8 @@ use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
 
 pub const MAX_QUANTITY: i64 = 99;
+/// The most lines a cart holds (a device's line counts once, whatever its quantity).
+pub const MAX_LINES: i64 = 100;
 
 /// A quantity as typed: a whole number from 1 to 99; `default` when none is given.
 ///

@@ -30,6 +30,7 @@ pub enum Code {
     NotYourAddress,
     NoDelivery,
     CartEmpty,
+    CartFull,
     ProductId,
     NotOnSale,
     NotSoldOnline,
@@ -62,7 +63,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 48] = [
+    pub const ALL: [Code; 49] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -82,6 +83,7 @@ impl Code {
         Code::NotYourAddress,
         Code::NoDelivery,
         Code::CartEmpty,
+        Code::CartFull,
         Code::ProductId,
         Code::NotOnSale,
         Code::NotSoldOnline,
@@ -135,6 +137,7 @@ impl Code {
             Code::NotYourAddress => "not_your_address",
             Code::NoDelivery => "no_delivery",
             Code::CartEmpty => "cart_empty",
+            Code::CartFull => "cart_full",
             Code::ProductId => "product_id",
             Code::NotOnSale => "not_on_sale",
             Code::NotSoldOnline => "not_sold_online",
@@ -171,9 +174,12 @@ impl Code {
     pub fn params(self) -> &'static [&'static str] {
         match self {
             Code::TooShort => &["min"],
-            Code::TooLong | Code::TooManyAddresses | Code::QuantityRange | Code::QuantityMax | Code::PerPage => {
-                &["max"]
-            }
+            Code::TooLong
+            | Code::TooManyAddresses
+            | Code::QuantityRange
+            | Code::QuantityMax
+            | Code::PerPage
+            | Code::CartFull => &["max"],
             Code::RefundRange => &["max"],
             Code::AmountAtLeast => &["min"],
             Code::AmountRange => &["min", "max"],
