@@ -486,3 +486,53 @@ fn a_cart_holds_at_most_a_hundred_lines() {
         place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) });
     assert_eq!(placed.unwrap().order.items.len(), 100, "a full cart still checks out");
 }
+
+/// One thread's part in a race: its connection and its number; whether it succeeded.
+type Work = dyn Fn(&mut PgConnection, usize) -> bool + Send + Sync;
+
+/// A double-submitted first address, or two "make default" edits at once, used to fail on the
+/// one-default index (a 500). Changes to one address book now take turns.
+#[test]
+fn concurrent_address_changes_of_one_customer_keep_one_default_and_all_succeed() {
+    use storefront::domain::accounts::addresses::{self, NewAddress};
+    use storefront::domain::accounts::commands::{self as accounts, Register};
+    use storefront::domain::accounts::Email;
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    let email = Email::parse("bat@example.mn", "email").unwrap();
+    let owner =
+        accounts::register(&mut conn, &Register { email, name: "Bat".into(), password_hash: "x".into() }).unwrap().id;
+    let address = |default: bool| NewAddress {
+        name: "Bat".into(),
+        phone: "88112233".into(),
+        city: "Ulaanbaatar".into(),
+        district: "Bayangol".into(),
+        line1: "3rd microdistrict".into(),
+        line2: None,
+        is_default: default,
+    };
+    let race = |work: Arc<Work>, n: usize| {
+        let start = Arc::new(Barrier::new(n));
+        let threads: Vec<_> = (0..n)
+            .map(|i| {
+                let (url, start, work) = (db.url.clone(), Arc::clone(&start), Arc::clone(&work));
+                std::thread::spawn(move || {
+                    let mut conn = PgConnection::establish(&url).unwrap();
+                    start.wait();
+                    work(&mut conn, i)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).filter(|ok| *ok).count()
+    };
+    let first = Arc::new(move |conn: &mut PgConnection, _| addresses::add(conn, owner, &address(false)).is_ok());
+    assert_eq!(race(first, 8), 8, "every first address is saved");
+    let defaults = "SELECT count(*) FROM addresses WHERE is_default";
+    assert_eq!(count(&mut conn, defaults), 1);
+    let ids: Vec<Uuid> = addresses::list(&mut conn, owner).unwrap().into_iter().map(|a| a.id).collect();
+    let make_default = Arc::new(move |conn: &mut PgConnection, i: usize| {
+        addresses::update(conn, owner, ids[i % ids.len()], &address(true)).is_ok()
+    });
+    assert_eq!(race(make_default, 6), 6, "every default edit is saved");
+    assert_eq!(count(&mut conn, defaults), 1);
+}

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::AccountError;
-use crate::db::schema::addresses;
+use crate::db::schema::{accounts, addresses};
 use crate::db::DbError;
 use crate::domain::shared::AccountId;
 use crate::domain::shared::FieldErrors;
@@ -130,6 +130,7 @@ pub const MAX_ADDRESSES: i64 = 20;
 /// `Invalid` when the book is full.
 pub fn add(conn: &mut PgConnection, owner: AccountId, input: &NewAddress) -> Result<Address, AccountError> {
     conn.transaction(|conn| {
+        lock_book(conn, owner)?;
         let count: i64 = addresses::table.filter(addresses::account_id.eq(owner)).count().get_result(conn)?;
         if count >= MAX_ADDRESSES {
             return Err(AccountError::Invalid(FieldErrors::single(
@@ -157,6 +158,14 @@ pub fn add(conn: &mut PgConnection, owner: AccountId, input: &NewAddress) -> Res
     })
 }
 
+/// Changes to one customer's address book take turns (the account row's lock): two first
+/// addresses or two "make default" edits at once would otherwise both set a default, and the
+/// book's limit could be passed.
+fn lock_book(conn: &mut PgConnection, owner: AccountId) -> Result<(), AccountError> {
+    accounts::table.find(owner).select(accounts::id).for_no_key_update().first::<AccountId>(conn).optional()?;
+    Ok(())
+}
+
 fn clear_default(conn: &mut PgConnection, owner: AccountId) -> Result<(), AccountError> {
     diesel::update(addresses::table.filter(addresses::account_id.eq(owner).and(addresses::is_default.eq(true))))
         .set(addresses::is_default.eq(false))
@@ -175,6 +184,7 @@ pub fn update(
     input: &NewAddress,
 ) -> Result<Address, AccountError> {
     conn.transaction(|conn| {
+        lock_book(conn, owner)?;
         if input.is_default {
             clear_default(conn, owner)?;
         }
@@ -210,6 +220,7 @@ fn set_default_flag(conn: &mut PgConnection, a: Address) -> Result<Address, Acco
 /// `NotFound` when the owner has no such address.
 pub fn remove(conn: &mut PgConnection, owner: AccountId, id: Uuid) -> Result<(), AccountError> {
     conn.transaction(|conn| {
+        lock_book(conn, owner)?;
         let was_default: bool =
             diesel::delete(addresses::table.filter(addresses::id.eq(id).and(addresses::account_id.eq(owner))))
                 .returning(addresses::is_default)
