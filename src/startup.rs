@@ -135,7 +135,8 @@ impl Application {
                         .wrap(from_fn(errors::html_errors))
                         .wrap(from_fn(web::extract::resolve_language))
                         .wrap(web::session::middleware(&session_config, session_key.clone()))
-                        .wrap(web::security_headers(production)),
+                        .wrap(web::security_headers(production))
+                        .wrap(from_fn(web::headers::no_store_for_personal)),
                 )
                 .wrap(from_fn(telemetry::log_requests))
         })

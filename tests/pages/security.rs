@@ -87,3 +87,26 @@ async fn oversized_forms_are_413() {
     assert_eq!(res.status(), 413);
     assert!(res.text().await.unwrap().contains("<html"));
 }
+
+/// One person's answers (their account, a tracking page, a bearer token) are never cached; the
+/// public catalog may be.
+#[tokio::test]
+async fn personal_answers_carry_no_store_and_the_catalog_does_not() {
+    let app = crate::common::spawn_app_empty().await;
+    let client = crate::common::cookie_client();
+    app.register_in_browser(&client, "bat@example.mn").await;
+    let account = client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(account.status(), 200);
+    assert_eq!(account.headers()["cache-control"], "no-store");
+    let token = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": "bat@example.mn", "password": crate::common::GOOD_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 200);
+    assert_eq!(token.headers()["cache-control"], "no-store");
+    let products = app.client.get(app.url("/products")).send().await.unwrap();
+    assert!(products.headers().get("cache-control").is_none_or(|v| v != "no-store"));
+}
