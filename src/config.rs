@@ -102,7 +102,7 @@ impl Config {
         };
         let session_key = var("SESSION_KEY").map(Secret::new);
         if let Some(key) = &session_key {
-            let bytes = decode_base64_len(key.expose()).ok_or_else(|| "SESSION_KEY must be base64".to_string())?;
+            let bytes = decode_session_key(key.expose()).ok_or_else(|| "SESSION_KEY must be base64".to_string())?.len();
             if bytes < 64 {
                 return Err(format!("SESSION_KEY must decode to at least 64 bytes, got {bytes}"));
             }
@@ -225,18 +225,45 @@ pub fn default_pool_size() -> u32 {
 }
 
 /// Length of the decoded bytes of standard or URL-safe base64, `None` if it is not base64.
-fn decode_base64_len(s: &str) -> Option<usize> {
-    let s = s.trim().trim_end_matches('=');
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')) {
+/// The bytes of a `SESSION_KEY`: base64 in the standard or URL-safe alphabet, with or without
+/// `=` padding, line breaks allowed (`openssl rand -base64 64` prints two lines). The one
+/// reading of the key, for the configuration check and for the session cookie alike.
+pub fn decode_session_key(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    let cleaned = cleaned.trim_end_matches('=');
+    if cleaned.is_empty() {
         return None;
     }
-    Some(s.len() * 3 / 4)
+    base64::engine::general_purpose::STANDARD_NO_PAD.decode(cleaned).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn a_session_key_reads_the_same_however_openssl_or_a_person_wrote_it() {
+        use base64::Engine;
+        let bytes: Vec<u8> = (0u8..64).map(|b| b.wrapping_mul(37).wrapping_add(200)).collect();
+        let padded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let two_lines = format!("{}\n{}\n", &padded[..76], &padded[76..]);
+        let unpadded = padded.trim_end_matches('=').to_string();
+        let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+        for written in [&padded, &two_lines, &unpadded, &url_safe] {
+            assert_eq!(decode_session_key(written).as_deref(), Some(bytes.as_slice()), "{written:?}");
+            assert!(cfg(&[("SESSION_KEY", written)]).is_ok(), "{written:?}");
+        }
+    }
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -282,6 +309,7 @@ mod tests {
     #[test]
     fn short_or_malformed_values_are_refused_by_name() {
         assert!(cfg(&[("SESSION_KEY", "c2hvcnQ=")]).unwrap_err().contains("64 bytes"));
+        assert!(cfg(&[("SESSION_KEY", "not base64 at all!")]).unwrap_err().contains("base64"));
         assert!(cfg(&[("OWN_PREFIXES", "8,99")]).unwrap_err().contains("OWN_PREFIXES"));
         assert!(cfg(&[("NUMBER_HOLD_MINUTES", "-1")]).unwrap_err().contains("NUMBER_HOLD_MINUTES"));
         assert!(cfg(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));

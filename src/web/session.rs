@@ -6,7 +6,6 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionMiddleware};
 use actix_web::cookie::{time::Duration, Key, SameSite};
-use base64::Engine;
 use uuid::Uuid;
 
 use crate::domain::shared::CartId;
@@ -29,13 +28,8 @@ const PLACED_CART: &str = "placed_cart";
 /// The key that encrypts and signs session cookies: `SESSION_KEY` (64+ bytes, base64), or in
 /// development a random one per process (sessions then end when it restarts).
 pub fn key(config: &Config) -> Key {
-    let decoded = config.session_key.as_ref().and_then(|k| {
-        let raw = k.expose().trim();
-        base64::engine::general_purpose::STANDARD
-            .decode(raw)
-            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')))
-            .ok()
-    });
+    // The configuration accepted the key only if this reading gives 64 bytes or more.
+    let decoded = config.session_key.as_ref().and_then(|k| crate::config::decode_session_key(k.expose()));
     match decoded {
         Some(bytes) if bytes.len() >= 64 => Key::from(&bytes),
         _ => Key::generate(),
@@ -152,4 +146,30 @@ pub fn placed_cart(session: &Session) -> Option<CartId> {
 
 pub fn set_placed_cart(session: &Session, id: CartId) {
     let _ = session.insert(PLACED_CART, id);
+}
+
+#[cfg(test)]
+mod key_tests {
+    use base64::Engine;
+
+    use super::*;
+
+    fn config_with(key: &str) -> Result<Config, String> {
+        Config::from_lookup(|k| (k == "SESSION_KEY").then(|| key.to_string()))
+    }
+
+    /// A key the configuration accepts is the key sessions use: never silently a random one
+    /// (which would end sessions at every restart and differ between processes).
+    #[test]
+    fn an_accepted_key_is_the_one_used_however_it_was_written() -> Result<(), String> {
+        let bytes: Vec<u8> = (0u8..64).map(|b| b.wrapping_mul(91).wrapping_add(3)).collect();
+        let padded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let expected = Key::from(&bytes);
+        for written in
+            [padded.clone(), padded.trim_end_matches('=').to_string(), format!("{}\n{}", &padded[..40], &padded[40..])]
+        {
+            assert_eq!(key(&config_with(&written)?).master(), expected.master(), "{written:?}");
+        }
+        Ok(())
+    }
 }
