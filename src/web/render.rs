@@ -33,6 +33,9 @@ impl Chrome {
         let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
         let other = format!("lang={}", lang.other().code());
         kept.push(&other);
+        // A path that starts with two slashes (or `/\`) would make a link to another site
+        // (`//evil.example/x`): the link names this site's path with one leading slash.
+        let path = format!("/{}", path.trim_start_matches(['/', '\\']));
         Self {
             lang,
             tr: Tr(lang),

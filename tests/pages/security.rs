@@ -110,3 +110,16 @@ async fn personal_answers_carry_no_store_and_the_catalog_does_not() {
     let products = app.client.get(app.url("/products")).send().await.unwrap();
     assert!(products.headers().get("cache-control").is_none_or(|v| v != "no-store"));
 }
+
+/// The language link of a page is built from its path: `//evil.example/x` must not become a
+/// link to another site.
+#[tokio::test]
+async fn a_path_with_two_leading_slashes_never_links_off_the_site() {
+    let app = crate::common::spawn_app_empty().await;
+    for path in ["//evil.example/x", "/\\evil.example/x"] {
+        let res = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(!html.contains("href=\"//evil") && !html.contains("href=\"/\\evil"), "{path}: {html}");
+    }
+}
