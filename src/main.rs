@@ -138,6 +138,9 @@ fn create_staff(config: &Config, email: &str, password: &str, role: &str, name: 
 }
 
 fn serve(config: Config, seed: bool) -> Result<(), String> {
+    // Settings are checked before anything is touched: a mail setting that cannot work is
+    // named as such, not reported after the database was migrated as a failure to listen.
+    Services::from_config(&config).map_err(|e| format!("cannot set up mail: {e}"))?;
     let prepared = prepare_database(&config, seed)?;
     tracing::info!(
         created = prepared.created,

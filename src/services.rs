@@ -36,7 +36,10 @@ fn mailer(config: &Config) -> std::io::Result<Arc<dyn Mailer>> {
         .map_err(|e| std::io::Error::other(format!("MAIL_FROM {:?}: {e}", config.mail_from)))?;
     let mailer: Arc<dyn Mailer> = match &config.smtp_url {
         Some(url) => Arc::new(SmtpMailer::new(url.expose(), from).map_err(std::io::Error::other)?),
-        None => Arc::new(OutboxMailer::new(config.outbox_dir.clone().into(), from).map_err(std::io::Error::other)?),
+        None => Arc::new(
+            OutboxMailer::new(config.outbox_dir.clone().into(), from)
+                .map_err(|e| std::io::Error::other(format!("OUTBOX_DIR {:?}: {e}", config.outbox_dir)))?,
+        ),
     };
     Ok(mailer)
 }

@@ -20,6 +20,9 @@ impl FreshName {
     fn url(&self) -> String {
         db_url(&self.0)
     }
+    fn exists(&self) -> bool {
+        PgConnection::establish(&self.url()).is_ok()
+    }
     fn count(&self, table: &str) -> i64 {
         let mut conn = PgConnection::establish(&self.url()).unwrap();
         diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {table})")))
@@ -189,4 +192,19 @@ fn create_staff_refuses_weak_passwords_and_bad_roles() {
         &[("DATABASE_URL", &url)],
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("email"));
+}
+
+/// A mail setting that cannot work is named plainly, before anything is touched, and the
+/// process ends cleanly (it used to say "cannot listen on …" and die of a segmentation fault).
+#[test]
+fn an_outbox_that_is_a_file_is_named_and_nothing_is_touched() {
+    let db = FreshName::new();
+    let file = std::env::temp_dir().join(format!("sf-outbox-file-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, b"not a folder").unwrap();
+    let out = storefront(&["serve"], &[("DATABASE_URL", &db.url()), ("OUTBOX_DIR", file.to_str().unwrap())]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(out.status.code(), Some(1), "a clean failure, not a signal");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("OUTBOX_DIR") && !err.contains("cannot listen"), "{err}");
+    assert!(!db.exists(), "the database was not created");
 }
