@@ -6,7 +6,9 @@ use actix_web::web::Bytes;
 
 use super::category_menu::CategoryMenu;
 use crate::config::Config;
+use crate::domain::payments::PaymentProvider;
 use crate::flows::Shop;
+use crate::web::error::AppError;
 
 pub struct AppState {
     pub shop: Shop,
@@ -14,4 +16,20 @@ pub struct AppState {
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
+}
+
+impl AppState {
+    /// The configured payment provider, or 503 when there is none.
+    pub fn payment_provider(&self) -> Result<&dyn PaymentProvider, AppError> {
+        self.shop.payments().ok_or_else(|| AppError::from(crate::domain::payments::PaymentError::PaymentsUnavailable))
+    }
+
+    /// The sandbox's own endpoints and page exist only while the sandbox is the provider (404).
+    pub fn require_sandbox(&self) -> Result<(), AppError> {
+        if self.shop.payments().is_some_and(|p| p.is_sandbox()) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
 }

@@ -224,7 +224,7 @@ pub async fn checkout(
         lang: lang.0,
     };
     let placed = flows::orders::place_order_once(&state.shop, key.0, Refusals::Keep, input).await?;
-    let provider = state.shop.payments().ok_or(AppError::Unavailable("no payment provider".into()))?;
+    let provider = state.payment_provider()?;
     let answer = CheckoutDto {
         order: OrderDto::new(&placed.order, lang.0),
         payment: PaymentDto::new(&placed.payment, provider),

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::dto::{OrderDto, OrderPage, PaymentDto};
 use crate::domain::orders::{commands, queries, Actor, OrderAccess, OrderFilter};
-use crate::domain::payments::{Outcome, PaymentProvider};
+use crate::domain::payments::Outcome;
 use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::flows;
@@ -109,11 +109,7 @@ pub async fn pay_order(
     let id = path_id(&id)?;
     let access = access_of(caller, query.into_inner().token)?;
     let payment = flows::orders::pay_order(&state.shop, id, access).await?;
-    json(StatusCode::CREATED, &PaymentDto::new(&payment, provider(&state)?))
-}
-
-fn provider(state: &AppState) -> Result<&dyn PaymentProvider, AppError> {
-    state.shop.payments().ok_or(AppError::Unavailable("no payment provider is configured".into()))
+    json(StatusCode::CREATED, &PaymentDto::new(&payment, state.payment_provider()?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -133,9 +129,7 @@ pub async fn simulate_payment(
     id: web::Path<String>,
     body: web::Json<SimulateBody>,
 ) -> Result<HttpResponse, AppError> {
-    if !state.shop.payments().is_some_and(|p| p.is_sandbox()) {
-        return Err(AppError::NotFound);
-    }
+    state.require_sandbox()?;
     let id = path_id(&id)?;
     let outcome = body
         .outcome
@@ -143,7 +137,7 @@ pub async fn simulate_payment(
         .and_then(Outcome::parse)
         .ok_or_else(|| FieldErrors::single("outcome", Code::Outcome))?;
     let payment = flows::orders::settle_sandbox_payment(&state.shop, id, outcome).await?;
-    json_ok(&PaymentDto::new(&payment, provider(&state)?))
+    json_ok(&PaymentDto::new(&payment, state.payment_provider()?))
 }
 
 /// A payment provider's webhook (`sandbox` here): `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.

@@ -12,6 +12,7 @@ use crate::domain::accounts::addresses;
 use crate::domain::accounts::AccountError;
 use crate::domain::shared::FieldErrors;
 use crate::web::error::AppError;
+use crate::web::extract::path_id;
 use crate::web::extract::SignedIn;
 use crate::web::render::{html, html_with, Chrome};
 use crate::web::state::AppState;
@@ -46,10 +47,6 @@ pub struct AddressEditPage {
     pub address_errors: FormErrors,
 }
 
-fn owned(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 pub async fn show_address(
     state: web::Data<AppState>,
     mut ctx: Chrome,
@@ -57,7 +54,7 @@ pub async fn show_address(
     user: SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = owned(&id)?;
+    let id: Uuid = path_id(&id)?;
     let owner = user.0.id;
     let list = state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::list(conn, owner)?)).await?;
     let address = list.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
@@ -79,7 +76,7 @@ pub async fn update_address(
     id: web::Path<String>,
     form: web::Form<AddressForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = owned(&id)?;
+    let id: Uuid = path_id(&id)?;
     let form = form.into_inner();
     let input = match form.input().parse() {
         Ok(i) => i,
@@ -100,7 +97,7 @@ pub async fn delete_address(
     user: SignedIn,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = owned(&id)?;
+    let id: Uuid = path_id(&id)?;
     let owner = user.0.id;
     state.shop.db.run(move |conn| Ok::<_, AppError>(addresses::remove(conn, owner, id)?)).await?;
     Ok(back_to_account(&session, "account.address_removed"))

@@ -16,6 +16,6 @@ pub fn order_href(id: OrderId, token: &str) -> String {
 
 /// Where the shopper pays: the sandbox's page is ours (a path); a real provider's is its own.
 pub fn payment_page(state: &AppState, payment: PaymentId) -> Result<String, AppError> {
-    let provider = state.shop.payments().ok_or(AppError::Unavailable("no payment provider is configured".into()))?;
+    let provider = state.payment_provider()?;
     Ok(if provider.is_sandbox() { pay_path(payment) } else { provider.redirect_url(payment) })
 }

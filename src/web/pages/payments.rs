@@ -32,9 +32,7 @@ pub struct SandboxPage {
 }
 
 async fn payment_and_order(state: &AppState, id: PaymentId) -> Result<(Payment, Order), AppError> {
-    if !state.shop.payments().is_some_and(|p| p.is_sandbox()) {
-        return Err(AppError::NotFound);
-    }
+    state.require_sandbox()?;
     state
         .shop
         .db
