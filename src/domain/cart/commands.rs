@@ -154,7 +154,8 @@ fn cart_refusal_first(
 ) -> CartError {
     match find_row(conn, cart_id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status == CartStatus::Open => CartError::Invalid(errors),
-        Ok(_) => refusal(conn, cart_id, caller),
+        Ok(Some(row)) if row.visible_to(caller) => CartError::Closed,
+        Ok(_) => CartError::NotFound,
         Err(e) => e,
     }
 }
