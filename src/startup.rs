@@ -53,6 +53,21 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
+/// A job runner that sends the shop's mail.
+fn mail_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
+    let sender = mail::Sender {
+        db: db.clone(),
+        clock: services.clock.clone(),
+        mailer: services.mailer.clone(),
+        public_url: config.public_url.clone(),
+    };
+    worker::Runner {
+        db,
+        clock: services.clock.clone(),
+        performers: mail::performers(worker::Performers::new(), sender),
+    }
+}
+
 /// The job runner alone (`storefront worker`): a process that serves no HTTP.
 pub struct Worker {
     runner: worker::RunnerHandle,
@@ -65,8 +80,7 @@ impl Worker {
     /// The database URL is unusable or the thread cannot start.
     pub fn start(config: &Config, services: Services) -> std::io::Result<Self> {
         let db = Db::new(config.database_url.expose(), config.db_pool_size.min(4)).map_err(std::io::Error::other)?;
-        let performers = mail::performers(worker::Performers::new(), services.mailer.clone(), &config.public_url);
-        let runner = worker::spawn(worker::Runner { db, clock: services.clock.clone(), performers })?;
+        let runner = worker::spawn(mail_runner(db, config, &services))?;
         Ok(Self { runner })
     }
 
@@ -97,9 +111,7 @@ impl Application {
         let production = config.is_production();
         let session_key = web::session::key(&config);
         let (jobs_wake, runner) = if config.job_runner {
-            let performers = mail::performers(worker::Performers::new(), services.mailer.clone(), &config.public_url);
-            let runner = worker::Runner { db: db.clone(), clock: services.clock.clone(), performers };
-            let handle = worker::spawn(runner)?;
+            let handle = worker::spawn(mail_runner(db.clone(), &config, &services))?;
             (Some(handle.waker()), Some(handle))
         } else {
             (None, None)

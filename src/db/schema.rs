@@ -172,6 +172,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    order_links (token_hash) {
+        token_hash -> Bytea,
+        order_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> Uuid,
         number -> Text,
@@ -190,7 +198,6 @@ diesel::table! {
         shipping -> Numeric,
         total -> Numeric,
         refunded_total -> Numeric,
-        access_token -> Text,
         stock_released -> Bool,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
@@ -270,6 +277,7 @@ diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_links -> orders (order_id));
 diesel::joinable!(order_items -> products (product_id));
 diesel::joinable!(orders -> accounts (account_id));
 diesel::joinable!(orders -> branches (branch_id));
@@ -295,6 +303,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     order_events,
     order_items,
+    order_links,
     orders,
     password_resets,
     payment_events,

@@ -4,6 +4,10 @@
 //! What is stored is the domain's outcome (the placed order, the refunded order, or the
 //! refusal), not a presentation's rendering of it, so a key names one request whether it came
 //! through a page or the API, and both render the replay as they render a first answer.
+//!
+//! The key itself is kept only as its SHA-256: it is the one thing a retry has that the
+//! database does not, so a secret of the first answer (a guest's order link) is stored sealed
+//! under it (`IdempotencyKey::seal`) and opens again only for the client's own retries.
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -34,6 +38,26 @@ impl IdempotencyKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What the database keeps of the key: its SHA-256, in hex.
+    fn stored_form(&self) -> String {
+        Sha256::digest(self.0.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Seals a 32-byte `secret` of an answer under this key and `scope`, and unseals it (the
+    /// same call): XOR with SHA-256 of the key, which the database never holds. Each key
+    /// seals one answer, so the pad is used once.
+    pub fn seal(&self, scope: Scope, secret: &[u8; 32]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"storefront: an answer's secret\n");
+        h.update(scope.key().as_bytes());
+        h.update(b"\n");
+        h.update(self.0.as_bytes());
+        let pad = h.finalize();
+        let mut sealed = *secret;
+        sealed.iter_mut().zip(pad.iter()).for_each(|(s, p)| *s ^= p);
+        sealed
     }
 }
 
@@ -207,8 +231,8 @@ where
     T: Serialize + DeserializeOwned,
     E: Refusal + From<IdempotencyError> + From<diesel::result::Error>,
 {
-    let caller = once.scope.key();
-    let (caller, key, fingerprint) = (caller.as_str(), once.key.as_str(), fingerprint.0.as_slice());
+    let (caller, key) = (once.scope.key(), once.key.stored_form());
+    let (caller, key, fingerprint) = (caller.as_str(), key.as_str(), fingerprint.0.as_slice());
     let done: Result<T, Stop<E>> = conn.transaction(|conn| {
         let answer = work(conn).map_err(Stop::Work)?;
         let body = serde_json::to_string(&answer).map_err(|e| Stop::Work(unreadable(e).into()))?;
@@ -258,6 +282,19 @@ mod tests {
         for bad in ["", "   ", "a b", "ключ", &"k".repeat(256)] {
             assert!(IdempotencyKey::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_under_its_key_and_scope() {
+        let (key, other) = (IdempotencyKey::random(), IdempotencyKey::random());
+        let scope = Scope::Cart(CartId::random());
+        let secret = [7u8; 32];
+        let sealed = key.seal(scope, &secret);
+        assert_ne!(sealed, secret);
+        assert_eq!(key.seal(scope, &sealed), secret);
+        assert_ne!(other.seal(scope, &sealed), secret);
+        assert_ne!(key.seal(Scope::Cart(CartId::random()), &sealed), secret);
+        assert!(!key.stored_form().contains(key.as_str()) && key.stored_form().len() == 64);
     }
 
     #[test]

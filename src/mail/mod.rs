@@ -9,9 +9,11 @@ use askama::Template;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
-use crate::domain::accounts::reset::RESET_LIFETIME;
+use crate::db::Db;
+use crate::domain::accounts::reset::{self, ResetLink, RESET_LIFETIME};
 use crate::domain::mails::{OrderMail, OrderNews, PasswordResetMail};
-use crate::domain::shared::Lang;
+use crate::domain::orders::{links, OrderToken};
+use crate::domain::shared::{Clock, Lang};
 use crate::i18n::Tr;
 use crate::worker::Performers;
 
@@ -139,14 +141,15 @@ struct OrderText<'a> {
     mail: &'a OrderContent<'a>,
 }
 
-/// The mail about an order: confirmation, declined payment, shipped, ready for pickup.
+/// The mail about an order (confirmation, declined payment, shipped, ready for pickup), with
+/// the tracking link `token` opens.
 ///
 /// # Errors
 /// A template that fails to render.
-pub fn order(mail: &OrderMail, public_url: &str) -> Result<Outgoing, String> {
+pub fn order(mail: &OrderMail, token: &OrderToken, public_url: &str) -> Result<Outgoing, String> {
     let t = Tr(mail.lang);
     let lang = mail.lang;
-    let link = format!("{}/orders/{}?token={}", public_url.trim_end_matches('/'), mail.order_id, mail.secret.token);
+    let link = format!("{}/orders/{}?token={}", public_url.trim_end_matches('/'), mail.order_id, token.as_str());
     let pick = |mn: &str, en: &str| -> String {
         match lang {
             Lang::Mn => mn.to_string(),
@@ -208,27 +211,74 @@ pub fn order(mail: &OrderMail, public_url: &str) -> Result<Outgoing, String> {
     })
 }
 
-/// The mail with the link to choose a new password.
+/// The mail with the link to choose a new password, to the account's address.
 ///
 /// # Errors
 /// A template that fails to render.
-pub fn password_reset(mail: &PasswordResetMail, public_url: &str) -> Result<Outgoing, String> {
-    let t = Tr(mail.lang);
-    let link = format!("{}/password-reset/{}", public_url.trim_end_matches('/'), mail.secret.token);
-    let (name, minutes) = (mail.name.as_str(), RESET_LIFETIME.num_minutes());
+pub fn password_reset(lang: Lang, link: &ResetLink, public_url: &str) -> Result<Outgoing, String> {
+    let t = Tr(lang);
+    let href = format!("{}/password-reset/{}", public_url.trim_end_matches('/'), link.token);
+    let (name, minutes) = (link.account.name.as_str(), RESET_LIFETIME.num_minutes());
     Ok(Outgoing {
-        to: mail.to.clone(),
+        to: link.account.email.clone(),
         subject: t.t("mail.reset.subject").into(),
-        text: PasswordResetText { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
-        html: PasswordResetHtml { t, name, link: &link, minutes }.render().map_err(|e| e.to_string())?,
+        text: PasswordResetText { t, name, link: &href, minutes }.render().map_err(|e| e.to_string())?,
+        html: PasswordResetHtml { t, name, link: &href, minutes }.render().map_err(|e| e.to_string())?,
     })
 }
 
-/// Registers the mail kinds with the job runner: each is rendered and sent through `mailer`.
-pub fn performers(performers: Performers, mailer: Arc<dyn Mailer>, public_url: &str) -> Performers {
-    let (reset_mailer, reset_url) = (Arc::clone(&mailer), public_url.to_string());
-    let order_url = public_url.to_string();
+/// What sending a mail with a link needs: the database to mint the link, the clock, the
+/// transport and the shop's public address.
+#[derive(Clone)]
+pub struct Sender {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<dyn Mailer>,
+    pub public_url: String,
+}
+
+impl Sender {
+    /// Mints the link, sends the mail, and takes the link back if the mail did not go, so
+    /// every attempt carries a link that works and a failed one leaves none behind. The
+    /// connection is not held while the transport talks to the mail server.
+    fn with_link<L>(
+        &self,
+        mint: impl FnOnce(&mut crate::db::PgPooled) -> Result<Option<L>, String>,
+        render: impl FnOnce(&L) -> Result<Outgoing, String>,
+        withdraw: impl FnOnce(&mut crate::db::PgPooled, &L) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(link) = mint(&mut self.db.get().map_err(|e| e.to_string())?)? else { return Ok(()) };
+        let sent = render(&link).and_then(|message| self.mailer.send(&message));
+        if sent.is_err() {
+            if let Err(e) = self.db.get().map_err(|e| e.to_string()).and_then(|mut conn| withdraw(&mut conn, &link)) {
+                tracing::warn!(error = %e, "cannot take back the link of an unsent mail");
+            }
+        }
+        sent
+    }
+
+    fn order(&self, mail: &OrderMail) -> Result<(), String> {
+        self.with_link(
+            |conn| links::mint(conn, mail.order_id, self.clock.now()).map(Some).map_err(|e| e.to_string()),
+            |token| order(mail, token, &self.public_url),
+            |conn, token| links::withdraw(conn, token).map_err(|e| e.to_string()),
+        )
+    }
+
+    /// A reset for an account that is gone is done without a mail.
+    fn password_reset(&self, mail: &PasswordResetMail) -> Result<(), String> {
+        self.with_link(
+            |conn| reset::issue(conn, mail.account_id, self.clock.now()).map_err(|e| e.to_string()),
+            |link| password_reset(mail.lang, link, &self.public_url),
+            |conn, link| reset::withdraw(conn, &link.token).map_err(|e| e.to_string()),
+        )
+    }
+}
+
+/// Registers the mail kinds with the job runner: each is rendered with a fresh link and sent.
+pub fn performers(performers: Performers, sender: Sender) -> Performers {
+    let reset_sender = sender.clone();
     performers
-        .on(move |mail: PasswordResetMail| reset_mailer.send(&password_reset(&mail, &reset_url)?))
-        .on(move |mail: OrderMail| mailer.send(&order(&mail, &order_url)?))
+        .on(move |mail: PasswordResetMail| reset_sender.password_reset(&mail))
+        .on(move |mail: OrderMail| sender.order(&mail))
 }

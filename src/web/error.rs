@@ -356,6 +356,7 @@ impl From<OrderError> for AppError {
                 AppError::conflict("illegal_transition", format!("An order that is {from} cannot become {to}."))
             }
             OrderError::Invalid(fields) => AppError::Invalid(fields),
+            OrderError::NoRandomness(msg) => AppError::Internal(msg),
             OrderError::Internal(db) => db.into(),
         }
     }

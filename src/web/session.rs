@@ -8,7 +8,7 @@ use actix_session::{Session, SessionMiddleware};
 use actix_web::cookie::{time::Duration, Key, SameSite};
 use uuid::Uuid;
 
-use crate::domain::shared::CartId;
+use crate::domain::shared::{CartId, OrderId};
 
 use crate::config::Config;
 use crate::domain::accounts::sessions::SessionSecret;
@@ -24,6 +24,9 @@ const FLASH: &str = "flash";
 const CART: &str = "cart";
 const CART_COUNT: &str = "cart_count";
 const PLACED_CART: &str = "placed_cart";
+const ORDER_LINKS: &str = "order_links";
+/// How many guest orders a browser keeps the links of.
+const ORDER_LINKS_KEPT: usize = 5;
 
 /// The key that encrypts and signs session cookies: `SESSION_KEY` (64+ bytes, base64), or in
 /// development a random one per process (sessions then end when it restarts).
@@ -146,6 +149,23 @@ pub fn placed_cart(session: &Session) -> Option<CartId> {
 
 pub fn set_placed_cart(session: &Session, id: CartId) {
     let _ = session.insert(PLACED_CART, id);
+}
+
+/// Keeps the link to an order this browser placed or opened as a guest, so the payment
+/// provider's return and a reload find the order without the secret in the address. Only the
+/// newest few are kept; the cookie is encrypted.
+pub fn remember_order_link(session: &Session, order: OrderId, token: &str) {
+    let mut kept = session.get::<Vec<(OrderId, String)>>(ORDER_LINKS).ok().flatten().unwrap_or_default();
+    kept.retain(|(id, _)| *id != order);
+    kept.insert(0, (order, token.to_string()));
+    kept.truncate(ORDER_LINKS_KEPT);
+    let _ = session.insert(ORDER_LINKS, kept);
+}
+
+/// The link this browser keeps to `order`, if any.
+pub fn order_link(session: &Session, order: OrderId) -> Option<String> {
+    let kept = session.get::<Vec<(OrderId, String)>>(ORDER_LINKS).ok().flatten()?;
+    kept.into_iter().find(|(id, _)| *id == order).map(|(_, token)| token)
 }
 
 #[cfg(test)]

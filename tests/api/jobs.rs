@@ -8,25 +8,37 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 use storefront::domain::accounts::Role;
 use storefront::domain::jobs::{self, JobStatus, NewJob, Queue};
-use storefront::domain::mails::{PasswordResetMail, Secret};
 use storefront::domain::shared::{Lang, SystemClock};
 use storefront::mail::{Mailer, Outgoing};
 use storefront::worker::{Performers, Runner};
 
 use crate::common::{spawn_app_empty, TestDb, GOOD_PASSWORD};
 
+/// Bat's account, whom the reset mails of these tests are for.
+const BAT: &str = "5b0e8f8e-6a43-4d8e-9d0f-0c7a1f3b2a11";
+
+fn with_bat(conn: &mut diesel::PgConnection) {
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "INSERT INTO accounts (id, email, name, password_hash) VALUES ('{BAT}', 'bat@example.mn', 'Bat', 'x')"
+        )),
+        conn,
+    )
+    .unwrap();
+}
+
 fn mail_job(key: Option<&str>, max_attempts: i32) -> NewJob {
     NewJob {
         queue: Queue::Mail,
         kind: "password_reset".into(),
-        payload: json!({"to": "bat@example.mn", "name": "Bat", "lang": "en", "secret": {"token": "t0k3n"}}),
+        payload: json!({"account_id": BAT, "to": "bat@example.mn", "lang": "en"}),
         dedup_key: key.map(str::to_string),
         max_attempts,
     }
 }
 
 #[test]
-fn failures_back_off_then_the_job_dies_and_forgets_its_secret() {
+fn failures_back_off_then_the_job_dies() {
     let db = TestDb::create(false);
     let mut conn = db.connect();
     let now = Utc::now();
@@ -46,7 +58,6 @@ fn failures_back_off_then_the_job_dies_and_forgets_its_secret() {
     let dead = jobs::list(&mut conn, Some(JobStatus::Dead), Default::default()).unwrap();
     assert_eq!(dead.total, 1);
     assert_eq!(dead.items[0].last_error.as_deref(), Some("smtp still down"));
-    assert!(dead.items[0].payload.get("secret").is_none());
 
     let retried = jobs::retry(&mut conn, job.id, later).unwrap();
     assert_eq!((retried.status, retried.attempts), (JobStatus::Pending, 0));
@@ -108,9 +119,18 @@ fn concurrent_workers_never_take_the_same_job() {
     assert_eq!(jobs::list(&mut conn, Some(JobStatus::Done), Default::default()).unwrap().total, 60);
 }
 
+fn mail_performers(db: &storefront::db::Db, mailer: Arc<dyn Mailer>) -> Performers {
+    let sender = storefront::mail::Sender {
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        mailer,
+        public_url: "https://shop.example.mn".into(),
+    };
+    storefront::mail::performers(Performers::new(), sender)
+}
+
 fn mail_runner(db: storefront::db::Db, mailer: Arc<dyn Mailer>) -> Runner {
-    let performers = storefront::mail::performers(Performers::new(), mailer, "https://shop.example.mn");
-    Runner { db, clock: Arc::new(SystemClock), performers }
+    Runner { performers: mail_performers(&db, mailer), db, clock: Arc::new(SystemClock) }
 }
 
 /// A job kind of this test only, whose performer panics on `boom`.
@@ -132,6 +152,7 @@ impl jobs::JobKind for Probe {
 fn the_runner_dispatches_by_kind_and_a_panicking_job_fails_alone() {
     let db = TestDb::create(false);
     let mut conn = db.connect();
+    with_bat(&mut conn);
     let now = Utc::now();
     jobs::enqueue_job(&mut conn, &Probe { boom: true }, now).unwrap();
     jobs::enqueue_job(&mut conn, &Probe { boom: false }, now).unwrap();
@@ -143,14 +164,13 @@ fn the_runner_dispatches_by_kind_and_a_panicking_job_fails_alone() {
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(false), sent: Mutex::new(Vec::new()) });
     let performed = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&performed);
-    let performers = storefront::mail::performers(Performers::new(), mail.clone(), "https://shop.example.mn").on(
-        move |probe: Probe| {
-            assert!(!probe.boom, "the operator fell over");
-            seen.lock().unwrap().push("probe");
-            Ok(())
-        },
-    );
-    let runner = Runner { db: storefront::db::Db::new(&db.url, 2).unwrap(), clock: Arc::new(SystemClock), performers };
+    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let performers = mail_performers(&pool, mail.clone()).on(move |probe: Probe| {
+        assert!(!probe.boom, "the operator fell over");
+        seen.lock().unwrap().push("probe");
+        Ok(())
+    });
+    let runner = Runner { db: pool, clock: Arc::new(SystemClock), performers };
     assert_eq!(runner.work_batch(), 4, "mail and operator queues are both worked");
     assert_eq!(*performed.lock().unwrap(), ["probe"]);
     assert_eq!(mail.sent.lock().unwrap().len(), 1);
@@ -158,7 +178,7 @@ fn the_runner_dispatches_by_kind_and_a_panicking_job_fails_alone() {
     let errors: Vec<String> = failed.items.iter().filter_map(|j| j.last_error.clone()).collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().any(|e| e.starts_with("panicked: the operator fell over")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("missing field `name`")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("missing field `account_id`")), "{errors:?}");
     // The runner is still there for the next job.
     jobs::enqueue_job(&mut conn, &Probe { boom: false }, Utc::now()).unwrap();
     assert_eq!(runner.work_batch(), 1);
@@ -185,6 +205,7 @@ impl Mailer for FlakyMail {
 fn the_runner_keeps_mail_through_an_outage() {
     let db = TestDb::create(false);
     let mut conn = db.connect();
+    with_bat(&mut conn);
     jobs::enqueue(&mut conn, &mail_job(None, 8), Utc::now()).unwrap();
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(true), sent: Mutex::new(Vec::new()) });
     let pool = storefront::db::Db::new(&db.url, 2).unwrap();
@@ -198,7 +219,16 @@ fn the_runner_keeps_mail_through_an_outage() {
     assert_eq!(runner.work_batch(), 1);
     let sent = mail.sent.lock().unwrap();
     assert_eq!(sent.len(), 1);
-    assert!(sent[0].text.contains("https://shop.example.mn/password-reset/t0k3n"));
+    let link = sent[0].text.split_whitespace().find(|w| w.starts_with("https://shop.example.mn/password-reset/"));
+    let token = link.expect("a reset link in the mail").rsplit('/').next().unwrap();
+    assert!(storefront::domain::accounts::reset::is_valid(&mut conn, token, Utc::now()).unwrap());
+    // The attempt that failed took its link back: only the mailed one exists.
+    let links: i64 = diesel::RunQueryDsl::get_result::<i64>(
+        diesel::QueryDsl::count(storefront::db::schema::password_resets::table),
+        &mut conn,
+    )
+    .unwrap();
+    assert_eq!(links, 1);
 }
 
 #[tokio::test]
@@ -248,13 +278,15 @@ fn without_smtp_mail_is_written_to_the_outbox_as_eml() {
     use storefront::mail::OutboxMailer;
     let dir = std::env::temp_dir().join(format!("sf-outbox-{}", uuid::Uuid::new_v4().simple()));
     let mailer = OutboxMailer::new(dir.clone(), "Storefront <no-reply@storefront.mn>".parse().unwrap()).unwrap();
-    let reset = PasswordResetMail {
-        to: "bat@example.mn".into(),
+    let account = storefront::domain::accounts::Account {
+        id: storefront::domain::shared::AccountId::random(),
+        email: "bat@example.mn".into(),
         name: "Bat".into(),
-        lang: Lang::En,
-        secret: Secret { token: "abc".into() },
+        role: Role::Customer,
+        session_epoch: 0,
     };
-    let message = storefront::mail::password_reset(&reset, "http://127.0.0.1:8080").unwrap();
+    let reset = storefront::domain::accounts::reset::ResetLink { account, token: "abc".into() };
+    let message = storefront::mail::password_reset(Lang::En, &reset, "http://127.0.0.1:8080").unwrap();
     mailer.send(&message).unwrap();
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(files.len(), 1);
@@ -262,4 +294,48 @@ fn without_smtp_mail_is_written_to_the_outbox_as_eml() {
     let raw = std::fs::read_to_string(&files[0]).unwrap();
     assert!(raw.contains("Subject: Reset your Storefront password") && raw.contains("To: bat@example.mn"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+async fn wait_for_job(app: &crate::common::TestApp, condition: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.count(&format!("SELECT count(*) AS n FROM jobs WHERE {condition}")) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no job where {condition}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// An SMTP outage long enough to kill a guest's confirmation mail loses nothing: when staff
+/// send the dead job round again, it goes out with a tracking link that opens the order.
+#[tokio::test]
+async fn a_dead_order_mail_retried_by_staff_carries_a_working_link() {
+    let smtp = crate::common::smtp::SmtpServer::start().await;
+    smtp.set_down(true);
+    let app = crate::common::spawn_with(true, &[("SMTP_URL", &smtp.url())]).await;
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
+    let body = json!({"email": "dulmaa@example.mn", "fulfillment": crate::common::shop::delivery()});
+    let (status, placed) = app.checkout(&cart, None, body).await;
+    assert_eq!(status, 201);
+    let (order, number) = (placed["order"]["id"].as_str().unwrap(), placed["order"]["number"].as_str().unwrap());
+    wait_for_job(&app, "kind = 'order_confirmation' AND status = 'failed'").await;
+    // The outage outlasts every attempt.
+    app.sql("UPDATE jobs SET max_attempts = attempts, run_at = now() WHERE kind = 'order_confirmation'");
+    wait_for_job(&app, "kind = 'order_confirmation' AND status = 'dead'").await;
+    assert!(smtp.received().is_empty());
+
+    smtp.set_down(false);
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+    let (_, dead) = app.get_json_as("/api/v1/admin/jobs?status=dead", &staff).await;
+    let id = dead["items"][0]["id"].as_str().unwrap();
+    let res =
+        app.client.post(app.url(&format!("/api/v1/admin/jobs/{id}/retry"))).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mail = smtp.wait_for_subject("dulmaa@example.mn", number, 15).await;
+    let link = mail.link_path("/orders/").expect("a tracking link");
+    assert!(link.starts_with(&format!("/orders/{order}?token=")), "{link}");
+    let (status, page) = app.get_text(&link).await;
+    assert_eq!(status, 200, "{link}");
+    assert!(page.contains(number));
+    wait_for_job(&app, "kind = 'order_confirmation' AND status = 'done'").await;
 }

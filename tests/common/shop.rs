@@ -139,12 +139,6 @@ impl TestApp {
             .unwrap()
     }
 
-    pub fn order_token(&self, order: &str) -> String {
-        use storefront::db::schema::orders;
-        let mut conn = self.test_db.connect();
-        orders::table.find(Uuid::parse_str(order).unwrap()).select(orders::access_token).first(&mut conn).unwrap()
-    }
-
     pub fn mail_jobs(&self, kind: &str) -> i64 {
         let mut conn = self.test_db.connect();
         #[derive(QueryableByName)]

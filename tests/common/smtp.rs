@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback for the tests: it accepts every message and keeps it.
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,7 @@ impl Received {
 pub struct SmtpServer {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    down: Arc<AtomicBool>,
 }
 
 impl SmtpServer {
@@ -61,16 +63,22 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let port = listener.local_addr().unwrap().port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
-        let store = Arc::clone(&inbox);
+        let down = Arc::new(AtomicBool::new(false));
+        let (store, is_down) = (Arc::clone(&inbox), Arc::clone(&down));
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                let store = Arc::clone(&store);
+                let (store, is_down) = (Arc::clone(&store), Arc::clone(&is_down));
                 tokio::spawn(async move {
-                    let _ = session(socket, store).await;
+                    let _ = session(socket, store, &is_down).await;
                 });
             }
         });
-        SmtpServer { port, inbox }
+        SmtpServer { port, inbox, down }
+    }
+
+    /// An outage: while down, every connection is turned away as a busy server would.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     pub fn url(&self) -> String {
@@ -110,8 +118,16 @@ impl SmtpServer {
     }
 }
 
-async fn session(socket: tokio::net::TcpStream, inbox: Arc<Mutex<Vec<Received>>>) -> std::io::Result<()> {
+async fn session(
+    socket: tokio::net::TcpStream,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    down: &AtomicBool,
+) -> std::io::Result<()> {
     let (read, mut write) = socket.into_split();
+    if down.load(Ordering::SeqCst) {
+        write.write_all(b"421 4.3.2 test-smtp is not available\r\n").await?;
+        return Ok(());
+    }
     let mut lines = BufReader::new(read);
     write.write_all(b"220 test-smtp ESMTP ready\r\n").await?;
     let (mut from, mut to) = (String::new(), Vec::new());

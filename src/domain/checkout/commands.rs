@@ -1,6 +1,8 @@
 //! `place_order`: one transaction from cart to order.
 use std::collections::BTreeMap;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Uuid as SqlUuid};
@@ -10,12 +12,12 @@ use super::types::{FulfillmentInput, PlaceOrder, Placed};
 use super::CheckoutError;
 use crate::db::prepared;
 use crate::db::schema::branches;
-use crate::domain::accounts::{self, addresses, tokens, Email};
+use crate::domain::accounts::{self, addresses, Email};
 use crate::domain::cart::{self, rules, CartLine};
 use crate::domain::catalog::ProductKind;
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
-use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder};
+use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder, OrderToken};
 use crate::domain::payments::attempts;
 use crate::domain::shared::{AccountId, ProductId};
 use crate::domain::shared::{Code, FieldErrors, Money, ShopRules};
@@ -119,7 +121,18 @@ pub fn place_order(
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
-    conn.transaction(|conn| place_in(conn, input, provider, shop, now))
+    conn.transaction(|conn| place_in(conn, input, provider, shop, now, None))
+}
+
+/// A guest's link, sealed under the idempotency key for the stored answer.
+fn seal(link: &OrderToken, key: &IdempotencyKey, scope: Scope) -> Option<String> {
+    link.bytes().map(|bytes| URL_SAFE_NO_PAD.encode(key.seal(scope, &bytes)))
+}
+
+/// The link a stored answer keeps sealed, opened with the retry's key.
+fn unseal(sealed: &str, key: &IdempotencyKey, scope: Scope) -> Option<OrderToken> {
+    let bytes: [u8; 32] = URL_SAFE_NO_PAD.decode(sealed).ok()?.try_into().ok()?;
+    Some(OrderToken::from_bytes(&key.seal(scope, &bytes)))
 }
 
 /// `place_order` in the caller's transaction.
@@ -129,6 +142,7 @@ fn place_in(
     provider: &str,
     shop: &ShopRules,
     now: DateTime<Utc>,
+    once: Option<(&IdempotencyKey, Scope)>,
 ) -> Result<Placed, CheckoutError> {
     let lines = cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
     if lines.is_empty() {
@@ -178,20 +192,26 @@ fn place_in(
     if let Some(branch) = branch {
         reserve(conn, &lines, branch)?;
     }
+    // A guest follows the order by its link; a customer signs in.
+    let link = match input.caller {
+        None => Some(OrderToken::random().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?),
+        Some(_) => None,
+    };
     let order = NewOrder {
+        link: link.clone(),
         account_id: input.caller,
         cart_id: input.cart_id,
         email,
         lang: input.lang,
         fulfillment,
         totals: rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping),
-        access_token: tokens::random_secret().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?,
         expires_at: now + shop.order_expiry,
     };
     let order = orders::commands::create(conn, &order, &lines, now)?;
     let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
     orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
-    Ok(Placed { order, payment })
+    let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));
+    Ok(Placed { order, payment, link, sealed_link })
 }
 
 /// `place_order` once per idempotency key of the customer (or, for a guest, of the cart): a
@@ -209,6 +229,13 @@ pub fn place_order_once(
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
-    let once = Once { scope: Scope::checkout(input.caller, input.cart_id), key: key.clone(), refusals };
-    idempotency::run(conn, &once, &input.fingerprint(), |conn| place_in(conn, input, provider, shop, now))
+    let scope = Scope::checkout(input.caller, input.cart_id);
+    let once = Once { scope, key: key.clone(), refusals };
+    let mut placed = idempotency::run(conn, &once, &input.fingerprint(), |conn| {
+        place_in(conn, input, provider, shop, now, Some((key, scope)))
+    })?;
+    if placed.link.is_none() {
+        placed.link = placed.sealed_link.as_deref().and_then(|sealed| unseal(sealed, key, scope));
+    }
+    Ok(placed)
 }

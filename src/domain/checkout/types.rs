@@ -2,7 +2,7 @@
 
 use crate::domain::accounts::addresses::AddressInput;
 use crate::domain::idempotency::Fingerprint;
-use crate::domain::orders::Order;
+use crate::domain::orders::{Order, OrderToken};
 use crate::domain::payments::Payment;
 use crate::domain::shared::Lang;
 use crate::domain::shared::{AccountId, CartId};
@@ -43,4 +43,11 @@ impl PlaceOrder {
 pub struct Placed {
     pub order: Order,
     pub payment: Payment,
+    /// A guest's link to the order: only its hash is kept with the order, so it is not stored
+    /// with the answer either ...
+    #[serde(skip)]
+    pub link: Option<OrderToken>,
+    /// ... but sealed under the idempotency key, which the database does not hold, so a retry
+    /// with the key gets the first answer's link back.
+    pub sealed_link: Option<String>,
 }

@@ -108,9 +108,6 @@ pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTim
     Ok(rows.into_iter().map(JobRow::into_job).collect())
 }
 
-/// Secrets a job carried (a reset link's token) are wiped once the job stops.
-const SCRUB_SECRET: &str = "payload - 'secret'";
-
 /// The job is done.
 pub fn complete(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<(), JobError> {
     diesel::update(jobs::table.find(id))
@@ -118,7 +115,6 @@ pub fn complete(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result
             jobs::status.eq(JobStatus::Done),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
             jobs::last_error.eq(None::<String>),
-            jobs::payload.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>(SCRUB_SECRET)),
             jobs::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -130,14 +126,12 @@ pub fn fail(conn: &mut PgConnection, job: &Job, error: &str, now: DateTime<Utc>)
     let dead = job.attempts >= job.max_attempts;
     let status = if dead { JobStatus::Dead } else { JobStatus::Failed };
     let error: String = error.chars().take(2000).collect();
-    let payload = if dead { SCRUB_SECRET } else { "payload" };
     diesel::update(jobs::table.find(job.id))
         .set((
             jobs::status.eq(status),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
             jobs::last_error.eq(Some(error)),
             jobs::run_at.eq(now + Duration::seconds(backoff_secs(job.attempts))),
-            jobs::payload.eq(diesel::dsl::sql::<diesel::sql_types::Jsonb>(payload)),
             jobs::updated_at.eq(now),
         ))
         .execute(conn)?;

@@ -5,11 +5,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
+use super::links::{self, Lock};
 use super::mail;
 use super::model::OrderRow;
 use super::queries::{assemble, load, load_branches};
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
-use super::types::{Actor, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent, OrderItem, StaffAction};
+use super::types::{
+    Actor, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent, OrderItem, OrderToken, StaffAction,
+};
 use super::OrderError;
 use crate::db::prepared;
 use crate::db::schema::{order_events, order_items, orders};
@@ -122,7 +125,7 @@ pub fn cancel(
     now: DateTime<Utc>,
 ) -> Result<Order, OrderError> {
     conn.transaction(|conn| {
-        let mut row = lock(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+        let mut row = links::find(conn, id, access, Lock::ForUpdate)?;
         cancel_locked(conn, &mut row, actor, None, now)?;
         Ok(load(conn, row)?)
     })
@@ -257,17 +260,19 @@ pub fn create(
     let actor = Actor::Customer(order.account_id);
     let row: OrderRow = prepared(
         "WITH o AS (INSERT INTO orders (id, account_id, cart_id, email, lang, fulfillment_method, branch_id, \
-                 delivery_address, subtotal, discount, shipping, total, access_token, stock_released, expires_at, \
+                 delivery_address, subtotal, discount, shipping, total, stock_released, expires_at, \
                  created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING *), \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *), \
               i AS (INSERT INTO order_items (id, order_id, product_id, kind, name_mn, name_en, quantity, unit_price, \
                  total, msisdn, position) \
                SELECT l.id, $1, l.product_id, l.kind, l.name_mn, l.name_en, l.quantity, l.unit_price, l.total, \
                  l.msisdn, l.position \
-               FROM unnest($17, $18, $19, $20, $21, $22, $23, $24, $25, $26) \
+               FROM unnest($16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
                  AS l(id, product_id, kind, name_mn, name_en, quantity, unit_price, total, msisdn, position)), \
               e AS (INSERT INTO order_events (order_id, from_status, to_status, actor, actor_id, at) \
-               VALUES ($1, NULL, $27, $28, $29, $16)) \
+               VALUES ($1, NULL, $26, $27, $28, $15)), \
+              k AS (INSERT INTO order_links (token_hash, order_id, created_at) \
+               SELECT $29, $1, $15 WHERE $29 IS NOT NULL) \
          SELECT * FROM o",
     )
     .bind::<SqlUuid, _>(id)
@@ -282,7 +287,6 @@ pub fn create(
     .bind::<Numeric, _>(order.totals.discount.amount())
     .bind::<Numeric, _>(order.totals.shipping.amount())
     .bind::<Numeric, _>(order.totals.total.amount())
-    .bind::<Text, _>(&order.access_token)
     // Nothing was taken from a shelf when nothing travels.
     .bind::<diesel::sql_types::Bool, _>(branch.is_none())
     .bind::<Timestamptz, _>(order.expires_at)
@@ -302,6 +306,7 @@ pub fn create(
     .bind::<Text, _>(OrderStatus::PendingPayment)
     .bind::<Text, _>(actor.kind())
     .bind::<Nullable<SqlUuid>, _>(actor.id())
+    .bind::<Nullable<diesel::sql_types::Bytea>, _>(order.link.as_ref().map(OrderToken::digest))
     .get_result(conn)?;
     let items = lines
         .iter()

@@ -14,6 +14,10 @@ pub enum OrderError {
     IllegalTransition { from: OrderStatus, to: OrderStatus },
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// The system gave no randomness for a link's secret (never on a working machine).
+    #[error("no randomness for a secret: {0}")]
+    #[serde(skip)]
+    NoRandomness(String),
     #[error(transparent)]
     #[serde(skip)]
     Internal(#[from] DbError),

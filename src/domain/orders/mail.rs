@@ -5,7 +5,7 @@ use diesel::PgConnection;
 use super::types::{Fulfillment, Order};
 use crate::db::DbError;
 use crate::domain::jobs;
-use crate::domain::mails::{OrderMail, OrderMailBranch, OrderMailItem, OrderNews, Secret};
+use crate::domain::mails::{OrderMail, OrderMailBranch, OrderMailItem, OrderNews};
 
 /// The mail telling `news` about `order`.
 pub fn order_mail(news: OrderNews, order: &Order, once_per: &str) -> OrderMail {
@@ -45,7 +45,6 @@ pub fn order_mail(news: OrderNews, order: &Order, once_per: &str) -> OrderMail {
         vat: crate::domain::cart::rules::vat_included(order.totals.total).display(),
         branch,
         tracking: order.tracking_number.clone(),
-        secret: Secret { token: order.access_token.clone() },
     }
 }
 

@@ -2,6 +2,7 @@
 //! through. `state.rs` holds the only table of legal moves; each move is recorded with its actor.
 pub mod commands;
 pub mod error;
+pub mod links;
 pub mod mail;
 pub mod model;
 pub mod queries;
@@ -12,5 +13,5 @@ pub use error::OrderError;
 pub use state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 pub use types::{
     Actor, BranchInfo, DeliveryAddress, Fulfillment, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent,
-    OrderFilter, OrderItem, StaffAction,
+    OrderFilter, OrderItem, OrderToken, StaffAction,
 };

@@ -30,7 +30,6 @@ pub struct OrderRow {
     pub shipping: Decimal,
     pub total: Decimal,
     pub refunded_total: Decimal,
-    pub access_token: String,
     pub stock_released: bool,
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::links::{self, Lock};
 use super::model::{OrderEventRow, OrderItemRow, OrderRow};
 use super::types::{BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem};
 use super::OrderError;
@@ -14,20 +15,6 @@ use crate::domain::cart::Totals;
 use crate::domain::shared::OrderId;
 use crate::domain::shared::{Localized, Money, Page, PageRequest};
 use crate::domain::telco::Msisdn;
-
-/// Compares the link's secret without leaking, through timing, how much of it matched.
-pub(crate) fn token_matches(stored: &str, given: &str) -> bool {
-    let (a, b) = (stored.as_bytes(), given.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-impl OrderRow {
-    pub(crate) fn may_be_seen_by(&self, access: &OrderAccess) -> bool {
-        access.staff
-            || access.account.is_some_and(|id| self.account_id == Some(id))
-            || access.token.as_deref().is_some_and(|t| token_matches(&self.access_token, t))
-    }
-}
 
 fn item_from_row(r: OrderItemRow) -> OrderItem {
     OrderItem {
@@ -103,15 +90,10 @@ pub(crate) fn assemble(
         refunded_total: Money::mnt(row.refunded_total),
         fulfillment,
         tracking_number: row.tracking_number,
-        access_token: row.access_token,
         created_at: row.created_at,
         expires_at: row.expires_at,
         events,
     }
-}
-
-pub(crate) fn find_row(conn: &mut PgConnection, id: OrderId) -> Result<Option<OrderRow>, DbError> {
-    Ok(orders::table.find(id).select(OrderRow::as_select()).first(conn).optional()?)
 }
 
 /// The whole order with its timeline, read after any change.
@@ -140,7 +122,7 @@ pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, DbEr
 /// `NotFound` when there is none or it is not the caller's (another customer's order is
 /// indistinguishable from a missing one).
 pub fn get_order(conn: &mut PgConnection, id: OrderId, access: &OrderAccess) -> Result<Order, OrderError> {
-    let row = find_row(conn, id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+    let row = links::find(conn, id, access, Lock::None)?;
     Ok(load(conn, row)?)
 }
 

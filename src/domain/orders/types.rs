@@ -1,10 +1,16 @@
 //! Order read models and parsed inputs.
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
+use super::OrderError;
 use crate::domain::accounts::addresses::{Address, NewAddress};
+use crate::domain::accounts::tokens::digest;
 use crate::domain::accounts::Account;
 use crate::domain::cart::Totals;
 use crate::domain::catalog::ProductKind;
@@ -96,6 +102,46 @@ pub enum NewFulfillment {
     },
 }
 
+/// The secret of one link to an order, handed out once; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrderToken(String);
+
+impl OrderToken {
+    /// A new secret: 32 bytes from the operating system's generator.
+    ///
+    /// # Errors
+    /// `NoRandomness` (never on a working machine).
+    pub fn random() -> Result<Self, OrderError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| OrderError::NoRandomness(e.to_string()))?;
+        Ok(Self::from_bytes(&bytes))
+    }
+
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// The secret's 32 bytes (every token this shop mints has them).
+    pub fn bytes(&self) -> Option<[u8; 32]> {
+        URL_SAFE_NO_PAD.decode(&self.0).ok()?.try_into().ok()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored of it.
+    pub(crate) fn digest(&self) -> Vec<u8> {
+        digest(&self.0)
+    }
+}
+
+impl fmt::Debug for OrderToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OrderToken(***)")
+    }
+}
+
 /// An order about to be recorded, its totals and fulfilment decided.
 #[derive(Debug, Clone)]
 pub struct NewOrder {
@@ -105,8 +151,8 @@ pub struct NewOrder {
     pub lang: Lang,
     pub fulfillment: NewFulfillment,
     pub totals: Totals,
-    /// The tracking link's secret.
-    pub access_token: String,
+    /// The link handed to a guest with the answer (its hash is recorded with the order).
+    pub link: Option<OrderToken>,
     /// Until when it may be paid.
     pub expires_at: DateTime<Utc>,
 }
@@ -170,7 +216,6 @@ pub struct Order {
     pub refunded_total: Money,
     pub fulfillment: Fulfillment,
     pub tracking_number: Option<String>,
-    pub access_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The timeline, oldest first (empty in lists).
@@ -328,7 +373,6 @@ mod tests {
             refunded_total: Money::ZERO,
             fulfillment,
             tracking_number: None,
-            access_token: String::new(),
             created_at: DateTime::<Utc>::MIN_UTC,
             expires_at: DateTime::<Utc>::MIN_UTC,
             events: Vec::new(),

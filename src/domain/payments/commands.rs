@@ -14,7 +14,7 @@ use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::{cancel_locked, lock, mark_paid, note, record_refund};
 use crate::domain::orders::queries::load;
-use crate::domain::orders::{mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
+use crate::domain::orders::{links, mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
 use crate::domain::shared::{OrderId, PaymentId};
@@ -46,7 +46,7 @@ pub fn pay_order(
     now: DateTime<Utc>,
 ) -> Result<Payment, PaymentError> {
     conn.transaction(|conn| {
-        let row = lock(conn, order_id)?.filter(|r| r.may_be_seen_by(access)).ok_or(OrderError::NotFound)?;
+        let row = links::find(conn, order_id, access, links::Lock::ForUpdate)?;
         if row.status != OrderStatus::PendingPayment || row.expires_at <= now {
             return Err(PaymentError::NotPayable(row.status));
         }

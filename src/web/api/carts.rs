@@ -185,7 +185,8 @@ impl FulfillmentBody {
 pub struct CheckoutDto<'a> {
     pub order: OrderDto<'a>,
     pub payment: PaymentDto<'a>,
-    /// Guests only: the secret for `GET /api/v1/orders/{id}?token=…` (also in the confirmation mail).
+    /// Guests only: the secret for `GET /api/v1/orders/{id}?token=…` and the tracking page. Each
+    /// mail about the order carries a link of its own; a retry under the same key gets this one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_token: Option<&'a str>,
 }
@@ -228,7 +229,7 @@ pub async fn checkout(
     let answer = CheckoutDto {
         order: OrderDto::new(&placed.order, lang.0),
         payment: PaymentDto::new(&placed.payment, provider),
-        order_token: caller.is_none().then_some(placed.order.access_token.as_str()),
+        order_token: placed.link.as_ref().map(|t| t.as_str()),
     };
     json(StatusCode::CREATED, &answer)
 }

@@ -234,6 +234,9 @@ pub async fn place_order(
     let verdict = match flows::orders::place_order_once(&state.shop, key, Refusals::Forget, input).await {
         Ok(placed) => {
             remember(&session, None);
+            if let Some(link) = &placed.link {
+                crate::web::session::remember_order_link(&session, placed.order.id, link.as_str());
+            }
             crate::web::session::set_placed_cart(&session, cart_id);
             return Ok(see_other(&payment_page(&state, placed.payment.id)?));
         }

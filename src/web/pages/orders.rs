@@ -154,6 +154,13 @@ pub struct TokenForm {
     pub token: Option<String>,
 }
 
+/// Who the visitor is to `order`: signed in, holding a link in the address or form, or a guest
+/// whose browser kept the link when it placed or opened the order.
+fn access_of(visitor: &Visitor, session: &Session, order: OrderId, given: Option<&str>) -> OrderAccess {
+    let token = given.filter(|t| !t.is_empty()).map(str::to_string).or_else(|| session::order_link(session, order));
+    OrderAccess::of(visitor.0.as_ref(), token)
+}
+
 pub async fn show_order(
     state: web::Data<AppState>,
     mut ctx: Chrome,
@@ -164,8 +171,11 @@ pub async fn show_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let token = query.into_inner().token.unwrap_or_default();
-    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
+    let access = access_of(&visitor, &session, id, Some(&token));
     let order = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    if visitor.0.is_none() && !token.is_empty() {
+        session::remember_order_link(&session, id, &token);
+    }
     let csrf = ctx.form_token(&session);
     let notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
     let live_href = order_href(order.id, &token);
@@ -180,13 +190,13 @@ pub async fn show_order(
 /// An order that can no longer be paid answers with the error page of its problem code.
 pub async fn pay_order(
     state: web::Data<AppState>,
+    session: Session,
     visitor: Visitor,
     id: web::Path<String>,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
-    let token = form.into_inner().token.unwrap_or_default();
-    let access = OrderAccess::of(visitor.0.as_ref(), Some(token));
+    let access = access_of(&visitor, &session, id, form.token.as_deref());
     let payment = flows::orders::pay_order(&state.shop, id, access).await?;
     Ok(see_other(&payment_page(&state, payment.id)?))
 }
@@ -201,7 +211,7 @@ pub async fn cancel_order(
     let id = path_id(&id)?;
     let token = form.into_inner().token.unwrap_or_default();
     let actor = Actor::of(visitor.0.as_ref());
-    let access = OrderAccess::of(visitor.0.as_ref(), Some(token.clone()));
+    let access = access_of(&visitor, &session, id, Some(&token));
     let now = state.shop.now();
     state.shop.db.run(move |conn| commands::cancel(conn, id, &access, actor, now)).await.map_err(AppError::from)?;
     session::flash(&session, "order.cancelled");

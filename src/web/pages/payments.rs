@@ -61,7 +61,7 @@ pub async fn show_sandbox_payment(
         amount: payment.amount,
         number: order.number.clone(),
         pending: payment.status == PaymentState::Pending,
-        back: order_href(order.id, &order.access_token),
+        back: order_href(order.id, ""),
         ctx,
     };
     html_with(StatusCode::OK, &page)
@@ -87,5 +87,5 @@ pub async fn submit_sandbox_payment(
         .ok_or_else(|| AppError::BadRequest("Choose approve or decline.".into()))?;
     let (_, order) = payment_and_order(&state, id).await?;
     flows::orders::settle_sandbox_payment(&state.shop, id, outcome).await?;
-    Ok(see_other(&order_href(order.id, &order.access_token)))
+    Ok(see_other(&order_href(order.id, "")))
 }
