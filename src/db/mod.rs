@@ -55,11 +55,13 @@ pub enum DbError {
 }
 
 /// The pool plus a count of the statements (transaction control included) its connections ran, which the tests read
-/// to prove a page costs a fixed number of queries whatever its size.
+/// to prove a page costs a fixed number of queries whatever its size, and of the connections
+/// taken from it (a request refused before it needs the database takes none).
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
     queries: Arc<AtomicU64>,
+    taken: Arc<AtomicU64>,
 }
 
 #[derive(Debug)]
@@ -99,11 +101,17 @@ impl Db {
             .test_on_check_out(false)
             .connection_customizer(Box::new(CountQueries(Arc::clone(&queries))))
             .build_unchecked(ConnectionManager::<PgConnection>::new(url));
-        Ok(Self { pool, queries })
+        Ok(Self { pool, queries, taken: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn get(&self) -> Result<PgPooled, DbError> {
+        self.taken.fetch_add(1, Ordering::Relaxed);
         Ok(self.pool.get()?)
+    }
+
+    /// How many connections have been taken from the pool so far.
+    pub fn connections_taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
     }
 
     /// How many SQL statements this pool's connections have run so far.
@@ -124,9 +132,9 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = db.get()?;
             f(&mut conn)
         })
         .await

@@ -85,6 +85,8 @@ async fn forged_altered_stale_or_wrong_amount_webhooks_change_nothing() {
     let now = Utc::now().timestamp();
     let body = event("evt_1", &payment, "payment.succeeded", "194000.00");
 
+    // Junk is refused before a database connection is taken: a flood cannot starve the pool.
+    let taken = app.db.connections_taken();
     let forged = sign(b"guessed-secret", now, &body);
     assert_eq!(post_webhook(&app, &body, &forged).await.1["code"], "signature_invalid");
     let signed = sign(secret, now, &body);
@@ -96,6 +98,7 @@ async fn forged_altered_stale_or_wrong_amount_webhooks_change_nothing() {
     let no_header =
         app.client.post(app.url("/api/v1/payments/webhooks/sandbox")).body(body.clone()).send().await.unwrap();
     assert_eq!(no_header.status(), 400);
+    assert_eq!(app.db.connections_taken(), taken, "junk webhooks took database connections");
     // Correctly signed, but for another amount than the payment's.
     let cheap = event("evt_2", &payment, "payment.succeeded", "1.00");
     let (status, answer) = post_webhook(&app, &cheap, &sign(secret, now, &cheap)).await;
