@@ -185,5 +185,6 @@ async fn the_write_path_costs_a_fixed_few_statements() {
     let (status, _) = app.checkout(cart["id"].as_str().unwrap(), None, json!({"email": "a@b.mn"})).await;
     assert_eq!(status, 201);
     let checkout = app.queries() - before;
-    assert_eq!((create, add, checkout), (1, 3, 7), "was (1, 8, 19) before the write path was trimmed");
+    // Checkout closes the cart before it reads the lines (a line added meanwhile is not lost).
+    assert_eq!((create, add, checkout), (1, 3, 8), "was (1, 8, 19) before the write path was trimmed");
 }

@@ -3,7 +3,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 
-use super::model::{CartRow, LineRow};
+use super::model::CartRow;
 use super::queries::{find_row, load_lines, view_of};
 use super::rules::{self, MAX_LINES, MAX_QUANTITY};
 use super::state::CartStatus;
@@ -418,68 +418,24 @@ pub fn check_out(
     caller: Option<AccountId>,
     now: chrono::DateTime<Utc>,
 ) -> Result<Vec<CartLine>, CartError> {
-    use diesel::sql_types::{Bool, Integer, Nullable, Numeric, Timestamptz};
-    /// The closed cart, and one of its lines with its product (none for an empty cart).
-    #[derive(QueryableByName)]
-    struct Closed {
-        #[diesel(sql_type = Nullable<SqlUuid>)]
-        id: Option<CartItemId>,
-        #[diesel(sql_type = Nullable<SqlUuid>)]
-        product_id: Option<ProductId>,
-        #[diesel(sql_type = Nullable<Integer>)]
-        quantity: Option<i32>,
-        #[diesel(sql_type = Nullable<Text>)]
-        msisdn: Option<String>,
-        #[diesel(sql_type = Nullable<Numeric>)]
-        amount: Option<rust_decimal::Decimal>,
-        #[diesel(sql_type = Nullable<Text>)]
-        kind: Option<ProductKind>,
-        #[diesel(sql_type = Nullable<Text>)]
-        slug: Option<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        name_mn: Option<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        name_en: Option<String>,
-        #[diesel(sql_type = Nullable<Numeric>)]
-        price: Option<rust_decimal::Decimal>,
-        #[diesel(sql_type = Nullable<Bool>)]
-        active: Option<bool>,
-    }
-    // Closing the cart and reading its lines is one round trip: the lines are not changed by
-    // the statement, so it sees them, and the UPDATE holds the cart's lock from here on.
-    let rows: Vec<Closed> = prepared(
-        "WITH c AS (UPDATE carts SET status = $2, updated_at = $3 \
-             WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) RETURNING id) \
-         SELECT ci.id, ci.product_id, ci.quantity, ci.msisdn, ci.amount, p.kind, p.slug, p.name_mn, p.name_en, \
-                p.price, p.active \
-         FROM c LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN products p ON p.id = ci.product_id \
-         ORDER BY ci.created_at, ci.id",
+    use diesel::sql_types::{Nullable, Timestamptz};
+    // Closing the cart and reading its lines are two statements, not one: a line being added
+    // holds the cart's lock, and a statement that waited for it still reads with the snapshot
+    // it started with, which misses the line whose adding it waited for. The lines are read
+    // after the cart is closed and locked, so every line added before is in the order and
+    // every later one is refused.
+    let closed = prepared(
+        "UPDATE carts SET status = $2, updated_at = $3 \
+         WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5)",
     )
     .bind::<SqlUuid, _>(cart_id)
     .bind::<Text, _>(CartStatus::CheckedOut)
     .bind::<Timestamptz, _>(now)
     .bind::<Text, _>(CartStatus::Open)
     .bind::<Nullable<SqlUuid>, _>(caller)
-    .load(conn)?;
-    if rows.is_empty() {
+    .execute(conn)?;
+    if closed == 0 {
         return Err(refusal(conn, cart_id, caller));
     }
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(super::queries::price_line(LineRow {
-                id: r.id?,
-                product_id: r.product_id?,
-                quantity: r.quantity?,
-                msisdn: r.msisdn,
-                amount: r.amount,
-                kind: r.kind?,
-                slug: r.slug?,
-                name_mn: r.name_mn?,
-                name_en: r.name_en?,
-                price: r.price?,
-                active: r.active?,
-            }))
-        })
-        .collect())
+    Ok(super::queries::load_lines(conn, cart_id)?.into_iter().map(super::queries::price_line).collect())
 }
