@@ -1,24 +1,26 @@
-//! The job runner: a thread per server process that claims due jobs (`SKIP LOCKED`, so any
+//! The job runner: threads per server process; one claims due jobs (`SKIP LOCKED`, so any
 //! number of processes share the queue), does them and records the outcome. It wakes when this
 //! process queues something and otherwise polls every few seconds for jobs queued elsewhere or
 //! due for a retry.
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::db::Db;
-use crate::domain::jobs::{self, Job, JobKind, Queue};
+use crate::domain::jobs::{self, Job, JobError, JobKind, Queue};
 use crate::domain::shared::Clock;
-use crate::domain::{idempotency, orders};
+use crate::domain::{orders, pruning};
 
 pub const POLL: Duration = Duration::from_secs(2);
-/// How often expiry and pruning run: not on every wake-up after each queued mail.
+/// How often unpaid orders are checked for expiry.
 const HOUSEKEEPING: Duration = Duration::from_secs(5);
+/// How often rows that outlived their use are pruned.
+const PRUNING: Duration = Duration::from_secs(600);
 const BATCH: i64 = 10;
 
 pub struct Runner {
@@ -77,15 +79,29 @@ impl Performers {
         let payload = job.payload.clone();
         match std::panic::catch_unwind(AssertUnwindSafe(|| perform(&job.kind, payload))) {
             Ok(outcome) => outcome,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "no message".into());
-                Err(format!("panicked: {message}"))
-            }
+            Err(panic) => Err(format!("panicked: {}", panic_message(panic.as_ref()))),
         }
+    }
+}
+
+/// Whether the runner's threads still run: `/readyz` reports a runner that stopped.
+#[derive(Clone, Default)]
+pub struct RunnerHealth {
+    stopped: Arc<AtomicBool>,
+}
+
+impl RunnerHealth {
+    pub fn is_running(&self) -> bool {
+        !self.stopped.load(Ordering::SeqCst)
+    }
+}
+
+/// Marks the runner stopped when a thread ends, however it ends (a panic unwinds through it).
+struct EndsRunner(RunnerHealth);
+
+impl Drop for EndsRunner {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::SeqCst);
     }
 }
 
@@ -93,7 +109,8 @@ impl Performers {
 pub struct RunnerHandle {
     wake: Sender<()>,
     stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
+    health: RunnerHealth,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl RunnerHandle {
@@ -101,53 +118,115 @@ impl RunnerHandle {
         self.wake.clone()
     }
 
-    /// Lets the current job finish, then ends the thread.
+    pub fn health(&self) -> RunnerHealth {
+        self.health.clone()
+    }
+
+    /// Lets the current job finish, then ends the threads.
     pub fn shut_down(self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.wake.send(());
-        let _ = self.thread.join();
+        for thread in self.threads {
+            let _ = thread.join();
+        }
     }
 }
 
+/// Runs `pass` until `stop`, pausing `pause` (or until woken) between passes. A pass that
+/// panics is logged and the loop goes on: one bad pass never ends mail or expiry.
+fn keep_running(name: &str, stop: &AtomicBool, mut pause: impl FnMut() -> bool, mut pass: impl FnMut()) {
+    while !stop.load(Ordering::SeqCst) {
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(&mut pass)) {
+            tracing::error!(thread = name, panic = %panic_message(panic.as_ref()), "a runner pass panicked");
+        }
+        if !pause() {
+            return;
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+/// Starts the runner: one thread that works the queue (woken when this process queues a job,
+/// else polling), and one for housekeeping on its own schedule, so a mail backlog never delays
+/// the expiry of unpaid orders.
 pub fn spawn(runner: Runner) -> std::io::Result<RunnerHandle> {
-    let (wake, rx) = std::sync::mpsc::channel();
+    let runner = Arc::new(runner);
+    let (wake, rx) = std::sync::mpsc::channel::<()>();
     let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let thread = std::thread::Builder::new().name("job-runner".into()).spawn(move || runner.run(&rx, &flag))?;
-    Ok(RunnerHandle { wake, stop, thread })
+    let health = RunnerHealth::default();
+    let jobs =
+        {
+            let (runner, stop, ends) = (Arc::clone(&runner), Arc::clone(&stop), EndsRunner(health.clone()));
+            std::thread::Builder::new().name("job-runner".into()).spawn(move || {
+                let _ends = ends;
+                let pause = || !matches!(rx.recv_timeout(POLL), Err(RecvTimeoutError::Disconnected));
+                keep_running("job-runner", &stop, pause, || {
+                    while !stop.load(Ordering::SeqCst) && runner.work_batch() > 0 {}
+                });
+            })?
+        };
+    let housekeeping = {
+        let (runner, stop, ends) = (Arc::clone(&runner), Arc::clone(&stop), EndsRunner(health.clone()));
+        std::thread::Builder::new().name("housekeeping".into()).spawn(move || {
+            let _ends = ends;
+            let mut last_prune: Option<Instant> = None;
+            let pause = || {
+                // Short naps, so a shutdown is not kept waiting for a whole period.
+                let until = Instant::now() + HOUSEKEEPING;
+                while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                true
+            };
+            keep_running("housekeeping", &stop, pause, || {
+                runner.expire_orders();
+                if last_prune.is_none_or(|t| t.elapsed() >= PRUNING) {
+                    runner.prune();
+                    last_prune = Some(Instant::now());
+                }
+            });
+        })?
+    };
+    Ok(RunnerHandle { wake, stop, health, threads: vec![jobs, housekeeping] })
 }
 
 impl Runner {
-    fn run(&self, wake: &Receiver<()>, stop: &AtomicBool) {
-        let mut last_pass = None;
-        while !stop.load(Ordering::SeqCst) {
-            if last_pass.is_none_or(|t: Instant| t.elapsed() >= HOUSEKEEPING) {
-                self.housekeeping();
-                last_pass = Some(Instant::now());
-            }
-            while !stop.load(Ordering::SeqCst) && self.work_batch() > 0 {}
-            match wake.recv_timeout(POLL) {
-                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-        }
-    }
-
-    /// Orders whose time to pay ran out give back what they reserved; old idempotency keys go.
-    pub fn housekeeping(&self) {
+    /// Orders whose time to pay ran out give back what they reserved.
+    pub fn expire_orders(&self) {
         let Ok(mut conn) = self.db.get() else { return };
-        let now = self.clock.now();
-        match orders::commands::expire_due(&mut conn, now, 100) {
+        match orders::commands::expire_due(&mut conn, self.clock.now(), 100) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "unpaid orders expired"),
             Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
         }
-        if let Err(e) = idempotency::prune(&mut conn, now) {
-            tracing::warn!(error = %e, "pruning idempotency keys failed");
+    }
+
+    /// Rows that outlived their use go (`domain::pruning`).
+    pub fn prune(&self) {
+        let Ok(mut conn) = self.db.get() else { return };
+        match pruning::prune(&mut conn, self.clock.now()) {
+            Ok(pruned) if pruned.total() > 0 => tracing::info!(?pruned, "pruned"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning failed"),
         }
     }
 
+    /// Both chores at once (tests and `storefront worker --once` style callers).
+    pub fn housekeeping(&self) {
+        self.expire_orders();
+        self.prune();
+    }
+
     /// Claims and does one batch of jobs of the queues it can perform; returns how many it took.
+    /// Each job's lease is renewed as its work begins; one another worker took over meanwhile
+    /// (this worker's lease ran out) is left to it.
     pub fn work_batch(&self) -> usize {
         let queues = self.performers.queues();
         if queues.is_empty() {
@@ -169,10 +248,26 @@ impl Runner {
         };
         let n = batch.len();
         for job in batch {
+            match self
+                .db
+                .get()
+                .map_err(JobError::from)
+                .and_then(|mut conn| jobs::renew(&mut conn, &job, self.clock.now()))
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(job = %job.id, kind = %job.kind, "job taken over by another worker");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(job = %job.id, error = %e, "cannot renew a job's lease");
+                    continue;
+                }
+            }
             let outcome = self.performers.perform(&job);
             let Ok(mut conn) = self.db.get() else { continue };
             let recorded = match &outcome {
-                Ok(()) => jobs::complete(&mut conn, job.id, self.clock.now()).map(|()| "done"),
+                Ok(()) => jobs::complete(&mut conn, &job, self.clock.now()).map(|()| "done"),
                 Err(error) => jobs::fail(&mut conn, &job, error, self.clock.now()).map(|s| s.as_str()),
             };
             match (recorded, outcome) {

@@ -265,12 +265,6 @@ where
     }
 }
 
-/// Forgets keys older than a day (a client retries within minutes, not days).
-pub fn prune(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> Result<usize, IdempotencyError> {
-    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - chrono::Duration::days(1))))
-        .execute(conn)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,5 +9,6 @@ pub mod jobs;
 pub mod mails;
 pub mod orders;
 pub mod payments;
+pub mod pruning;
 pub mod shared;
 pub mod telco;

@@ -16,6 +16,8 @@ pub struct AppState {
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
+    /// This process's job runner, when it runs one: `/readyz` fails once it stopped.
+    pub jobs: Option<crate::worker::RunnerHealth>,
 }
 
 impl AppState {

@@ -105,7 +105,7 @@ fn concurrent_workers_never_take_the_same_job() {
                 }
                 for j in batch {
                     taken.lock().unwrap().push(j.id);
-                    jobs::complete(&mut c, j.id, Utc::now()).unwrap();
+                    jobs::complete(&mut c, &j, Utc::now()).unwrap();
                 }
             })
         })
@@ -338,4 +338,117 @@ async fn a_dead_order_mail_retried_by_staff_carries_a_working_link() {
     assert_eq!(status, 200, "{link}");
     assert!(page.contains(number));
     wait_for_job(&app, "kind = 'order_confirmation' AND status = 'done'").await;
+}
+
+/// A slow batch cannot be sent twice: each job's lease starts when its work does, and a worker
+/// whose lease ran out (another took the job over) can neither renew nor finish it.
+#[test]
+fn a_job_taken_over_after_its_lease_is_left_to_the_new_worker() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    let now = Utc::now();
+    jobs::enqueue(&mut conn, &mail_job(None, 8), now).unwrap();
+    jobs::enqueue(&mut conn, &mail_job(None, 8), now).unwrap();
+    let first = jobs::claim(&mut conn, &[Queue::Mail], 10, now).unwrap();
+    assert_eq!(first.len(), 2);
+    // The first job's work begins at once; the second would begin after a slow first one.
+    assert!(jobs::renew(&mut conn, &first[0], now).unwrap());
+    let later = now + Duration::minutes(4);
+    assert!(jobs::renew(&mut conn, &first[0], later).unwrap(), "its own lease, renewed");
+    let takeover = now + Duration::minutes(6);
+    let second = jobs::claim(&mut conn, &[Queue::Mail], 10, takeover).unwrap();
+    assert_eq!(second.len(), 1, "only the job whose lease ran out is taken over");
+    assert_eq!(second[0].id, first[1].id);
+    assert!(!jobs::renew(&mut conn, &first[1], takeover).unwrap(), "the old worker must leave it");
+    jobs::complete(&mut conn, &first[1], takeover).unwrap();
+    jobs::fail(&mut conn, &first[1], "late", takeover).unwrap();
+    let row = jobs::list(&mut conn, Some(JobStatus::Running), Default::default()).unwrap();
+    assert_eq!(row.items.iter().filter(|j| j.id == second[0].id).count(), 1, "still the new worker's");
+    jobs::complete(&mut conn, &second[0], takeover).unwrap();
+    assert_eq!(jobs::list(&mut conn, Some(JobStatus::Done), Default::default()).unwrap().total, 1);
+}
+
+/// The runner's threads report when they stop, which `/readyz` shows.
+#[test]
+fn the_runner_reports_when_it_has_stopped() {
+    let db = TestDb::create(false);
+    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let mail = Arc::new(FlakyMail { down: AtomicBool::new(false), sent: Mutex::new(Vec::new()) });
+    let handle = storefront::worker::spawn(mail_runner(pool, mail)).unwrap();
+    let health = handle.health();
+    assert!(health.is_running());
+    handle.shut_down();
+    assert!(!health.is_running());
+}
+
+/// What only served a while is forgotten; what still serves stays.
+#[test]
+fn pruning_forgets_spent_rows_and_abandoned_guest_carts() {
+    let db = TestDb::create(false);
+    let mut conn = db.connect();
+    with_bat(&mut conn);
+    let run = |conn: &mut diesel::PgConnection, sql: &str| {
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn).unwrap();
+    };
+    for age in ["8 days", "1 hour"] {
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO auth_attempts (kind, ip, at) VALUES ('login', '192.0.2.1', now() - interval '{age}')"
+            ),
+        );
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO api_tokens (account_id, token_hash, created_at, expires_at) \
+                 VALUES ('{BAT}', sha256(random()::text::bytea), now() - interval '40 days', now() - interval '{age}' + interval '30 minutes')"
+            ),
+        );
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO password_resets (account_id, token_hash, created_at, expires_at) \
+                 VALUES ('{BAT}', sha256(random()::text::bytea), now() - interval '{age}' - interval '1 hour', now() - interval '{age}')"
+            ),
+        );
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO browser_sessions (secret_hash, account_id, created_at, expires_at) \
+                 VALUES (sha256(random()::text::bytea), '{BAT}', now() - interval '20 days', now() - interval '{age}' + interval '30 minutes')"
+            ),
+        );
+        run(
+            &mut conn,
+            &format!(
+                "INSERT INTO idempotency_keys (caller, key, fingerprint, status_code, response_body, created_at) \
+                 VALUES ('cart:x', md5(random()::text), '\\x00', 1, '{{}}', now() - interval '{age}' - interval '1 day')"
+            ),
+        );
+    }
+    run(&mut conn, "INSERT INTO carts (updated_at) VALUES (now() - interval '31 days'), (now() - interval '29 days')");
+    run(&mut conn, &format!("INSERT INTO carts (account_id, updated_at) VALUES ('{BAT}', now() - interval '90 days')"));
+
+    let pruned = storefront::domain::pruning::prune(&mut conn, Utc::now()).unwrap();
+    assert_eq!(
+        (pruned.attempts, pruned.api_tokens, pruned.reset_links, pruned.sessions, pruned.carts),
+        (1, 1, 1, 1, 1),
+        "{pruned:?}"
+    );
+    assert_eq!(pruned.idempotency_keys, 2, "keys are kept a day");
+    let left = |conn: &mut diesel::PgConnection, table: &str| -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::RunQueryDsl::get_result::<N>(diesel::sql_query(format!("SELECT count(*) AS n FROM {table}")), conn)
+            .unwrap()
+            .n
+    };
+    for table in ["auth_attempts", "api_tokens", "password_resets", "browser_sessions"] {
+        assert_eq!(left(&mut conn, table), 1, "{table}: the fresh row stays");
+    }
+    assert_eq!(left(&mut conn, "carts"), 2, "a recent guest cart and a customer's cart stay");
+    assert_eq!(storefront::domain::pruning::prune(&mut conn, Utc::now()).unwrap().total(), 0);
 }

@@ -108,9 +108,28 @@ pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTim
     Ok(rows.into_iter().map(JobRow::into_job).collect())
 }
 
-/// The job is done.
-pub fn complete(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<(), JobError> {
-    diesel::update(jobs::table.find(id))
+/// The job as this worker claimed it: still running, on the attempt it claimed. A worker whose
+/// lease ran out and whose job another worker took over (a new attempt) matches nothing, so it
+/// can neither renew, finish nor fail that job.
+fn held(job: &Job) -> Box<dyn BoxableExpression<jobs::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>> {
+    Box::new(jobs::id.eq(job.id).and(jobs::status.eq(JobStatus::Running)).and(jobs::attempts.eq(job.attempts)))
+}
+
+/// Renews the lease on `job` as its work begins, so each job of a claimed batch has a full
+/// lease of its own. `false` when this worker no longer holds it: it must leave it alone.
+///
+/// # Errors
+/// A database error.
+pub fn renew(conn: &mut PgConnection, job: &Job, now: DateTime<Utc>) -> Result<bool, JobError> {
+    let renewed = diesel::update(jobs::table.filter(held(job)))
+        .set((jobs::locked_until.eq(now + LEASE), jobs::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(renewed == 1)
+}
+
+/// The job is done (unless another worker holds it now).
+pub fn complete(conn: &mut PgConnection, job: &Job, now: DateTime<Utc>) -> Result<(), JobError> {
+    diesel::update(jobs::table.filter(held(job)))
         .set((
             jobs::status.eq(JobStatus::Done),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
@@ -126,7 +145,7 @@ pub fn fail(conn: &mut PgConnection, job: &Job, error: &str, now: DateTime<Utc>)
     let dead = job.attempts >= job.max_attempts;
     let status = if dead { JobStatus::Dead } else { JobStatus::Failed };
     let error: String = error.chars().take(2000).collect();
-    diesel::update(jobs::table.find(job.id))
+    diesel::update(jobs::table.filter(held(job)))
         .set((
             jobs::status.eq(status),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
