@@ -62,25 +62,31 @@ pub async fn register(shop: &Shop, input: Registration, ip: ClientIp) -> Result<
     shop.db.run(move |conn| commands::register(conn, &Register { email, name, password_hash })).await
 }
 
-/// Check the new password against the policy and the current one against the stored hash, then
-/// store the new hash; every other session and token of the account ends.
+/// Check the new password against the policy and the current one against the stored hash
+/// (throttled like signing in, so a stolen session cannot guess it), then store the new hash;
+/// every other session and token of the account ends.
 ///
 /// # Errors
-/// `Invalid` on `new_password` (the policy) or `current_password` (not the current one).
+/// `Invalid` on `new_password` (the policy) or `current_password` (not the current one);
+/// `Throttled`.
 pub async fn change_password(
     shop: &Shop,
     account: &Account,
     current: String,
     new: String,
+    ip: ClientIp,
 ) -> Result<Account, AccountError> {
     let email = Email::parse(&account.email, "email").ok();
     let new = Password::parse(&new, "new_password", email.as_ref())?;
     let id = account.id;
+    let attempt = Attempt::password_change(id, ip, &shop.limits);
+    let reserved = throttle::reserve(shop, &attempt).await?;
     let stored = shop.db.run(move |conn| queries::password_hash(conn, id)).await?;
     let ok = shop.password_work.run(move || password::check(stored.as_deref(), &current)).await?;
     if !ok {
         return Err(FieldErrors::single("current_password", Code::NotCurrentPassword).into());
     }
+    throttle::forgive(shop, &attempt, reserved).await?;
     let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
     let now = shop.now();
     shop.db.run(move |conn| commands::change_password(conn, id, &hash, now)).await

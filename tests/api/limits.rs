@@ -144,6 +144,31 @@ async fn behind_a_proxy_the_limit_counts_the_hop_the_proxy_appended() {
     assert_eq!(statuses.iter().filter(|s| s.as_u16() == 429).count(), 4, "{statuses:?}");
     // Another client behind the same proxy has its own allowance.
     assert_eq!(attempt("203.0.113.8, 10.0.0.2".into(), "v@example.mn".into()).await, 401);
+    // An IPv6 client counts by its /64: picking another of its own addresses does not escape.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        statuses.push(attempt(format!("2001:db8:5:7::{i:x}, 10.0.0.2"), format!("w{i}@example.mn")).await);
+    }
+    assert_eq!(statuses.iter().filter(|s| s.as_u16() == 429).count(), 2, "{statuses:?}");
+    assert_eq!(attempt("2001:db8:5:8::1, 10.0.0.2".into(), "x@example.mn".into()).await, 401, "the next /64");
+}
+
+/// The current password asked before a change is limited like signing in: a stolen session
+/// or token cannot guess it freely, and the right one forgives the failures.
+#[tokio::test]
+async fn guessing_the_current_password_on_a_change_is_limited() {
+    let app = spawn_with(false, &[]).await;
+    let token = app.customer_token("bat@example.mn").await;
+    let change = |current: &str| {
+        let body = json!({"current_password": current, "new_password": "Orkhon-Valley-2026"});
+        app.client.post(app.url("/api/v1/me/password")).bearer_auth(&token).json(&body).send()
+    };
+    for i in 0..10 {
+        assert_eq!(change("Wrong-Password-1").await.unwrap().status(), 422, "guess {i}");
+    }
+    let res = change(GOOD_PASSWORD).await.unwrap();
+    assert_eq!(res.status(), 429, "even the right password waits");
+    assert!(res.headers().contains_key("retry-after"));
 }
 
 /// A NUL byte (which PostgreSQL refuses in text) in the email is a wrong sign-in, not a 500,

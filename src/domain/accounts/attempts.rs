@@ -41,15 +41,36 @@ impl RateLimit {
     }
 }
 
-/// The caller's network address as the web edge determined it (the trusted proxy's hop or the peer).
+/// The caller's network address as the web edge determined it (the trusted proxy's hop or the
+/// peer), as limits count it: an IPv6 caller by its /64, the block one subscriber line gets (a
+/// host picks any of its 2^64 addresses at will), and an IPv4-mapped address as IPv4.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub String);
+
+impl ClientIp {
+    pub fn of(ip: std::net::IpAddr) -> Self {
+        use std::net::IpAddr;
+        match ip {
+            IpAddr::V4(v4) => Self(v4.to_string()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self(v4.to_string()),
+                None => {
+                    let s = v6.segments();
+                    let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                    Self(format!("{net}/64"))
+                }
+            },
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptKind {
     Login,
     Register,
     Reset,
+    /// Proving the current password to change it: a stolen session must not guess it freely.
+    PasswordChange,
 }
 
 impl AttemptKind {
@@ -58,6 +79,7 @@ impl AttemptKind {
             AttemptKind::Login => "login",
             AttemptKind::Register => "register",
             AttemptKind::Reset => "reset",
+            AttemptKind::PasswordChange => "password_change",
         }
     }
 }
@@ -94,6 +116,16 @@ impl Attempt {
     /// Opening an account (counted per address).
     pub fn register(ip: ClientIp, limits: &AttemptLimits) -> Self {
         Attempt { kind: AttemptKind::Register, account: None, ip, ip_limit: limits.register_per_ip }
+    }
+
+    /// Giving the current password to change it, under the sign-in allowances (per account).
+    pub fn password_change(account: crate::domain::shared::AccountId, ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt {
+            kind: AttemptKind::PasswordChange,
+            account: Some((account.to_string(), limits.login_per_account)),
+            ip,
+            ip_limit: limits.login_per_ip,
+        }
     }
 
     /// Asking for a password-reset mail, under the sign-in allowances.
@@ -210,4 +242,18 @@ pub fn succeeded(conn: &mut PgConnection, attempt: &Attempt, id: i64) -> Result<
 pub fn prune(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<usize, AccountError> {
     Ok(diesel::delete(auth_attempts::table.filter(auth_attempts::at.lt(now - chrono::Duration::days(1))))
         .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientIp;
+
+    #[test]
+    fn an_ipv6_caller_counts_by_its_64_and_a_mapped_ipv4_as_ipv4() {
+        let of = |s: &str| s.parse().map(|ip| ClientIp::of(ip).0).unwrap_or_default();
+        assert_eq!(of("2001:db8:5:7:abcd::1"), "2001:db8:5:7::/64");
+        assert_eq!(of("2001:db8:5:7::ffff"), of("2001:db8:5:7:1:2:3:4"));
+        assert_eq!(of("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(of("192.0.2.7"), "192.0.2.7");
+    }
 }

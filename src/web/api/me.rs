@@ -11,7 +11,7 @@ use crate::domain::accounts::commands;
 use crate::flows;
 use crate::web::address_fields::AddressFields;
 use crate::web::error::{AppError, Problem};
-use crate::web::extract::ApiAccount;
+use crate::web::extract::{ApiAccount, Caller};
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -48,11 +48,12 @@ pub struct PasswordBody {
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: ApiAccount,
+    ip: Caller,
     body: web::Json<PasswordBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let (current, new) = (body.current_password.unwrap_or_default(), body.new_password.unwrap_or_default());
-    flows::accounts::change_password(&state.shop, &caller.0, current, new).await?;
+    flows::accounts::change_password(&state.shop, &caller.0, current, new, ip.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

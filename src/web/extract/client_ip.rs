@@ -28,10 +28,10 @@ pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool, trusted_proxies: 
         let appended =
             hops.into_iter().rev().find(|hop| hop.parse::<IpAddr>().map_or(true, |ip| !trusted_proxies.contains(&ip)));
         if let Some(hop) = appended.filter(|h| !h.is_empty() && h.len() <= 64) {
-            return ClientIp(hop.to_string());
+            return hop.parse::<IpAddr>().map_or_else(|_| ClientIp(hop.to_string()), ClientIp::of);
         }
     }
-    ClientIp(req.peer_addr().map_or_else(|| "unknown".into(), |a| a.ip().to_string()))
+    req.peer_addr().map_or_else(|| ClientIp("unknown".into()), |a| ClientIp::of(a.ip()))
 }
 
 impl FromRequest for Caller {

@@ -14,7 +14,7 @@ use crate::domain::orders::{queries as order_queries, OrderFilter};
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::flows;
 use crate::web::error::AppError;
-use crate::web::extract::SignedIn;
+use crate::web::extract::{Caller, SignedIn};
 use crate::web::filters;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
@@ -148,12 +148,13 @@ pub async fn change_password(
     ctx: Chrome,
     session: Session,
     user: SignedIn,
+    ip: Caller,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let account = user.0;
     let (current, new) = (form.current_password.unwrap_or_default(), form.new_password.unwrap_or_default());
-    match flows::accounts::change_password(&state.shop, &account, current, new).await {
+    match flows::accounts::change_password(&state.shop, &account, current, new, ip.0).await {
         Ok(updated) => {
             session::sign_in_again(&session, &updated);
             Ok(back_to_account(&session, "account.password_changed"))
