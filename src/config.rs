@@ -92,6 +92,16 @@ impl Config {
             Some(other) => return Err(format!("APP_ENV must be development or production, got {other:?}")),
         };
         let dev = app_env == AppEnv::Development;
+        let bind = var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        // Development runs the payment sandbox (anyone may "pay") with a public webhook secret:
+        // fine on this machine, never on a network because a deployment forgot APP_ENV.
+        if var("APP_ENV").is_none() && !is_loopback(&bind) {
+            return Err(format!(
+                "APP_ENV is not set and BIND={bind} listens beyond this machine, where the development \
+                 payment sandbox must not run: set APP_ENV=production (with SESSION_KEY), or \
+                 APP_ENV=development to run the sandbox there on purpose"
+            ));
+        }
         let flag = |k: &str, default: bool| -> Result<bool, String> {
             match var(k).as_deref().map(str::trim) {
                 None => Ok(default),
@@ -155,7 +165,7 @@ impl Config {
         };
         Ok(Self {
             database_url: Secret::new(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())),
-            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            bind,
             app_env,
             session_key,
             smtp_url: var("SMTP_URL").map(Secret::new),
@@ -225,6 +235,14 @@ pub fn default_pool_size() -> u32 {
 }
 
 /// Length of the decoded bytes of standard or URL-safe base64, `None` if it is not base64.
+/// Whether a `BIND` address only listens on this machine.
+fn is_loopback(bind: &str) -> bool {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => bind.rsplit_once(':').is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    }
+}
+
 /// The bytes of a `SESSION_KEY`: base64 in the standard or URL-safe alphabet, with or without
 /// `=` padding, line breaks allowed (`openssl rand -base64 64` prints two lines). The one
 /// reading of the key, for the configuration check and for the session cookie alike.
@@ -313,6 +331,14 @@ mod tests {
         assert!(cfg(&[("OWN_PREFIXES", "8,99")]).unwrap_err().contains("OWN_PREFIXES"));
         assert!(cfg(&[("NUMBER_HOLD_MINUTES", "-1")]).unwrap_err().contains("NUMBER_HOLD_MINUTES"));
         assert!(cfg(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
+        // A deployment that forgot APP_ENV does not run the sandbox on a network address.
+        for public in ["0.0.0.0:8080", "[::]:8080", "192.0.2.10:80", "shop.example.mn:80"] {
+            assert!(cfg(&[("BIND", public)]).unwrap_err().contains("APP_ENV"), "{public}");
+            assert!(cfg(&[("BIND", public), ("APP_ENV", "development")]).is_ok(), "{public}: on purpose");
+        }
+        for local in ["127.0.0.1:8080", "[::1]:8080", "localhost:8080", "127.0.0.1:0"] {
+            assert!(cfg(&[("BIND", local)]).is_ok(), "{local}");
+        }
         assert!(cfg(&[("LOGIN_LIMIT_PER_IP", "ten")]).unwrap_err().contains("LOGIN_LIMIT_PER_IP"));
     }
 
