@@ -124,10 +124,17 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     assert!(!pickup.contains("3rd &amp; 4th") && !pickup.contains("Delivery warehouse"), "{pickup}");
     let csrf = csrf_in(&html);
     let key = between(&html, r#"name="key" value=""#, "\"").to_string();
+    let version = between(&html, r#"name="cart_version" value=""#, "\"").to_string();
 
     let res = shopper
         .post(app.url("/checkout?lang=en"))
-        .form(&[("_csrf", csrf.as_str()), ("key", &key), ("method", "delivery"), ("name", "Bat")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("key", &key),
+            ("cart_version", &version),
+            ("method", "delivery"),
+            ("name", "Bat"),
+        ])
         .send()
         .await
         .unwrap();
@@ -140,6 +147,7 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     let form = [
         ("_csrf", csrf.as_str()),
         ("key", &key),
+        ("cart_version", &version),
         ("email", "guest@example.mn"),
         ("method", "delivery"),
         ("name", "Bat"),
@@ -197,6 +205,7 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     let form = [
         ("_csrf", csrf_in(&html)),
         ("key", between(&html, r#"name="key" value=""#, "\"").to_string()),
+        ("cart_version", between(&html, r#"name="cart_version" value=""#, "\"").to_string()),
         ("method", "pickup".to_string()),
         ("branch_id", branch),
     ];
@@ -268,6 +277,7 @@ async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
     let form = [
         ("_csrf", csrf_in(&checkout)),
         ("key", between(&checkout, r#"name="key" value=""#, "\"").to_string()),
+        ("cart_version", between(&checkout, r#"name="cart_version" value=""#, "\"").to_string()),
         ("email", "guest@example.mn".to_string()),
     ];
     let res = shopper.post(app.url("/checkout")).form(&form).send().await.unwrap();
@@ -313,4 +323,49 @@ async fn cancelling_or_paying_a_paid_order_answers_its_conflict_in_the_visitors_
         assert_eq!(res.status(), 409, "{lang}");
     }
     assert_eq!(app.order_status(order).0, "paid");
+}
+
+/// A checkout form places an order only for the cart its page showed: a cart changed in another
+/// tab, or an old form sent again after its order when a new cart is filling, gets the
+/// checkout page again with the current cart, a notice and a new key, never an order for
+/// lines the shopper did not see nor the old order.
+#[tokio::test]
+async fn a_checkout_form_places_only_the_cart_its_page_showed() {
+    let app = spawn_app().await;
+    let shopper = cookie_client();
+    app.register_in_browser(&shopper, "bat@example.mn").await;
+    add_router(&app, &shopper, "1", false).await;
+    let (_, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    let branch = between(&html, r#"name="branch_id" value=""#, "\"").to_string();
+    let shown = |html: &str| {
+        [
+            ("_csrf", csrf_in(html)),
+            ("key", between(html, r#"name="key" value=""#, "\"").to_string()),
+            ("cart_version", between(html, r#"name="cart_version" value=""#, "\"").to_string()),
+            ("method", "pickup".to_string()),
+            ("branch_id", branch.clone()),
+        ]
+    };
+    let old = shown(&html);
+    // Another tab changes the cart before this form is sent.
+    add_router(&app, &shopper, "1", false).await;
+    let res = shopper.post(app.url("/checkout?lang=en")).form(&old).send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    let again = res.text().await.unwrap();
+    assert!(again.contains("Your cart changed since this page was shown"), "{again}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 0);
+    let fresh = shown(&again);
+    assert_ne!(fresh[1].1, old[1].1, "a new key");
+    let res = shopper.post(app.url("/checkout")).form(&fresh).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("SELECT sum(quantity) AS n FROM order_items"), 2, "the cart the page showed");
+    // The same form again is the same order (a double submit) ...
+    let twice = shopper.post(app.url("/checkout")).form(&fresh).send().await.unwrap();
+    assert_eq!(twice.headers()["location"], res.headers()["location"]);
+    // ... but not once a new cart is filling: that one is checked out afresh.
+    add_router(&app, &shopper, "3", false).await;
+    let res = shopper.post(app.url("/checkout?lang=en")).form(&fresh).send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("Your cart changed"));
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 1);
 }

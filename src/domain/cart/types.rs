@@ -42,6 +42,20 @@ pub struct CartView {
 }
 
 impl CartView {
+    /// What the shopper saw of the cart, in a few characters: its lines, their quantities,
+    /// numbers and prices. A checkout form carries it, so an order is placed only for the cart
+    /// its page showed.
+    pub fn version(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.id.to_string().as_bytes());
+        for l in &self.lines {
+            let msisdn = l.msisdn.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+            h.update(format!("\n{}:{}:{}:{}", l.id, l.quantity, msisdn, l.unit_price.amount()).as_bytes());
+        }
+        h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// What the header's cart badge counts: units of every line.
     pub fn item_count(&self) -> i64 {
         self.lines.iter().map(|l| i64::from(l.quantity)).sum()

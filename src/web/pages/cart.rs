@@ -44,6 +44,8 @@ pub struct CartSection {
     pub csrf: String,
     /// A message about the whole cart (out of stock, closed).
     pub notice: Option<String>,
+    /// What the shopper sees of it (`CartView::version`), for the checkout form.
+    pub version: String,
 }
 
 impl CartSection {
@@ -74,6 +76,7 @@ impl CartSection {
             needs_shipping: cart.is_some_and(|c| c.needs_shipping),
             csrf,
             notice: None,
+            version: cart.map(CartView::version).unwrap_or_default(),
         }
     }
 

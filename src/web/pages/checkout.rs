@@ -57,6 +57,8 @@ fn branch_choices(ctx: &Chrome, options: &[PickupOption], selected: Option<&str>
 #[derive(Deserialize, Default)]
 pub struct CheckoutForm {
     pub key: Option<String>,
+    /// The cart the page showed (`CartView::version`).
+    pub cart_version: Option<String>,
     pub email: Option<String>,
     pub method: Option<String>,
     pub address_id: Option<String>,
@@ -211,6 +213,14 @@ pub async fn place_order(
         serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let account = visitor.0.as_ref().map(|a| a.id);
     let cart_id = match load_session_cart(&state, &session, account).await? {
+        // The cart changed since the page was shown (another tab, or an old form sent again
+        // after an order): the shopper checks it again, under a new key.
+        Some(cart) if form.cart_version.as_deref() != Some(cart.version().as_str()) => {
+            let notice = Some(ctx.t("checkout.cart_changed").to_string());
+            let form = CheckoutForm { key: None, ..form };
+            let verdict = Verdict { status: StatusCode::CONFLICT, errors: FieldErrors::new(), notice };
+            return render(&state, ctx, &session, &visitor, form, verdict).await;
+        }
         Some(cart) => cart.id,
         None => match crate::web::session::placed_cart(&session) {
             Some(placed) => placed,
