@@ -163,8 +163,10 @@ impl Config {
         let limit = |k: &str, default: &str| -> Result<RateLimit, String> {
             RateLimit::parse(&var(k).unwrap_or_else(|| default.into())).map_err(|e| format!("{k}: {e}"))
         };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        check_database_url(database_url.trim())?;
         Ok(Self {
-            database_url: Secret::new(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())),
+            database_url: Secret::new(database_url.trim().to_string()),
             bind,
             app_env,
             session_key,
@@ -235,6 +237,32 @@ pub fn default_pool_size() -> u32 {
 }
 
 /// Length of the decoded bytes of standard or URL-safe base64, `None` if it is not base64.
+/// A `DATABASE_URL` must be a PostgreSQL URL naming the shop's own database: without a name
+/// libpq would pick PostgreSQL's own `postgres` database and the shop's tables would land there.
+/// The URL is never echoed (it may hold a password).
+fn check_database_url(url: &str) -> Result<(), String> {
+    const EXAMPLE: &str = "postgres://postgres@127.0.0.1:5432/storefront";
+    let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) else {
+        return Err(format!("DATABASE_URL must be a PostgreSQL URL such as {EXAMPLE}"));
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, name) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if host.is_empty() {
+        return Err(format!("DATABASE_URL names no server: give its host, as in {EXAMPLE}"));
+    }
+    if name.is_empty() {
+        return Err(format!("DATABASE_URL names no database: end it with the shop's database name, as in {EXAMPLE}"));
+    }
+    if matches!(name, "postgres" | "template0" | "template1") {
+        return Err(format!(
+            "DATABASE_URL names PostgreSQL's own database {name:?}: name the shop's own, as in {EXAMPLE} \
+             (it is created if missing)"
+        ));
+    }
+    Ok(())
+}
+
 /// Whether a `BIND` address only listens on this machine.
 fn is_loopback(bind: &str) -> bool {
     match bind.parse::<std::net::SocketAddr>() {
@@ -331,6 +359,18 @@ mod tests {
         assert!(cfg(&[("OWN_PREFIXES", "8,99")]).unwrap_err().contains("OWN_PREFIXES"));
         assert!(cfg(&[("NUMBER_HOLD_MINUTES", "-1")]).unwrap_err().contains("NUMBER_HOLD_MINUTES"));
         assert!(cfg(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
+        for (url, says) in [
+            ("postgres://postgres@127.0.0.1:5432/", "names no database"),
+            ("postgres://postgres@127.0.0.1:5432", "names no database"),
+            ("postgres://postgres:s3cret@127.0.0.1:5432/postgres", "PostgreSQL's own database"),
+            ("not-a-url", "must be a PostgreSQL URL"),
+            ("postgres:///shop", "names no server"),
+        ] {
+            let err = cfg(&[("DATABASE_URL", url)]).unwrap_err();
+            assert!(err.contains("DATABASE_URL") && err.contains(says), "{url}: {err}");
+            assert!(!err.contains("s3cret"), "the password is never echoed: {err}");
+        }
+        assert!(cfg(&[("DATABASE_URL", "postgresql://u:p@db.internal/shop?sslmode=require")]).is_ok());
         // A deployment that forgot APP_ENV does not run the sandbox on a network address.
         for public in ["0.0.0.0:8080", "[::]:8080", "192.0.2.10:80", "shop.example.mn:80"] {
             assert!(cfg(&[("BIND", public)]).unwrap_err().contains("APP_ENV"), "{public}");

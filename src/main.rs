@@ -141,6 +141,10 @@ fn serve(config: Config, seed: bool) -> Result<(), String> {
     // Settings are checked before anything is touched: a mail setting that cannot work is
     // named as such, not reported after the database was migrated as a failure to listen.
     Services::from_config(&config).map_err(|e| format!("cannot set up mail: {e}"))?;
+    // A taken port is found before the database is created or migrated.
+    std::net::TcpListener::bind(&config.bind).map_err(|e| {
+        format!("cannot listen on BIND={}: {e}; stop what uses it or set BIND to a free address", config.bind)
+    })?;
     let prepared = prepare_database(&config, seed)?;
     tracing::info!(
         created = prepared.created,

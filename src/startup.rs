@@ -11,6 +11,7 @@ use diesel::Connection;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::domain::catalog::demo;
+use crate::domain::payments::ProviderRefund;
 use crate::flows::hashing::PasswordWork;
 use crate::flows::Shop;
 use crate::mail;
@@ -42,8 +43,8 @@ pub struct Prepared {
 /// A message saying which step failed.
 pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String> {
     let url = config.database_url.expose();
-    let created = db::create_database_if_missing(url).map_err(|e| format!("cannot create the database: {e}"))?;
-    let mut conn = diesel::PgConnection::establish(url).map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let created = db::create_database_if_missing(url).map_err(|e| db::explain(url, &e))?;
+    let mut conn = diesel::PgConnection::establish(url).map_err(|e| db::explain(url, &e.into()))?;
     let migrations = db::migrate::run_pending(&mut conn)?;
     let mut seeded = false;
     if seed && demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
@@ -53,19 +54,23 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
-/// A job runner that sends the shop's mail.
-fn mail_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
+/// A job runner that sends the shop's mail and has the payment provider pay refunds out.
+fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
     let sender = mail::Sender {
         db: db.clone(),
         clock: services.clock.clone(),
         mailer: services.mailer.clone(),
         public_url: config.public_url.clone(),
     };
-    worker::Runner {
-        db,
-        clock: services.clock.clone(),
-        performers: mail::performers(worker::Performers::new(), sender),
+    let mut performers = mail::performers(worker::Performers::new(), sender);
+    if let Some(provider) = services.payments.clone() {
+        let (db, clock) = (db.clone(), services.clock.clone());
+        performers = performers.on(move |refund: ProviderRefund| {
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            provider.refund(&mut conn, &refund, clock.now())
+        });
     }
+    worker::Runner { db, clock: services.clock.clone(), performers }
 }
 
 /// The job runner alone (`storefront worker`): a process that serves no HTTP.
@@ -80,7 +85,7 @@ impl Worker {
     /// The database URL is unusable or the thread cannot start.
     pub fn start(config: &Config, services: Services) -> std::io::Result<Self> {
         let db = Db::new(config.database_url.expose(), config.db_pool_size.min(4)).map_err(std::io::Error::other)?;
-        let runner = worker::spawn(mail_runner(db, config, &services))?;
+        let runner = worker::spawn(job_runner(db, config, &services))?;
         Ok(Self { runner })
     }
 
@@ -111,7 +116,7 @@ impl Application {
         let production = config.is_production();
         let session_key = web::session::key(&config);
         let (jobs_wake, runner) = if config.job_runner {
-            let handle = worker::spawn(mail_runner(db.clone(), &config, &services))?;
+            let handle = worker::spawn(job_runner(db.clone(), &config, &services))?;
             (Some(handle.waker()), Some(handle))
         } else {
             (None, None)

@@ -142,6 +142,39 @@ impl Db {
     }
 }
 
+/// The server a URL names, as `host:port`, without its user or password (for messages).
+pub fn server_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if host.contains(':') && !host.ends_with(']') {
+        host.to_string()
+    } else {
+        format!("{host}:5432")
+    }
+}
+
+/// Why the database of `url` could not be prepared, said so that the reader knows what to fix:
+/// the server is not there, it refused the user, or something else (with PostgreSQL's words).
+pub fn explain(url: &str, error: &DbError) -> String {
+    let said = error.to_string();
+    let first = said.lines().next().unwrap_or_default().trim();
+    let server = server_of(url);
+    if ["Connection refused", "could not connect", "could not translate host name", "timeout expired", "No such file"]
+        .iter()
+        .any(|s| said.contains(s))
+    {
+        format!(
+            "cannot reach PostgreSQL at {server} (DATABASE_URL): {first}. Start PostgreSQL \
+             (scripts/run installs and starts it on Debian or Ubuntu), or set DATABASE_URL to a running server"
+        )
+    } else if said.contains("authentication failed") || (said.contains("role") && said.contains("does not exist")) {
+        format!("PostgreSQL at {server} refused the user of DATABASE_URL: {first}")
+    } else {
+        format!("cannot prepare the database of DATABASE_URL at {server}: {first}")
+    }
+}
+
 /// Splits `postgres://…/name?opts` into the URL of the server's `postgres` database and `name`.
 fn admin_url_and_name(url: &str) -> Option<(String, String)> {
     let (base, query) = match url.split_once('?') {
@@ -217,6 +250,13 @@ mod tests {
         );
         assert_eq!(admin_url_and_name("postgres://u@h:5432/"), None);
         assert_eq!(admin_url_and_name("postgres://h"), None);
+    }
+
+    #[test]
+    fn messages_name_the_server_without_the_password() {
+        assert_eq!(server_of("postgres://u:secret@db.internal:6432/shop?x=1"), "db.internal:6432");
+        assert_eq!(server_of("postgres://127.0.0.1/shop"), "127.0.0.1:5432");
+        assert_eq!(server_of("postgres://u@[::1]/shop"), "[::1]:5432");
     }
 
     #[test]

@@ -261,6 +261,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    sandbox_refunds (refund_id) {
+        refund_id -> Uuid,
+        payment_id -> Uuid,
+        amount -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stock (product_id, branch_id) {
         product_id -> Uuid,
         branch_id -> Uuid,
@@ -286,6 +295,7 @@ diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(payment_events -> payments (payment_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(sandbox_refunds -> payments (payment_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
 
@@ -309,5 +319,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_events,
     payments,
     products,
+    sandbox_refunds,
     stock,
 );

@@ -87,7 +87,7 @@ pub fn csrf_or_new(session: &Session) -> String {
 pub fn sign_in(session: &Session, account: &Account, secret: &SessionSecret) {
     session.renew();
     session.remove(CSRF);
-    let display = if account.name.is_empty() { &account.email } else { &account.name };
+    let display = account.display_name();
     let _ = session.insert(SID, secret);
     let _ = session.insert(UID, account.id);
     let _ = session.insert(EPOCH, account.session_epoch);
@@ -98,7 +98,7 @@ pub fn sign_in(session: &Session, account: &Account, secret: &SessionSecret) {
 /// Refreshes what the session knows of the account (its new epoch after a password change,
 /// its new name) without renewing it.
 pub fn sign_in_again(session: &Session, account: &Account) {
-    let display = if account.name.is_empty() { &account.email } else { &account.name };
+    let display = account.display_name();
     let _ = session.insert(EPOCH, account.session_epoch);
     let _ = session.insert(NAME, display);
 }

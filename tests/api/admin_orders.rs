@@ -149,3 +149,43 @@ async fn refunds_are_idempotent_and_put_unshipped_goods_back() {
     let unpaid = placed["order"]["id"].as_str().unwrap();
     assert_eq!(refund(&app, &token, unpaid, "r6", json!({"reason": "x"})).await.0, 409);
 }
+
+async fn wait_for(app: &TestApp, query: &str, expected: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let n = app.count(query);
+        if n == expected {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{query}: {n}, expected {expected}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Refunds move money through the provider, not only rows: each is a job queued with the
+/// refund that the provider pays out once (the sandbox records its payouts), staff refunds and
+/// the automatic refund of a payment that came too late alike.
+#[tokio::test]
+async fn refunds_are_paid_out_by_the_provider_once_each() {
+    let app = crate::common::spawn_with(true, &[("JOB_RUNNER", "on")]).await;
+    let token = staff(&app).await;
+    let order = paid_order(&app, "a@b.mn", delivery()).await;
+    assert_eq!(refund(&app, &token, &order, "p1", json!({"amount": 4000, "reason": "late"})).await.0, 200);
+    assert_eq!(refund(&app, &token, &order, "p1", json!({"amount": 4000, "reason": "late"})).await.0, 200);
+    assert_eq!(refund(&app, &token, &order, "p2", json!({"reason": "the rest"})).await.0, 200);
+    wait_for(&app, "SELECT count(*) AS n FROM jobs WHERE kind = 'provider_refund' AND status = 'done'", 2).await;
+    assert_eq!(app.count("SELECT sum(amount)::bigint AS n FROM sandbox_refunds"), 194_000);
+    assert_eq!(app.count("SELECT count(*) AS n FROM sandbox_refunds"), 2, "once per refund, the replay none");
+
+    // A payment that succeeds after its order was cancelled goes straight back.
+    let router = app.product_id("zte-mf286-4g-router");
+    let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
+    let (_, placed) = app.checkout(&cart, None, json!({"email": "c@d.mn", "fulfillment": delivery()})).await;
+    let (id, secret) = (placed["order"]["id"].as_str().unwrap(), placed["order_token"].as_str().unwrap());
+    let path = format!("/api/v1/orders/{id}/cancel?token={secret}");
+    assert_eq!(app.send("POST", &path, None, None).await.0, 200);
+    let (_, late) = app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    assert_eq!(late["status"], "refunded");
+    wait_for(&app, "SELECT count(*) AS n FROM sandbox_refunds WHERE amount = 194000", 1).await;
+    assert_eq!(app.count("SELECT count(*) AS n FROM sandbox_refunds"), 3);
+}

@@ -208,3 +208,35 @@ fn an_outbox_that_is_a_file_is_named_and_nothing_is_touched() {
     assert!(err.contains("OUTBOX_DIR") && !err.contains("cannot listen"), "{err}");
     assert!(!db.exists(), "the database was not created");
 }
+
+/// A wrong setting is named, with its fix, before anything is touched: no database created or
+/// migrated for a URL without a name, a server that is down, or a port that is taken.
+#[test]
+fn a_wrong_setting_is_named_before_anything_is_touched() {
+    for (url, says) in [
+        ("postgres://postgres@127.0.0.1:5432/", "DATABASE_URL names no database"),
+        ("not-a-url", "DATABASE_URL must be a PostgreSQL URL"),
+    ] {
+        let out = storefront(&["migrate"], &[("DATABASE_URL", url)]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{url}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Nothing listens on port 1: PostgreSQL is "down".
+    let out = storefront(&["migrate"], &[("DATABASE_URL", "postgres://postgres:pw@127.0.0.1:1/storefront")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot reach PostgreSQL at 127.0.0.1:1 (DATABASE_URL)") && err.contains("Start PostgreSQL"),
+        "{err}"
+    );
+    assert!(!err.contains(":pw@"), "no password in messages: {err}");
+    // A taken port: refused before the database is created.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let db = FreshName::new();
+    let out = storefront(&["serve"], &[("DATABASE_URL", &db.url()), ("BIND", &bind)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("cannot listen on BIND={bind}")), "{err}");
+    assert!(!db.exists(), "no database was created for a server that cannot listen");
+}

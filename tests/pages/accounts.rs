@@ -232,6 +232,19 @@ async fn admin_pages_redirect_guests_refuse_customers_and_open_for_staff() {
     let res = staff.get(app.url("/admin?lang=en")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Staff dashboard"));
+
+    // A staff account made without a name (`create-staff` without `--name`) is its email.
+    {
+        use storefront::domain::accounts::{commands, password, Email};
+        let mut conn = app.test_db.connect();
+        let hash = password::hash(crate::common::GOOD_PASSWORD).unwrap();
+        let email = Email::parse("bold@shop.mn", "email").unwrap();
+        commands::upsert_staff(&mut conn, &email, &hash, Role::Staff, None).unwrap();
+    }
+    let unnamed = cookie_client();
+    assert_eq!(app.sign_in_browser(&unnamed, "bold@shop.mn").await.status(), 303);
+    let page = unnamed.get(app.url("/admin?lang=en")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signed in as bold@shop.mn (staff)."), "{page}");
 }
 
 #[tokio::test]

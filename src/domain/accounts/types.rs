@@ -149,6 +149,18 @@ pub struct Account {
     pub session_epoch: i32,
 }
 
+impl Account {
+    /// How the account is named on pages: its name, or its email when it has none (a staff
+    /// account made without `--name`).
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

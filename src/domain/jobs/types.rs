@@ -14,6 +14,8 @@ use crate::db::DbError;
 pub enum Queue {
     Mail,
     Operator,
+    /// Calls to the payment provider (refunds).
+    Payments,
 }
 
 impl Queue {
@@ -21,11 +23,12 @@ impl Queue {
         match self {
             Queue::Mail => "mail",
             Queue::Operator => "operator",
+            Queue::Payments => "payments",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Queue::Mail, Queue::Operator].into_iter().find(|q| q.as_str() == s)
+        [Queue::Mail, Queue::Operator, Queue::Payments].into_iter().find(|q| q.as_str() == s)
     }
 }
 

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::attempts;
 use super::model::PaymentRow;
-use super::types::{Outcome, Payment, PaymentState, Refund, WebhookEvent};
+use super::types::{Outcome, Payment, PaymentState, ProviderRefund, Refund, WebhookEvent};
 use super::PaymentError;
 use crate::db::schema::{payment_events, payments};
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
@@ -132,6 +132,7 @@ pub fn record_event(
                             payments::updated_at.eq(now),
                         ))
                         .execute(conn)?;
+                    pay_back(conn, payment.id, &payment.provider, payment.amount, now)?;
                     note(conn, &order, Actor::Payment, "late_payment_refunded", now)?;
                 }
             }
@@ -192,7 +193,22 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
         .set((payments::refunded_amount.eq(refunded), payments::status.eq(state), payments::updated_at.eq(now)))
         .execute(conn)?;
     record_refund(conn, &mut order, amount, staff, reason, now)?;
+    pay_back(conn, paid.id, &paid.provider, amount, now)?;
     Ok(load(conn, order)?)
+}
+
+/// Queues the provider's paying back of `amount` of `payment`, in the caller's transaction.
+fn pay_back(
+    conn: &mut PgConnection,
+    payment: PaymentId,
+    provider: &str,
+    amount: Decimal,
+    now: DateTime<Utc>,
+) -> Result<(), PaymentError> {
+    let refund =
+        ProviderRefund { refund_id: uuid::Uuid::new_v4(), payment_id: payment, provider: provider.to_string(), amount };
+    crate::domain::jobs::enqueue_job(conn, &refund, now)?;
+    Ok(())
 }
 
 /// `refund_order` once per idempotency key of the staff member: a retry with the same key and

@@ -12,4 +12,4 @@ pub mod webhook;
 
 pub use error::PaymentError;
 pub use provider::PaymentProvider;
-pub use types::{Outcome, Payment, PaymentState, Refund, WebhookEvent};
+pub use types::{Outcome, Payment, PaymentState, ProviderRefund, Refund, WebhookEvent};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use diesel::PgConnection;
 
-use super::types::{Outcome, Payment, WebhookEvent};
+use super::types::{Outcome, Payment, ProviderRefund, WebhookEvent};
 use super::PaymentError;
 use crate::domain::shared::PaymentId;
 
@@ -29,6 +29,13 @@ pub trait PaymentProvider: Send + Sync {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<WebhookEvent, PaymentError>;
+
+    /// Pays `refund` back to the shopper, once per `refund_id` (a retry of one already paid
+    /// out is no second refund). Runs as a job: an error is retried with backoff.
+    ///
+    /// # Errors
+    /// Why the provider did not pay it out.
+    fn refund(&self, conn: &mut PgConnection, refund: &ProviderRefund, now: DateTime<Utc>) -> Result<(), String>;
 
     /// Whether this is the built-in sandbox, whose hosted page is one of the shop's own pages.
     fn is_sandbox(&self) -> bool {

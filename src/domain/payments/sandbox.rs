@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::commands::{get_payment, record_event};
 use super::provider::PaymentProvider;
-use super::types::{Outcome, Payment, WebhookEvent};
+use super::types::{Outcome, Payment, ProviderRefund, WebhookEvent};
 use super::webhook::{event_body, sign, verify, SIGNATURE_HEADER};
 use super::PaymentError;
 use crate::domain::shared::PaymentId;
@@ -57,6 +57,37 @@ impl PaymentProvider for SandboxProvider {
         true
     }
 
+    /// Records the refund on the sandbox's side, as a provider keeps its payouts: once per
+    /// refund, never more in all than the payment took.
+    fn refund(&self, conn: &mut PgConnection, refund: &ProviderRefund, now: DateTime<Utc>) -> Result<(), String> {
+        use diesel::sql_types::{Numeric, Timestamptz, Uuid as SqlUuid};
+        use diesel::RunQueryDsl;
+        if refund.provider != PROVIDER {
+            return Err(format!("a refund of a {} payment sent to the sandbox", refund.provider));
+        }
+        let paid_out = diesel::sql_query(
+            "INSERT INTO sandbox_refunds (refund_id, payment_id, amount, created_at) \
+             SELECT $1, p.id, $3, $4 FROM payments p \
+             WHERE p.id = $2 AND p.provider = 'sandbox' \
+               AND (SELECT coalesce(sum(amount), 0) FROM sandbox_refunds WHERE payment_id = p.id) + $3 <= p.amount \
+             ON CONFLICT (refund_id) DO NOTHING",
+        )
+        .bind::<SqlUuid, _>(refund.refund_id)
+        .bind::<SqlUuid, _>(refund.payment_id)
+        .bind::<Numeric, _>(refund.amount)
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)
+        .map_err(|e| e.to_string())?;
+        if paid_out == 1 || already_paid_out(conn, refund.refund_id)? {
+            Ok(())
+        } else {
+            Err(format!(
+                "the sandbox refuses to pay back {} of payment {}: more than it took",
+                refund.amount, refund.payment_id
+            ))
+        }
+    }
+
     /// Settles a sandbox payment as approved or declined by sending its signed event.
     ///
     /// # Errors
@@ -77,4 +108,13 @@ impl PaymentProvider for SandboxProvider {
         let event = self.verify_webhook(Some(&header), &body, now)?;
         record_event(conn, PROVIDER, &event, now)
     }
+}
+
+/// Whether the sandbox already paid out `refund_id` (a retry after a crash).
+fn already_paid_out(conn: &mut PgConnection, refund_id: Uuid) -> Result<bool, String> {
+    use crate::db::schema::sandbox_refunds;
+    use diesel::prelude::*;
+    diesel::select(diesel::dsl::exists(sandbox_refunds::table.find(refund_id)))
+        .get_result(conn)
+        .map_err(|e| e.to_string())
 }

@@ -80,6 +80,33 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
 }
 
+/// Money the shop gives back, to be paid out by the provider that took it: queued in the
+/// transaction that records the refund, so it is paid out exactly once even if the provider is
+/// remote and down for a while (the job retries; staff see a dead one).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProviderRefund {
+    /// The shop's name for this refund: the provider pays each one out once.
+    pub refund_id: uuid::Uuid,
+    pub payment_id: PaymentId,
+    pub provider: String,
+    pub amount: rust_decimal::Decimal,
+}
+
+pub const PROVIDER_REFUND: &str = "provider_refund";
+
+impl crate::domain::jobs::JobKind for ProviderRefund {
+    const QUEUE: crate::domain::jobs::Queue = crate::domain::jobs::Queue::Payments;
+    const KINDS: &'static [&'static str] = &[PROVIDER_REFUND];
+
+    fn kind(&self) -> &'static str {
+        PROVIDER_REFUND
+    }
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{PROVIDER_REFUND}:{}", self.refund_id))
+    }
+}
+
 /// Staff give money back: all that is left (no `amount`) or part of it, for a reason.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Refund {

@@ -38,5 +38,5 @@ pub async fn show_dashboard(
             count: c.count,
         })
         .collect();
-    html(&DashboardPage { ctx, name: staff.0.name, role: staff.0.role.as_str(), kinds })
+    html(&DashboardPage { ctx, name: staff.0.display_name().to_string(), role: staff.0.role.as_str(), kinds })
 }
