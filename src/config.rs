@@ -57,6 +57,8 @@ pub struct Config {
     pub mail_from: String,
     /// Whether this process works the job queue (`JOB_RUNNER`, on by default).
     pub job_runner: bool,
+    /// How long a claimed job is its runner's before another may take it over.
+    pub job_lease: chrono::Duration,
     /// Where mail goes without `SMTP_URL`: `OUTBOX_DIR`, default `./outbox`.
     pub outbox_dir: String,
     /// Home delivery: `DELIVERY_FEE` (default 5000), free from `FREE_DELIVERY_FROM` (default
@@ -195,6 +197,7 @@ impl Config {
                 .unwrap_or_else(|| format!("http://{}", var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()))),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),
             job_runner: flag("JOB_RUNNER", true)?,
+            job_lease: chrono::Duration::seconds(i64::from(number("JOB_LEASE_SECONDS", 300)?)),
             outbox_dir: var("OUTBOX_DIR").unwrap_or_else(|| "outbox".into()),
             delivery_fee: amount("DELIVERY_FEE", "5000")?.unwrap_or_default(),
             free_delivery_from: amount("FREE_DELIVERY_FROM", "200000")?,

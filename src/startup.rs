@@ -70,7 +70,7 @@ fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
             provider.refund(&mut conn, &refund, clock.now())
         });
     }
-    worker::Runner { db, clock: services.clock.clone(), performers }
+    worker::Runner { db, clock: services.clock.clone(), performers, lease: config.job_lease }
 }
 
 /// The job runner alone (`storefront worker`): a process that serves no HTTP.

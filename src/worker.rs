@@ -27,6 +27,15 @@ pub struct Runner {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub performers: Performers,
+    /// How long a claimed job is this runner's before another may take it over.
+    pub lease: chrono::Duration,
+}
+
+impl Runner {
+    /// A runner with the default lease (`jobs::LEASE`).
+    pub fn new(db: Db, clock: Arc<dyn Clock>, performers: Performers) -> Self {
+        Self { db, clock, performers, lease: jobs::LEASE }
+    }
 }
 
 type Perform = Box<dyn Fn(&str, Value) -> Result<(), String> + Send + Sync>;
@@ -233,7 +242,7 @@ impl Runner {
             return 0;
         }
         let claimed = match self.db.get() {
-            Ok(mut conn) => jobs::claim(&mut conn, queues, BATCH, self.clock.now()),
+            Ok(mut conn) => jobs::claim_leased(&mut conn, queues, BATCH, self.clock.now(), self.lease),
             Err(e) => {
                 tracing::warn!(error = %e, "job runner cannot reach the database");
                 return 0;
@@ -252,7 +261,7 @@ impl Runner {
                 .db
                 .get()
                 .map_err(JobError::from)
-                .and_then(|mut conn| jobs::renew(&mut conn, &job, self.clock.now()))
+                .and_then(|mut conn| jobs::renew(&mut conn, &job, self.clock.now(), self.lease))
             {
                 Ok(true) => {}
                 Ok(false) => {

@@ -130,7 +130,7 @@ fn mail_performers(db: &storefront::db::Db, mailer: Arc<dyn Mailer>) -> Performe
 }
 
 fn mail_runner(db: storefront::db::Db, mailer: Arc<dyn Mailer>) -> Runner {
-    Runner { performers: mail_performers(&db, mailer), db, clock: Arc::new(SystemClock) }
+    Runner::new(db.clone(), Arc::new(SystemClock), mail_performers(&db, mailer))
 }
 
 /// A job kind of this test only, whose performer panics on `boom`.
@@ -170,7 +170,7 @@ fn the_runner_dispatches_by_kind_and_a_panicking_job_fails_alone() {
         seen.lock().unwrap().push("probe");
         Ok(())
     });
-    let runner = Runner { db: pool, clock: Arc::new(SystemClock), performers };
+    let runner = Runner::new(pool, Arc::new(SystemClock), performers);
     assert_eq!(runner.work_batch(), 4, "mail and operator queues are both worked");
     assert_eq!(*performed.lock().unwrap(), ["probe"]);
     assert_eq!(mail.sent.lock().unwrap().len(), 1);
@@ -352,14 +352,14 @@ fn a_job_taken_over_after_its_lease_is_left_to_the_new_worker() {
     let first = jobs::claim(&mut conn, &[Queue::Mail], 10, now).unwrap();
     assert_eq!(first.len(), 2);
     // The first job's work begins at once; the second would begin after a slow first one.
-    assert!(jobs::renew(&mut conn, &first[0], now).unwrap());
+    assert!(jobs::renew(&mut conn, &first[0], now, jobs::LEASE).unwrap());
     let later = now + Duration::minutes(4);
-    assert!(jobs::renew(&mut conn, &first[0], later).unwrap(), "its own lease, renewed");
+    assert!(jobs::renew(&mut conn, &first[0], later, jobs::LEASE).unwrap(), "its own lease, renewed");
     let takeover = now + Duration::minutes(6);
     let second = jobs::claim(&mut conn, &[Queue::Mail], 10, takeover).unwrap();
     assert_eq!(second.len(), 1, "only the job whose lease ran out is taken over");
     assert_eq!(second[0].id, first[1].id);
-    assert!(!jobs::renew(&mut conn, &first[1], takeover).unwrap(), "the old worker must leave it");
+    assert!(!jobs::renew(&mut conn, &first[1], takeover, jobs::LEASE).unwrap(), "the old worker must leave it");
     jobs::complete(&mut conn, &first[1], takeover).unwrap();
     jobs::fail(&mut conn, &first[1], "late", takeover).unwrap();
     let row = jobs::list(&mut conn, Some(JobStatus::Running), Default::default()).unwrap();

@@ -57,8 +57,17 @@ pub async fn spawn_with_services(
     TestApp { address: format!("http://127.0.0.1:{port}"), port, db, hashing, test_db, client: plain_client() }
 }
 
+/// Idle connections are dropped before the server's keep-alive (5 s) would close them: a
+/// request on a connection the server is closing at that instant fails as an incomplete
+/// message, which says nothing about the shop.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn plain_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(IDLE)
+        .build()
+        .expect("client")
 }
 
 fn start_server(url: &str, env: &[(&str, &str)]) -> (u16, Db, Arc<PasswordWork>) {
@@ -184,7 +193,12 @@ impl TestApp {
 
 /// A client that keeps cookies like a browser, without following redirects.
 pub fn cookie_client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(IDLE)
+        .build()
+        .expect("client")
 }
 
 /// The `_csrf` hidden field of a page.

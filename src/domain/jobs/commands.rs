@@ -89,6 +89,20 @@ pub fn enqueue_job<J: JobKind>(conn: &mut PgConnection, job: &J, now: DateTime<U
 /// has come, and running ones whose worker's lease ran out. Each claim counts as an attempt.
 /// Workers on any number of processes never take the same job (`SKIP LOCKED`).
 pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTime<Utc>) -> Result<Vec<Job>, JobError> {
+    claim_leased(conn, queues, limit, now, LEASE)
+}
+
+/// `claim` with a lease of `lease` (a runner configured with `JOB_LEASE_SECONDS`).
+///
+/// # Errors
+/// A database error.
+pub fn claim_leased(
+    conn: &mut PgConnection,
+    queues: &[Queue],
+    limit: i64,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Vec<Job>, JobError> {
     let queues: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
     let rows: Vec<JobRow> = prepared(
         "UPDATE jobs SET status = $5, attempts = attempts + 1, locked_until = $3, updated_at = $2 \
@@ -99,7 +113,7 @@ pub fn claim(conn: &mut PgConnection, queues: &[Queue], limit: i64, now: DateTim
     )
     .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(queues)
     .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .bind::<diesel::sql_types::Timestamptz, _>(now + LEASE)
+    .bind::<diesel::sql_types::Timestamptz, _>(now + lease)
     .bind::<diesel::sql_types::BigInt, _>(limit)
     .bind::<diesel::sql_types::Text, _>(JobStatus::Running)
     .bind::<diesel::sql_types::Text, _>(JobStatus::Pending)
@@ -120,9 +134,9 @@ fn held(job: &Job) -> Box<dyn BoxableExpression<jobs::table, diesel::pg::Pg, Sql
 ///
 /// # Errors
 /// A database error.
-pub fn renew(conn: &mut PgConnection, job: &Job, now: DateTime<Utc>) -> Result<bool, JobError> {
+pub fn renew(conn: &mut PgConnection, job: &Job, now: DateTime<Utc>, lease: Duration) -> Result<bool, JobError> {
     let renewed = diesel::update(jobs::table.filter(held(job)))
-        .set((jobs::locked_until.eq(now + LEASE), jobs::updated_at.eq(now)))
+        .set((jobs::locked_until.eq(now + lease), jobs::updated_at.eq(now)))
         .execute(conn)?;
     Ok(renewed == 1)
 }
