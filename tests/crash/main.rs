@@ -20,6 +20,8 @@ use uuid::Uuid;
 
 use common::smtp::SmtpServer;
 use common::TestDb;
+use storefront::config::DEV_WEBHOOK_SECRET;
+use storefront::domain::payments::webhook::sign;
 
 const BIN: &str = env!("CARGO_BIN_EXE_storefront");
 const SHOPPERS: usize = 6;
@@ -188,13 +190,39 @@ async fn shop(
         }
         let port = ports[dice.below(ports.len() as u64) as usize];
         match dice.below(4) {
-            0 | 1 => {
+            0 => {
                 let path = format!("/api/v1/payments/{payment}/simulate");
                 if let Some((200, paid)) =
                     call(&client, port, reqwest::Method::POST, &path, Some(json!({"outcome": "succeeded"})), None).await
                 {
                     if paid["status"] == "succeeded" {
                         seen.lock().unwrap().paid.insert(order);
+                    }
+                }
+            }
+            1 => {
+                // The provider's signed event, sent twice as providers do after a timeout.
+                let amount = placed["payment"]["amount"]["amount"].as_str().unwrap_or_default();
+                let event = json!({"id": format!("evt_{}", Uuid::new_v4().simple()), "type": "payment.succeeded",
+                    "data": {"payment_id": payment, "amount": amount, "currency": "MNT"}})
+                .to_string();
+                let signature = sign(DEV_WEBHOOK_SECRET.as_bytes(), chrono::Utc::now().timestamp(), event.as_bytes());
+                for _ in 0..2 {
+                    let port = ports[dice.below(ports.len() as u64) as usize];
+                    let sent = client
+                        .post(format!("http://127.0.0.1:{port}/api/v1/payments/webhooks/sandbox"))
+                        .header("Content-Type", "application/json")
+                        .header("Sandbox-Signature", &signature)
+                        .body(event.clone())
+                        .timeout(Duration::from_secs(10))
+                        .send()
+                        .await;
+                    if let Ok(res) = sent {
+                        let ok = res.status().as_u16() == 200;
+                        let paid: Value = res.json().await.unwrap_or(Value::Null);
+                        if ok && paid["status"] == "succeeded" {
+                            seen.lock().unwrap().paid.insert(order.clone());
+                        }
                     }
                 }
             }
