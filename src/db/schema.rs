@@ -142,6 +142,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    numbers (msisdn) {
+        msisdn -> Text,
+        tier -> Text,
+        status -> Text,
+        held_by -> Nullable<Uuid>,
+        held_until -> Nullable<Timestamptz>,
+        owner_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     order_events (id) {
         id -> Int8,
         order_id -> Uuid,
@@ -284,6 +297,8 @@ diesel::joinable!(browser_sessions -> accounts (account_id));
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
+diesel::joinable!(numbers -> accounts (owner_id));
+diesel::joinable!(numbers -> carts (held_by));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_links -> orders (order_id));
@@ -311,6 +326,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     idempotency_keys,
     jobs,
+    numbers,
     order_events,
     order_items,
     order_links,

@@ -73,7 +73,10 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
-    use self::api::{admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me};
+    use self::api::{
+        admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me,
+        numbers as api_numbers,
+    };
     use self::pages::{
         account, addresses, cart, catalog, checkout, health, home, login, orders, password_reset, payments, register,
     };
@@ -122,6 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/api/docs", docs::show_docs))
         .service(get("/api/v1/categories", api_catalog::list_categories))
         .service(get("/api/v1/products", api_catalog::list_products))
+        .service(get("/api/v1/numbers", api_numbers::search_numbers))
         .service(get("/api/v1/products/{id_or_slug}", api_catalog::get_product))
         .service(get("/api/v1/products/{id}/availability", api_catalog::product_availability))
         .service(get("/api/v1/branches", api_catalog::list_branches))
@@ -180,6 +184,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(get("/orders", admin_orders::list_orders))
                 .service(get("/orders/{id}", admin_orders::get_order))
                 .service(post("/orders/{id}/transition", admin_orders::transition_order))
-                .service(post("/orders/{id}/refund", admin_orders::refund_order)),
+                .service(post("/orders/{id}/refund", admin_orders::refund_order))
+                .service(
+                    post("/numbers/import", api_numbers::import_numbers)
+                        .app_data(web::PayloadConfig::default().limit(api_numbers::IMPORT_LIMIT)),
+                ),
         );
 }

@@ -12,4 +12,5 @@ mod docs;
 mod jobs;
 mod limits;
 mod me;
+mod numbers;
 mod payments;

@@ -21,6 +21,47 @@ pub struct SeedReport {
     pub products: usize,
     pub branches: usize,
     pub stock_rows: usize,
+    pub numbers: usize,
+}
+
+/// The demo's number pool: a few hundred numbers of every prefix, the golden ones among them
+/// tiered as an operator would (one digit eight times: platinum; a repeated half or pair, or
+/// a run: gold; a repeated last half: silver).
+pub fn demo_numbers() -> Vec<(String, &'static str)> {
+    let mut state: u64 = 0x5eed_1234_abcd;
+    let mut out = Vec::new();
+    for prefix in ["80", "86", "88", "89"] {
+        for _ in 0..150 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            out.push(format!("{prefix}{:06}", (state >> 33) % 1_000_000));
+        }
+    }
+    out.extend(
+        ["88888888", "89898989", "89118911", "80001234", "88001100", "86668666", "88112211", "80808080", "86000086"]
+            .map(String::from),
+    );
+    out.sort();
+    out.dedup();
+    out.into_iter()
+        .map(|n| {
+            let tier = tier_of(&n);
+            (n, tier)
+        })
+        .collect()
+}
+
+fn tier_of(n: &str) -> &'static str {
+    let b = n.as_bytes();
+    let (head, tail) = n.split_at(4);
+    if b.iter().all(|&d| d == b[0]) {
+        "platinum"
+    } else if head == tail || n[..2].repeat(4) == n || n.ends_with("1234") || n[4..].bytes().all(|d| d == b[4]) {
+        "gold"
+    } else if n[4..6] == n[6..] || n[2..4] == n[6..] {
+        "silver"
+    } else {
+        "ordinary"
+    }
 }
 
 struct Cat(&'static str, Option<&'static str>, &'static str, &'static str);
@@ -444,6 +485,14 @@ pub fn seed_demo(conn: &mut PgConnection) -> Result<SeedReport, CatalogError> {
             }
         }
         report.stock_rows += diesel::insert_into(stock::table).values(&rows).on_conflict_do_nothing().execute(conn)?;
+        let numbers = demo_numbers();
+        let (msisdns, tiers): (Vec<&str>, Vec<&str>) = numbers.iter().map(|(n, t)| (n.as_str(), *t)).unzip();
+        report.numbers = diesel::sql_query(
+            "INSERT INTO numbers (msisdn, tier) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(msisdns)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(tiers)
+        .execute(conn)?;
         Ok(report)
     })
 }

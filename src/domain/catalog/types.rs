@@ -60,7 +60,10 @@ impl ProductKind {
 crate::db::text_enum!(ProductKind, "product kind");
 
 /// Number tiers, each with its own price (the tier's number product).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Tier {
     Ordinary,
     Silver,
@@ -84,6 +87,8 @@ impl Tier {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 }
+
+crate::db::text_enum!(Tier, "number tier");
 
 /// The kind-specific details of a product, parsed from its `attributes`.
 #[derive(Debug, Clone, PartialEq)]

@@ -60,10 +60,12 @@ pub enum Code {
     Outcome,
     NotAnEvent,
     KeyReused,
+    NumberPattern,
+    DuplicateLine,
 }
 
 impl Code {
-    pub const ALL: [Code; 49] = [
+    pub const ALL: [Code; 51] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -113,6 +115,8 @@ impl Code {
         Code::Outcome,
         Code::NotAnEvent,
         Code::KeyReused,
+        Code::NumberPattern,
+        Code::DuplicateLine,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -167,6 +171,8 @@ impl Code {
             Code::Outcome => "outcome",
             Code::NotAnEvent => "not_an_event",
             Code::KeyReused => "key_reused",
+            Code::NumberPattern => "number_pattern",
+            Code::DuplicateLine => "duplicate_line",
         }
     }
 

@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod docs;
 pub mod dto;
 pub mod me;
+pub mod numbers;
 pub mod openapi;
 pub mod orders;

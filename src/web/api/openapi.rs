@@ -6,7 +6,7 @@ use super::dto::{
     CartDto, CartItemDto, DeliveryAddressDto, FulfillmentDto, OrderDto, OrderEventDto, OrderItemDto, OrderPage,
     PaymentDto, TotalsDto,
 };
-use super::{admin_jobs, admin_orders, auth, carts, catalog, me, orders};
+use super::{admin_jobs, admin_orders, auth, carts, catalog, me, numbers, orders};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -25,6 +25,8 @@ use crate::web::error::Problem;
         catalog::get_product,
         catalog::product_availability,
         catalog::list_branches,
+        numbers::search_numbers,
+        numbers::import_numbers,
         auth::register,
         auth::issue_token,
         auth::revoke_token,
@@ -54,10 +56,11 @@ use crate::web::error::Problem;
         admin_orders::transition_order,
         admin_orders::refund_order,
     ),
-    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, numbers::NumberDto, numbers::NumberPage, numbers::ImportReportDto, numbers::ImportErrorDto, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),
+        (name = "numbers", description = "The number picker: available numbers by pattern and tier"),
         (name = "accounts", description = "Registration, bearer tokens, the caller's account"),
         (name = "cart", description = "Carts for guests and customers, and checkout"),
         (name = "orders", description = "The caller's orders, tracking links, cancelling, paying again"),

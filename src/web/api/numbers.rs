@@ -1,0 +1,208 @@
+//! `/api/v1/numbers` (the number picker's search) and `/api/v1/admin/numbers/import` (staff fill
+//! the pool from a CSV or JSON list).
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dto::MoneySchema;
+use crate::domain::catalog::Tier;
+use crate::domain::shared::{Code, FieldErrors, Money, PageRequest};
+use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberPattern};
+use crate::i18n::Tr;
+use crate::web::error::{AppError, Problem};
+use crate::web::extract::CurrentLang;
+use crate::web::render::json_ok;
+use crate::web::state::AppState;
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NumbersQuery {
+    /// Digits, `*` for any digits: `88*11` starts with 88 and ends with 11, `*2233` ends with
+    /// 2233; without `*`, numbers containing the digits.
+    pub q: Option<String>,
+    /// ordinary, silver, gold or platinum.
+    pub tier: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// A search, parsed: every wrong parameter is reported at once.
+pub struct NumberSearch {
+    pub pattern: Option<NumberPattern>,
+    pub tier: Option<Tier>,
+    pub page: PageRequest,
+}
+
+impl NumbersQuery {
+    /// # Errors
+    /// A field error per wrong parameter (`q`, `tier`, `page`, `per_page`).
+    pub fn parse(&self) -> Result<NumberSearch, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let pattern = NumberPattern::parse(self.q.as_deref().unwrap_or(""), "q").map_err(|e| errors.extend(e)).ok();
+        let tier = match self.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Some(None),
+            Some(t) => match Tier::parse(&t.to_ascii_lowercase()) {
+                Some(t) => Some(Some(t)),
+                None => {
+                    errors.add("tier", Code::Tier);
+                    None
+                }
+            },
+        };
+        let page =
+            PageRequest::parse(self.page.as_deref(), self.per_page.as_deref()).map_err(|e| errors.extend(e)).ok();
+        match (pattern, tier, page) {
+            (Some(pattern), Some(tier), Some(page)) => Ok(NumberSearch { pattern, tier, page }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberDto {
+    #[schema(example = "88112233")]
+    pub msisdn: String,
+    #[schema(example = "gold")]
+    pub tier: &'static str,
+    #[schema(value_type = MoneySchema)]
+    pub price: Money,
+    /// Extension: a gold or platinum number, which the picker makes stand out.
+    pub golden: bool,
+}
+
+impl NumberDto {
+    fn new(n: &NumberOffer) -> Self {
+        Self { msisdn: n.msisdn.as_str().to_string(), tier: n.tier.as_str(), price: n.price, golden: n.golden }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberPage {
+    pub items: Vec<NumberDto>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+/// Available numbers.
+///
+/// Numbers that may be bought now (not sold, not held by another cart), in order, each at its
+/// tier's price. A page past the end has no items but still tells the total.
+#[utoipa::path(get, path = "/api/v1/numbers", tag = "numbers", params(NumbersQuery),
+    responses((status = 200, body = NumberPage),
+        (status = 422, description = "`q`, `tier` or a page parameter is invalid", body = Problem, content_type = "application/problem+json")))]
+pub async fn search_numbers(
+    state: web::Data<AppState>,
+    query: web::Query<NumbersQuery>,
+) -> Result<HttpResponse, AppError> {
+    let NumberSearch { pattern, tier, page } = query.parse()?;
+    let now = state.shop.now();
+    let found = state
+        .shop
+        .db
+        .run(move |conn| Ok::<_, AppError>(numbers::search(conn, pattern.as_ref(), tier, page, now)?))
+        .await?;
+    json_ok(&NumberPage {
+        items: found.items.iter().map(NumberDto::new).collect(),
+        page: found.page,
+        per_page: found.per_page,
+        total: found.total,
+    })
+}
+
+#[derive(Deserialize)]
+struct JsonLine {
+    #[serde(default)]
+    msisdn: serde_json::Value,
+    #[serde(default)]
+    tier: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportErrorDto {
+    /// 1-based: the file's line for CSV, the array position for JSON.
+    pub line: usize,
+    pub message: String,
+    /// Extension: the field and the stable code of what is wrong.
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportDto {
+    pub imported: u64,
+    pub skipped: u64,
+    pub errors: Vec<ImportErrorDto>,
+}
+
+impl ImportReportDto {
+    fn new(r: &ImportReport, tr: Tr) -> Self {
+        Self {
+            imported: r.imported,
+            skipped: r.skipped,
+            errors: r
+                .errors
+                .iter()
+                .map(|e| ImportErrorDto {
+                    line: e.line,
+                    message: format!("{} {}", e.field, tr.field(&e.error)),
+                    field: e.field,
+                    code: e.error.code.as_str(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reads the body: a JSON array `[{msisdn, tier}]` when it says it is JSON, else CSV.
+fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppError> {
+    let is_json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        let items: Vec<JsonLine> = serde_json::from_slice(body)
+            .map_err(|e| AppError::BadRequest(format!("The JSON body must be an array of {{msisdn, tier}}: {e}")))?;
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.trim().to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ImportLine { line: i + 1, msisdn: text(&l.msisdn), tier: text(&l.tier).to_ascii_lowercase() })
+            .collect())
+    } else {
+        let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("The CSV must be UTF-8 text.".into()))?;
+        Ok(numbers::csv_lines(text))
+    }
+}
+
+/// Import numbers into the pool (staff).
+///
+/// CSV `msisdn,tier` (a header line is optional) or a JSON array `[{msisdn, tier}]`. New
+/// numbers are added as available; numbers already in the pool are left as they are
+/// (`skipped`); each refused line is reported. Up to 32 MiB (a million numbers) per request.
+#[utoipa::path(post, path = "/api/v1/admin/numbers/import", tag = "admin", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "msisdn,tier lines, or a JSON array of {msisdn, tier}"),
+    responses((status = 200, body = ImportReportDto),
+        (status = 400, description = "A body that is neither CSV text nor a JSON array", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_numbers(
+    state: web::Data<AppState>,
+    lang: CurrentLang,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let lines = import_lines(&req, &body)?;
+    let (prefixes, now) = (state.config.own_prefixes.clone(), state.shop.now());
+    let report =
+        state.shop.db.run(move |conn| Ok::<_, AppError>(numbers::import(conn, &lines, &prefixes, now)?)).await?;
+    json_ok(&ImportReportDto::new(&report, Tr(lang.0)))
+}
+
+/// The largest import body.
+pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;

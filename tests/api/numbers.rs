@@ -1,0 +1,124 @@
+//! The number pool: the picker's search and the staff import.
+use serde_json::{json, Value};
+use storefront::domain::accounts::Role;
+
+use crate::common::{spawn_app, TestApp, GOOD_PASSWORD};
+
+async fn search(app: &TestApp, query: &str) -> (u16, Value) {
+    app.get_json(&format!("/api/v1/numbers{query}")).await
+}
+
+fn msisdns(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|n| n["msisdn"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_picker_finds_available_numbers_by_pattern_and_tier_at_their_tiers_price() {
+    let app = spawn_app().await;
+    let (status, all) = search(&app, "?per_page=100").await;
+    assert_eq!(status, 200, "{all}");
+    let total = all["total"].as_i64().unwrap();
+    assert!(total >= 600, "the demo pool: {total}");
+    let first = msisdns(&all);
+    assert!(first.windows(2).all(|w| w[0] < w[1]), "in order");
+
+    for (q, check) in [
+        ("88*11", Box::new(|n: &str| n.starts_with("88") && n.ends_with("11")) as Box<dyn Fn(&str) -> bool>),
+        ("*2211", Box::new(|n: &str| n.ends_with("2211"))),
+        ("8888*", Box::new(|n: &str| n.starts_with("8888"))),
+        ("1234", Box::new(|n: &str| n.contains("1234"))),
+    ] {
+        let (status, page) = search(&app, &format!("?q={}&per_page=100", q.replace('*', "%2A"))).await;
+        assert_eq!(status, 200, "{q}: {page}");
+        let found = msisdns(&page);
+        assert!(!found.is_empty(), "{q} finds the demo's golden numbers");
+        assert!(found.iter().all(|n| check(n)), "{q}: {found:?}");
+        assert_eq!(page["total"].as_i64().unwrap(), found.len() as i64, "{q}");
+    }
+    // Golden numbers stand out and cost their tier's price.
+    let (_, platinum) = search(&app, "?tier=platinum").await;
+    assert_eq!(msisdns(&platinum), ["88888888"]);
+    let eight = &platinum["items"][0];
+    assert_eq!((eight["golden"].as_bool(), eight["tier"].as_str()), (Some(true), Some("platinum")));
+    let product: Value = app.get_json("/api/v1/products/number-platinum").await.1;
+    assert_eq!(eight["price"], product["price"]);
+    let (_, gold) = search(&app, "?q=89118911").await;
+    assert_eq!(gold["items"][0]["tier"], "gold");
+
+    // Every wrong parameter is named.
+    let (status, problem) = search(&app, "?q=88a1&tier=diamond&page=0").await;
+    assert_eq!(status, 422);
+    for field in ["q", "tier", "page"] {
+        assert!(problem["errors"][field].is_array(), "{field}: {problem}");
+    }
+    assert_eq!(search(&app, "?q=123456789").await.0, 422, "more than 8 digits");
+    let (status, past) = search(&app, "?page=1000").await;
+    assert_eq!((status, past["items"].as_array().map(Vec::len)), (200, Some(0)));
+    assert_eq!(past["total"].as_i64(), Some(total), "a page past the end still tells the total");
+}
+
+#[tokio::test]
+async fn held_sold_and_retired_numbers_are_not_offered_until_a_hold_runs_out() {
+    let app = spawn_app().await;
+    let cart = app.cart_with(None, &[]).await;
+    app.sql(&format!(
+        "UPDATE numbers SET status = 'held', held_by = '{cart}', held_until = now() + interval '10 minutes' WHERE msisdn = '89118911'"
+    ));
+    app.sql("UPDATE numbers SET status = 'sold' WHERE msisdn = '88888888'");
+    app.sql("UPDATE numbers SET status = 'retired' WHERE msisdn = '80001234'");
+    for q in ["89118911", "88888888", "80001234"] {
+        assert_eq!(search(&app, &format!("?q={q}")).await.1["total"], 0, "{q}");
+    }
+    // An expired hold frees the number at once, without a sweeper.
+    app.sql("UPDATE numbers SET held_until = now() - interval '1 second' WHERE msisdn = '89118911'");
+    assert_eq!(msisdns(&search(&app, "?q=89118911").await.1), ["89118911"]);
+}
+
+async fn import(app: &TestApp, token: &str, content_type: &str, body: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/admin/numbers/import"))
+        .bearer_auth(token)
+        .header("Content-Type", content_type)
+        .header("Accept-Language", "en")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn staff_import_numbers_from_csv_or_json_with_a_report_per_line() {
+    let app = spawn_app().await;
+    let customer = app.customer_token("bat@example.mn").await;
+    assert_eq!(import(&app, &customer, "text/csv", "88000001,ordinary").await.0, 403);
+    let res = app.client.post(app.url("/api/v1/admin/numbers/import")).body("88000001,ordinary").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+
+    let csv = "msisdn,tier\n88000001,ordinary\n8800 0002,Silver\n99000003,gold\n880000,gold\n88000004,diamond\n88000001,gold\n88888888,platinum\n\n+976 8600-0005,platinum\n";
+    let (status, report) = import(&app, &staff, "text/csv", csv).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(3), Some(1)), "{report}");
+    let errors: Vec<(u64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(4, "not_our_number"), (5, "phone"), (6, "tier"), (7, "duplicate_line")]);
+    assert!(report["errors"][0]["message"].as_str().unwrap().contains("80, 86, 88, 89"), "{report}");
+    assert_eq!(msisdns(&search(&app, "?q=8800000*").await.1), ["88000001", "88000002"]);
+    assert_eq!(search(&app, "?q=86000005").await.1["items"][0]["tier"], "platinum");
+
+    // JSON: lines are the array's positions; the same numbers again are skipped.
+    let body = json!([{"msisdn": "88000001", "tier": "ordinary"}, {"msisdn": 89000006, "tier": "gold"}, {"tier": "gold"}]);
+    let (status, report) = import(&app, &staff, "application/json", &body.to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert_eq!(import(&app, &staff, "application/json", "{\"not\": \"a list\"}").await.0, 400);
+}
