@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod filters;
 pub mod headers;
+pub mod number_query;
 pub mod pages;
 pub mod render;
 pub mod session;
@@ -78,7 +79,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         numbers as api_numbers,
     };
     use self::pages::{
-        account, addresses, cart, catalog, checkout, health, home, login, orders, password_reset, payments, register,
+        account, addresses, cart, catalog, checkout, health, home, login, numbers, orders, password_reset, payments,
+        register,
     };
     cfg.app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(error::json_error))
@@ -88,6 +90,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Shopper pages
         .service(get("/", home::show_home))
         .service(get("/products", catalog::list_products))
+        .service(get("/numbers", numbers::list_numbers))
         .service(get("/products/{slug}", catalog::show_product))
         .service(get("/cart", cart::show_cart))
         .service(post("/cart/items", cart::add_item))

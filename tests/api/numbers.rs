@@ -115,7 +115,8 @@ async fn staff_import_numbers_from_csv_or_json_with_a_report_per_line() {
     assert_eq!(search(&app, "?q=86000005").await.1["items"][0]["tier"], "platinum");
 
     // JSON: lines are the array's positions; the same numbers again are skipped.
-    let body = json!([{"msisdn": "88000001", "tier": "ordinary"}, {"msisdn": 89000006, "tier": "gold"}, {"tier": "gold"}]);
+    let body =
+        json!([{"msisdn": "88000001", "tier": "ordinary"}, {"msisdn": 89000006, "tier": "gold"}, {"tier": "gold"}]);
     let (status, report) = import(&app, &staff, "application/json", &body.to_string()).await;
     assert_eq!(status, 200);
     assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(1), Some(1)));

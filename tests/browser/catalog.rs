@@ -126,3 +126,35 @@ async fn the_language_switch_changes_the_page_and_is_remembered() {
     assert!(c.source().await.unwrap().contains("Featured"));
     b.close().await;
 }
+
+async fn number_count(c: &Client) -> String {
+    match c.find(Locator::Css("#number-list .result-count")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The number picker on a phone: typing a pattern updates the list in place as one types, the
+/// address follows the search (it can be shared), and nothing is wider than a 360 px screen.
+#[tokio::test]
+async fn the_number_picker_searches_as_one_types_on_a_phone() {
+    let app = spawn_app().await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(360, 800).await.unwrap();
+    c.goto(&app.url("/numbers?lang=en")).await.unwrap();
+    wait_for_htmx(&b).await;
+    let all = number_count(c).await;
+    assert!(all.starts_with("Numbers found: "), "{all}");
+    mark_page(c).await;
+    c.find(Locator::Id("number-q")).await.unwrap().send_keys("8888*").await.unwrap();
+    b.wait_for(10, "the narrowed list", || async { number_count(c).await != all && !number_count(c).await.is_empty() })
+        .await;
+    assert!(same_document(c).await, "the list changed without a page load");
+    let now = url(c).await;
+    assert!(now.contains("q=8888"), "{now}");
+    assert!(c.source().await.unwrap().contains("8888 8888"));
+    let wide = js(c, "return document.documentElement.scrollWidth <= window.innerWidth;").await;
+    assert_eq!(wide, serde_json::json!(true), "the page scrolls sideways at 360 px");
+    b.close().await;
+}

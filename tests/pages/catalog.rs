@@ -48,7 +48,7 @@ async fn htmx_requests_get_only_the_list_fragment() {
         app.client.get(app.url("/products?kind=plan&per_page=2")).header("HX-Request", "true").send().await.unwrap();
     let paged = paged.text().await.unwrap();
     assert!(
-        paged.contains(r##"hx-get="/products?kind=plan&#38;per_page=2&#38;page=2" hx-target="#product-list""##),
+        paged.contains(r##"hx-get="/products?kind=plan&#38;per_page=2&#38;page=2" hx-target="closest section""##),
         "{paged}"
     );
 

@@ -8,6 +8,7 @@ mod assets;
 mod catalog;
 mod i18n;
 mod language;
+mod numbers;
 mod password_reset;
 mod profile;
 mod security;
