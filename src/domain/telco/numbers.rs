@@ -82,8 +82,6 @@ struct OfferRow {
     msisdn: String,
     #[diesel(sql_type = Text)]
     tier: Tier,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
 }
 
 #[derive(QueryableByName)]
@@ -107,8 +105,8 @@ fn matched(pattern: Option<&NumberPattern>) -> (&'static str, String) {
 }
 
 /// Available numbers matching `pattern` and `tier`, in order, a page at a time, each with its
-/// tier's price. Only tiers on sale are offered. Two statements whatever the page's size (three
-/// for a page past the end, to count).
+/// tier's price. Only tiers on sale are offered. Two or three statements whatever the page's
+/// size (the count is left out when the page is the last).
 ///
 /// # Errors
 /// A database error.
@@ -126,26 +124,35 @@ pub fn search(
         .map(Tier::as_str)
         .collect();
     let (column, like) = matched(pattern);
-    let rows: Vec<OfferRow> = diesel::sql_query(format!(
-        "SELECT msisdn, tier, count(*) OVER () AS total {OPEN} AND {column} LIKE $3 ORDER BY msisdn LIMIT $4 OFFSET $5"
-    ))
-    .bind::<Timestamptz, _>(now)
-    .bind::<Array<Text>, _>(&tiers)
-    .bind::<Text, _>(&like)
-    .bind::<BigInt, _>(page.limit())
-    .bind::<BigInt, _>(page.offset())
-    .load(conn)?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        None if page.page > 1 => {
-            diesel::sql_query(format!("SELECT count(*) AS total {OPEN} AND {column} LIKE $3"))
-                .bind::<Timestamptz, _>(now)
-                .bind::<Array<Text>, _>(&tiers)
-                .bind::<Text, _>(&like)
-                .get_result::<Count>(conn)?
-                .total
-        }
-        None => 0,
+    // The page stops after its rows (the byte-ordered index serves the order); the total is
+    // counted apart, and not at all when the page shows that there is no more.
+    // A pattern that does not start with digits matches few numbers scattered over the order:
+    // they are found by their own index first and then sorted, instead of walking the order.
+    let sql = if like.starts_with('%') || column != "msisdn" {
+        format!(
+            "WITH m AS MATERIALIZED (SELECT msisdn, tier {OPEN} AND {column} LIKE $3) \
+             SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $4 OFFSET $5"
+        )
+    } else {
+        format!("SELECT msisdn, tier {OPEN} AND {column} LIKE $3 ORDER BY msisdn LIMIT $4 OFFSET $5")
+    };
+    let rows: Vec<OfferRow> = diesel::sql_query(sql)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Array<Text>, _>(&tiers)
+        .bind::<Text, _>(&like)
+        .bind::<BigInt, _>(page.limit())
+        .bind::<BigInt, _>(page.offset())
+        .load(conn)?;
+    let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let total = if !rows.is_empty() && shown < page.limit() {
+        page.offset() + shown
+    } else {
+        diesel::sql_query(format!("SELECT count(*) AS total {OPEN} AND {column} LIKE $3"))
+            .bind::<Timestamptz, _>(now)
+            .bind::<Array<Text>, _>(&tiers)
+            .bind::<Text, _>(&like)
+            .get_result::<Count>(conn)?
+            .total
     };
     let items = rows
         .into_iter()
