@@ -227,12 +227,6 @@ impl Runner {
         }
     }
 
-    /// Both chores at once (tests and `storefront worker --once` style callers).
-    pub fn housekeeping(&self) {
-        self.expire_orders();
-        self.prune();
-    }
-
     /// Claims and does one batch of jobs of the queues it can perform; returns how many it took.
     /// Each job's lease is renewed as its work begins; one another worker took over meanwhile
     /// (this worker's lease ran out) is left to it.

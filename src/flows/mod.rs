@@ -4,6 +4,7 @@
 //! Never imports `web`: pages and API are both above this.
 pub mod accounts;
 pub mod hashing;
+pub mod numbers;
 pub mod orders;
 pub mod throttle;
 

@@ -142,7 +142,17 @@ pub fn page_or_fragment<P: Template, F: Template>(
     page: impl FnOnce() -> P,
     fragment: impl FnOnce() -> F,
 ) -> Result<HttpResponse, AppError> {
-    let mut res = if wants_fragment { html(&fragment())? } else { html(&page())? };
+    page_or_fragment_with(actix_web::http::StatusCode::OK, wants_fragment, page, fragment)
+}
+
+/// `page_or_fragment` with another status (a search with a wrong parameter is 422).
+pub fn page_or_fragment_with<P: Template, F: Template>(
+    status: actix_web::http::StatusCode,
+    wants_fragment: bool,
+    page: impl FnOnce() -> P,
+    fragment: impl FnOnce() -> F,
+) -> Result<HttpResponse, AppError> {
+    let mut res = if wants_fragment { html_with(status, &fragment())? } else { html_with(status, &page())? };
     res.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
     Ok(res)
 }

@@ -56,6 +56,45 @@ impl NumberPattern {
     }
 }
 
+/// A search of the pool, parsed: the pattern, the tier and the page.
+#[derive(Debug, Clone)]
+pub struct NumberSearch {
+    pub pattern: Option<NumberPattern>,
+    pub tier: Option<Tier>,
+    pub page: PageRequest,
+}
+
+impl NumberSearch {
+    /// Parses the raw query values (`q`, `tier`, `page`, `per_page`).
+    ///
+    /// # Errors
+    /// A field error per wrong value, all at once.
+    pub fn parse(
+        q: Option<&str>,
+        tier: Option<&str>,
+        page: Option<&str>,
+        per_page: Option<&str>,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let pattern = NumberPattern::parse(q.unwrap_or(""), "q").map_err(|e| errors.extend(e)).ok();
+        let tier = match tier.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Some(None),
+            Some(t) => {
+                let parsed = Tier::parse(&t.to_ascii_lowercase());
+                if parsed.is_none() {
+                    errors.add("tier", Code::Tier);
+                }
+                parsed.map(Some)
+            }
+        };
+        let page = PageRequest::parse(page, per_page).map_err(|e| errors.extend(e)).ok();
+        match (pattern, tier, page) {
+            (Some(pattern), Some(tier), Some(page)) => Ok(Self { pattern, tier, page }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// A number a shopper may choose, at its tier's price.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberOffer {
@@ -112,11 +151,11 @@ fn matched(pattern: Option<&NumberPattern>) -> (&'static str, String) {
 /// A database error.
 pub fn search(
     conn: &mut PgConnection,
-    pattern: Option<&NumberPattern>,
-    tier: Option<Tier>,
-    page: PageRequest,
+    search: &NumberSearch,
     now: DateTime<Utc>,
 ) -> Result<Page<NumberOffer>, DbError> {
+    let NumberSearch { pattern, tier, page } = search;
+    let (pattern, tier, page) = (pattern.as_ref(), *tier, *page);
     let prices = tier_prices(conn)?;
     let tiers: Vec<&str> = Tier::ALL
         .into_iter()

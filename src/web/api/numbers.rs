@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 use super::dto::MoneySchema;
 use crate::domain::shared::Money;
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer};
+use crate::flows;
 use crate::i18n::Tr;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::CurrentLang;
-use crate::web::number_query::{NumberSearch, NumbersQuery};
+use crate::web::number_query::NumbersQuery;
 use crate::web::render::json_ok;
 use crate::web::state::AppState;
 
@@ -51,13 +52,7 @@ pub async fn search_numbers(
     state: web::Data<AppState>,
     query: web::Query<NumbersQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let NumberSearch { pattern, tier, page } = query.parse()?;
-    let now = state.shop.now();
-    let found = state
-        .shop
-        .db
-        .run(move |conn| Ok::<_, AppError>(numbers::search(conn, pattern.as_ref(), tier, page, now)?))
-        .await?;
+    let found = flows::numbers::search(&state.shop, query.parse()?).await?;
     json_ok(&NumberPage {
         items: found.items.iter().map(NumberDto::new).collect(),
         page: found.page,
@@ -153,10 +148,7 @@ pub async fn import_numbers(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let lines = import_lines(&req, &body)?;
-    let (prefixes, now) = (state.config.own_prefixes.clone(), state.shop.now());
-    let report =
-        state.shop.db.run(move |conn| Ok::<_, AppError>(numbers::import(conn, &lines, &prefixes, now)?)).await?;
+    let report = flows::numbers::import(&state.shop, import_lines(&req, &body)?).await?;
     json_ok(&ImportReportDto::new(&report, Tr(lang.0)))
 }
 

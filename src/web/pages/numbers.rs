@@ -9,13 +9,14 @@ use super::catalog::Opt;
 use super::forms::FormErrors;
 use super::views::Pager;
 use crate::domain::catalog::Tier;
-use crate::domain::shared::{FieldErrors, Money, Page};
-use crate::domain::telco::numbers::{self, NumberOffer};
+use crate::domain::shared::{FieldErrors, Money, Page, PageRequest};
+use crate::domain::telco::numbers::NumberOffer;
+use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::Htmx;
 use crate::web::filters;
-use crate::web::number_query::{NumberSearch, NumbersQuery};
-use crate::web::render::{html_with, Chrome};
+use crate::web::number_query::NumbersQuery;
+use crate::web::render::{page_or_fragment_with, Chrome};
 use crate::web::state::AppState;
 
 pub struct NumberView {
@@ -98,34 +99,31 @@ pub async fn list_numbers(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (status, errors, page) = match query.parse() {
-        Ok(NumberSearch { pattern, tier, page }) => {
-            let now = state.shop.now();
-            let found = state
-                .shop
-                .db
-                .run(move |conn| Ok::<_, AppError>(numbers::search(conn, pattern.as_ref(), tier, page, now)?))
-                .await?;
-            (StatusCode::OK, FieldErrors::new(), found)
-        }
+        Ok(search) => (StatusCode::OK, FieldErrors::new(), flows::numbers::search(&state.shop, search).await?),
         // What was typed is kept and the message stands beside it; nothing is listed.
         Err(errors) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, errors, Page { items: Vec::new(), page: 1, per_page: 20, total: 0 })
+            let nothing = Page { items: Vec::new(), page: 1, per_page: PageRequest::default().per_page, total: 0 };
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, nothing)
         }
     };
-    let list = number_list(&ctx, &query, &page);
-    if htmx.wants_fragment() {
-        let mut res = html_with(status, &NumberListFragment { ctx, list })?;
-        res.headers_mut()
-            .insert(actix_web::http::header::VARY, actix_web::http::header::HeaderValue::from_static("HX-Request"));
-        return Ok(res);
-    }
     let chosen = query.tier.as_deref().map(str::trim).unwrap_or("");
-    let tiers = Tier::ALL
-        .into_iter()
-        .map(|t| Opt { value: t.as_str().into(), label: tier_label(&ctx, t).into(), selected: chosen == t.as_str() })
-        .collect();
-    html_with(
+    page_or_fragment_with(
         status,
-        &NumbersPage { q: query.q.clone().unwrap_or_default(), tiers, errors: FormErrors(errors), list, ctx },
+        htmx.wants_fragment(),
+        || NumbersPage {
+            q: query.q.clone().unwrap_or_default(),
+            tiers: Tier::ALL
+                .into_iter()
+                .map(|t| Opt {
+                    value: t.as_str().into(),
+                    label: tier_label(&ctx, t).into(),
+                    selected: chosen == t.as_str(),
+                })
+                .collect(),
+            errors: FormErrors(errors),
+            list: number_list(&ctx, &query, &page),
+            ctx: ctx.clone(),
+        },
+        || NumberListFragment { ctx: ctx.clone(), list: number_list(&ctx, &query, &page) },
     )
 }

@@ -1,0 +1,24 @@
+//! The number search the `/numbers` page and `GET /api/v1/numbers` both run, and the import
+//! staff run (the API today, the admin pages next).
+use super::Shop;
+use crate::db::DbError;
+use crate::domain::shared::Page;
+use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
+
+/// The numbers a shopper may choose now that match `search`.
+///
+/// # Errors
+/// A database error.
+pub async fn search(shop: &Shop, search: NumberSearch) -> Result<Page<NumberOffer>, DbError> {
+    let now = shop.now();
+    shop.db.run(move |conn| numbers::search(conn, &search, now)).await
+}
+
+/// Adds the valid lines' numbers to the pool, with the shop's own prefixes.
+///
+/// # Errors
+/// A database error (nothing is imported then).
+pub async fn import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport, DbError> {
+    let (prefixes, now) = (shop.rules.own_prefixes.clone(), shop.now());
+    shop.db.run(move |conn| numbers::import(conn, &lines, &prefixes, now)).await
+}
