@@ -70,6 +70,13 @@ pub struct Config {
     /// `PAYMENTS_WEBHOOK_SECRET`: the key payment webhooks are signed with. Development has a
     /// fixed default so every process of a shop agrees; production with the sandbox needs one.
     pub payments_webhook_secret: Secret,
+    /// `INVENTORY_KEY`: the key SIM codes are hashed and eSIM codes sealed with (16+
+    /// characters). Development has a fixed default; production needs one.
+    pub inventory_key: Secret,
+    /// `MAX_NUMBERS_PER_PERSON` (default 2): numbers one customer may own or have on order.
+    pub max_numbers_per_person: u32,
+    /// `ACTIVATION_WINDOW_DAYS` (default 30): how long a number bought to activate later waits.
+    pub activation_window_days: u32,
 }
 
 pub const DEV_WEBHOOK_SECRET: &str = "storefront-development-webhook-secret";
@@ -162,6 +169,14 @@ impl Config {
             None if dev || !payments_sandbox => Secret::new(DEV_WEBHOOK_SECRET.into()),
             None => return Err("APP_ENV=production with PAYMENTS_SANDBOX needs PAYMENTS_WEBHOOK_SECRET".into()),
         };
+        let inventory_key = match var("INVENTORY_KEY") {
+            Some(s) if s.len() >= 16 => Secret::new(s),
+            Some(_) => return Err("INVENTORY_KEY must be at least 16 characters".into()),
+            None if dev => {
+                Secret::new(String::from_utf8_lossy(crate::domain::telco::inventory::DEV_INVENTORY_KEY).into())
+            }
+            None => return Err("APP_ENV=production needs INVENTORY_KEY (16+ characters), the key of SIM codes".into()),
+        };
         let limit = |k: &str, default: &str| -> Result<RateLimit, String> {
             RateLimit::parse(&var(k).unwrap_or_else(|| default.into())).map_err(|e| format!("{k}: {e}"))
         };
@@ -203,6 +218,9 @@ impl Config {
             free_delivery_from: amount("FREE_DELIVERY_FROM", "200000")?,
             order_expiry_minutes: number("ORDER_EXPIRY_MINUTES", 30)?,
             payments_webhook_secret,
+            inventory_key,
+            max_numbers_per_person: number("MAX_NUMBERS_PER_PERSON", 2)?,
+            activation_window_days: number("ACTIVATION_WINDOW_DAYS", 30)?,
         })
     }
 
@@ -227,6 +245,10 @@ impl Config {
             delivery_fee: Money::mnt(self.delivery_fee),
             free_delivery_from: self.free_delivery_from.map(Money::mnt),
             order_expiry: chrono::Duration::minutes(i64::from(self.order_expiry_minutes)),
+            number_hold: chrono::Duration::minutes(i64::from(self.number_hold_minutes)),
+            max_numbers_per_person: i64::from(self.max_numbers_per_person),
+            activation_window: chrono::Duration::days(i64::from(self.activation_window_days)),
+            inventory_key: crate::domain::telco::InventoryKey::new(self.inventory_key.expose().as_bytes()),
         }
     }
 }
@@ -335,6 +357,7 @@ mod tests {
         assert_eq!(cfg(&[("DB_POOL_SIZE", "12")])?.db_pool_size, 12);
         assert_eq!((c.delivery_fee, c.free_delivery_from), (5000.into(), Some(200_000.into())));
         assert_eq!(c.order_expiry_minutes, 30);
+        assert_eq!((c.max_numbers_per_person, c.activation_window_days), (2, 30));
         assert_eq!(cfg(&[("FREE_DELIVERY_FROM", "off")])?.free_delivery_from, None);
         assert!(cfg(&[("DELIVERY_FEE", "-5")]).unwrap_err().contains("DELIVERY_FEE"));
         Ok(())
@@ -345,9 +368,16 @@ mod tests {
         let err = cfg(&[("APP_ENV", "production")]).unwrap_err();
         assert!(err.contains("SESSION_KEY"), "{err}");
         let key = "a".repeat(88);
-        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)])?;
+        let err = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key)]).unwrap_err();
+        assert!(err.contains("INVENTORY_KEY"), "{err}");
+        let c = cfg(&[("APP_ENV", "production"), ("SESSION_KEY", &key), ("INVENTORY_KEY", "inventory-key-0123")])?;
         assert!(!c.payments_sandbox && !c.operator_sandbox);
-        let sandbox = [("APP_ENV", "production"), ("SESSION_KEY", key.as_str()), ("PAYMENTS_SANDBOX", "on")];
+        let sandbox = [
+            ("APP_ENV", "production"),
+            ("SESSION_KEY", key.as_str()),
+            ("INVENTORY_KEY", "inventory-key-0123"),
+            ("PAYMENTS_SANDBOX", "on"),
+        ];
         assert!(cfg(&sandbox).unwrap_err().contains("PAYMENTS_WEBHOOK_SECRET"));
         let mut with_secret = sandbox.to_vec();
         with_secret.push(("PAYMENTS_WEBHOOK_SECRET", "whsec_0123456789abcdef"));

@@ -116,7 +116,7 @@ fn seed_demo(config: &Config) -> Result<(), String> {
     use diesel::Connection;
     prepare_database(config, false)?;
     let mut conn = diesel::PgConnection::establish(config.database_url.expose()).map_err(|e| e.to_string())?;
-    let report = demo::seed_demo(&mut conn).map_err(|e| e.to_string())?;
+    let report = demo::seed_demo(&mut conn, &config.shop_rules().inventory_key).map_err(|e| e.to_string())?;
     tracing::info!(?report, "demo catalog loaded");
     Ok(())
 }

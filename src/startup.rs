@@ -48,7 +48,7 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     let migrations = db::migrate::run_pending(&mut conn)?;
     let mut seeded = false;
     if seed && demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
-        demo::seed_demo(&mut conn).map_err(|e| format!("seeding failed: {e}"))?;
+        demo::seed_demo(&mut conn, &config.shop_rules().inventory_key).map_err(|e| format!("seeding failed: {e}"))?;
         seeded = true;
     }
     Ok(Prepared { created, migrations, seeded })

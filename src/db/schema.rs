@@ -87,6 +87,9 @@ diesel::table! {
         amount -> Nullable<Numeric>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        number -> Nullable<Text>,
+        activation -> Nullable<Text>,
+        sim_card_id -> Nullable<Uuid>,
     }
 }
 
@@ -109,6 +112,22 @@ diesel::table! {
         name_en -> Text,
         position -> Int4,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    esim_profiles (id) {
+        id -> Uuid,
+        iccid -> Text,
+        code_sealed -> Bytea,
+        code_hash -> Bytea,
+        status -> Text,
+        order_id -> Nullable<Uuid>,
+        msisdn -> Nullable<Text>,
+        assigned_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -151,6 +170,11 @@ diesel::table! {
         owner_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        order_id -> Nullable<Uuid>,
+        sim -> Nullable<Text>,
+        activate_by -> Nullable<Timestamptz>,
+        activated_at -> Nullable<Timestamptz>,
+        reminded_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -181,6 +205,9 @@ diesel::table! {
         msisdn -> Nullable<Text>,
         fulfillment_status -> Text,
         position -> Int4,
+        number -> Nullable<Text>,
+        activation -> Nullable<Text>,
+        sim_card_id -> Nullable<Uuid>,
     }
 }
 
@@ -283,6 +310,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    sim_cards (id) {
+        id -> Uuid,
+        iccid -> Text,
+        code_hash -> Bytea,
+        status -> Text,
+        order_id -> Nullable<Uuid>,
+        msisdn -> Nullable<Text>,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stock (product_id, branch_id) {
         product_id -> Uuid,
         branch_id -> Uuid,
@@ -299,6 +340,11 @@ diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
 diesel::joinable!(numbers -> accounts (owner_id));
 diesel::joinable!(numbers -> carts (held_by));
+diesel::joinable!(numbers -> orders (order_id));
+diesel::joinable!(esim_profiles -> numbers (msisdn));
+diesel::joinable!(esim_profiles -> orders (order_id));
+diesel::joinable!(sim_cards -> numbers (msisdn));
+diesel::joinable!(sim_cards -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(order_links -> orders (order_id));
@@ -324,6 +370,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cart_items,
     carts,
     categories,
+    esim_profiles,
     idempotency_keys,
     jobs,
     numbers,
@@ -336,5 +383,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     products,
     sandbox_refunds,
+    sim_cards,
     stock,
 );

@@ -3,6 +3,7 @@
 //! provider, waking the job runner), written once. Handlers parse, call one of these, render.
 //! Never imports `web`: pages and API are both above this.
 pub mod accounts;
+pub mod cart;
 pub mod hashing;
 pub mod numbers;
 pub mod orders;

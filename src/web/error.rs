@@ -96,6 +96,9 @@ pub const PROBLEM_CODES: &[&str] = &[
     "amount_mismatch",
     "not_payable",
     "not_refundable",
+    "number_taken",
+    "number_lost",
+    "sim_code_used",
 ];
 
 /// What the error pages (and the API's rendering in the request's language) need to know about
@@ -317,6 +320,14 @@ impl From<CartError> for AppError {
                 AppError::conflict("cart_closed", "This cart has become an order and can no longer change.")
             }
             CartError::OutOfStock(name) => AppError::conflict("out_of_stock", format!("Not enough {name} in stock.")),
+            CartError::NumberTaken(number) => AppError::conflict(
+                "number_taken",
+                format!("The number {number} is held in another cart or sold: choose another one."),
+            ),
+            CartError::SimCodeUsed => {
+                AppError::conflict("sim_code_used", "This SIM card's code was already used to activate a number.")
+            }
+            CartError::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
             CartError::Invalid(fields) => AppError::Invalid(fields),
             CartError::Internal(db) => db.into(),
         }
@@ -338,6 +349,13 @@ impl From<CheckoutError> for AppError {
             ),
             CheckoutError::ProductUnavailable(name) => {
                 AppError::conflict("product_unavailable", format!("{name} is no longer sold; remove it from the cart."))
+            }
+            CheckoutError::NumberLost(number) => AppError::conflict(
+                "number_lost",
+                format!("The hold on {number} ran out and someone else took it: remove it and choose another number."),
+            ),
+            CheckoutError::SimCodeUsed => {
+                AppError::conflict("sim_code_used", "A SIM card's code in the cart was used meanwhile.")
             }
             CheckoutError::Invalid(fields) => AppError::Invalid(fields),
             CheckoutError::NoRandomness(msg) => AppError::Internal(msg),

@@ -12,5 +12,6 @@ mod docs;
 mod jobs;
 mod limits;
 mod me;
+mod number_holds;
 mod numbers;
 mod payments;

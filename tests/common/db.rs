@@ -121,7 +121,7 @@ fn build_template(seed: bool) -> String {
             let mut db = PgConnection::establish(&db_url(&building)).expect("connect template");
             migrate::run_pending(&mut db).expect("migrate template");
             if seed {
-                demo::seed_demo(&mut db).expect("seed template");
+                demo::seed_demo(&mut db, &Default::default()).expect("seed template");
             }
         }
         diesel::sql_query(format!("ALTER DATABASE {} RENAME TO {}", quote_ident(&building), quote_ident(&name)))

@@ -91,3 +91,58 @@ async fn five_units_are_sold_exactly_once_to_forty_concurrent_buyers() {
     );
     assert_eq!(units_sold, i64::from(UNITS) * ROUNDS as i64);
 }
+
+const CARTS: usize = 30;
+const NUMBER_ROUNDS: usize = 20;
+
+/// Thirty carts, on two server processes, add one number at the same moment: one holds it, the
+/// other twenty-nine are told it is taken, round after round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_carts_adding_one_number_at_once_hold_it_once() {
+    #[derive(QueryableByName)]
+    struct M {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        msisdn: String,
+    }
+    let app = common::spawn_app().await;
+    let other = app.another_server(&[]);
+    let listing = app.product_id("number-ordinary");
+    let mut conn = app.test_db.connect();
+    let numbers: Vec<String> = diesel::sql_query(format!(
+        "SELECT msisdn FROM numbers WHERE tier = 'ordinary' AND status = 'available' ORDER BY msisdn LIMIT {NUMBER_ROUNDS}"
+    ))
+    .load::<M>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|m| m.msisdn)
+    .collect();
+    for (round, number) in numbers.iter().enumerate() {
+        let carts: Vec<Uuid> = (0..CARTS).map(|_| Uuid::new_v4()).collect();
+        diesel::insert_into(carts::table)
+            .values(carts.iter().map(|id| carts::id.eq(*id)).collect::<Vec<_>>())
+            .execute(&mut conn)
+            .unwrap();
+        let attempts = carts.iter().enumerate().map(|(i, cart)| {
+            let base = if i % 2 == 0 { app.address.clone() } else { other.address.clone() };
+            let app = &app;
+            async move {
+                let call = Call {
+                    method: reqwest::Method::POST,
+                    path: format!("/api/v1/carts/{cart}/items"),
+                    token: None,
+                    body: Some(json!({"product_id": listing, "number": number, "activation": "later"})),
+                    key: None,
+                };
+                app.call_at(&base, call).await
+            }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let held = results.iter().filter(|(status, _)| *status == 201).count();
+        assert_eq!(held, 1, "round {round}: {results:?}");
+        for (status, body) in results.iter().filter(|(status, _)| *status != 201) {
+            assert_eq!((*status, body["code"].as_str()), (409, Some("number_taken")), "round {round}: {body}");
+        }
+        let holders = app.count(&format!("SELECT count(*) AS n FROM cart_items WHERE number = '{number}'"));
+        assert_eq!(holders, 1, "round {round}: one line holds it");
+    }
+}

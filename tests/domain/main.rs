@@ -56,8 +56,9 @@ fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> CartId {
         quantity: Some(quantity.to_string()),
         msisdn: None,
         amount: None,
+        ..ItemInput::default()
     };
-    cart::commands::add_item(conn, cart.id, None, &input, &rules()).unwrap();
+    cart::commands::add_item(conn, cart.id, None, &input, &rules(), chrono::Utc::now()).unwrap();
     cart.id
 }
 
@@ -364,14 +365,15 @@ fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
             quantity: None,
             msisdn: Some(n.into()),
             amount: None,
+            ..ItemInput::default()
         };
-        cart::commands::add_item(&mut conn, cart, None, &line("88112233"), &rules()).unwrap();
+        cart::commands::add_item(&mut conn, cart, None, &line("88112233"), &rules(), chrono::Utc::now()).unwrap();
         let start = Arc::new(Barrier::new(2));
         let (url, go) = (db.url.clone(), Arc::clone(&start));
         let adder = std::thread::spawn(move || {
             let mut conn = PgConnection::establish(&url).unwrap();
             go.wait();
-            cart::commands::add_item(&mut conn, cart, None, &line("88112244"), &rules())
+            cart::commands::add_item(&mut conn, cart, None, &line("88112244"), &rules(), chrono::Utc::now())
         });
         let input = PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) };
         start.wait();
@@ -397,8 +399,9 @@ fn the_write_path_statements_are_prepared_once_per_connection() {
             quantity: None,
             msisdn: Some("88112233".into()),
             amount: None,
+            ..ItemInput::default()
         };
-        cart::commands::add_item(&mut conn, cart, None, &line, &rules()).unwrap();
+        cart::commands::add_item(&mut conn, cart, None, &line, &rules(), chrono::Utc::now()).unwrap();
         place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) })
             .unwrap();
     }
@@ -472,12 +475,21 @@ fn a_cart_holds_at_most_a_hundred_lines() {
         quantity: None,
         msisdn: msisdn.map(String::from),
         amount: None,
+        ..ItemInput::default()
     };
     for _ in 0..100 {
-        cart::commands::add_item(&mut conn, cart, None, &line(topup, Some("88112233")), &rules()).unwrap();
+        cart::commands::add_item(&mut conn, cart, None, &line(topup, Some("88112233")), &rules(), chrono::Utc::now())
+            .unwrap();
     }
     for product in [topup, router(&mut conn)] {
-        let refused = cart::commands::add_item(&mut conn, cart, None, &line(product, Some("88112233")), &rules());
+        let refused = cart::commands::add_item(
+            &mut conn,
+            cart,
+            None,
+            &line(product, Some("88112233")),
+            &rules(),
+            chrono::Utc::now(),
+        );
         let Err(CartError::Invalid(errors)) = refused else { panic!("the 101st line is refused: {refused:?}") };
         assert_eq!(errors.fields()["cart"][0].code, storefront::domain::shared::Code::CartFull);
     }

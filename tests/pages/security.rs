@@ -62,7 +62,11 @@ async fn errors_never_leak_internals() {
 #[tokio::test]
 async fn production_marks_the_session_cookie_secure() {
     let key = "k".repeat(88);
-    let app = crate::common::spawn_with(false, &[("APP_ENV", "production"), ("SESSION_KEY", &key)]).await;
+    let app = crate::common::spawn_with(
+        false,
+        &[("APP_ENV", "production"), ("SESSION_KEY", &key), ("INVENTORY_KEY", "inventory-key-for-tests")],
+    )
+    .await;
     let res = app.get("/login").await;
     let cookie = res
         .headers()

@@ -71,6 +71,8 @@ pub enum AttemptKind {
     Reset,
     /// Proving the current password to change it: a stolen session must not guess it freely.
     PasswordChange,
+    /// Typing a physical SIM's code: ten million codes must not be tried one after another.
+    SimCode,
 }
 
 impl AttemptKind {
@@ -80,6 +82,7 @@ impl AttemptKind {
             AttemptKind::Register => "register",
             AttemptKind::Reset => "reset",
             AttemptKind::PasswordChange => "password_change",
+            AttemptKind::SimCode => "sim_code",
         }
     }
 }
@@ -123,6 +126,17 @@ impl Attempt {
         Attempt {
             kind: AttemptKind::PasswordChange,
             account: Some((account.to_string(), limits.login_per_account)),
+            ip,
+            ip_limit: limits.login_per_ip,
+        }
+    }
+
+    /// Trying a SIM code, counted per customer (or, for a guest, per cart) and per address under
+    /// the sign-in allowances. Only wrong codes count: a right one is `settled`.
+    pub fn sim_code(who: &str, ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt {
+            kind: AttemptKind::SimCode,
+            account: Some((who.to_string(), limits.login_per_account)),
             ip,
             ip_limit: limits.login_per_ip,
         }
@@ -221,6 +235,12 @@ pub fn reserve(conn: &mut PgConnection, attempt: &Attempt, now: DateTime<Utc>) -
             .get_result(conn)?;
         Ok(Verdict::Allowed(id))
     })
+}
+
+/// The reserved attempt was not a failure: it alone stops counting.
+pub fn settle(conn: &mut PgConnection, id: i64) -> Result<(), AccountError> {
+    diesel::update(auth_attempts::table.find(id)).set(auth_attempts::succeeded.eq(true)).execute(conn)?;
+    Ok(())
 }
 
 /// The reserved attempt succeeded: it and the account's earlier failures of that kind stop

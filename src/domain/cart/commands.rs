@@ -1,5 +1,5 @@
 //! Cart writes. Each locks its cart row first, so two requests changing one cart queue up.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 
@@ -12,10 +12,13 @@ use super::CartError;
 use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::shared::SimCardId;
 use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
-use crate::domain::telco::Msisdn;
+use crate::domain::telco::lifecycle::Hold;
+use crate::domain::telco::sims::{self, CardLookup};
+use crate::domain::telco::{self, Activation, Msisdn, SimCode};
 
 /// Opens a cart: a customer's when `owner` is given, else a guest's.
 pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &ShopRules) -> Result<CartView, CartError> {
@@ -100,6 +103,7 @@ pub fn add_item(
     caller: Option<AccountId>,
     input: &ItemInput,
     shop: &ShopRules,
+    now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
     let product = match product_of(conn, input) {
         Ok(p) => p,
@@ -123,10 +127,146 @@ pub fn add_item(
             let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
             view(conn, &row, shop)
         }
-        ProductKind::Number | ProductKind::Esim | ProductKind::Service => {
+        ProductKind::Number | ProductKind::Esim => {
+            let line = match number_line(conn, &product, input, shop) {
+                Ok(line) => line,
+                Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
+                Err(e) => return Err(e),
+            };
+            let row = conn.transaction(|conn| {
+                let row = lock_and_touch(conn, cart_id, caller)?;
+                add_number(conn, &row, &product, &line, shop, now)?;
+                Ok::<_, CartError>(row)
+            })?;
+            view(conn, &row, shop)
+        }
+        ProductKind::Service => {
             Err(cart_refusal_first(conn, cart_id, caller, FieldErrors::single("product_id", Code::NotSoldOnline)))
         }
     }
+}
+
+/// What a number or eSIM line holds once checked.
+struct NumberLine {
+    number: Msisdn,
+    activation: Activation,
+    sim_card: Option<SimCardId>,
+}
+
+/// Checks a number or eSIM line: one of it, one of our numbers, how it is activated, and for a
+/// physical SIM a code that names a card still unused. An eSIM (as a product, or as how a number
+/// is activated) needs a profile in the pool.
+fn number_line(
+    conn: &mut PgConnection,
+    product: &Product,
+    input: &ItemInput,
+    shop: &ShopRules,
+) -> Result<NumberLine, CartError> {
+    let mut errors = FieldErrors::new();
+    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
+        errors.add("quantity", Code::OnlyOne);
+    }
+    let number = match input.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.add("number", Code::Required);
+            None
+        }
+        Some(raw) => Msisdn::parse(raw, "number", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
+    };
+    let activation = if product.summary.kind == ProductKind::Esim {
+        Some(Activation::Esim)
+    } else {
+        match input.activation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => Activation::parse(&raw.to_ascii_lowercase()).or_else(|| {
+                errors.add("activation", Code::Activation);
+                None
+            }),
+            None => {
+                errors.add("activation", Code::Activation);
+                None
+            }
+        }
+    };
+    let code = match (activation, input.activation_code.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        (Some(Activation::Physical), None) => {
+            errors.add("activation_code", Code::Required);
+            None
+        }
+        (Some(Activation::Physical), Some(raw)) => {
+            SimCode::parse(raw, "activation_code").map_err(|e| errors.extend(e)).ok()
+        }
+        _ => None,
+    };
+    errors.into_result()?;
+    let (Some(number), Some(activation)) = (number, activation) else {
+        return Err(FieldErrors::single("number", Code::Required).into());
+    };
+    let tier = telco::lifecycle::tier_of(conn, &number)?;
+    let Some(tier) = tier else { return Err(FieldErrors::single("number", Code::NumberUnknown).into()) };
+    if let Some(ProductAttributes::Number { tier: listed }) = product.details() {
+        if listed != tier {
+            return Err(FieldErrors::single("number", Code::NumberTier).into());
+        }
+    }
+    let sim_card = match code {
+        Some(code) => match sims::find_card(conn, &code, &shop.inventory_key)? {
+            CardLookup::Free(card) => Some(card),
+            CardLookup::Used => return Err(CartError::SimCodeUsed),
+            CardLookup::Unknown => return Err(FieldErrors::single("activation_code", Code::SimCodeWrong).into()),
+        },
+        None => None,
+    };
+    if activation == Activation::Esim && !sims::esim_in_stock(conn)? {
+        return Err(CartError::OutOfStock(product.summary.name.en.clone()));
+    }
+    Ok(NumberLine { number, activation, sim_card })
+}
+
+/// Holds a checked number for the locked cart and adds its line. A customer who already has as
+/// many numbers as one person may is told now rather than at checkout.
+fn add_number(
+    conn: &mut PgConnection,
+    cart: &CartRow,
+    product: &Product,
+    line: &NumberLine,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<(), CartError> {
+    if line_count(conn, cart.id)? >= MAX_LINES {
+        return Err(full());
+    }
+    let in_cart = load_lines(conn, cart.id)?;
+    if in_cart.iter().any(|l| l.number.as_deref() == Some(line.number.as_str())) {
+        return Err(FieldErrors::single("number", Code::NumberInCart).into());
+    }
+    if let Some(owner) = cart.account_id {
+        let numbers_in_cart = in_cart.iter().filter(|l| l.number.is_some()).count() as i64;
+        if telco::lifecycle::count_of(conn, owner)? + numbers_in_cart >= shop.max_numbers_per_person {
+            return Err(too_many_numbers(shop));
+        }
+    }
+    match telco::lifecycle::hold(conn, &line.number, cart.id, now + shop.number_hold, now)? {
+        Hold::Held { .. } => {}
+        Hold::Taken => return Err(CartError::NumberTaken(line.number.as_str().to_string())),
+        Hold::Unknown => return Err(FieldErrors::single("number", Code::NumberUnknown).into()),
+    }
+    diesel::insert_into(cart_items::table)
+        .values((
+            cart_items::cart_id.eq(cart.id),
+            cart_items::product_id.eq(product.summary.id),
+            cart_items::quantity.eq(1),
+            cart_items::number.eq(line.number.as_str()),
+            cart_items::activation.eq(line.activation),
+            cart_items::sim_card_id.eq(line.sim_card),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One person may have at most so many numbers.
+pub(crate) fn too_many_numbers(shop: &ShopRules) -> CartError {
+    FieldErrors::single("number", FieldError::from(Code::TooManyNumbers).with("max", shop.max_numbers_per_person))
+        .into()
 }
 
 /// The product a line names, on sale.
@@ -340,14 +480,19 @@ pub fn remove_item(
     caller: Option<AccountId>,
     item_id: CartItemId,
     shop: &ShopRules,
+    now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
     let row = conn.transaction(|conn| {
         let row = lock_and_touch(conn, cart_id, caller)?;
-        let n =
+        let removed: Option<Option<String>> =
             diesel::delete(cart_items::table.filter(cart_items::id.eq(item_id).and(cart_items::cart_id.eq(cart_id))))
-                .execute(conn)?;
-        if n == 0 {
-            return Err(CartError::NotFound);
+                .returning(cart_items::number)
+                .get_result(conn)
+                .optional()?;
+        match removed {
+            None => return Err(CartError::NotFound),
+            Some(Some(number)) => telco::lifecycle::release_hold(conn, &number, cart_id, now)?,
+            Some(None) => {}
         }
         Ok::<_, CartError>(row)
     })?;
@@ -395,12 +540,15 @@ pub fn merge_on_sign_in(
         prepared(
             "UPDATE cart_items g SET cart_id = $2 FROM products p WHERE p.id = g.product_id AND g.cart_id = $1 \
              AND NOT (p.kind = $3 AND EXISTS \
-                 (SELECT 1 FROM cart_items t WHERE t.cart_id = $2 AND t.product_id = g.product_id))",
+                 (SELECT 1 FROM cart_items t WHERE t.cart_id = $2 AND t.product_id = g.product_id)) \
+             AND NOT (g.number IS NOT NULL AND EXISTS \
+                 (SELECT 1 FROM cart_items t WHERE t.cart_id = $2 AND t.number = g.number))",
         )
         .bind::<SqlUuid, _>(guest_row.id)
         .bind::<SqlUuid, _>(target)
         .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
+        telco::lifecycle::move_holds(conn, guest_row.id, target)?;
         diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq(CartStatus::Merged)).execute(conn)?;
         Ok(Some(target))
     })

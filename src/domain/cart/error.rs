@@ -13,6 +13,15 @@ pub enum CartError {
     Closed,
     #[error("not enough stock of {0}")]
     OutOfStock(String),
+    /// Another cart holds the number, or it was sold.
+    #[error("number {0} is taken")]
+    NumberTaken(String),
+    /// The SIM card of this code already activated a number (or is on an order).
+    #[error("this SIM code was used")]
+    SimCodeUsed,
+    /// Too many wrong SIM codes: try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled { retry_after_secs: u64 },
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use super::state::CartStatus;
 use crate::db::schema::carts;
 use crate::domain::catalog::ProductKind;
-use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
+use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId, SimCardId};
+use crate::domain::telco::Activation;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = carts, check_for_backend(diesel::pg::Pg))]
@@ -22,18 +23,43 @@ impl CartRow {
     }
 }
 
-/// A line joined with its product, as pricing needs it.
-#[derive(Debug, Queryable)]
+/// A line joined with its product (and, for a number or eSIM, its number's hold and tier price),
+/// as pricing needs it.
+#[derive(Debug, QueryableByName)]
 pub struct LineRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: CartItemId,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub product_id: ProductId,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
     pub quantity: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub msisdn: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
     pub amount: Option<Decimal>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub number: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub activation: Option<Activation>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub sim_card_id: Option<SimCardId>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub kind: ProductKind,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub slug: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name_mn: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name_en: String,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
     pub price: Decimal,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
     pub active: bool,
+    /// When this cart's hold on the line's number ends (past once it ran out; `None` when the
+    /// cart no longer holds it).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// For an eSIM line: the price of its number's tier.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
+    pub number_price: Option<Decimal>,
 }

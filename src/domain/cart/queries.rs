@@ -8,7 +8,7 @@ use super::state::CartStatus;
 use super::types::{CartLine, CartView, PickupOption};
 use super::CartError;
 use crate::db::prepared;
-use crate::db::schema::{cart_items, carts, products};
+use crate::db::schema::carts;
 use crate::domain::catalog::queries::branch_from_row;
 use crate::domain::catalog::{model::BranchRow, ProductKind};
 use crate::domain::shared::{AccountId, CartId};
@@ -20,29 +20,24 @@ pub(crate) fn find_row(conn: &mut PgConnection, id: CartId) -> Result<Option<Car
 }
 
 pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<LineRow>, CartError> {
-    Ok(cart_items::table
-        .inner_join(products::table)
-        .filter(cart_items::cart_id.eq(cart_id))
-        .select((
-            cart_items::id,
-            cart_items::product_id,
-            cart_items::quantity,
-            cart_items::msisdn,
-            cart_items::amount,
-            products::kind,
-            products::slug,
-            products::name_mn,
-            products::name_en,
-            products::price,
-            products::active,
-        ))
-        .order((cart_items::created_at, cart_items::id))
-        .load(conn)?)
+    Ok(prepared(
+        "SELECT ci.id, ci.product_id, ci.quantity, ci.msisdn, ci.amount, ci.number, ci.activation, ci.sim_card_id, \
+                p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active, \
+                CASE WHEN n.status = 'held' AND n.held_by = ci.cart_id THEN n.held_until END AS hold_until, \
+                CASE WHEN p.kind = 'esim' THEN (SELECT min(t.price) FROM products t \
+                     WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) END AS number_price \
+         FROM cart_items ci JOIN products p ON p.id = ci.product_id \
+         LEFT JOIN numbers n ON n.msisdn = ci.number \
+         WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id",
+    )
+    .bind::<SqlUuid, _>(cart_id)
+    .load(conn)?)
 }
 
 /// A line priced from the catalog: a free-amount top-up costs what the shopper chose.
 pub(crate) fn price_line(row: LineRow) -> CartLine {
-    let unit_price = Money::mnt(row.amount.unwrap_or(row.price));
+    // An eSIM costs its own price and its number's tier's.
+    let unit_price = Money::mnt(row.amount.unwrap_or(row.price) + row.number_price.unwrap_or_default());
     CartLine {
         id: row.id,
         product_id: row.product_id,
@@ -53,6 +48,10 @@ pub(crate) fn price_line(row: LineRow) -> CartLine {
         unit_price,
         total: rules::line_total(unit_price, row.quantity),
         msisdn: row.msisdn.map(Msisdn::from_stored),
+        number: row.number.map(Msisdn::from_stored),
+        activation: row.activation,
+        hold_expires_at: row.hold_until,
+        sim_card: row.sim_card_id,
         active: row.active,
     }
 }

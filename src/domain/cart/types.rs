@@ -1,9 +1,11 @@
 //! Cart read models and raw inputs.
 
 use crate::domain::catalog::{Branch, ProductKind};
+use crate::domain::shared::SimCardId;
 use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
 use crate::domain::shared::{Localized, Money};
-use crate::domain::telco::Msisdn;
+use crate::domain::telco::{Activation, Msisdn};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartLine {
@@ -17,6 +19,15 @@ pub struct CartLine {
     pub total: Money,
     /// The number a top-up, data pack, plan or service is for.
     pub msisdn: Option<Msisdn>,
+    /// The number a number or eSIM line buys.
+    pub number: Option<Msisdn>,
+    /// How a number line's number is to be activated.
+    pub activation: Option<Activation>,
+    /// When the cart's hold on `number` ends (in the past once it ran out: checkout takes the
+    /// number again if nobody else has); `None` when another cart took it.
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The physical SIM card whose code the shopper typed.
+    pub sim_card: Option<SimCardId>,
     /// False once the product was withdrawn from sale: checkout refuses the cart until it goes.
     pub active: bool,
 }
@@ -51,7 +62,9 @@ impl CartView {
         h.update(self.id.to_string().as_bytes());
         for l in &self.lines {
             let msisdn = l.msisdn.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
-            h.update(format!("\n{}:{}:{}:{}", l.id, l.quantity, msisdn, l.unit_price.amount()).as_bytes());
+            let number = l.number.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+            let line = format!("\n{}:{}:{}:{}:{}", l.id, l.quantity, msisdn, number, l.unit_price.amount());
+            h.update(line.as_bytes());
         }
         h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
     }
@@ -74,6 +87,12 @@ pub struct ItemInput {
     pub quantity: Option<String>,
     pub msisdn: Option<String>,
     pub amount: Option<String>,
+    /// The number a number or eSIM line buys.
+    pub number: Option<String>,
+    /// `later`, `esim` or `physical` for a number line.
+    pub activation: Option<String>,
+    /// The code printed with a physical SIM.
+    pub activation_code: Option<String>,
 }
 
 /// A branch where the cart could be collected, and whether it holds every device line.

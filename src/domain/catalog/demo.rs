@@ -1,5 +1,8 @@
 //! The demo catalog: what a Mongolian operator's shop sells, in both languages.
 //! Loading it is idempotent: rows are matched by slug and never duplicated.
+use crate::domain::telco::inventory::luhn_complete;
+use crate::domain::telco::sims::{self, Pool, PoolLine};
+use crate::domain::telco::InventoryKey;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -22,6 +25,8 @@ pub struct SeedReport {
     pub branches: usize,
     pub stock_rows: usize,
     pub numbers: usize,
+    pub sim_cards: u64,
+    pub esim_profiles: u64,
 }
 
 /// The demo's number pool: a few hundred numbers of every prefix, the golden ones among them
@@ -395,7 +400,7 @@ fn products() -> Vec<Prod> {
 ///
 /// # Errors
 /// A database error; nothing is written then (one transaction).
-pub fn seed_demo(conn: &mut PgConnection) -> Result<SeedReport, CatalogError> {
+pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedReport, CatalogError> {
     conn.transaction(|conn| {
         let mut report = SeedReport::default();
         for (position, c) in (0i32..).zip(CATEGORIES) {
@@ -493,8 +498,37 @@ pub fn seed_demo(conn: &mut PgConnection) -> Result<SeedReport, CatalogError> {
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(msisdns)
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(tiers)
         .execute(conn)?;
+        let now = chrono::Utc::now();
+        report.sim_cards = sims::import(conn, Pool::SimCards, &demo_sim_cards(), key, now)?.imported;
+        report.esim_profiles = sims::import(conn, Pool::EsimProfiles, &demo_esim_profiles(), key, now)?.imported;
         Ok(report)
     })
+}
+
+/// The demo's physical SIM cards: the code printed with card `n` (1 to 50) is `2026` followed
+/// by `n` in four digits (`20260001`), so a demo shopper can activate a number with one.
+pub fn demo_sim_cards() -> Vec<PoolLine> {
+    (1..=50)
+        .map(|n| PoolLine {
+            line: n,
+            iccid: luhn_complete(&format!("8997601{n:011}")),
+            activation_code: format!("2026{n:04}"),
+        })
+        .collect()
+}
+
+/// The demo's eSIM profiles, at the demo operator's SM-DP+ server.
+pub fn demo_esim_profiles() -> Vec<PoolLine> {
+    (1..=200)
+        .map(|n| PoolLine {
+            line: n,
+            iccid: luhn_complete(&format!("8997602{n:011}")),
+            activation_code: format!(
+                "LPA:1$smdp.demo.storefront.mn$DEMO-{n:04}-{:08X}",
+                (n as u64).wrapping_mul(2_654_435_761) & 0xffff_ffff
+            ),
+        })
+        .collect()
 }
 
 /// Whether the catalog is empty (the server seeds the demo catalog only then).

@@ -19,8 +19,9 @@ use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder, OrderToken};
 use crate::domain::payments::attempts;
-use crate::domain::shared::{AccountId, ProductId};
-use crate::domain::shared::{Code, FieldErrors, Money, ShopRules};
+use crate::domain::shared::{AccountId, CartId, OrderId, ProductId};
+use crate::domain::shared::{Code, FieldError, FieldErrors, Money, ShopRules};
+use crate::domain::telco::{self, Activation};
 
 fn parse_choice(
     conn: &mut PgConnection,
@@ -100,6 +101,33 @@ fn reserve(conn: &mut PgConnection, lines: &[CartLine], branch: Uuid) -> Result<
         .execute(conn)?;
         if taken == 0 {
             return Err(CheckoutError::OutOfStock(name.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Takes what the order's number lines need, for the order: each number (still this cart's, or
+/// free again), the SIM card whose code was typed, an eSIM profile from the pool.
+fn take_numbers(
+    conn: &mut PgConnection,
+    lines: &[CartLine],
+    cart: CartId,
+    order: OrderId,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<(), CheckoutError> {
+    for line in lines {
+        let Some(number) = &line.number else { continue };
+        if !telco::lifecycle::reserve(conn, number, cart, order, now + shop.activation_window, now)? {
+            return Err(CheckoutError::NumberLost(number.as_str().to_string()));
+        }
+        if let Some(card) = line.sim_card {
+            if !telco::sims::reserve_card(conn, card, order, number, now)? {
+                return Err(CheckoutError::SimCodeUsed);
+            }
+        }
+        if line.activation == Some(Activation::Esim) && !telco::sims::reserve_esim(conn, order, number, now)? {
+            return Err(CheckoutError::OutOfStock(line.name.en.clone()));
         }
     }
     Ok(())
@@ -192,6 +220,18 @@ fn place_in(
     if let Some(branch) = branch {
         reserve(conn, &lines, branch)?;
     }
+    let numbers = lines.iter().filter(|l| l.number.is_some()).count() as i64;
+    if let (Some(owner), true) = (input.caller, numbers > 0) {
+        // Two carts of one customer checked out at once are counted one after the other.
+        telco::lifecycle::lock_owner(conn, owner)?;
+        if telco::lifecycle::count_of(conn, owner)? + numbers > shop.max_numbers_per_person {
+            return Err(FieldErrors::single(
+                "cart",
+                FieldError::from(Code::TooManyNumbers).with("max", shop.max_numbers_per_person),
+            )
+            .into());
+        }
+    }
     // A guest follows the order by its link; a customer signs in.
     let link = match input.caller {
         None => Some(OrderToken::random().map_err(|e| CheckoutError::NoRandomness(e.to_string()))?),
@@ -208,6 +248,7 @@ fn place_in(
         expires_at: now + shop.order_expiry,
     };
     let order = orders::commands::create(conn, &order, &lines, now)?;
+    take_numbers(conn, &lines, input.cart_id, order.id, shop, now)?;
     let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
     orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
     let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));

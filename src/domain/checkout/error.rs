@@ -18,6 +18,12 @@ pub enum CheckoutError {
     /// A product was withdrawn from sale while it sat in the cart.
     #[error("{0} is no longer sold")]
     ProductUnavailable(String),
+    /// A number's hold ran out and someone else took it before the order was placed.
+    #[error("number {0} was taken")]
+    NumberLost(String),
+    /// The SIM card of a line's code was used meanwhile.
+    #[error("a SIM code was used")]
+    SimCodeUsed,
     #[error("invalid input")]
     Invalid(FieldErrors),
     /// The system gave no randomness for the tracking link's secret (never on a working machine).

@@ -24,6 +24,7 @@ use crate::domain::payments::attempts;
 use crate::domain::shared::{AccountId, OrderId, OrderItemId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
+use crate::domain::telco;
 
 pub(crate) fn lock(conn: &mut PgConnection, id: OrderId) -> Result<Option<OrderRow>, DbError> {
     Ok(orders::table.find(id).select(OrderRow::as_select()).for_update().first(conn).optional()?)
@@ -109,6 +110,8 @@ pub(crate) fn cancel_locked(
 ) -> Result<(), OrderError> {
     move_to(conn, row, OrderStatus::Cancelled, actor, note, now)?;
     release_stock(conn, row)?;
+    telco::lifecycle::release_order(conn, row.id, now)?;
+    telco::sims::release_order(conn, row.id, now)?;
     attempts::close_waiting(conn, row.id, now)?;
     Ok(())
 }
@@ -264,11 +267,12 @@ pub fn create(
                  created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *), \
               i AS (INSERT INTO order_items (id, order_id, product_id, kind, name_mn, name_en, quantity, unit_price, \
-                 total, msisdn, position) \
+                 total, msisdn, position, number, activation, sim_card_id) \
                SELECT l.id, $1, l.product_id, l.kind, l.name_mn, l.name_en, l.quantity, l.unit_price, l.total, \
-                 l.msisdn, l.position \
-               FROM unnest($16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
-                 AS l(id, product_id, kind, name_mn, name_en, quantity, unit_price, total, msisdn, position)), \
+                 l.msisdn, l.position, l.number, l.activation, l.sim_card_id \
+               FROM unnest($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $30, $31, $32) \
+                 AS l(id, product_id, kind, name_mn, name_en, quantity, unit_price, total, msisdn, position, number, \
+                      activation, sim_card_id)), \
               e AS (INSERT INTO order_events (order_id, from_status, to_status, actor, actor_id, at) \
                VALUES ($1, NULL, $26, $27, $28, $15)), \
               k AS (INSERT INTO order_links (token_hash, order_id, created_at) \
@@ -307,6 +311,11 @@ pub fn create(
     .bind::<Text, _>(actor.kind())
     .bind::<Nullable<SqlUuid>, _>(actor.id())
     .bind::<Nullable<diesel::sql_types::Bytea>, _>(order.link.as_ref().map(OrderToken::digest))
+    .bind::<Array<Nullable<Text>>, _>(
+        lines.iter().map(|l| l.number.as_ref().map(|m| m.as_str().to_string())).collect::<Vec<_>>(),
+    )
+    .bind::<Array<Nullable<Text>>, _>(lines.iter().map(|l| l.activation.map(|a| a.as_str())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<SqlUuid>>, _>(lines.iter().map(|l| l.sim_card).collect::<Vec<_>>())
     .get_result(conn)?;
     let items = lines
         .iter()
@@ -321,6 +330,8 @@ pub fn create(
             total: l.total,
             msisdn: l.msisdn.clone(),
             fulfillment_status: FulfillmentStatus::Pending,
+            number: l.number.clone(),
+            activation: l.activation,
         })
         .collect();
     let first =
@@ -337,6 +348,9 @@ pub(crate) fn mark_paid(conn: &mut PgConnection, row: &mut OrderRow, now: DateTi
     move_to(conn, row, OrderStatus::Paid, Actor::Payment, None, now)?;
     diesel::update(orders::table.find(row.id)).set(orders::payment_status.eq(PaymentStatus::Paid)).execute(conn)?;
     row.payment_status = PaymentStatus::Paid;
+    if let Some(owner) = row.account_id {
+        telco::lifecycle::sell_order(conn, row.id, owner, now)?;
+    }
     Ok(())
 }
 
@@ -383,6 +397,7 @@ pub(crate) fn record_refund(
         if goods_here {
             release_stock(conn, row)?;
         }
+        telco::lifecycle::take_back_order(conn, row.id, now)?;
     } else {
         note(conn, row, Actor::Staff(staff), &note_text, now)?;
     }

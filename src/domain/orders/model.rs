@@ -2,6 +2,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
+
+use crate::domain::telco::Activation;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -49,6 +51,8 @@ pub struct OrderItemRow {
     pub total: Decimal,
     pub msisdn: Option<String>,
     pub fulfillment_status: FulfillmentStatus,
+    pub number: Option<String>,
+    pub activation: Option<Activation>,
 }
 
 #[derive(Debug, Queryable, Selectable)]

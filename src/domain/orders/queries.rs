@@ -27,6 +27,8 @@ fn item_from_row(r: OrderItemRow) -> OrderItem {
         total: Money::mnt(r.total),
         msisdn: r.msisdn.map(Msisdn::from_stored),
         fulfillment_status: r.fulfillment_status,
+        number: r.number.map(Msisdn::from_stored),
+        activation: r.activation,
     }
 }
 

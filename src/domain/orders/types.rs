@@ -85,6 +85,10 @@ pub struct OrderItem {
     pub total: Money,
     pub msisdn: Option<Msisdn>,
     pub fulfillment_status: FulfillmentStatus,
+    /// The number a number or eSIM line bought.
+    pub number: Option<Msisdn>,
+    /// How that number is activated.
+    pub activation: Option<crate::domain::telco::Activation>,
 }
 
 /// How a new order's goods travel, decided at checkout.

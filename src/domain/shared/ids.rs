@@ -106,6 +106,14 @@ id_type!(
     /// A product of the catalog.
     ProductId
 );
+id_type!(
+    /// A physical SIM card of the pool.
+    SimCardId
+);
+id_type!(
+    /// An eSIM profile of the pool.
+    EsimProfileId
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ pub mod settings;
 pub mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ids::{AccountId, CartId, CartItemId, OrderId, OrderItemId, PaymentId, ProductId};
+pub use ids::{AccountId, CartId, CartItemId, EsimProfileId, OrderId, OrderItemId, PaymentId, ProductId, SimCardId};
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};

@@ -14,6 +14,14 @@ pub struct ShopRules {
     pub free_delivery_from: Option<Money>,
     /// How long an order waits for payment before its reservations are released.
     pub order_expiry: Duration,
+    /// How long a number stays held in a cart.
+    pub number_hold: Duration,
+    /// Numbers one customer may own or have on order at once.
+    pub max_numbers_per_person: i64,
+    /// How long a number bought to activate later waits before it returns to the pool.
+    pub activation_window: Duration,
+    /// The key SIM codes are hashed and eSIM codes sealed with.
+    pub inventory_key: crate::domain::telco::InventoryKey,
 }
 
 impl Default for ShopRules {
@@ -23,6 +31,10 @@ impl Default for ShopRules {
             delivery_fee: Money::mnt(rust_decimal::Decimal::from(5000)),
             free_delivery_from: Some(Money::mnt(rust_decimal::Decimal::from(200_000))),
             order_expiry: Duration::minutes(30),
+            number_hold: Duration::minutes(15),
+            max_numbers_per_person: 2,
+            activation_window: Duration::days(30),
+            inventory_key: crate::domain::telco::InventoryKey::default(),
         }
     }
 }

@@ -62,10 +62,22 @@ pub enum Code {
     KeyReused,
     NumberPattern,
     DuplicateLine,
+    SimCode,
+    SimCodeWrong,
+    Iccid,
+    IccidCheck,
+    EsimCode,
+    NumberUnknown,
+    NumberTier,
+    Activation,
+    NumberInCart,
+    TooManyNumbers,
+    CodeInPool,
+    SimCodeUsed,
 }
 
 impl Code {
-    pub const ALL: [Code; 51] = [
+    pub const ALL: [Code; 63] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -117,6 +129,18 @@ impl Code {
         Code::KeyReused,
         Code::NumberPattern,
         Code::DuplicateLine,
+        Code::SimCode,
+        Code::SimCodeWrong,
+        Code::Iccid,
+        Code::IccidCheck,
+        Code::EsimCode,
+        Code::NumberUnknown,
+        Code::NumberTier,
+        Code::Activation,
+        Code::NumberInCart,
+        Code::TooManyNumbers,
+        Code::CodeInPool,
+        Code::SimCodeUsed,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -173,6 +197,18 @@ impl Code {
             Code::KeyReused => "key_reused",
             Code::NumberPattern => "number_pattern",
             Code::DuplicateLine => "duplicate_line",
+            Code::SimCode => "sim_code",
+            Code::SimCodeWrong => "sim_code_wrong",
+            Code::Iccid => "iccid",
+            Code::IccidCheck => "iccid_check",
+            Code::EsimCode => "esim_code",
+            Code::NumberUnknown => "number_unknown",
+            Code::NumberTier => "number_tier",
+            Code::Activation => "activation",
+            Code::NumberInCart => "number_in_cart",
+            Code::TooManyNumbers => "too_many_numbers",
+            Code::CodeInPool => "code_in_pool",
+            Code::SimCodeUsed => "sim_code_used",
         }
     }
 
@@ -190,6 +226,7 @@ impl Code {
             Code::AmountAtLeast => &["min"],
             Code::AmountRange => &["min", "max"],
             Code::NotOurNumber => &["prefixes"],
+            Code::TooManyNumbers => &["max"],
             _ => &[],
         }
     }

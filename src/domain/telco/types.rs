@@ -57,6 +57,112 @@ impl fmt::Display for Msisdn {
     }
 }
 
+/// Declares a state enum stored as text: its variants with their stored names, `as_str`,
+/// `parse` and the column mapping.
+macro_rules! stored_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            serde::Serialize,
+            serde::Deserialize,
+            diesel::expression::AsExpression,
+            diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        crate::db::text_enum!($name, $what);
+    };
+}
+
+stored_enum!(
+    /// Where a number is in its life: `available`, `held` by a cart until its hold ends,
+    /// `reserved` by a placed unpaid order, `sold` (owned, not yet active), `active` on a SIM or
+    /// eSIM, or `retired` by staff.
+    NumberStatus, "number status", {
+        Available => "available",
+        Held => "held",
+        Reserved => "reserved",
+        Sold => "sold",
+        Active => "active",
+        Retired => "retired",
+    }
+);
+
+stored_enum!(
+    /// How a bought number is to be activated: later from the account, now with an eSIM, or now
+    /// with a physical SIM whose code the shopper typed.
+    Activation, "activation", {
+        Later => "later",
+        Esim => "esim",
+        Physical => "physical",
+    }
+);
+
+stored_enum!(
+    /// The kind of SIM an active number is on.
+    SimKind, "SIM kind", {
+        Esim => "esim",
+        Physical => "physical",
+    }
+);
+
+stored_enum!(
+    /// A physical SIM card in the pool: `available`, `reserved` by a placed order, `used` by the
+    /// number it activated, or `retired`.
+    SimCardStatus, "SIM card status", {
+        Available => "available",
+        Reserved => "reserved",
+        Used => "used",
+        Retired => "retired",
+    }
+);
+
+stored_enum!(
+    /// An eSIM profile in the pool: `available`, `reserved` by a placed order, `assigned` to a
+    /// number, or `revoked` (re-issued or withdrawn).
+    EsimStatus, "eSIM profile status", {
+        Available => "available",
+        Reserved => "reserved",
+        Assigned => "assigned",
+        Revoked => "revoked",
+    }
+);
+
+impl Activation {
+    /// The SIM a number activated this way ends up on (`None` for later).
+    pub fn sim(self) -> Option<SimKind> {
+        match self {
+            Activation::Later => None,
+            Activation::Esim => Some(SimKind::Esim),
+            Activation::Physical => Some(SimKind::Physical),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

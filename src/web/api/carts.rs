@@ -13,7 +13,7 @@ use crate::flows;
 use crate::web::address_fields::AddressFields;
 use crate::web::error::{AppError, Problem};
 use crate::web::extract::path_id;
-use crate::web::extract::{CurrentLang, KeyHeader, MaybeApiAccount};
+use crate::web::extract::{Caller, CurrentLang, KeyHeader, MaybeApiAccount};
 use crate::web::render::{json, json_ok};
 use crate::web::state::AppState;
 
@@ -59,8 +59,10 @@ pub async fn get_cart(
 }
 
 /// A cart line, by product kind: device `{product_id, quantity}`; top_up `{product_id, msisdn,
-/// amount?}` (amount only for a free-amount top-up); data_pack and plan `{product_id, msisdn}`.
-/// Numbers, eSIMs and services are not sold online yet (422).
+/// amount?}` (amount only for a free-amount top-up); data_pack and plan `{product_id, msisdn}`;
+/// number `{product_id, number, activation, activation_code?}` (the tier's listing; the number
+/// is held for the cart for `NUMBER_HOLD_MINUTES`); esim `{product_id, number}`. Services are
+/// not sold online yet (422).
 #[derive(Deserialize, ToSchema)]
 pub struct ItemBody {
     pub product_id: Option<String>,
@@ -72,6 +74,15 @@ pub struct ItemBody {
     /// A free-amount top-up's amount: a decimal string or number of whole tögrög.
     #[schema(value_type = Option<String>)]
     pub amount: Option<Value>,
+    /// The number a number or eSIM line buys (MSISDN, 8 digits of ours).
+    #[schema(value_type = Option<String>)]
+    pub number: Option<Value>,
+    /// A number line: `later`, `esim` or `physical`.
+    pub activation: Option<String>,
+    /// With `physical`: the 8-digit code printed with the SIM card (422 wrong, 409 used; wrong
+    /// codes are rate-limited like sign-ins, 429).
+    #[schema(value_type = Option<String>)]
+    pub activation_code: Option<Value>,
 }
 
 /// Add a line. A device already in the cart gets its quantity added up.
@@ -79,11 +90,13 @@ pub struct ItemBody {
     security((), ("bearer" = [])),
     responses((status = 201, body = CartDto),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "out_of_stock, cart_closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "out_of_stock, cart_closed, number_taken, sim_code_used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_item(
     state: web::Data<AppState>,
     caller: MaybeApiAccount,
+    ip: Caller,
     lang: CurrentLang,
     id: web::Path<String>,
     body: web::Json<ItemBody>,
@@ -95,10 +108,11 @@ pub async fn add_item(
         quantity: loose_text(body.quantity.as_ref()),
         msisdn: body.msisdn.clone(),
         amount: loose_text(body.amount.as_ref()),
+        number: loose_text(body.number.as_ref()),
+        activation: body.activation.clone(),
+        activation_code: loose_text(body.activation_code.as_ref()),
     };
-    let rules = state.shop.rules.clone();
-    let cart =
-        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::add_item(conn, id, owner, &input, &rules)?)).await?;
+    let cart = flows::cart::add_item(&state.shop, id, owner, input, ip.0).await?;
     json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
 }
 
@@ -145,9 +159,7 @@ pub async fn remove_item(
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
-    let rules = state.shop.rules.clone();
-    let cart =
-        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::remove_item(conn, id, owner, item, &rules)?)).await?;
+    let cart = flows::cart::remove_item(&state.shop, id, owner, item).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 

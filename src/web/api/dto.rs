@@ -167,6 +167,16 @@ pub struct CartItemDto<'a> {
     /// The number a top-up, data pack, plan or service is for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub msisdn: Option<&'a str>,
+    /// The number a number or eSIM line buys, held for this cart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<&'a str>,
+    /// A number line: `later`, `esim` or `physical` (an extension of the contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<&'static str>,
+    /// When the hold on `number` ends. `null` on a number line whose hold another cart took over
+    /// after it ran out (checkout then answers 409 `number_lost`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_expires_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -194,6 +204,9 @@ impl<'a> CartDto<'a> {
                     unit_price: l.unit_price,
                     total: l.total,
                     msisdn: l.msisdn.as_ref().map(|m| m.as_str()),
+                    number: l.number.as_ref().map(|m| m.as_str()),
+                    activation: l.activation.map(|a| a.as_str()),
+                    hold_expires_at: l.number.as_ref().map(|_| l.hold_expires_at),
                 })
                 .collect(),
             coupons: &c.coupons,
@@ -216,6 +229,12 @@ pub struct OrderItemDto<'a> {
     pub total: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub msisdn: Option<&'a str>,
+    /// The number a number or eSIM line bought.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<&'a str>,
+    /// later, esim or physical (a number line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<&'static str>,
     /// pending, in_progress, done or failed.
     pub fulfillment_status: &'static str,
 }
@@ -327,6 +346,8 @@ impl<'a> OrderDto<'a> {
                     unit_price: i.unit_price,
                     total: i.total,
                     msisdn: i.msisdn.as_ref().map(|m| m.as_str()),
+                    number: i.number.as_ref().map(|m| m.as_str()),
+                    activation: i.activation.map(|a| a.as_str()),
                     fulfillment_status: i.fulfillment_status.as_str(),
                 })
                 .collect(),

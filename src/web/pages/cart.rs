@@ -13,9 +13,10 @@ use super::views::kind_label;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
 use crate::domain::shared::{AccountId, CartId, CartItemId};
-use crate::domain::shared::{FieldErrors, Money};
+use crate::domain::shared::{Code, FieldErrors, Money};
+use crate::flows;
 use crate::web::error::AppError;
-use crate::web::extract::{Htmx, Visitor};
+use crate::web::extract::{Caller, Htmx, Visitor};
 use crate::web::filters;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
@@ -119,6 +120,9 @@ pub struct AddForm {
     pub quantity: Option<String>,
     pub msisdn: Option<String>,
     pub amount: Option<String>,
+    pub number: Option<String>,
+    pub activation: Option<String>,
+    pub activation_code: Option<String>,
 }
 
 #[derive(Template)]
@@ -149,15 +153,22 @@ pub async fn add_item(
     session: Session,
     visitor: Visitor,
     htmx: Htmx,
+    ip: Caller,
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
     let account = visitor.0.map(|a| a.id);
     let cart_id = cart_for_adding(&state, &session, account).await?;
     let form = form.into_inner();
-    let input =
-        ItemInput { product_id: form.product_id, quantity: form.quantity, msisdn: form.msisdn, amount: form.amount };
-    let rules = state.shop.rules.clone();
-    let added = state.shop.db.run(move |conn| commands::add_item(conn, cart_id, account, &input, &rules)).await;
+    let input = ItemInput {
+        product_id: form.product_id,
+        quantity: form.quantity,
+        msisdn: form.msisdn,
+        amount: form.amount,
+        number: form.number,
+        activation: form.activation,
+        activation_code: form.activation_code,
+    };
+    let added = flows::cart::add_item(&state.shop, cart_id, account, input, ip.0).await;
     let (status, ok, message, errors) = match added {
         Ok(cart) => {
             remember(&session, Some(&cart));
@@ -172,6 +183,18 @@ pub async fn add_item(
         }
         Err(CartError::OutOfStock(_)) => {
             (StatusCode::CONFLICT, false, ctx.t("cart.out_of_stock").to_string(), FieldErrors::new())
+        }
+        Err(CartError::NumberTaken(_)) => {
+            (StatusCode::CONFLICT, false, ctx.t("problem.number_taken").to_string(), FieldErrors::new())
+        }
+        Err(CartError::SimCodeUsed) => (
+            StatusCode::CONFLICT,
+            false,
+            ctx.t("cart.not_added").to_string(),
+            FieldErrors::single("activation_code", Code::SimCodeUsed),
+        ),
+        Err(CartError::Throttled { .. }) => {
+            (StatusCode::TOO_MANY_REQUESTS, false, ctx.t("problem.rate_limited").to_string(), FieldErrors::new())
         }
         Err(e) => return Err(e.into()),
     };
@@ -282,7 +305,6 @@ pub async fn remove_item(
     let item = crate::web::extract::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let rules = state.shop.rules.clone();
-    let outcome = state.shop.db.run(move |conn| commands::remove_item(conn, cart, account, item, &rules)).await;
+    let outcome = flows::cart::remove_item(&state.shop, cart, account, item).await;
     after_change(&state, ctx, &session, htmx, account, outcome, None).await
 }

@@ -1,0 +1,70 @@
+//! Adding to a cart and taking a line out: what `/cart` and `/api/v1/carts/{id}/items` share.
+//! A line that carries a physical SIM's code is an attempt at guessing one, limited like sign-ins.
+use super::{throttle, Shop};
+use crate::db::DbError;
+use crate::domain::accounts::attempts::{self, Attempt, ClientIp};
+use crate::domain::accounts::AccountError;
+use crate::domain::cart::{commands, CartError, CartView, ItemInput};
+use crate::domain::shared::{AccountId, CartId, CartItemId, Code};
+
+/// Whether a refusal was about the typed code (a wrong or used one): only those count.
+fn code_refused(result: &Result<CartView, CartError>) -> bool {
+    match result {
+        Err(CartError::SimCodeUsed) => true,
+        Err(CartError::Invalid(e)) => {
+            e.fields().get("activation_code").is_some_and(|v| v.iter().any(|m| m.code == Code::SimCodeWrong))
+        }
+        _ => false,
+    }
+}
+
+/// Counting attempts fails only by being limited or by the database.
+fn from_attempts(e: AccountError) -> CartError {
+    match e {
+        AccountError::Throttled { retry_after_secs } => CartError::Throttled { retry_after_secs },
+        AccountError::Internal(db) => CartError::Internal(db),
+        _ => CartError::Internal(DbError::Cancelled),
+    }
+}
+
+/// Adds a line to the cart `caller` may change.
+///
+/// # Errors
+/// As `commands::add_item`, and `Throttled` after too many wrong SIM codes.
+pub async fn add_item(
+    shop: &Shop,
+    cart: CartId,
+    caller: Option<AccountId>,
+    input: ItemInput,
+    ip: ClientIp,
+) -> Result<CartView, CartError> {
+    let typed_code = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
+    let attempt = typed_code.then(|| {
+        let who = caller.map_or_else(|| format!("cart:{cart}"), |a| a.to_string());
+        Attempt::sim_code(&who, ip, &shop.limits)
+    });
+    let reserved = match &attempt {
+        Some(a) => Some(throttle::reserve(shop, a).await.map_err(from_attempts)?),
+        None => None,
+    };
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    let result = shop.db.run(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now)).await;
+    if let Some(id) = reserved.filter(|_| !code_refused(&result)) {
+        shop.db.run(move |conn| attempts::settle(conn, id)).await.map_err(from_attempts)?;
+    }
+    result
+}
+
+/// Takes a line out of the cart (a held number is free at once).
+///
+/// # Errors
+/// As `commands::remove_item`.
+pub async fn remove_item(
+    shop: &Shop,
+    cart: CartId,
+    caller: Option<AccountId>,
+    item: CartItemId,
+) -> Result<CartView, CartError> {
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    shop.db.run(move |conn| commands::remove_item(conn, cart, caller, item, &rules, now)).await
+}
