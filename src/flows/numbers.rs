@@ -4,6 +4,7 @@ use super::Shop;
 use crate::db::DbError;
 use crate::domain::shared::Page;
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
+use crate::domain::telco::sims::{self, Pool, PoolLine};
 
 /// The numbers a shopper may choose now that match `search`.
 ///
@@ -21,4 +22,13 @@ pub async fn search(shop: &Shop, search: NumberSearch) -> Result<Page<NumberOffe
 pub async fn import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport, DbError> {
     let (prefixes, now) = (shop.rules.own_prefixes.clone(), shop.now());
     shop.db.run(move |conn| numbers::import(conn, &lines, &prefixes, now)).await
+}
+
+/// Adds the valid lines' SIM cards or eSIM profiles to their pool, under the shop's key.
+///
+/// # Errors
+/// A database error (nothing is imported then).
+pub async fn import_pool(shop: &Shop, pool: Pool, lines: Vec<PoolLine>) -> Result<ImportReport, DbError> {
+    let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
+    shop.db.run(move |conn| sims::import(conn, pool, &lines, &key, now)).await
 }

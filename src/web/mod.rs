@@ -191,6 +191,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     post("/numbers/import", api_numbers::import_numbers)
                         .app_data(web::PayloadConfig::default().limit(api_numbers::IMPORT_LIMIT)),
+                )
+                .service(
+                    post("/sim-cards/import", api_numbers::import_sim_cards)
+                        .app_data(web::PayloadConfig::default().limit(api_numbers::IMPORT_LIMIT)),
+                )
+                .service(
+                    post("/esim-profiles/import", api_numbers::import_esim_profiles)
+                        .app_data(web::PayloadConfig::default().limit(api_numbers::IMPORT_LIMIT)),
                 ),
         );
 }

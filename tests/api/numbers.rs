@@ -75,9 +75,13 @@ async fn held_sold_and_retired_numbers_are_not_offered_until_a_hold_runs_out() {
 }
 
 async fn import(app: &TestApp, token: &str, content_type: &str, body: &str) -> (u16, Value) {
+    import_to(app, "numbers", token, content_type, body).await
+}
+
+async fn import_to(app: &TestApp, pool: &str, token: &str, content_type: &str, body: &str) -> (u16, Value) {
     let res = app
         .client
-        .post(app.url("/api/v1/admin/numbers/import"))
+        .post(app.url(&format!("/api/v1/admin/{pool}/import")))
         .bearer_auth(token)
         .header("Content-Type", content_type)
         .header("Accept-Language", "en")
@@ -122,4 +126,81 @@ async fn staff_import_numbers_from_csv_or_json_with_a_report_per_line() {
     assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(1), Some(1)));
     assert_eq!(report["errors"][0]["line"], 3);
     assert_eq!(import(&app, &staff, "application/json", "{\"not\": \"a list\"}").await.0, 400);
+}
+
+fn codes_of(report: &Value) -> Vec<(u64, String, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["field"].as_str().unwrap().into(), e["code"].as_str().unwrap().into()))
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_import_sim_cards_and_esim_profiles_with_checked_iccids_and_codes_kept_secret() {
+    use storefront::domain::telco::inventory::luhn_complete;
+    let app = spawn_app().await;
+    let customer = app.customer_token("bat@example.mn").await;
+    assert_eq!(import_to(&app, "sim-cards", &customer, "application/json", "[]").await.0, 403);
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+
+    let good = luhn_complete("898810099000000001");
+    let wrong_check = format!("{}{}", &good[..18], (good.as_bytes()[18] - b'0' + 1) % 10);
+    let body = json!([
+        {"iccid": good, "activation_code": "5555 1234"},
+        {"iccid": wrong_check, "activation_code": "55551235"},
+        {"iccid": "12345", "activation_code": "55551236"},
+        {"iccid": luhn_complete("898810099000000002"), "activation_code": "5555"},
+        {"iccid": good, "activation_code": "55551237"},
+        {"iccid": luhn_complete("898810099000000003"), "activation_code": "55551234"},
+        {"iccid": luhn_complete("898810099000000004"), "activation_code": "20260001"},
+        {"iccid": luhn_complete("8997601000000000001"), "activation_code": "20260001"},
+    ]);
+    let (status, report) = import_to(&app, "sim-cards", &staff, "application/json", &body.to_string()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(1), Some(0)), "{report}");
+    let expected: Vec<(u64, String, String)> = [
+        (2, "iccid", "iccid_check"),
+        (3, "iccid", "iccid"),
+        (4, "activation_code", "sim_code"),
+        (5, "iccid", "duplicate_line"),
+        (6, "activation_code", "duplicate_line"),
+        (7, "activation_code", "code_in_pool"),
+        (8, "activation_code", "duplicate_line"),
+    ]
+    .iter()
+    .map(|(l, f, c)| (*l, f.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(codes_of(&report), expected, "{report}");
+    // The same card again is skipped; its code is known by its keyed hash only.
+    let again = json!([{"iccid": good, "activation_code": "55551234"}]);
+    let (_, report) = import_to(&app, "sim-cards", &staff, "application/json", &again.to_string()).await;
+    assert_eq!((report["imported"].as_u64(), report["skipped"].as_u64()), (Some(0), Some(1)), "{report}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM sim_cards WHERE encode(code_hash, 'hex') LIKE '%55551234%'"), 0);
+
+    let code = "LPA:1$smdp.operator.mn$K2-1F2E3D-4C5B6A";
+    let profiles = format!(
+        "iccid,activation_code\n{},{code}\n{},LPA:1$no-dot$X\n{},{code}\n",
+        luhn_complete("898810088000000001"),
+        luhn_complete("898810088000000002"),
+        luhn_complete("898810088000000003")
+    );
+    let (status, report) = import_to(&app, "esim-profiles", &staff, "text/csv", &profiles).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["imported"], 1, "{report}");
+    let expected: Vec<(u64, String, String)> =
+        [(3, "activation_code", "esim_code"), (4, "activation_code", "duplicate_line")]
+            .iter()
+            .map(|(l, f, c)| (*l, f.to_string(), c.to_string()))
+            .collect();
+    assert_eq!(codes_of(&report), expected, "{report}");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM esim_profiles WHERE position('K2-1F2E3D' in encode(code_sealed, 'escape')) > 0"
+        ),
+        0,
+        "the activation code is sealed"
+    );
 }

@@ -234,19 +234,16 @@ pub struct ImportLine {
     pub tier: String,
 }
 
-/// Reads `msisdn,tier` CSV, with or without a header line; blank lines are skipped.
-pub fn csv_lines(text: &str) -> Vec<ImportLine> {
+/// Reads two-column CSV, with or without a header line (its first column named `header`);
+/// blank lines are skipped. Each line comes with its 1-based number in the file.
+pub fn csv_pairs(text: &str, header: &str) -> Vec<(usize, String, String)> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .filter(|(i, l)| !(*i == 0 && l.trim().to_ascii_lowercase().starts_with("msisdn")))
+        .filter(|(i, l)| !(*i == 0 && l.trim().to_ascii_lowercase().starts_with(header)))
         .map(|(i, l)| {
-            let (msisdn, tier) = l.split_once(',').unwrap_or((l, ""));
-            ImportLine {
-                line: i + 1,
-                msisdn: msisdn.trim().trim_matches('"').to_string(),
-                tier: tier.trim().trim_matches('"').to_ascii_lowercase(),
-            }
+            let (a, b) = l.split_once(',').unwrap_or((l, ""));
+            (i + 1, a.trim().trim_matches('"').to_string(), b.trim().trim_matches('"').to_string())
         })
         .collect()
 }
@@ -335,10 +332,8 @@ mod tests {
 
     #[test]
     fn csv_reads_with_or_without_a_header() {
-        let lines = csv_lines("msisdn,tier\n88112233,gold\n\n\"89118911\", Platinum\n");
-        assert_eq!(lines.len(), 2);
-        assert_eq!((lines[0].line, lines[0].msisdn.as_str(), lines[0].tier.as_str()), (2, "88112233", "gold"));
-        assert_eq!((lines[1].line, lines[1].msisdn.as_str(), lines[1].tier.as_str()), (4, "89118911", "platinum"));
-        assert_eq!(csv_lines("88112233,ordinary")[0].line, 1);
+        let lines = csv_pairs("msisdn,tier\n88112233,gold\n\n\"89118911\", Platinum\n", "msisdn");
+        assert_eq!(lines, [(2, "88112233".into(), "gold".into()), (4, "89118911".into(), "Platinum".into())]);
+        assert_eq!(csv_pairs("88112233,ordinary", "msisdn")[0].0, 1);
     }
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::dto::MoneySchema;
 use crate::domain::shared::Money;
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer};
+use crate::domain::telco::sims::{Pool, PoolLine};
 use crate::flows;
 use crate::i18n::Tr;
 use crate::web::error::{AppError, Problem};
@@ -105,14 +106,16 @@ impl ImportReportDto {
     }
 }
 
-/// Reads the body: a JSON array `[{msisdn, tier}]` when it says it is JSON, else CSV.
-fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppError> {
-    let is_json = req
-        .headers()
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Reads the body: a JSON array `[{msisdn, tier}]` when it says it is JSON, else CSV.
+fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppError> {
+    if is_json(req) {
         let items: Vec<JsonLine> = serde_json::from_slice(body)
             .map_err(|e| AppError::BadRequest(format!("The JSON body must be an array of {{msisdn, tier}}: {e}")))?;
         let text = |v: &serde_json::Value| match v {
@@ -127,7 +130,10 @@ fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppEr
             .collect())
     } else {
         let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("The CSV must be UTF-8 text.".into()))?;
-        Ok(numbers::csv_lines(text))
+        Ok(numbers::csv_pairs(text, "msisdn")
+            .into_iter()
+            .map(|(line, msisdn, tier)| ImportLine { line, msisdn, tier: tier.to_ascii_lowercase() })
+            .collect())
     }
 }
 
@@ -154,3 +160,86 @@ pub async fn import_numbers(
 
 /// The largest import body.
 pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+
+#[derive(Deserialize)]
+struct PoolJsonLine {
+    #[serde(default)]
+    iccid: serde_json::Value,
+    #[serde(default)]
+    activation_code: serde_json::Value,
+}
+
+/// Reads a pool import: a JSON array `[{iccid, activation_code}]`, or CSV `iccid,activation_code`.
+fn pool_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<PoolLine>, AppError> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.trim().to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    if is_json(req) {
+        let items: Vec<PoolJsonLine> = serde_json::from_slice(body).map_err(|e| {
+            AppError::BadRequest(format!("The JSON body must be an array of {{iccid, activation_code}}: {e}"))
+        })?;
+        Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, l)| PoolLine { line: i + 1, iccid: text(&l.iccid), activation_code: text(&l.activation_code) })
+            .collect())
+    } else {
+        let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("The CSV must be UTF-8 text.".into()))?;
+        Ok(numbers::csv_pairs(text, "iccid")
+            .into_iter()
+            .map(|(line, iccid, activation_code)| PoolLine { line, iccid, activation_code })
+            .collect())
+    }
+}
+
+async fn import_pool(
+    state: &AppState,
+    pool: Pool,
+    lang: CurrentLang,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<HttpResponse, AppError> {
+    let report = flows::numbers::import_pool(&state.shop, pool, pool_lines(req, body)?).await?;
+    json_ok(&ImportReportDto::new(&report, Tr(lang.0)))
+}
+
+/// Import physical SIM cards (staff).
+///
+/// A JSON array `[{iccid, activation_code}]` (or CSV `iccid,activation_code`): the ICCID (19 or
+/// 20 digits starting 89 with a Luhn check digit) and the 8-digit code printed with the card,
+/// which is kept only as a keyed hash. Cards already in the pool (same ICCID) are `skipped`.
+#[utoipa::path(post, path = "/api/v1/admin/sim-cards/import", tag = "admin", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/json", description = "[{iccid, activation_code}]"),
+    responses((status = 200, body = ImportReportDto),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_sim_cards(
+    state: web::Data<AppState>,
+    lang: CurrentLang,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    import_pool(&state, Pool::SimCards, lang, &req, &body).await
+}
+
+/// Import eSIM profiles (staff).
+///
+/// A JSON array `[{iccid, activation_code}]` (or CSV): the profile's ICCID and its GSMA SGP.22
+/// activation code `LPA:1$<SM-DP+ address>$<matching ID>`, kept sealed under `INVENTORY_KEY`.
+#[utoipa::path(post, path = "/api/v1/admin/esim-profiles/import", tag = "admin", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/json", description = "[{iccid, activation_code}]"),
+    responses((status = 200, body = ImportReportDto),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_esim_profiles(
+    state: web::Data<AppState>,
+    lang: CurrentLang,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    import_pool(&state, Pool::EsimProfiles, lang, &req, &body).await
+}

@@ -27,6 +27,8 @@ use crate::web::error::Problem;
         catalog::list_branches,
         numbers::search_numbers,
         numbers::import_numbers,
+        numbers::import_sim_cards,
+        numbers::import_esim_profiles,
         auth::register,
         auth::issue_token,
         auth::revoke_token,
