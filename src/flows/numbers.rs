@@ -2,7 +2,7 @@
 //! staff run (the API today, the admin pages next).
 use super::Shop;
 use crate::db::DbError;
-use crate::domain::shared::Page;
+use crate::domain::shared::{Money, Page};
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
 use crate::domain::telco::sims::{self, Pool, PoolLine};
 
@@ -13,6 +13,23 @@ use crate::domain::telco::sims::{self, Pool, PoolLine};
 pub async fn search(shop: &Shop, search: NumberSearch) -> Result<Page<NumberOffer>, DbError> {
     let now = shop.now();
     shop.db.run(move |conn| numbers::search(conn, &search, now)).await
+}
+
+/// `search`, and what activating on an eSIM adds (while the pool has one), as the picker shows.
+///
+/// # Errors
+/// A database error.
+pub async fn search_with_esim(
+    shop: &Shop,
+    search: NumberSearch,
+) -> Result<(Page<NumberOffer>, Option<Money>), DbError> {
+    let now = shop.now();
+    shop.db
+        .run(move |conn| {
+            let page = numbers::search(conn, &search, now)?;
+            Ok((page, numbers::esim_offer(conn)?))
+        })
+        .await
 }
 
 /// Adds the valid lines' numbers to the pool, with the shop's own prefixes.

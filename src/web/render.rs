@@ -26,6 +26,8 @@ pub struct Chrome {
     pub user_name: Option<String>,
     /// Units in the session's cart, for the header's badge.
     pub cart_count: i64,
+    /// The shop's clock when the request came (what holds and deadlines are shown against).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Chrome {
@@ -43,6 +45,7 @@ impl Chrome {
             csrf: None,
             user_name: None,
             cart_count: 0,
+            now: chrono::Utc::now(),
         }
     }
 
@@ -100,6 +103,9 @@ impl FromRequest for Chrome {
         chrome.csrf = super::session::csrf(&session);
         chrome.user_name = super::session::display_name(&session);
         chrome.cart_count = super::session::cart_count(&session);
+        if let Some(state) = req.app_data::<actix_web::web::Data<super::state::AppState>>() {
+            chrome.now = state.shop.now();
+        }
         ready(Ok(chrome))
     }
 }

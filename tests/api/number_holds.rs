@@ -251,6 +251,11 @@ async fn an_esim_costs_its_price_and_its_numbers_tier_and_takes_a_profile_from_t
     let price = |v: &Value| v["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
     assert_eq!(price(&body["items"][0]["unit_price"]), price(&esim["price"]) + price(&tier["price"]));
     assert_eq!(body["items"][0]["activation"], "esim");
+    // The tier's listing activated on an eSIM costs the same.
+    let same = numbers_of(&app, "gold", 1).remove(0);
+    let via_number = app.cart_with(None, &[number_item(&app, "gold", &same, "esim")]).await;
+    let (_, other_cart) = app.send("GET", &format!("/api/v1/carts/{via_number}"), None, None).await;
+    assert_eq!(other_cart["items"][0]["unit_price"], body["items"][0]["unit_price"]);
     let (status, placed) = app.checkout(&cart, Some(&token), json!({})).await;
     assert_eq!(status, 201, "{placed}");
     assert_eq!(app.count("SELECT count(*) AS n FROM esim_profiles WHERE status = 'reserved'"), 1);

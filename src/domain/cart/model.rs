@@ -59,7 +59,8 @@ pub struct LineRow {
     /// cart no longer holds it).
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
     pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
-    /// For an eSIM line: the price of its number's tier.
+    /// What comes on top of the product's price: an eSIM's number tier's price, or a number
+    /// activated on an eSIM the eSIM's price.
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
-    pub number_price: Option<Decimal>,
+    pub extra_price: Option<Decimal>,
 }

@@ -25,7 +25,9 @@ pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec
                 p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active, \
                 CASE WHEN n.status = 'held' AND n.held_by = ci.cart_id THEN n.held_until END AS hold_until, \
                 CASE WHEN p.kind = 'esim' THEN (SELECT min(t.price) FROM products t \
-                     WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) END AS number_price \
+                          WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) \
+                     WHEN p.kind = 'number' AND ci.activation = 'esim' THEN (SELECT min(e.price) FROM products e \
+                          WHERE e.kind = 'esim' AND e.active) END AS extra_price \
          FROM cart_items ci JOIN products p ON p.id = ci.product_id \
          LEFT JOIN numbers n ON n.msisdn = ci.number \
          WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id",
@@ -36,8 +38,8 @@ pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec
 
 /// A line priced from the catalog: a free-amount top-up costs what the shopper chose.
 pub(crate) fn price_line(row: LineRow) -> CartLine {
-    // An eSIM costs its own price and its number's tier's.
-    let unit_price = Money::mnt(row.amount.unwrap_or(row.price) + row.number_price.unwrap_or_default());
+    // An eSIM costs its own price and its number's tier's, whichever listing it was bought by.
+    let unit_price = Money::mnt(row.amount.unwrap_or(row.price) + row.extra_price.unwrap_or_default());
     CartLine {
         id: row.id,
         product_id: row.product_id,

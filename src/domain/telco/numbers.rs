@@ -10,7 +10,7 @@ use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 use super::types::Msisdn;
 use crate::db::DbError;
 use crate::domain::catalog::Tier;
-use crate::domain::shared::{Code, FieldError, FieldErrors, Money, Page, PageRequest};
+use crate::domain::shared::{Code, FieldError, FieldErrors, Money, Page, PageRequest, ProductId};
 
 /// What a shopper typed: digits, with `*` for any digits. With a `*` the pattern is anchored
 /// at both ends (`88*11` starts with 88 and ends with 11; `*2233` ends with 2233); without one
@@ -101,18 +101,44 @@ pub struct NumberOffer {
     pub msisdn: Msisdn,
     pub tier: Tier,
     pub price: Money,
+    /// The tier's number product, which a cart line for this number names.
+    pub product_id: ProductId,
     /// Golden numbers (gold and platinum) stand out.
     pub golden: bool,
 }
 
-/// Each tier's price: its number product's, for tiers on sale.
-fn tier_prices(conn: &mut PgConnection) -> Result<HashMap<Tier, Money>, DbError> {
+/// Each tier's number product and price, for tiers on sale.
+fn tier_prices(conn: &mut PgConnection) -> Result<HashMap<Tier, (ProductId, Money)>, DbError> {
     use crate::db::schema::products;
-    let rows: Vec<(Option<String>, rust_decimal::Decimal)> = products::table
+    let rows: Vec<(ProductId, Option<String>, rust_decimal::Decimal)> = products::table
         .filter(products::kind.eq("number").and(products::active.eq(true)))
-        .select((diesel::dsl::sql::<Nullable<Text>>("attributes ->> 'tier'"), products::price))
+        .order(products::price)
+        .select((products::id, diesel::dsl::sql::<Nullable<Text>>("attributes ->> 'tier'"), products::price))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(tier, price)| Some((Tier::parse(tier.as_deref()?)?, Money::mnt(price)))).collect())
+    Ok(rows
+        .into_iter()
+        .rev()
+        .filter_map(|(id, tier, price)| Some((Tier::parse(tier.as_deref()?)?, (id, Money::mnt(price)))))
+        .collect())
+}
+
+/// What activating a number on an eSIM adds to its price: the eSIM product's price, while the
+/// pool has a profile to give (`None`: eSIMs cannot be had now).
+///
+/// # Errors
+/// A database error.
+pub fn esim_offer(conn: &mut PgConnection) -> Result<Option<Money>, DbError> {
+    #[derive(QueryableByName)]
+    struct Price {
+        #[diesel(sql_type = Nullable<diesel::sql_types::Numeric>)]
+        price: Option<rust_decimal::Decimal>,
+    }
+    let row: Price = diesel::sql_query(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM esim_profiles WHERE status = 'available') \
+                THEN (SELECT min(price) FROM products WHERE kind = 'esim' AND active) END AS price",
+    )
+    .get_result(conn)?;
+    Ok(row.price.map(Money::mnt))
 }
 
 #[derive(QueryableByName)]
@@ -196,8 +222,9 @@ pub fn search(
     let items = rows
         .into_iter()
         .filter_map(|r| {
-            let price = *prices.get(&r.tier)?;
+            let (product_id, price) = *prices.get(&r.tier)?;
             Some(NumberOffer {
+                product_id,
                 golden: matches!(r.tier, Tier::Gold | Tier::Platinum),
                 msisdn: Msisdn::from_stored(r.msisdn),
                 tier: r.tier,

@@ -28,6 +28,13 @@ pub struct LineView {
     pub href: String,
     pub kind_label: &'static str,
     pub msisdn: Option<String>,
+    /// The number a number or eSIM line buys, and how it is activated.
+    pub number: Option<String>,
+    pub activation: Option<&'static str>,
+    /// A number line's hold, while the cart has it.
+    pub hold: Option<HoldView>,
+    /// The cart's hold on the number went to another cart.
+    pub number_lost: bool,
     pub quantity: i32,
     pub unit_price: Money,
     pub total: Money,
@@ -35,6 +42,29 @@ pub struct LineView {
     pub adjustable: bool,
     pub active: bool,
     pub error: Option<String>,
+}
+
+/// How long a number stays the cart's: the end as a time of day in Ulaanbaatar, the minutes
+/// and seconds left (a small script counts them down), or that it ran out.
+pub struct HoldView {
+    pub until: String,
+    pub text: String,
+    pub left: String,
+    pub expired: bool,
+}
+
+impl HoldView {
+    fn new(ctx: &Chrome, until: chrono::DateTime<chrono::Utc>) -> Self {
+        let left = (until - ctx.now).num_seconds().max(0);
+        // Mongolia keeps UTC+8 all year.
+        let local = until + chrono::Duration::hours(8);
+        Self {
+            until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            text: ctx.fill("cart.held_until", &[("time", &local.format("%H:%M").to_string())]),
+            left: format!("{}:{:02}", left / 60, left % 60),
+            expired: left == 0,
+        }
+    }
 }
 
 /// The cart as `/cart` and `/checkout` show it.
@@ -61,6 +91,10 @@ impl CartSection {
                         href: format!("/products/{}", l.slug),
                         kind_label: kind_label(ctx.tr, l.kind),
                         msisdn: l.msisdn.as_ref().map(|m| m.display()),
+                        number: l.number.as_ref().map(|m| m.display()),
+                        activation: l.activation.map(|a| ctx.t(&format!("cart.activation.{}", a.as_str()))),
+                        hold: l.hold_expires_at.map(|until| HoldView::new(ctx, until)),
+                        number_lost: l.number.is_some() && l.hold_expires_at.is_none(),
                         quantity: l.quantity,
                         unit_price: l.unit_price,
                         total: l.total,

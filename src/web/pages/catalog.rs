@@ -190,6 +190,8 @@ pub struct ProductPage {
     pub free_amount: Option<String>,
     pub tier: Option<&'static str>,
     pub hint: Option<&'static str>,
+    /// Where a number, eSIM or re-issue is bought from: the number picker or the account.
+    pub next: Option<(String, &'static str)>,
 }
 
 fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
@@ -258,6 +260,7 @@ fn product_page(
         free_amount: None,
         tier: None,
         hint: None,
+        next: None,
         ctx: ctx.clone(),
     };
     match p.details() {
@@ -283,9 +286,16 @@ fn product_page(
         Some(ProductAttributes::Number { tier }) => {
             page.tier = Some(ctx.t(&format!("product.tier.{}", tier.as_str())));
             page.hint = Some(ctx.t("product.number_hint"));
+            page.next = Some((format!("/numbers?tier={}", tier.as_str()), ctx.t("product.choose_number")));
         }
-        Some(ProductAttributes::Esim) => page.hint = Some(ctx.t("product.esim_hint")),
-        Some(ProductAttributes::Service { .. }) => page.hint = Some(ctx.t("product.service_hint")),
+        Some(ProductAttributes::Esim) => {
+            page.hint = Some(ctx.t("product.esim_hint"));
+            page.next = Some(("/numbers".into(), ctx.t("product.choose_number")));
+        }
+        Some(ProductAttributes::Service { .. }) => {
+            page.hint = Some(ctx.t("product.service_hint"));
+            page.next = Some(("/account/numbers".into(), ctx.t("product.my_numbers")));
+        }
         None => {}
     }
     page

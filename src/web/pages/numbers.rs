@@ -1,6 +1,7 @@
 //! `/numbers`: the number picker. Shoppers type digits with `*` as a wildcard and filter by
 //! tier; the list follows as they type (htmx, debounced) and the address follows the search, so
 //! a search can be shared.
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -9,7 +10,7 @@ use super::catalog::Opt;
 use super::forms::FormErrors;
 use super::views::Pager;
 use crate::domain::catalog::Tier;
-use crate::domain::shared::{FieldErrors, Money, Page, PageRequest};
+use crate::domain::shared::{FieldErrors, Money, Page, PageRequest, ProductId};
 use crate::domain::telco::numbers::NumberOffer;
 use crate::flows;
 use crate::web::error::AppError;
@@ -20,16 +21,22 @@ use crate::web::render::{page_or_fragment_with, Chrome};
 use crate::web::state::AppState;
 
 pub struct NumberView {
+    pub msisdn: String,
     pub display: String,
     pub tier: &'static str,
     pub price: Money,
     pub golden: bool,
+    pub product_id: ProductId,
 }
 
 pub struct NumberList {
     pub numbers: Vec<NumberView>,
     pub count_text: String,
     pub pager: Pager,
+    /// The form token of each number's "add to cart" form.
+    pub csrf: String,
+    /// What activating on an eSIM adds (`None`: no eSIM can be had now).
+    pub esim_price: Option<Money>,
 }
 
 #[derive(Template)]
@@ -47,6 +54,12 @@ pub struct NumbersPage {
 pub struct NumberListFragment {
     pub ctx: Chrome,
     pub list: NumberList,
+}
+
+/// A page of the search and the eSIM's price beside it.
+struct Found {
+    page: Page<NumberOffer>,
+    esim_price: Option<Money>,
 }
 
 fn tier_label(ctx: &Chrome, tier: Tier) -> &'static str {
@@ -74,12 +87,17 @@ fn href(query: &NumbersQuery, n: u32) -> String {
     }
 }
 
-fn number_list(ctx: &Chrome, query: &NumbersQuery, page: &Page<NumberOffer>) -> NumberList {
+fn number_list(ctx: &Chrome, query: &NumbersQuery, found: &Found, csrf: &str) -> NumberList {
+    let page = &found.page;
     NumberList {
+        csrf: csrf.to_string(),
+        esim_price: found.esim_price,
         numbers: page
             .items
             .iter()
             .map(|n| NumberView {
+                msisdn: n.msisdn.as_str().to_string(),
+                product_id: n.product_id,
                 display: n.msisdn.display(),
                 tier: tier_label(ctx, n.tier),
                 price: n.price,
@@ -93,19 +111,24 @@ fn number_list(ctx: &Chrome, query: &NumbersQuery, page: &Page<NumberOffer>) -> 
 
 pub async fn list_numbers(
     state: web::Data<AppState>,
-    ctx: Chrome,
+    mut ctx: Chrome,
+    session: Session,
     htmx: Htmx,
     query: web::Query<NumbersQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (status, errors, page) = match query.parse() {
-        Ok(search) => (StatusCode::OK, FieldErrors::new(), flows::numbers::search(&state.shop, search).await?),
+    let (status, errors, found) = match query.parse() {
+        Ok(search) => {
+            let (page, esim_price) = flows::numbers::search_with_esim(&state.shop, search).await?;
+            (StatusCode::OK, FieldErrors::new(), Found { page, esim_price })
+        }
         // What was typed is kept and the message stands beside it; nothing is listed.
         Err(errors) => {
             let nothing = Page { items: Vec::new(), page: 1, per_page: PageRequest::default().per_page, total: 0 };
-            (StatusCode::UNPROCESSABLE_ENTITY, errors, nothing)
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, Found { page: nothing, esim_price: None })
         }
     };
+    let csrf = ctx.form_token(&session);
     let chosen = query.tier.as_deref().map(str::trim).unwrap_or("");
     page_or_fragment_with(
         status,
@@ -121,9 +144,9 @@ pub async fn list_numbers(
                 })
                 .collect(),
             errors: FormErrors(errors),
-            list: number_list(&ctx, &query, &page),
+            list: number_list(&ctx, &query, &found, &csrf),
             ctx: ctx.clone(),
         },
-        || NumberListFragment { ctx: ctx.clone(), list: number_list(&ctx, &query, &page) },
+        || NumberListFragment { ctx: ctx.clone(), list: number_list(&ctx, &query, &found, &csrf) },
     )
 }
