@@ -40,6 +40,13 @@ pub struct Config {
     pub payments_sandbox: bool,
     pub operator_sandbox: bool,
     pub operator_url: Option<String>,
+    /// `OPERATOR_TOKEN`: the bearer token the operator's API wants, if any.
+    pub operator_token: Option<Secret>,
+    /// The operator sandbox's misbehaviour, for trying retries: `OPERATOR_SANDBOX_FAILURE_PERCENT`
+    /// (0), `OPERATOR_SANDBOX_DELAY_MS` (0), `OPERATOR_SANDBOX_REFUSE` (numbers it bars).
+    pub operator_sandbox_failure_percent: u32,
+    pub operator_sandbox_delay_ms: u32,
+    pub operator_sandbox_refuse: Vec<String>,
     pub own_prefixes: Vec<String>,
     pub number_hold_minutes: u32,
     pub login_limit_per_account: RateLimit,
@@ -190,7 +197,26 @@ impl Config {
             smtp_url: var("SMTP_URL").map(Secret::new),
             payments_sandbox,
             operator_sandbox: flag("OPERATOR_SANDBOX", dev)?,
-            operator_url: var("OPERATOR_URL"),
+            operator_url: var("OPERATOR_URL")
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty()),
+            operator_token: var("OPERATOR_TOKEN").map(Secret::new),
+            operator_sandbox_failure_percent: match var("OPERATOR_SANDBOX_FAILURE_PERCENT") {
+                None => 0,
+                Some(v) => v.trim().parse().ok().filter(|p| *p <= 100).ok_or_else(|| {
+                    format!("OPERATOR_SANDBOX_FAILURE_PERCENT must be a whole number from 0 to 100, got {v:?}")
+                })?,
+            },
+            operator_sandbox_delay_ms: match var("OPERATOR_SANDBOX_DELAY_MS") {
+                None => 0,
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("OPERATOR_SANDBOX_DELAY_MS must be a whole number, got {v:?}"))?,
+            },
+            operator_sandbox_refuse: var("OPERATOR_SANDBOX_REFUSE")
+                .map(|l| l.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
+                .unwrap_or_default(),
             own_prefixes,
             number_hold_minutes: number("NUMBER_HOLD_MINUTES", 15)?,
             login_limit_per_account: limit("LOGIN_LIMIT_PER_ACCOUNT", "10/15m")?,

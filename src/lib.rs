@@ -6,6 +6,7 @@ pub mod domain;
 pub mod flows;
 pub mod i18n;
 pub mod mail;
+pub mod operator_client;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

@@ -3,12 +3,16 @@
 //! Production builds them from the configuration; tests fix the clock or put a fake of an
 //! outside system in their place (never of our own database).
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::domain::payments::sandbox::SandboxProvider;
 use crate::domain::payments::PaymentProvider;
 use crate::domain::shared::{Clock, SystemClock};
+use crate::domain::telco::operator::OperatorGateway;
+use crate::domain::telco::sandbox::OperatorSandbox;
 use crate::mail::{Mailer, OutboxMailer, SmtpMailer};
+use crate::operator_client::HttpOperator;
 
 #[derive(Clone)]
 pub struct Services {
@@ -16,6 +20,8 @@ pub struct Services {
     /// Where shoppers pay (`None`: no provider configured, checkout answers 503).
     pub payments: Option<Arc<dyn PaymentProvider>>,
     pub mailer: Arc<dyn Mailer>,
+    /// Where fulfilment goes (`None`: no operator configured; operator jobs wait).
+    pub operator: Option<Arc<dyn OperatorGateway>>,
 }
 
 impl Services {
@@ -25,8 +31,29 @@ impl Services {
     /// # Errors
     /// A `MAIL_FROM` or `SMTP_URL` that cannot be used, or an outbox that cannot be created.
     pub fn from_config(config: &Config) -> std::io::Result<Self> {
-        Ok(Self { clock: Arc::new(SystemClock), payments: payment_provider(config), mailer: mailer(config)? })
+        Ok(Self {
+            clock: Arc::new(SystemClock),
+            payments: payment_provider(config),
+            mailer: mailer(config)?,
+            operator: operator(config)?,
+        })
     }
+}
+
+/// The real operator when `OPERATOR_URL` is set, else the sandbox when `OPERATOR_SANDBOX` is on.
+fn operator(config: &Config) -> std::io::Result<Option<Arc<dyn OperatorGateway>>> {
+    if let Some(url) = &config.operator_url {
+        let token = config.operator_token.as_ref().map(|t| t.expose().to_string());
+        let client = HttpOperator::new(url, token, Duration::from_secs(15)).map_err(std::io::Error::other)?;
+        return Ok(Some(Arc::new(client)));
+    }
+    Ok(config.operator_sandbox.then(|| {
+        Arc::new(OperatorSandbox {
+            failure_percent: config.operator_sandbox_failure_percent,
+            delay: Duration::from_millis(u64::from(config.operator_sandbox_delay_ms)),
+            refuse: config.operator_sandbox_refuse.clone(),
+        }) as Arc<dyn OperatorGateway>
+    }))
 }
 
 fn mailer(config: &Config) -> std::io::Result<Arc<dyn Mailer>> {

@@ -11,7 +11,9 @@ use diesel::Connection;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::domain::catalog::demo;
+use crate::domain::fulfilment;
 use crate::domain::payments::ProviderRefund;
+use crate::domain::telco::operator::FulfilItem;
 use crate::flows::hashing::PasswordWork;
 use crate::flows::Shop;
 use crate::mail;
@@ -54,7 +56,8 @@ pub fn prepare_database(config: &Config, seed: bool) -> Result<Prepared, String>
     Ok(Prepared { created, migrations, seeded })
 }
 
-/// A job runner that sends the shop's mail and has the payment provider pay refunds out.
+/// A job runner that sends the shop's mail, has the payment provider pay refunds out and the
+/// operator fulfil paid lines.
 fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
     let sender = mail::Sender {
         db: db.clone(),
@@ -68,6 +71,13 @@ fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
         performers = performers.on(move |refund: ProviderRefund| {
             let mut conn = db.get().map_err(|e| e.to_string())?;
             provider.refund(&mut conn, &refund, clock.now())
+        });
+    }
+    if let Some(gateway) = services.operator.clone() {
+        let (db, clock) = (db.clone(), services.clock.clone());
+        performers = performers.on(move |job: FulfilItem| {
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            fulfilment::perform(&mut conn, gateway.as_ref(), &job, || clock.now())
         });
     }
     worker::Runner { db, clock: services.clock.clone(), performers, lease: config.job_lease }

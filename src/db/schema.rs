@@ -208,6 +208,8 @@ diesel::table! {
         number -> Nullable<Text>,
         activation -> Nullable<Text>,
         sim_card_id -> Nullable<Uuid>,
+        fulfilled_at -> Nullable<Timestamptz>,
+        failure -> Nullable<Text>,
     }
 }
 
@@ -310,6 +312,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    sandbox_operator_ledger (key) {
+        key -> Text,
+        msisdn -> Text,
+        operation -> Text,
+        amount -> Nullable<Numeric>,
+        detail -> Jsonb,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sandbox_subscribers (msisdn) {
+        msisdn -> Text,
+        balance -> Numeric,
+        data_mb -> Int8,
+        plan -> Nullable<Text>,
+        plan_until -> Nullable<Timestamptz>,
+        sim -> Nullable<Text>,
+        iccid -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sim_cards (id) {
         id -> Uuid,
         iccid -> Text,
@@ -382,7 +408,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_events,
     payments,
     products,
+    sandbox_operator_ledger,
     sandbox_refunds,
+    sandbox_subscribers,
     sim_cards,
     stock,
 );

@@ -41,11 +41,21 @@ pub enum OrderNews {
     PaymentFailed,
     Shipped,
     ReadyForPickup,
+    /// Everything was done by the operator (credited, activated, started).
+    Fulfilled,
+    /// The operator refused a line for good: it was refunded.
+    NotDelivered,
 }
 
 impl OrderNews {
-    pub const ALL: [OrderNews; 4] =
-        [OrderNews::Placed, OrderNews::PaymentFailed, OrderNews::Shipped, OrderNews::ReadyForPickup];
+    pub const ALL: [OrderNews; 6] = [
+        OrderNews::Placed,
+        OrderNews::PaymentFailed,
+        OrderNews::Shipped,
+        OrderNews::ReadyForPickup,
+        OrderNews::Fulfilled,
+        OrderNews::NotDelivered,
+    ];
 
     /// The job kind it is queued as.
     pub fn kind(self) -> &'static str {
@@ -54,6 +64,8 @@ impl OrderNews {
             OrderNews::PaymentFailed => "payment_failed",
             OrderNews::Shipped => "order_shipped",
             OrderNews::ReadyForPickup => "order_ready_for_pickup",
+            OrderNews::Fulfilled => "order_fulfilled",
+            OrderNews::NotDelivered => "order_not_delivered",
         }
     }
 
@@ -106,8 +118,14 @@ pub struct OrderMail {
 
 impl JobKind for OrderMail {
     const QUEUE: Queue = Queue::Mail;
-    const KINDS: &'static [&'static str] =
-        &["order_confirmation", "payment_failed", "order_shipped", "order_ready_for_pickup"];
+    const KINDS: &'static [&'static str] = &[
+        "order_confirmation",
+        "payment_failed",
+        "order_shipped",
+        "order_ready_for_pickup",
+        "order_fulfilled",
+        "order_not_delivered",
+    ];
 
     fn kind(&self) -> &'static str {
         self.news.kind()

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod jobs;
 pub mod mails;

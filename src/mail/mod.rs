@@ -192,6 +192,14 @@ pub fn order(mail: &OrderMail, token: &OrderToken, public_url: &str) -> Result<O
             });
             (t.fill("mail.order.ready.subject", &args), t.fill("mail.order.ready.intro", &args), place)
         }
+        OrderNews::Fulfilled => {
+            (t.fill("mail.order.fulfilled.subject", &args), t.fill("mail.order.fulfilled.intro", &args), None)
+        }
+        OrderNews::NotDelivered => (
+            t.fill("mail.order.not_delivered.subject", &args),
+            t.fill("mail.order.not_delivered.intro", &args),
+            Some(t.t("mail.order.not_delivered.refund").to_string()),
+        ),
     };
     let content = OrderContent {
         headline: &subject,

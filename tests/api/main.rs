@@ -9,6 +9,7 @@ mod catalog;
 mod checkout;
 mod cli;
 mod docs;
+mod fulfilment;
 mod jobs;
 mod limits;
 mod me;

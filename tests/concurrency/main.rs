@@ -3,7 +3,7 @@
 mod common;
 
 use diesel::prelude::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use storefront::db::schema::{cart_items, carts};
 use uuid::Uuid;
 
@@ -145,4 +145,52 @@ async fn thirty_carts_adding_one_number_at_once_hold_it_once() {
         let holders = app.count(&format!("SELECT count(*) AS n FROM cart_items WHERE number = '{number}'"));
         assert_eq!(holders, 1, "round {round}: one line holds it");
     }
+}
+
+/// Two server processes work one queue: a hundred paid top-ups are each credited exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_credit_a_hundred_top_ups_exactly_once() {
+    const ORDERS: usize = 100;
+    let runner = [("JOB_RUNNER", "on"), ("OPERATOR_SANDBOX_DELAY_MS", "5")];
+    let app = common::spawn_with(true, &runner).await;
+    let other = app.another_server(&runner);
+    let product = app.product_id("top-up-any-amount");
+    for i in 0..ORDERS {
+        let base = if i % 2 == 0 { app.address.clone() } else { other.address.clone() };
+        let item = json!({"product_id": product, "msisdn": format!("86{i:06}"), "amount": 1000 + i});
+        let call = |path: String, body: Value, key: Option<String>| Call {
+            method: reqwest::Method::POST,
+            path,
+            token: None,
+            body: Some(body),
+            key,
+        };
+        let (status, cart) = app.call_at(&base, call("/api/v1/carts".into(), json!({}), None)).await;
+        assert_eq!(status, 201);
+        let cart = cart["id"].as_str().unwrap();
+        assert_eq!(app.call_at(&base, call(format!("/api/v1/carts/{cart}/items"), item, None)).await.0, 201);
+        let body = json!({"email": format!("t{i}@example.mn")});
+        let key = Some(Uuid::new_v4().to_string());
+        let (status, placed) = app.call_at(&base, call(format!("/api/v1/carts/{cart}/checkout"), body, key)).await;
+        assert_eq!(status, 201, "{placed}");
+        let payment = placed["payment"]["id"].as_str().unwrap();
+        let paid = json!({"outcome": "succeeded"});
+        assert_eq!(app.call_at(&base, call(format!("/api/v1/payments/{payment}/simulate"), paid, None)).await.0, 200);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.count("SELECT count(*) AS n FROM orders WHERE status = 'completed'") < ORDERS as i64 {
+        assert!(std::time::Instant::now() < deadline, "all top-ups fulfilled");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM sandbox_operator_ledger"), ORDERS as i64);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sandbox_subscribers s JOIN order_items i ON i.msisdn = s.msisdn WHERE s.balance = i.total"),
+        ORDERS as i64,
+        "each number holds exactly what was paid for it"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM jobs WHERE kind = 'fulfil_item' AND attempts <> 1"),
+        0,
+        "each sent once"
+    );
 }

@@ -351,6 +351,62 @@ pub(crate) fn mark_paid(conn: &mut PgConnection, row: &mut OrderRow, now: DateTi
     if let Some(owner) = row.account_id {
         telco::lifecycle::sell_order(conn, row.id, owner, now)?;
     }
+    start_fulfilment(conn, row, now)?;
+    Ok(())
+}
+
+/// A line as fulfilment needs it.
+#[derive(Queryable)]
+struct LineState {
+    id: OrderItemId,
+    kind: ProductKind,
+    activation: Option<telco::Activation>,
+    status: FulfillmentStatus,
+}
+
+fn line_states(conn: &mut PgConnection, order: OrderId) -> Result<Vec<LineState>, DbError> {
+    Ok(order_items::table
+        .filter(order_items::order_id.eq(order))
+        .select((order_items::id, order_items::kind, order_items::activation, order_items::fulfillment_status))
+        .order(order_items::position)
+        .load(conn)?)
+}
+
+/// The order was just paid: one operator job per line the network must do (in this
+/// transaction, so a paid order never lacks them); a number bought to activate later is
+/// delivered now. An order that is then all done completes.
+fn start_fulfilment(conn: &mut PgConnection, row: &mut OrderRow, now: DateTime<Utc>) -> Result<(), OrderError> {
+    for line in line_states(conn, row.id)? {
+        if telco::operator::needs_operator(line.kind, line.activation) {
+            crate::domain::jobs::enqueue_job(conn, &telco::operator::FulfilItem { item_id: line.id }, now)?;
+        } else if line.kind == ProductKind::Number {
+            diesel::update(order_items::table.find(line.id))
+                .set((order_items::fulfillment_status.eq(FulfillmentStatus::Done), order_items::fulfilled_at.eq(now)))
+                .execute(conn)?;
+        }
+    }
+    settle(conn, row, now)
+}
+
+/// An order with nothing physical whose every line the operator has answered (done, or
+/// refused and refunded) completes by itself, and the shopper is told what they got. Orders
+/// with goods follow the staff's moves instead.
+///
+/// # Errors
+/// A database failure.
+pub(crate) fn settle(conn: &mut PgConnection, row: &mut OrderRow, now: DateTime<Utc>) -> Result<(), OrderError> {
+    let lines = line_states(conn, row.id)?;
+    let physical = lines.iter().any(|l| l.kind.is_physical());
+    let answered = lines.iter().all(|l| matches!(l.status, FulfillmentStatus::Done | FulfillmentStatus::Failed));
+    let delivered = lines.iter().any(|l| l.status == FulfillmentStatus::Done);
+    if physical || !answered || !matches!(row.status, OrderStatus::Paid | OrderStatus::Fulfilling) {
+        return Ok(());
+    }
+    if delivered {
+        move_to(conn, row, OrderStatus::Completed, Actor::System, None, now)?;
+        let order = load(conn, row.clone())?;
+        mail::enqueue(conn, OrderNews::Fulfilled, &order, &order.id.to_string(), now)?;
+    }
     Ok(())
 }
 
@@ -369,7 +425,8 @@ pub(crate) fn note(
     record_event(conn, row.id, Some(row.status), row.status, actor, Some(note), now)
 }
 
-/// Staff gave `amount` back on a locked paid order: its refunded total grows; all of it ends the
+/// `amount` was given back on a locked paid order (by staff, or by the shop for a line the
+/// operator refused): its refunded total grows; all of it ends the
 /// order as refunded and puts back devices that never left the shop. Returns whether it was all.
 ///
 /// # Errors
@@ -378,7 +435,7 @@ pub(crate) fn record_refund(
     conn: &mut PgConnection,
     row: &mut OrderRow,
     amount: Decimal,
-    staff: AccountId,
+    actor: Actor,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, OrderError> {
@@ -393,13 +450,13 @@ pub(crate) fn record_refund(
     let note_text = format!("refund {}: {reason}", Money::mnt(amount).display());
     if full {
         let goods_here = row.status.goods_still_here();
-        move_to(conn, row, OrderStatus::Refunded, Actor::Staff(staff), Some(&note_text), now)?;
+        move_to(conn, row, OrderStatus::Refunded, actor, Some(&note_text), now)?;
         if goods_here {
             release_stock(conn, row)?;
         }
         telco::lifecycle::take_back_order(conn, row.id, now)?;
     } else {
-        note(conn, row, Actor::Staff(staff), &note_text, now)?;
+        note(conn, row, actor, &note_text, now)?;
     }
     Ok(full)
 }

@@ -13,6 +13,7 @@ use crate::db::schema::{payment_events, payments};
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::{cancel_locked, lock, mark_paid, note, record_refund};
+use crate::domain::orders::model::OrderRow;
 use crate::domain::orders::queries::load;
 use crate::domain::orders::{links, mail, Actor, Order, OrderAccess, OrderError, OrderStatus, PaymentStatus};
 use crate::domain::shared::{Code, FieldError};
@@ -180,6 +181,23 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
         let error = FieldError::from(Code::RefundRange).with("max", Money::mnt(left).display());
         return Err(FieldErrors::single("amount", error).into());
     }
+    refund_locked(conn, &mut order, amount, Actor::Staff(staff), reason, now)?;
+    Ok(load(conn, order)?)
+}
+
+/// Gives `amount` of a locked paid order back through the provider that took it: the payment
+/// and the order record it, and a job pays it out. The caller checked the amount.
+///
+/// # Errors
+/// `NotRefundable` without a succeeded payment; a database failure.
+pub(crate) fn refund_locked(
+    conn: &mut PgConnection,
+    order: &mut OrderRow,
+    amount: Decimal,
+    actor: Actor,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), PaymentError> {
     let paid: PaymentRow = payments::table
         .filter(payments::order_id.eq(order.id).and(payments::status.eq(PaymentState::Succeeded)))
         .select(PaymentRow::as_select())
@@ -192,9 +210,8 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
     diesel::update(payments::table.find(paid.id))
         .set((payments::refunded_amount.eq(refunded), payments::status.eq(state), payments::updated_at.eq(now)))
         .execute(conn)?;
-    record_refund(conn, &mut order, amount, staff, reason, now)?;
-    pay_back(conn, paid.id, &paid.provider, amount, now)?;
-    Ok(load(conn, order)?)
+    record_refund(conn, order, amount, actor, reason, now)?;
+    pay_back(conn, paid.id, &paid.provider, amount, now)
 }
 
 /// Queues the provider's paying back of `amount` of `payment`, in the caller's transaction.

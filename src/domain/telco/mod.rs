@@ -2,6 +2,8 @@
 pub mod inventory;
 pub mod lifecycle;
 pub mod numbers;
+pub mod operator;
+pub mod sandbox;
 pub mod sims;
 pub mod types;
 
