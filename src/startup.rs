@@ -14,6 +14,7 @@ use crate::domain::catalog::demo;
 use crate::domain::fulfilment;
 use crate::domain::payments::ProviderRefund;
 use crate::domain::telco::operator::FulfilItem;
+use crate::domain::telco::owned::ActivateNumber;
 use crate::flows::hashing::PasswordWork;
 use crate::flows::Shop;
 use crate::mail;
@@ -75,10 +76,16 @@ fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
     }
     if let Some(gateway) = services.operator.clone() {
         let (db, clock) = (db.clone(), services.clock.clone());
-        performers = performers.on(move |job: FulfilItem| {
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            fulfilment::perform(&mut conn, gateway.as_ref(), &job, || clock.now())
-        });
+        let (activations, activation_db, activation_clock) = (gateway.clone(), db.clone(), clock.clone());
+        performers = performers
+            .on(move |job: FulfilItem| {
+                let mut conn = db.get().map_err(|e| e.to_string())?;
+                fulfilment::perform(&mut conn, gateway.as_ref(), &job, || clock.now())
+            })
+            .on(move |job: ActivateNumber| {
+                let mut conn = activation_db.get().map_err(|e| e.to_string())?;
+                fulfilment::perform_activation(&mut conn, activations.as_ref(), &job, || activation_clock.now())
+            });
     }
     worker::Runner { db, clock: services.clock.clone(), performers, lease: config.job_lease }
 }

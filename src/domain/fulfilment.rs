@@ -19,6 +19,7 @@ use crate::domain::orders::{self, Actor, FulfillmentStatus, OrderError, OrderSta
 use crate::domain::payments::commands::refund_locked;
 use crate::domain::shared::{OrderId, OrderItemId};
 use crate::domain::telco::operator::{FulfilItem, OperatorError, OperatorGateway, OperatorRequest};
+use crate::domain::telco::owned::{self, ActivateNumber};
 use crate::domain::telco::{Activation, SimKind};
 
 #[derive(Debug, thiserror::Error)]
@@ -291,5 +292,27 @@ pub fn perform(
         Ok(()) => finish(conn, job.item_id, now()).map_err(|e| e.to_string()),
         Err(OperatorError::Transient(why)) => Err(why),
         Err(OperatorError::Refused(why)) => refuse(conn, job.item_id, &why, now()).map_err(|e| e.to_string()),
+    }
+}
+
+/// Performs one activation of a customer's number. An outage is retried; a refusal gives the
+/// SIM back and leaves the number inactive, to be activated another way.
+///
+/// # Errors
+/// What went wrong, for the job's record.
+pub fn perform_activation(
+    conn: &mut PgConnection,
+    gateway: &dyn OperatorGateway,
+    job: &ActivateNumber,
+    now: impl Fn() -> DateTime<Utc>,
+) -> Result<(), String> {
+    match gateway.send(conn, &job.key(), &job.request()) {
+        Ok(()) => owned::activation_done(conn, job, now()).map_err(|e| e.to_string()),
+        Err(OperatorError::Transient(why)) => Err(why),
+        Err(OperatorError::Refused(why)) => {
+            owned::activation_refused(conn, job, now()).map_err(|e| e.to_string())?;
+            tracing::warn!(msisdn = %job.msisdn, %why, "the operator refused an activation");
+            Ok(())
+        }
     }
 }

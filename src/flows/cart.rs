@@ -2,7 +2,7 @@
 //! A line that carries a physical SIM's code is an attempt at guessing one, limited like sign-ins.
 use super::{throttle, Shop};
 use crate::db::DbError;
-use crate::domain::accounts::attempts::{self, Attempt, ClientIp};
+use crate::domain::accounts::attempts::ClientIp;
 use crate::domain::accounts::AccountError;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput};
 use crate::domain::shared::{AccountId, CartId, CartItemId, Code};
@@ -38,21 +38,11 @@ pub async fn add_item(
     input: ItemInput,
     ip: ClientIp,
 ) -> Result<CartView, CartError> {
-    let typed_code = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
-    let attempt = typed_code.then(|| {
-        let who = caller.map_or_else(|| format!("cart:{cart}"), |a| a.to_string());
-        Attempt::sim_code(&who, ip, &shop.limits)
-    });
-    let reserved = match &attempt {
-        Some(a) => Some(throttle::reserve(shop, a).await.map_err(from_attempts)?),
-        None => None,
-    };
+    let typed = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
+    let who = caller.map_or_else(|| format!("cart:{cart}"), |a| a.to_string());
     let (rules, now) = (shop.rules.clone(), shop.now());
-    let result = shop.db.run(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now)).await;
-    if let Some(id) = reserved.filter(|_| !code_refused(&result)) {
-        shop.db.run(move |conn| attempts::settle(conn, id)).await.map_err(from_attempts)?;
-    }
-    result
+    let add = shop.db.run(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now));
+    throttle::sim_code_guess(shop, &who, ip, typed, add, code_refused).await.map_err(from_attempts)?
 }
 
 /// Takes a line out of the cart (a held number is free at once).

@@ -1,10 +1,15 @@
 //! The number search the `/numbers` page and `GET /api/v1/numbers` both run, and the import
 //! staff run (the API today, the admin pages next).
-use super::Shop;
+use super::{throttle, Shop};
 use crate::db::DbError;
+use crate::domain::accounts::attempts::ClientIp;
+use crate::domain::accounts::AccountError;
+use crate::domain::shared::{AccountId, OrderId};
 use crate::domain::shared::{Money, Page};
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
+use crate::domain::telco::owned::{self, ActivationError, OwnedNumber, SimChoice};
 use crate::domain::telco::sims::{self, Pool, PoolLine};
+use crate::domain::telco::{EsimCode, Msisdn};
 
 /// The numbers a shopper may choose now that match `search`.
 ///
@@ -48,4 +53,51 @@ pub async fn import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport,
 pub async fn import_pool(shop: &Shop, pool: Pool, lines: Vec<PoolLine>) -> Result<ImportReport, DbError> {
     let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
     shop.db.run(move |conn| sims::import(conn, pool, &lines, &key, now)).await
+}
+
+/// The customer's numbers.
+///
+/// # Errors
+/// A database error.
+pub async fn my_numbers(shop: &Shop, owner: AccountId) -> Result<Vec<OwnedNumber>, DbError> {
+    let key = shop.rules.inventory_key.clone();
+    shop.db.run(move |conn| owned::my_numbers(conn, owner, &key)).await
+}
+
+/// The eSIMs an order's owner got with it.
+///
+/// # Errors
+/// A database error.
+pub async fn esims_of_order(shop: &Shop, order: OrderId, owner: AccountId) -> Result<Vec<(Msisdn, EsimCode)>, DbError> {
+    let key = shop.rules.inventory_key.clone();
+    shop.db.run(move |conn| owned::esims_of_order(conn, order, owner, &key)).await
+}
+
+/// Activates the customer's inactive number on an eSIM or on a SIM card by its code (`sim`,
+/// `activation_code` as typed). Wrong codes are limited like sign-ins.
+///
+/// # Errors
+/// `Invalid`, `Throttled`, and the domain's refusals.
+pub async fn activate(
+    shop: &Shop,
+    owner: AccountId,
+    msisdn: String,
+    sim: Option<String>,
+    code: Option<String>,
+    ip: ClientIp,
+) -> Result<OwnedNumber, ActivationError> {
+    let choice = SimChoice::parse(sim.as_deref(), code.as_deref()).map_err(ActivationError::Invalid)?;
+    let typed = matches!(choice, SimChoice::Physical(_));
+    let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
+    let run = shop.db.run(move |conn| owned::request_activation(conn, owner, &msisdn, &choice, &key, now));
+    let wrong = |r: &Result<OwnedNumber, ActivationError>| {
+        matches!(r, Err(ActivationError::CodeWrong | ActivationError::CodeUsed))
+    };
+    let done =
+        throttle::sim_code_guess(shop, &owner.to_string(), ip, typed, run, wrong).await.map_err(|e| match e {
+            AccountError::Throttled { retry_after_secs } => ActivationError::Throttled { retry_after_secs },
+            other => ActivationError::Internal(other.to_string()),
+        })??;
+    shop.wake_jobs();
+    Ok(done)
 }

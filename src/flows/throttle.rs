@@ -1,6 +1,6 @@
 //! The configured rate limits, applied to an attempt before its slow work (a password check).
 use super::Shop;
-use crate::domain::accounts::attempts::{self, Attempt, Verdict};
+use crate::domain::accounts::attempts::{self, Attempt, ClientIp, Verdict};
 use crate::domain::accounts::AccountError;
 
 /// Reserves a place for the attempt.
@@ -23,4 +23,30 @@ pub async fn reserve(shop: &Shop, attempt: &Attempt) -> Result<i64, AccountError
 pub async fn forgive(shop: &Shop, attempt: &Attempt, id: i64) -> Result<(), AccountError> {
     let a = attempt.clone();
     shop.db.run(move |conn| attempts::succeeded(conn, &a, id)).await
+}
+
+/// Runs `attempt`, which may use a physical SIM's typed code (`typed`), as a guess of one by
+/// `who` from `ip`: limited like sign-ins, and counted only when `wrong` says the code was
+/// refused (a right code, or a refusal for another reason, is settled).
+///
+/// # Errors
+/// `Throttled` before the attempt runs; a database failure. The attempt's own result is inside.
+pub async fn sim_code_guess<T, E>(
+    shop: &Shop,
+    who: &str,
+    ip: ClientIp,
+    typed: bool,
+    attempt: impl std::future::Future<Output = Result<T, E>>,
+    wrong: impl Fn(&Result<T, E>) -> bool,
+) -> Result<Result<T, E>, AccountError> {
+    let guess = typed.then(|| Attempt::sim_code(who, ip, &shop.limits));
+    let reserved = match &guess {
+        Some(a) => Some(reserve(shop, a).await?),
+        None => None,
+    };
+    let result = attempt.await;
+    if let Some(id) = reserved.filter(|_| !wrong(&result)) {
+        shop.db.run(move |conn| attempts::settle(conn, id)).await?;
+    }
+    Ok(result)
 }

@@ -16,6 +16,7 @@ use crate::domain::idempotency::IdempotencyError;
 use crate::domain::orders::OrderError;
 use crate::domain::payments::PaymentError;
 use crate::domain::shared::{Code, FieldErrors, Lang};
+use crate::domain::telco::owned::ActivationError;
 use crate::i18n::Tr;
 use crate::telemetry::FailureCause;
 
@@ -99,6 +100,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "number_taken",
     "number_lost",
     "sim_code_used",
+    "number_active",
 ];
 
 /// What the error pages (and the API's rendering in the request's language) need to know about
@@ -330,6 +332,25 @@ impl From<CartError> for AppError {
             CartError::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
             CartError::Invalid(fields) => AppError::Invalid(fields),
             CartError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<ActivationError> for AppError {
+    fn from(e: ActivationError) -> Self {
+        match e {
+            ActivationError::NotFound => AppError::NotFound,
+            ActivationError::AlreadyActive => {
+                AppError::conflict("number_active", "This number is active already, or being activated.")
+            }
+            ActivationError::CodeWrong => FieldErrors::single("activation_code", Code::SimCodeWrong).into(),
+            ActivationError::CodeUsed => {
+                AppError::conflict("sim_code_used", "This SIM card's code was already used to activate a number.")
+            }
+            ActivationError::NoEsim => AppError::conflict("out_of_stock", "No eSIM can be had now; try again later."),
+            ActivationError::Invalid(fields) => AppError::Invalid(fields),
+            ActivationError::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
+            ActivationError::Internal(msg) => AppError::Internal(msg),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod filters;
 pub mod headers;
 pub mod number_query;
 pub mod pages;
+pub mod qr;
 pub mod render;
 pub mod session;
 pub mod state;
@@ -108,6 +109,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form_page("/password-reset", password_reset::show_request, password_reset::request))
         .service(form_page("/password-reset/{token}", password_reset::show_choose, password_reset::choose))
         .service(get("/account", account::show_account))
+        .service(get("/account/numbers", pages::my_numbers::show_my_numbers))
+        .service(post("/account/numbers/{msisdn}/activate", pages::my_numbers::activate))
         .service(post("/account/sign-out-everywhere", account::sign_out_everywhere))
         .service(post("/account/profile", account::update_profile))
         .service(post("/account/password", account::change_password))
@@ -150,6 +153,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed)),
         )
         .service(post("/api/v1/me/password", me::change_password))
+        .service(get("/api/v1/me/numbers", api::me_numbers::my_numbers))
+        .service(post("/api/v1/me/numbers/{msisdn}/activate", api::me_numbers::activate))
+        .service(get("/api/v1/me/numbers/{msisdn}/esim.svg", api::me_numbers::esim_qr))
         .service(
             web::resource("/api/v1/me/addresses")
                 .route(web::get().to(me::list_addresses))

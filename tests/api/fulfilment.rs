@@ -248,3 +248,84 @@ async fn a_real_operator_gets_each_line_once_under_its_key_and_its_refusals_are_
     .await;
     assert_eq!(app.order_status(&order), ("fulfilling".into(), "paid".into()));
 }
+
+fn first_free(app: &TestApp, tier: &str, skip: i64) -> String {
+    text(app, &format!("SELECT msisdn AS t FROM numbers WHERE tier = '{tier}' AND status = 'available' ORDER BY msisdn OFFSET {skip} LIMIT 1"))
+}
+
+#[tokio::test]
+async fn my_numbers_shows_numbers_bought_for_later_and_activates_them_on_a_sim_or_an_esim() {
+    let app = spawn_with(true, &[RUNNER]).await;
+    let (a, b) = (first_free(&app, "ordinary", 0), first_free(&app, "ordinary", 1));
+    let token = app.customer_token("mine@example.mn").await;
+    let items = [
+        json!({"product_id": app.product_id("number-ordinary"), "number": a, "activation": "later"}),
+        json!({"product_id": app.product_id("number-ordinary"), "number": b, "activation": "later"}),
+    ];
+    let cart = app.cart_with(Some(&token), &items).await;
+    let (_, placed) = app.checkout(&cart, Some(&token), json!({})).await;
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let order = placed["order"]["id"].as_str().unwrap();
+    wait_until("the order to complete", || app.order_status(order).0 == "completed").await;
+
+    let (status, mine) = app.get_json_as("/api/v1/me/numbers", &token).await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine.as_array().map(Vec::len), Some(2));
+    assert_eq!((mine[0]["status"].as_str(), mine[0]["sim"].as_str()), (Some("inactive"), None));
+    assert!(mine[0]["activate_by"].is_string() && mine[0]["esim"].is_null(), "{mine}");
+
+    // Physical SIM: a wrong code is 422 at the field, the right one starts the activation.
+    let activate = |n: &str, body: Value| {
+        let (app, token, n) = (&app, token.clone(), n.to_string());
+        async move {
+            let res = app
+                .client
+                .post(app.url(&format!("/api/v1/me/numbers/{n}/activate")))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, problem) = activate(&a, json!({"sim": "physical", "activation_code": "12345678"})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["error_codes"]["activation_code"][0]["code"], "sim_code_wrong");
+    let (status, problem) = activate(&a, json!({"sim": "chip"})).await;
+    assert_eq!((status, problem["error_codes"]["sim"][0]["code"].as_str()), (422, Some("activation")));
+    let (status, number) = activate(&a, json!({"sim": "physical", "activation_code": "2026-0011"})).await;
+    assert_eq!(status, 200, "{number}");
+    assert_eq!((number["status"].as_str(), number["activating"].as_str()), (Some("inactive"), Some("physical")));
+    let (status, number) = activate(&b, json!({"sim": "esim"})).await;
+    assert_eq!((status, number["activating"].as_str()), (200, Some("esim")), "{number}");
+    wait_until("both to be active", || app.count("SELECT count(*) AS n FROM numbers WHERE status = 'active'") == 2)
+        .await;
+
+    let (_, mine) = app.get_json_as("/api/v1/me/numbers", &token).await;
+    let by = |n: &str| mine.as_array().unwrap().iter().find(|m| m["msisdn"] == n).unwrap().clone();
+    assert_eq!((by(&a)["status"].as_str(), by(&a)["sim"].as_str()), (Some("active"), Some("physical")));
+    let esim = by(&b)["esim"].clone();
+    assert!(esim["activation_code"].as_str().unwrap().starts_with("LPA:1$smdp.demo.storefront.mn$"), "{esim}");
+    assert_eq!(esim["qr_svg_url"], format!("/api/v1/me/numbers/{b}/esim.svg"));
+    let res = app.client.get(app.url(esim["qr_svg_url"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(res.text().await.unwrap().contains("<svg"));
+
+    // Active now: no second activation; the card's code is spent; another customer sees nothing.
+    assert_eq!(activate(&a, json!({"sim": "esim"})).await.0, 409);
+    let other = app.customer_token("other@example.mn").await;
+    let (status, theirs) = app.get_json_as("/api/v1/me/numbers", &other).await;
+    assert_eq!((status, theirs.as_array().map(Vec::len)), (200, Some(0)));
+    let res = app.client.get(app.url(esim["qr_svg_url"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/me/numbers/{b}/activate")))
+        .bearer_auth(&other)
+        .json(&json!({"sim": "esim"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -8,6 +8,7 @@ mod assets;
 mod catalog;
 mod i18n;
 mod language;
+mod my_numbers;
 mod numbers;
 mod password_reset;
 mod profile;

@@ -3,6 +3,7 @@ pub mod inventory;
 pub mod lifecycle;
 pub mod numbers;
 pub mod operator;
+pub mod owned;
 pub mod sandbox;
 pub mod sims;
 pub mod types;

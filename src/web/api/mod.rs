@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod docs;
 pub mod dto;
 pub mod me;
+pub mod me_numbers;
 pub mod numbers;
 pub mod openapi;
 pub mod orders;

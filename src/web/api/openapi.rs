@@ -6,7 +6,7 @@ use super::dto::{
     CartDto, CartItemDto, DeliveryAddressDto, FulfillmentDto, OrderDto, OrderEventDto, OrderItemDto, OrderPage,
     PaymentDto, TotalsDto,
 };
-use super::{admin_jobs, admin_orders, auth, carts, catalog, me, numbers, orders};
+use super::{admin_jobs, admin_orders, auth, carts, catalog, me, me_numbers, numbers, orders};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -39,6 +39,9 @@ use crate::web::error::Problem;
         me::add_address,
         me::update_address,
         me::delete_address,
+        me_numbers::my_numbers,
+        me_numbers::activate,
+        me_numbers::esim_qr,
         carts::create_cart,
         carts::get_cart,
         carts::add_item,

@@ -12,6 +12,7 @@ pub mod health;
 pub mod home;
 pub mod links;
 pub mod login;
+pub mod my_numbers;
 pub mod numbers;
 pub mod orders;
 pub mod password_reset;

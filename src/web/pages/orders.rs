@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
 use super::links::{order_href, payment_page};
+use super::my_numbers::{esim_view, EsimView};
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
 use crate::domain::shared::Money;
 use crate::domain::shared::OrderId;
@@ -65,6 +66,8 @@ pub struct OrderView {
     pub timeline: Vec<EventView>,
     pub payable: bool,
     pub pay_until: String,
+    /// The page refreshes itself while it waits: for the payment, or for the operator.
+    pub live: bool,
 }
 
 impl OrderView {
@@ -102,7 +105,7 @@ impl OrderView {
                     name: i.name.get(ctx.lang).to_string(),
                     quantity: i.quantity,
                     total: i.total,
-                    msisdn: i.msisdn.as_ref().map(|m| m.display()),
+                    msisdn: i.msisdn.as_ref().or(i.number.as_ref()).map(|m| m.display()),
                     status: i.fulfillment_status.as_str(),
                     status_label: ctx.t(&format!("order.fulfillment.{}", i.fulfillment_status.as_str())),
                 })
@@ -125,6 +128,11 @@ impl OrderView {
                 })
                 .collect(),
             payable: o.payable(),
+            live: o.payable()
+                || (matches!(
+                    o.status,
+                    crate::domain::orders::OrderStatus::Paid | crate::domain::orders::OrderStatus::Fulfilling
+                ) && o.items.iter().all(|i| !i.kind.is_physical())),
             pay_until: local_time(o.expires_at),
         }
     }
@@ -142,6 +150,8 @@ pub struct OrderPage {
     /// While unpaid the page polls itself, so a payment settled elsewhere (the provider's
     /// webhook) shows up without a reload.
     pub live_href: String,
+    /// The eSIMs that came with the order, for its signed-in owner only.
+    pub esims: Vec<(String, EsimView)>,
 }
 
 #[derive(Deserialize)]
@@ -179,7 +189,15 @@ pub async fn show_order(
     let csrf = ctx.form_token(&session);
     let notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
     let live_href = order_href(order.id, &token);
-    let page = OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href };
+    let esims = match visitor.0.as_ref().filter(|a| Some(a.id) == order.account_id) {
+        Some(owner) => flows::numbers::esims_of_order(&state.shop, order.id, owner.id)
+            .await?
+            .iter()
+            .map(|(number, code)| (number.display(), esim_view(&ctx, code)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let page = OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href, esims };
     let mut res = html_with(StatusCode::OK, &page)?;
     // The link's secret must not leak to other sites through the Referer header.
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
