@@ -36,6 +36,22 @@ impl IdempotencyKey {
         Self(uuid::Uuid::new_v4().to_string())
     }
 
+    /// An id made from the key for `purpose` and `caller`: the same key always names the same
+    /// row (a "buy now" form's cart), and nobody can guess it without the key.
+    pub fn derive_id(&self, purpose: &str, caller: Option<crate::domain::shared::AccountId>) -> uuid::Uuid {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(purpose.as_bytes());
+        h.update(b":");
+        h.update(caller.map(|c| c.to_string()).unwrap_or_default().as_bytes());
+        h.update(b":");
+        h.update(self.as_str().as_bytes());
+        let digest = h.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

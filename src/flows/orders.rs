@@ -3,11 +3,13 @@
 //! `/admin/orders/…` and their `/api/v1` twins share.
 
 use super::Shop;
-use crate::domain::checkout::{self, CheckoutError, PlaceOrder, Placed};
+use crate::domain::accounts::attempts::ClientIp;
+use crate::domain::cart::{self, ItemInput};
+use crate::domain::checkout::{self, CheckoutError, FulfillmentInput, PlaceOrder, Placed};
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
 use crate::domain::orders::{Order, OrderAccess};
 use crate::domain::payments::{self, Outcome, Payment, PaymentError, Refund};
-use crate::domain::shared::{OrderId, PaymentId};
+use crate::domain::shared::{AccountId, CartId, Lang, OrderId, PaymentId};
 
 /// Places the order from the cart once under `key`, with the configured payment provider, and
 /// wakes the job runner for the confirmation mail.
@@ -28,6 +30,44 @@ pub async fn place_order_once(
         .await?;
     shop.wake_jobs();
     Ok(placed)
+}
+
+/// Buys one line at once (the top-up page): in a cart of its own whose id is made from the form's
+/// key, so a form sent twice finds the same cart and, placed under the same key, the same order.
+///
+/// # Errors
+/// The line's refusals (`Cart(Invalid)` naming the field), and what checkout refuses.
+pub async fn buy_now(
+    shop: &Shop,
+    key: IdempotencyKey,
+    caller: Option<AccountId>,
+    item: ItemInput,
+    email: Option<String>,
+    lang: Lang,
+    ip: ClientIp,
+) -> Result<Placed, CheckoutError> {
+    let cart_id = CartId::from_uuid(key.derive_id("buy-now", caller));
+    let rules = shop.rules.clone();
+    let cart = shop
+        .db
+        .run(move |conn| {
+            cart::commands::open_cart_with_id(conn, cart_id, caller)?;
+            cart::queries::get_cart(conn, cart_id, caller, &rules)
+        })
+        .await?;
+    let placed = async {
+        if cart.open && cart.is_empty() {
+            super::cart::add_item(shop, cart_id, caller, item, ip).await?;
+        }
+        let input = PlaceOrder { cart_id, caller, email, fulfillment: FulfillmentInput::default(), lang };
+        place_order_once(shop, key, Refusals::Forget, input).await
+    }
+    .await;
+    if placed.is_err() {
+        // A refused form is sent again under a new key, with a cart of its own.
+        shop.db.run(move |conn| cart::commands::discard_open(conn, cart_id, caller)).await?;
+    }
+    placed
 }
 
 /// Gives money back once under the staff member's `key`.

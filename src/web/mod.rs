@@ -109,6 +109,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(form_page("/password-reset", password_reset::show_request, password_reset::request))
         .service(form_page("/password-reset/{token}", password_reset::show_choose, password_reset::choose))
         .service(get("/account", account::show_account))
+        .service(form_page("/top-up", pages::top_up::show_top_up, pages::top_up::buy_top_up))
+        .service(post("/top-up/check", pages::top_up::check_msisdn))
         .service(get("/account/numbers", pages::my_numbers::show_my_numbers))
         .service(post("/account/numbers/{msisdn}/activate", pages::my_numbers::activate))
         .service(post("/account/sign-out-everywhere", account::sign_out_everywhere))

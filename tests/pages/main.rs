@@ -14,3 +14,4 @@ mod password_reset;
 mod profile;
 mod security;
 mod shopping;
+mod top_up;

@@ -29,6 +29,37 @@ pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &Sho
     Ok(view_of(&row, Vec::new(), shop))
 }
 
+/// Opens the cart of id `id` for `owner` if there is none yet: a "buy now" form makes its cart's
+/// id from its idempotency key, so sending the form again finds the same cart (and the order it
+/// became). Returns whether the cart is new.
+///
+/// # Errors
+/// `NotFound` when the id is another shopper's cart.
+pub fn open_cart_with_id(conn: &mut PgConnection, id: CartId, owner: Option<AccountId>) -> Result<bool, CartError> {
+    let created = diesel::insert_into(carts::table)
+        .values((carts::id.eq(id), carts::account_id.eq(owner)))
+        .on_conflict(carts::id)
+        .do_nothing()
+        .execute(conn)?;
+    if created == 0 && find_row(conn, id)?.is_none_or(|c| c.account_id != owner) {
+        return Err(CartError::NotFound);
+    }
+    Ok(created == 1)
+}
+
+/// Throws away a "buy now" cart whose order was refused, so it never shows up as the
+/// customer's cart; a cart that became an order stays.
+///
+/// # Errors
+/// A database failure.
+pub fn discard_open(conn: &mut PgConnection, id: CartId, owner: Option<AccountId>) -> Result<(), CartError> {
+    diesel::delete(carts::table.filter(
+        carts::id.eq(id).and(carts::status.eq(CartStatus::Open)).and(carts::account_id.is_not_distinct_from(owner)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Locks an open cart `caller` may change and marks it used, in one statement: the row the
 /// change is decided on comes back with the lock.
 fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Result<CartRow, CartError> {

@@ -158,6 +158,21 @@ pub fn list_products(conn: &mut PgConnection, filter: &ProductFilter) -> Result<
     finish_page(conn, filter, rows, ProductRow::into_product)
 }
 
+/// What `/top-up` offers, in one statement: top-ups, data packs and plans on sale, by kind and
+/// in the shop's order.
+///
+/// # Errors
+/// A database failure.
+pub fn recharge_offers(conn: &mut PgConnection) -> Result<Vec<Product>, CatalogError> {
+    let rows: Vec<ProductRow> = products::table
+        .filter(products::active.eq(true))
+        .filter(products::kind.eq_any([ProductKind::TopUp, ProductKind::DataPack, ProductKind::Plan]))
+        .select(product_columns())
+        .order((products::kind, products::position, products::slug))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(ProductRow::into_product).collect())
+}
+
 /// The same page as `list_products`, as cards (the shop's list page).
 pub fn list_product_cards(
     conn: &mut PgConnection,

@@ -18,4 +18,5 @@ pub mod orders;
 pub mod password_reset;
 pub mod payments;
 pub mod register;
+pub mod top_up;
 pub mod views;
