@@ -5,3 +5,4 @@ mod common;
 mod accounts;
 mod catalog;
 mod checkout;
+mod telco;
