@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::db::Db;
 use crate::domain::jobs::{self, Job, JobError, JobKind, Queue};
 use crate::domain::shared::Clock;
-use crate::domain::{orders, pruning};
+use crate::domain::{orders, pruning, telco};
 
 pub const POLL: Duration = Duration::from_secs(2);
 /// How often unpaid orders are checked for expiry.
@@ -196,6 +196,7 @@ pub fn spawn(runner: Runner) -> std::io::Result<RunnerHandle> {
             };
             keep_running("housekeeping", &stop, pause, || {
                 runner.expire_orders();
+                runner.activation_window();
                 if last_prune.is_none_or(|t| t.elapsed() >= PRUNING) {
                     runner.prune();
                     last_prune = Some(Instant::now());
@@ -214,6 +215,17 @@ impl Runner {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "unpaid orders expired"),
             Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
+        }
+    }
+
+    /// Owners of numbers bought for later are reminded before the deadline; numbers past it
+    /// return to the pool.
+    pub fn activation_window(&self) {
+        let Ok(mut conn) = self.db.get() else { return };
+        match telco::lifecycle::activation_window(&mut conn, self.clock.now()) {
+            Ok(pass) if pass.reminded + pass.lapsed > 0 => tracing::info!(?pass, "activation window"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the activation window pass failed"),
         }
     }
 

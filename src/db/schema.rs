@@ -161,6 +161,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    number_events (id) {
+        id -> Int8,
+        msisdn -> Text,
+        event -> Text,
+        account_id -> Nullable<Uuid>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     numbers (msisdn) {
         msisdn -> Text,
         tier -> Text,
@@ -364,6 +374,7 @@ diesel::joinable!(browser_sessions -> accounts (account_id));
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
+diesel::joinable!(number_events -> numbers (msisdn));
 diesel::joinable!(numbers -> accounts (owner_id));
 diesel::joinable!(numbers -> carts (held_by));
 diesel::joinable!(numbers -> orders (order_id));
@@ -399,6 +410,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     esim_profiles,
     idempotency_keys,
     jobs,
+    number_events,
     numbers,
     order_events,
     order_items,

@@ -31,6 +31,32 @@ impl JobKind for PasswordResetMail {
     }
 }
 
+/// A number bought to activate later is still inactive a few days before its deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumberReminderMail {
+    pub to: String,
+    pub lang: Lang,
+    pub name: String,
+    pub msisdn: String,
+    /// The deadline's date, as shown (Ulaanbaatar time).
+    pub activate_by: String,
+}
+
+pub const NUMBER_REMINDER: &str = "number_activation_reminder";
+
+impl JobKind for NumberReminderMail {
+    const QUEUE: Queue = Queue::Mail;
+    const KINDS: &'static [&'static str] = &[NUMBER_REMINDER];
+
+    fn kind(&self) -> &'static str {
+        NUMBER_REMINDER
+    }
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{NUMBER_REMINDER}:{}:{}", self.msisdn, self.activate_by))
+    }
+}
+
 /// What an order mail tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderNews {

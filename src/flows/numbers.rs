@@ -6,6 +6,7 @@ use crate::domain::accounts::attempts::ClientIp;
 use crate::domain::accounts::AccountError;
 use crate::domain::shared::{AccountId, OrderId};
 use crate::domain::shared::{Money, Page};
+use crate::domain::telco::lifecycle::{self, NumberRecord};
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
 use crate::domain::telco::owned::{self, ActivationError, OwnedNumber, SimChoice};
 use crate::domain::telco::sims::{self, Pool, PoolLine};
@@ -100,4 +101,12 @@ pub async fn activate(
         })??;
     shop.wake_jobs();
     Ok(done)
+}
+
+/// A number as staff see it, with its history.
+///
+/// # Errors
+/// A database error.
+pub async fn record(shop: &Shop, msisdn: Msisdn) -> Result<Option<NumberRecord>, DbError> {
+    shop.db.run(move |conn| lifecycle::record(conn, &msisdn)).await
 }

@@ -11,7 +11,7 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::db::Db;
 use crate::domain::accounts::reset::{self, ResetLink, RESET_LIFETIME};
-use crate::domain::mails::{OrderMail, OrderNews, PasswordResetMail};
+use crate::domain::mails::{NumberReminderMail, OrderMail, OrderNews, PasswordResetMail};
 use crate::domain::orders::{links, OrderToken};
 use crate::domain::shared::{Clock, Lang};
 use crate::i18n::Tr;
@@ -106,6 +106,37 @@ struct PasswordResetText<'a> {
     name: &'a str,
     link: &'a str,
     minutes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/number_reminder.txt")]
+struct NumberReminderText<'a> {
+    t: Tr,
+    mail: &'a NumberReminderMail,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/number_reminder.html")]
+struct NumberReminderHtml<'a> {
+    t: Tr,
+    mail: &'a NumberReminderMail,
+    link: &'a str,
+}
+
+/// The reminder to activate a number before it returns to the pool.
+///
+/// # Errors
+/// A template that fails to render.
+pub fn number_reminder(mail: &NumberReminderMail, public_url: &str) -> Result<Outgoing, String> {
+    let t = Tr(mail.lang);
+    let link = format!("{}/account/numbers", public_url.trim_end_matches('/'));
+    Ok(Outgoing {
+        to: mail.to.clone(),
+        subject: t.fill("mail.number_reminder.subject", &[("number", &mail.msisdn), ("date", &mail.activate_by)]),
+        text: NumberReminderText { t, mail, link: &link }.render().map_err(|e| e.to_string())?,
+        html: NumberReminderHtml { t, mail, link: &link }.render().map_err(|e| e.to_string())?,
+    })
 }
 
 struct OrderLine {
@@ -273,6 +304,10 @@ impl Sender {
         )
     }
 
+    fn number_reminder(&self, mail: &NumberReminderMail) -> Result<(), String> {
+        self.mailer.send(&number_reminder(mail, &self.public_url)?)
+    }
+
     /// A reset for an account that is gone is done without a mail.
     fn password_reset(&self, mail: &PasswordResetMail) -> Result<(), String> {
         self.with_link(
@@ -285,8 +320,9 @@ impl Sender {
 
 /// Registers the mail kinds with the job runner: each is rendered with a fresh link and sent.
 pub fn performers(performers: Performers, sender: Sender) -> Performers {
-    let reset_sender = sender.clone();
+    let (reset_sender, order_sender) = (sender.clone(), sender.clone());
     performers
         .on(move |mail: PasswordResetMail| reset_sender.password_reset(&mail))
-        .on(move |mail: OrderMail| sender.order(&mail))
+        .on(move |mail: OrderMail| order_sender.order(&mail))
+        .on(move |mail: NumberReminderMail| sender.number_reminder(&mail))
 }

@@ -207,6 +207,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     post("/esim-profiles/import", api_numbers::import_esim_profiles)
                         .app_data(web::PayloadConfig::default().limit(api_numbers::IMPORT_LIMIT)),
-                ),
+                )
+                // After `/numbers/import`, which it would otherwise shadow.
+                .service(get("/numbers/{msisdn}", api_numbers::number_record)),
         );
 }

@@ -329,3 +329,54 @@ async fn my_numbers_shows_numbers_bought_for_later_and_activates_them_on_a_sim_o
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_number_not_activated_in_time_is_reminded_then_returns_to_the_pool_and_staff_see_it() {
+    use storefront::domain::telco::lifecycle::{activation_window, WindowPass};
+    let smtp = crate::common::smtp::SmtpServer::start().await;
+    let app = spawn_with(true, &[("SMTP_URL", &smtp.url())]).await;
+    let number = first_free(&app, "ordinary", 0);
+    let token = app.customer_token("slow@example.mn").await;
+    let item = json!({"product_id": app.product_id("number-ordinary"), "number": number, "activation": "later"});
+    let cart = app.cart_with(Some(&token), &[item]).await;
+    let (_, placed) = app.checkout(&cart, Some(&token), json!({})).await;
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let deadline = text(&app, &format!("SELECT activate_by::date::text AS t FROM numbers WHERE msisdn = '{number}'"));
+    assert_eq!(
+        deadline,
+        (chrono::Utc::now() + chrono::Duration::days(30)).date_naive().to_string(),
+        "ACTIVATION_WINDOW_DAYS"
+    );
+    let now = chrono::Utc::now();
+    let mut conn = app.test_db.connect();
+    assert_eq!(activation_window(&mut conn, now).unwrap(), WindowPass::default(), "nothing is due yet");
+
+    // Two days before the deadline: one reminder, never two.
+    app.sql(&format!("UPDATE numbers SET activate_by = now() + interval '2 days' WHERE msisdn = '{number}'"));
+    assert_eq!(activation_window(&mut conn, now).unwrap(), WindowPass { reminded: 1, lapsed: 0 });
+    assert_eq!(activation_window(&mut conn, now).unwrap(), WindowPass::default());
+    let shown = format!("{} {}", &number[..4], &number[4..]);
+    let mail = smtp.wait_for_subject("slow@example.mn", &shown, 15).await;
+    assert!(mail.text().contains("/account/numbers"), "{}", mail.text());
+
+    // Past it: back in the pool, recorded; the customer no longer has it.
+    app.sql(&format!("UPDATE numbers SET activate_by = now() - interval '1 minute' WHERE msisdn = '{number}'"));
+    assert_eq!(activation_window(&mut conn, now).unwrap(), WindowPass { reminded: 0, lapsed: 1 });
+    let (_, mine) = app.get_json_as("/api/v1/me/numbers", &token).await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(0));
+    let (_, found) = app.get_json(&format!("/api/v1/numbers?q={number}")).await;
+    assert_eq!(found["total"], 1, "offered again");
+    app.create_staff("ops@shop.mn", storefront::domain::accounts::Role::Staff);
+    let staff = app.token("ops@shop.mn", crate::common::GOOD_PASSWORD).await;
+    let (status, record) = app.get_json_as(&format!("/api/v1/admin/numbers/{number}"), &staff).await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["status"], "available");
+    let events: Vec<(&str, &str)> = record["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap(), e["account_email"].as_str().unwrap()))
+        .collect();
+    assert_eq!(events, [("reminded", "slow@example.mn"), ("lapsed", "slow@example.mn")]);
+    assert_eq!(app.get_json_as(&format!("/api/v1/admin/numbers/{number}"), &token).await.0, 403);
+}

@@ -222,3 +222,147 @@ pub fn lock_owner(conn: &mut PgConnection, owner: AccountId) -> Result<(), DbErr
         .execute(conn)?;
     Ok(())
 }
+
+/// How long before its deadline the owner of a number bought for later is reminded.
+pub const REMIND_BEFORE: chrono::Duration = chrono::Duration::days(3);
+
+/// What one pass over the activation window did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowPass {
+    pub reminded: usize,
+    pub lapsed: usize,
+}
+
+/// Numbers bought to activate later: owners whose deadline is near are mailed once, and
+/// numbers past it return to the pool (recorded in `number_events`). Several processes may run
+/// this at once: each number is taken by one (`SKIP LOCKED`). A number whose activation is with
+/// the operator does not lapse.
+///
+/// # Errors
+/// A database failure.
+pub fn activation_window(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<WindowPass, DbError> {
+    #[derive(QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = Text)]
+        msisdn: String,
+        #[diesel(sql_type = Text)]
+        email: String,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        lang: crate::domain::shared::Lang,
+        #[diesel(sql_type = Timestamptz)]
+        activate_by: DateTime<Utc>,
+    }
+    conn.transaction(|conn| {
+        let due: Vec<Due> = prepared(
+            "WITH due AS (SELECT msisdn FROM numbers WHERE status = 'sold' AND reminded_at IS NULL \
+                          AND activate_by > $1 AND activate_by <= $2 ORDER BY activate_by LIMIT 100 \
+                          FOR UPDATE SKIP LOCKED), \
+                  marked AS (UPDATE numbers n SET reminded_at = $1 FROM due WHERE n.msisdn = due.msisdn \
+                             RETURNING n.msisdn, n.owner_id, n.order_id, n.activate_by), \
+                  logged AS (INSERT INTO number_events (msisdn, event, account_id, at) \
+                             SELECT msisdn, 'reminded', owner_id, $1 FROM marked) \
+             SELECT m.msisdn, a.email, a.name, coalesce(o.lang, 'mn') AS lang, m.activate_by \
+             FROM marked m JOIN accounts a ON a.id = m.owner_id LEFT JOIN orders o ON o.id = m.order_id",
+        )
+        .bind::<Timestamptz, _>(now)
+        .bind::<Timestamptz, _>(now + REMIND_BEFORE)
+        .load(conn)?;
+        for d in &due {
+            let date = (d.activate_by + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+            let mail = crate::domain::mails::NumberReminderMail {
+                to: d.email.clone(),
+                lang: d.lang,
+                name: d.name.clone(),
+                msisdn: Msisdn::from_stored(d.msisdn.clone()).display(),
+                activate_by: date,
+            };
+            crate::domain::jobs::enqueue_job(conn, &mail, now)?;
+        }
+        let lapsed = prepared(
+            "WITH due AS (SELECT msisdn, owner_id FROM numbers n WHERE status = 'sold' AND activate_by <= $1 \
+                          AND NOT EXISTS (SELECT 1 FROM sim_cards c WHERE c.msisdn = n.msisdn \
+                                          AND c.status = 'reserved' AND c.order_id IS NULL) \
+                          AND NOT EXISTS (SELECT 1 FROM esim_profiles e WHERE e.msisdn = n.msisdn \
+                                          AND e.status = 'reserved' AND e.order_id IS NULL) \
+                          ORDER BY activate_by LIMIT 100 FOR UPDATE SKIP LOCKED), \
+                  back AS (UPDATE numbers n SET status = 'available', owner_id = NULL, order_id = NULL, \
+                                  activate_by = NULL, reminded_at = NULL, updated_at = $1 \
+                           FROM due WHERE n.msisdn = due.msisdn RETURNING n.msisdn, due.owner_id) \
+             INSERT INTO number_events (msisdn, event, account_id, at) SELECT msisdn, 'lapsed', owner_id, $1 FROM back",
+        )
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        Ok(WindowPass { reminded: due.len(), lapsed })
+    })
+}
+
+/// A number as staff see it: its state, owner and what happened to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberRecord {
+    pub msisdn: Msisdn,
+    pub tier: Tier,
+    pub status: NumberStatus,
+    pub owner_email: Option<String>,
+    pub activate_by: Option<DateTime<Utc>>,
+    pub events: Vec<NumberEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberEvent {
+    /// `reminded` or `lapsed`.
+    pub event: String,
+    pub account_email: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One number's record (`None`: not in the pool). Two statements.
+///
+/// # Errors
+/// A database failure.
+pub fn record(conn: &mut PgConnection, msisdn: &Msisdn) -> Result<Option<NumberRecord>, DbError> {
+    use diesel::sql_types::Nullable;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        tier: Tier,
+        #[diesel(sql_type = Text)]
+        status: NumberStatus,
+        #[diesel(sql_type = Nullable<Text>)]
+        email: Option<String>,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        activate_by: Option<DateTime<Utc>>,
+    }
+    #[derive(QueryableByName)]
+    struct Event {
+        #[diesel(sql_type = Text)]
+        event: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        email: Option<String>,
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+    }
+    let row: Option<Row> = prepared(
+        "SELECT n.tier, n.status, a.email, n.activate_by FROM numbers n LEFT JOIN accounts a ON a.id = n.owner_id \
+         WHERE n.msisdn = $1",
+    )
+    .bind::<Text, _>(msisdn.as_str())
+    .get_result(conn)
+    .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let events: Vec<Event> = prepared(
+        "SELECT e.event, a.email, e.at FROM number_events e LEFT JOIN accounts a ON a.id = e.account_id \
+         WHERE e.msisdn = $1 ORDER BY e.id",
+    )
+    .bind::<Text, _>(msisdn.as_str())
+    .load(conn)?;
+    Ok(Some(NumberRecord {
+        msisdn: msisdn.clone(),
+        tier: row.tier,
+        status: row.status,
+        owner_email: row.email,
+        activate_by: row.activate_by,
+        events: events.into_iter().map(|e| NumberEvent { event: e.event, account_email: e.email, at: e.at }).collect(),
+    }))
+}

@@ -243,3 +243,45 @@ pub async fn import_esim_profiles(
 ) -> Result<HttpResponse, AppError> {
     import_pool(&state, Pool::EsimProfiles, lang, &req, &body).await
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberEventDto {
+    /// reminded or lapsed.
+    pub event: String,
+    pub account_email: Option<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NumberRecordDto {
+    pub msisdn: String,
+    pub tier: &'static str,
+    /// available, held, reserved, sold (owned, inactive), active or retired.
+    pub status: &'static str,
+    pub owner_email: Option<String>,
+    pub activate_by: Option<chrono::DateTime<chrono::Utc>>,
+    pub events: Vec<NumberEventDto>,
+}
+
+/// One number of the pool as staff see it (an extension): state, owner, deadline and history
+/// (reminders sent, lapsed activations that returned it to the pool).
+#[utoipa::path(get, path = "/api/v1/admin/numbers/{msisdn}", tag = "admin", security(("bearer" = [])),
+    params(("msisdn" = String, Path)),
+    responses((status = 200, body = NumberRecordDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn number_record(state: web::Data<AppState>, msisdn: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let msisdn = crate::domain::telco::Msisdn::parse(&msisdn, "msisdn", &state.shop.rules.own_prefixes)
+        .map_err(|_| AppError::NotFound)?;
+    let record = flows::numbers::record(&state.shop, msisdn).await?.ok_or(AppError::NotFound)?;
+    json_ok(&NumberRecordDto {
+        msisdn: record.msisdn.as_str().to_string(),
+        tier: record.tier.as_str(),
+        status: record.status.as_str(),
+        owner_email: record.owner_email,
+        activate_by: record.activate_by,
+        events: record
+            .events
+            .into_iter()
+            .map(|e| NumberEventDto { event: e.event, account_email: e.account_email, at: e.at })
+            .collect(),
+    })
+}

@@ -29,6 +29,7 @@ use crate::web::error::Problem;
         numbers::import_numbers,
         numbers::import_sim_cards,
         numbers::import_esim_profiles,
+        numbers::number_record,
         auth::register,
         auth::issue_token,
         auth::revoke_token,

@@ -1,0 +1,2 @@
+DROP INDEX numbers_remind_idx;
+DROP TABLE number_events;
