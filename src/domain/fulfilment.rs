@@ -70,8 +70,8 @@ fn load_line(conn: &mut PgConnection, item: OrderItemId) -> Result<Option<Line>,
         "SELECT i.order_id, i.kind, i.total, i.msisdn, i.number, i.activation, i.fulfillment_status, p.slug, \
                 p.attributes, \
                 coalesce((SELECT c.iccid FROM sim_cards c WHERE c.order_id = i.order_id AND c.msisdn = i.number), \
-                         (SELECT e.iccid FROM esim_profiles e WHERE e.order_id = i.order_id AND e.msisdn = i.number \
-                          AND e.status IN ('reserved', 'assigned'))) AS iccid \
+                         (SELECT e.iccid FROM esim_profiles e WHERE e.order_id = i.order_id \
+                          AND e.msisdn = coalesce(i.number, i.msisdn) AND e.status IN ('reserved', 'assigned'))) AS iccid \
          FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.id = $1",
     )
     .bind::<SqlUuid, _>(item)
@@ -109,6 +109,13 @@ fn request_for(line: &Line) -> Result<OperatorRequest, FulfilmentError> {
                 msisdn: line.number.clone().ok_or_else(|| missing("a number"))?,
                 sim,
                 iccid: line.iccid.clone().ok_or_else(|| missing("a SIM"))?,
+            }
+        }
+        (ProductKind::Service, Some(ProductAttributes::Service { service })) if service == "esim_reissue" => {
+            OperatorRequest::ReissueEsim {
+                msisdn: target()?,
+                sim: SimKind::Esim,
+                iccid: line.iccid.clone().ok_or_else(|| missing("a new eSIM"))?,
             }
         }
         _ => return Err(missing("what it is for")),
@@ -177,6 +184,9 @@ fn finish(conn: &mut PgConnection, item: OrderItemId, now: DateTime<Utc>) -> Res
             };
             activated(conn, line.order_id, number, sim, now)?;
         }
+        if let (ProductKind::Service, Some(msisdn)) = (line.kind, &line.msisdn) {
+            reissued(conn, line.order_id, msisdn, now)?;
+        }
         settle(conn, &mut order, now)?;
         Ok(())
     })
@@ -218,6 +228,27 @@ fn activated(
     Ok(())
 }
 
+/// The number moved to its new eSIM: the new profile is assigned, the ones before it revoked.
+fn reissued(conn: &mut PgConnection, order: OrderId, msisdn: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    prepared(
+        "UPDATE esim_profiles SET status = 'revoked', revoked_at = $3, updated_at = $3 \
+         WHERE msisdn = $2 AND status = 'assigned' AND order_id IS DISTINCT FROM $1",
+    )
+    .bind::<SqlUuid, _>(order)
+    .bind::<Text, _>(msisdn)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)?;
+    prepared(
+        "UPDATE esim_profiles SET status = 'assigned', assigned_at = $3, updated_at = $3 \
+         WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'",
+    )
+    .bind::<SqlUuid, _>(order)
+    .bind::<Text, _>(msisdn)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)?;
+    Ok(())
+}
+
 /// The operator refused the line for good: it failed, its price goes back through the provider,
 /// a number it would have activated returns to the pool with its SIM, and the shopper is told.
 fn refuse(conn: &mut PgConnection, item: OrderItemId, reason: &str, now: DateTime<Utc>) -> Result<(), FulfilmentError> {
@@ -243,7 +274,9 @@ fn refuse(conn: &mut PgConnection, item: OrderItemId, reason: &str, now: DateTim
         } else {
             note(conn, &order, Actor::System, &why, now)?;
         }
-        if let Some(number) = &line.number {
+        if let Some(number) =
+            line.number.as_ref().or(line.msisdn.as_ref().filter(|_| line.kind == ProductKind::Service))
+        {
             given_back(conn, line.order_id, number, now)?;
         }
         let view = orders::queries::load(conn, order.clone())?;

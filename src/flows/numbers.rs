@@ -4,7 +4,7 @@ use super::{throttle, Shop};
 use crate::db::DbError;
 use crate::domain::accounts::attempts::ClientIp;
 use crate::domain::accounts::AccountError;
-use crate::domain::shared::{AccountId, OrderId};
+use crate::domain::shared::{AccountId, OrderId, ProductId};
 use crate::domain::shared::{Money, Page};
 use crate::domain::telco::lifecycle::{self, NumberRecord};
 use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
@@ -63,6 +63,19 @@ pub async fn import_pool(shop: &Shop, pool: Pool, lines: Vec<PoolLine>) -> Resul
 pub async fn my_numbers(shop: &Shop, owner: AccountId) -> Result<Vec<OwnedNumber>, DbError> {
     let key = shop.rules.inventory_key.clone();
     shop.db.run(move |conn| owned::my_numbers(conn, owner, &key)).await
+}
+
+/// The customer's numbers and the eSIM re-issue offered for those on an eSIM (its product and
+/// price, while on sale).
+///
+/// # Errors
+/// A database error.
+pub async fn my_numbers_with_reissue(
+    shop: &Shop,
+    owner: AccountId,
+) -> Result<(Vec<OwnedNumber>, Option<(ProductId, Money)>), DbError> {
+    let key = shop.rules.inventory_key.clone();
+    shop.db.run(move |conn| Ok((owned::my_numbers(conn, owner, &key)?, owned::reissue_offer(conn)?))).await
 }
 
 /// The eSIMs an order's owner got with it.

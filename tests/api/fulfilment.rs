@@ -380,3 +380,56 @@ async fn a_number_not_activated_in_time_is_reminded_then_returns_to_the_pool_and
     assert_eq!(events, [("reminded", "slow@example.mn"), ("lapsed", "slow@example.mn")]);
     assert_eq!(app.get_json_as(&format!("/api/v1/admin/numbers/{number}"), &token).await.0, 403);
 }
+
+#[tokio::test]
+async fn an_esim_reissue_revokes_the_old_profile_and_gives_its_owner_a_new_code() {
+    let app = spawn_with(true, &[RUNNER]).await;
+    let number = first_free(&app, "ordinary", 0);
+    let token = app.customer_token("reissue@example.mn").await;
+    let esim = json!({"product_id": app.product_id("esim"), "number": number});
+    let cart = app.cart_with(Some(&token), &[esim]).await;
+    let (_, placed) = app.checkout(&cart, Some(&token), json!({})).await;
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    wait_until("the eSIM to be active", || {
+        app.count(&format!("SELECT count(*) AS n FROM numbers WHERE msisdn = '{number}' AND status = 'active'")) == 1
+    })
+    .await;
+    let (_, mine) = app.get_json_as("/api/v1/me/numbers", &token).await;
+    let first_code = mine[0]["esim"]["activation_code"].as_str().unwrap().to_string();
+
+    let reissue = json!({"product_id": app.product_id("esim-reissue"), "msisdn": number});
+    let other = app.customer_token("thief@example.mn").await;
+    let theirs = app.cart_with(Some(&other), &[]).await;
+    let (status, problem) =
+        app.send("POST", &format!("/api/v1/carts/{theirs}/items"), Some(&other), Some(reissue.clone())).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["error_codes"]["msisdn"][0]["code"], "not_your_esim");
+    let guest = app.cart_with(None, std::slice::from_ref(&reissue)).await;
+    let (status, problem) = app.checkout(&guest, None, json!({"email": "g@example.mn"})).await;
+    assert_eq!((status, problem["code"].as_str()), (422, Some("account_required")));
+
+    let cart = app.cart_with(Some(&token), &[reissue]).await;
+    let (status, placed) = app.checkout(&cart, Some(&token), json!({})).await;
+    assert_eq!(status, 201, "{placed}");
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let order = placed["order"]["id"].as_str().unwrap();
+    wait_until("the re-issue to complete", || app.order_status(order).0 == "completed").await;
+    assert_eq!(
+        app.count(&format!("SELECT count(*) AS n FROM esim_profiles WHERE msisdn = '{number}' AND status = 'revoked'")),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM esim_profiles WHERE msisdn = '{number}' AND status = 'assigned'"
+        )),
+        1
+    );
+    let (_, mine) = app.get_json_as("/api/v1/me/numbers", &token).await;
+    let new_code = mine[0]["esim"]["activation_code"].as_str().unwrap().to_string();
+    assert_ne!(new_code, first_code, "a new QR code");
+    let on_network = text(&app, &format!("SELECT iccid AS t FROM sandbox_subscribers WHERE msisdn = '{number}'"));
+    let assigned =
+        text(&app, &format!("SELECT iccid AS t FROM esim_profiles WHERE msisdn = '{number}' AND status = 'assigned'"));
+    assert_eq!(on_network, assigned, "the network moved the number to the new profile");
+    assert_eq!(app.count("SELECT count(*) AS n FROM sandbox_operator_ledger WHERE operation = 'reissue_esim'"), 1);
+}

@@ -172,9 +172,51 @@ pub fn add_item(
             view(conn, &row, shop)
         }
         ProductKind::Service => {
-            Err(cart_refusal_first(conn, cart_id, caller, FieldErrors::single("product_id", Code::NotSoldOnline)))
+            let line = match reissue_line(conn, &product, input, caller, shop) {
+                Ok(line) => line,
+                Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
+                Err(e) => return Err(e),
+            };
+            let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            view(conn, &row, shop)
         }
     }
+}
+
+/// Checks an eSIM re-issue: one of it, for a number of ours that the customer (when signed in;
+/// a guest's cart is checked at checkout) has on an eSIM, with a profile in the pool to give.
+fn reissue_line(
+    conn: &mut PgConnection,
+    product: &Product,
+    input: &ItemInput,
+    caller: Option<AccountId>,
+    shop: &ShopRules,
+) -> Result<ServiceLine, CartError> {
+    if !matches!(product.details(), Some(ProductAttributes::Service { service }) if service == "esim_reissue") {
+        return Err(FieldErrors::single("product_id", Code::NotSoldOnline).into());
+    }
+    let mut errors = FieldErrors::new();
+    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
+        errors.add("quantity", Code::OnlyOne);
+    }
+    let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.add("msisdn", Code::MsisdnRequired);
+            None
+        }
+        Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
+    };
+    errors.into_result()?;
+    let msisdn = msisdn.ok_or_else(|| FieldErrors::single("msisdn", Code::MsisdnRequired))?;
+    if let Some(owner) = caller {
+        if !telco::owned::owns_esim(conn, owner, &msisdn)? {
+            return Err(FieldErrors::single("msisdn", Code::NotYourEsim).into());
+        }
+    }
+    if !sims::esim_in_stock(conn)? {
+        return Err(CartError::OutOfStock(product.summary.name.en.clone()));
+    }
+    Ok(ServiceLine { msisdn, amount: None })
 }
 
 /// What a number or eSIM line holds once checked.

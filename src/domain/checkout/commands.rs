@@ -107,15 +107,27 @@ fn reserve(conn: &mut PgConnection, lines: &[CartLine], branch: Uuid) -> Result<
 }
 
 /// Takes what the order's number lines need, for the order: each number (still this cart's, or
-/// free again), the SIM card whose code was typed, an eSIM profile from the pool.
+/// free again), the SIM card whose code was typed, an eSIM profile from the pool; and a new
+/// profile for each eSIM re-issue of a number the customer has on an eSIM.
 fn take_numbers(
     conn: &mut PgConnection,
     lines: &[CartLine],
+    caller: Option<AccountId>,
     cart: CartId,
     order: OrderId,
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<(), CheckoutError> {
+    for line in lines.iter().filter(|l| l.kind == ProductKind::Service) {
+        // An eSIM re-issue is for a number the customer has on an eSIM; it takes a new profile.
+        let (Some(msisdn), Some(owner)) = (&line.msisdn, caller) else { continue };
+        if !telco::owned::owns_esim(conn, owner, msisdn)? {
+            return Err(FieldErrors::single("msisdn", Code::NotYourEsim).into());
+        }
+        if !telco::sims::reserve_esim(conn, order, msisdn, now)? {
+            return Err(CheckoutError::OutOfStock(line.name.en.clone()));
+        }
+    }
     for line in lines {
         let Some(number) = &line.number else { continue };
         if !telco::lifecycle::reserve(conn, number, cart, order, now + shop.activation_window, now)? {
@@ -248,7 +260,7 @@ fn place_in(
         expires_at: now + shop.order_expiry,
     };
     let order = orders::commands::create(conn, &order, &lines, now)?;
-    take_numbers(conn, &lines, input.cart_id, order.id, shop, now)?;
+    take_numbers(conn, &lines, input.caller, input.cart_id, order.id, shop, now)?;
     let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
     orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
     let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));

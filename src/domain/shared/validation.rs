@@ -74,10 +74,11 @@ pub enum Code {
     TooManyNumbers,
     CodeInPool,
     SimCodeUsed,
+    NotYourEsim,
 }
 
 impl Code {
-    pub const ALL: [Code; 63] = [
+    pub const ALL: [Code; 64] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -141,6 +142,7 @@ impl Code {
         Code::TooManyNumbers,
         Code::CodeInPool,
         Code::SimCodeUsed,
+        Code::NotYourEsim,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -209,6 +211,7 @@ impl Code {
             Code::TooManyNumbers => "too_many_numbers",
             Code::CodeInPool => "code_in_pool",
             Code::SimCodeUsed => "sim_code_used",
+            Code::NotYourEsim => "not_your_esim",
         }
     }
 

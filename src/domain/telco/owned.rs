@@ -16,7 +16,7 @@ use crate::db::prepared;
 use crate::db::DbError;
 use crate::domain::catalog::Tier;
 use crate::domain::jobs::{enqueue_job, JobKind, Queue};
-use crate::domain::shared::{AccountId, Code, FieldErrors, OrderId};
+use crate::domain::shared::{AccountId, Code, FieldErrors, Money, OrderId, ProductId};
 
 /// A number the customer owns.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +106,39 @@ pub fn my_number(
         .get_result(conn)
         .optional()?;
     Ok(row.map(|r| owned_of(r, key)))
+}
+
+/// Whether `owner` has `msisdn` active on an eSIM (what an eSIM re-issue needs).
+///
+/// # Errors
+/// A database failure.
+pub fn owns_esim(conn: &mut PgConnection, owner: AccountId, msisdn: &Msisdn) -> Result<bool, DbError> {
+    use crate::db::schema::numbers;
+    Ok(diesel::select(diesel::dsl::exists(
+        numbers::table.filter(
+            numbers::msisdn
+                .eq(msisdn.as_str())
+                .and(numbers::owner_id.eq(owner))
+                .and(numbers::status.eq(NumberStatus::Active))
+                .and(numbers::sim.eq(SimKind::Esim)),
+        ),
+    ))
+    .get_result(conn)?)
+}
+
+/// The eSIM re-issue service on sale: its product and price.
+///
+/// # Errors
+/// A database failure.
+pub fn reissue_offer(conn: &mut PgConnection) -> Result<Option<(ProductId, Money)>, DbError> {
+    use crate::db::schema::products;
+    let row: Option<(ProductId, rust_decimal::Decimal)> = products::table
+        .filter(products::kind.eq("service").and(products::active.eq(true)))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("attributes ->> 'service' = 'esim_reissue'"))
+        .select((products::id, products::price))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, price)| (id, Money::mnt(price))))
 }
 
 /// The eSIMs an order's owner got with it, by number (for the order page).

@@ -9,12 +9,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::FormErrors;
-use crate::domain::shared::FieldErrors;
+use crate::domain::shared::{FieldErrors, Money};
 use crate::domain::telco::owned::{ActivationError, OwnedNumber};
 use crate::domain::telco::SimKind;
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::{Caller, Htmx, SignedIn};
+use crate::web::filters;
 use crate::web::qr;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
@@ -59,6 +60,8 @@ pub struct MyNumbersFragment {
 
 pub struct MyNumbersList {
     pub numbers: Vec<MyNumberView>,
+    /// The eSIM re-issue, offered for numbers on an eSIM: its product and price.
+    pub reissue: Option<(String, Money)>,
     pub notice: Option<String>,
     /// Some activation is under way: the list asks again in a moment.
     pub refreshing: bool,
@@ -101,9 +104,14 @@ async fn list(
     ctx: &Chrome,
     account: crate::domain::shared::AccountId,
 ) -> Result<MyNumbersList, AppError> {
-    let numbers = flows::numbers::my_numbers(&state.shop, account).await?;
+    let (numbers, reissue) = flows::numbers::my_numbers_with_reissue(&state.shop, account).await?;
     let views: Vec<MyNumberView> = numbers.iter().map(|n| view(ctx, n)).collect();
-    Ok(MyNumbersList { refreshing: views.iter().any(|v| v.pending.is_some()), numbers: views, notice: None })
+    Ok(MyNumbersList {
+        refreshing: views.iter().any(|v| v.pending.is_some()),
+        numbers: views,
+        notice: None,
+        reissue: reissue.map(|(id, price)| (id.to_string(), price)),
+    })
 }
 
 pub async fn show_my_numbers(
