@@ -4,38 +4,21 @@ use super::{throttle, Shop};
 use crate::db::DbError;
 use crate::domain::accounts::attempts::ClientIp;
 use crate::domain::accounts::AccountError;
+use crate::domain::shared::Money;
 use crate::domain::shared::{AccountId, OrderId, ProductId};
-use crate::domain::shared::{Money, Page};
 use crate::domain::telco::lifecycle::{self, NumberRecord};
-use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer, NumberSearch};
+use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberResults, NumberSearch};
 use crate::domain::telco::owned::{self, ActivationError, OwnedNumber, SimChoice};
 use crate::domain::telco::sims::{self, Pool, PoolLine};
 use crate::domain::telco::{EsimCode, Msisdn};
 
-/// The numbers a shopper may choose now that match `search`.
+/// The numbers a shopper may choose now that match `search`, with the eSIM's price beside them.
 ///
 /// # Errors
 /// A database error.
-pub async fn search(shop: &Shop, search: NumberSearch) -> Result<Page<NumberOffer>, DbError> {
+pub async fn search(shop: &Shop, search: NumberSearch) -> Result<NumberResults, DbError> {
     let now = shop.now();
     shop.db.run(move |conn| numbers::search(conn, &search, now)).await
-}
-
-/// `search`, and what activating on an eSIM adds (while the pool has one), as the picker shows.
-///
-/// # Errors
-/// A database error.
-pub async fn search_with_esim(
-    shop: &Shop,
-    search: NumberSearch,
-) -> Result<(Page<NumberOffer>, Option<Money>), DbError> {
-    let now = shop.now();
-    shop.db
-        .run(move |conn| {
-            let page = numbers::search(conn, &search, now)?;
-            Ok((page, numbers::esim_offer(conn)?))
-        })
-        .await
 }
 
 /// Adds the valid lines' numbers to the pool, with the shop's own prefixes.

@@ -22,9 +22,14 @@ pub fn data_size(mb: &i64, _: &dyn askama::Values) -> askama::Result<String> {
 
 /// Thousands separators for counts: `1,500`.
 pub fn thousands(n: &i64, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(with_thousands(*n))
+}
+
+/// `1,500`, for code that builds a text.
+pub fn with_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(s.len() + 4);
-    if *n < 0 {
+    if n < 0 {
         out.push('-');
     }
     for (i, c) in s.chars().enumerate() {
@@ -33,7 +38,7 @@ pub fn thousands(n: &i64, _: &dyn askama::Values) -> askama::Result<String> {
         }
         out.push(c);
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -204,3 +204,21 @@ async fn staff_import_sim_cards_and_esim_profiles_with_checked_iccids_and_codes_
         "the activation code is sealed"
     );
 }
+
+#[tokio::test]
+async fn a_broad_search_counts_up_to_a_thousand_in_one_statement() {
+    let app = spawn_app().await;
+    app.sql(
+        "INSERT INTO numbers (msisdn, tier) SELECT '86' || lpad(g::text, 6, '0'), 'ordinary' \
+         FROM generate_series(1, 1500) g ON CONFLICT DO NOTHING",
+    );
+    let before = app.queries();
+    let (status, all) = search(&app, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(app.queries() - before, 1, "the page, its total and the prices in one statement");
+    assert_eq!((all["total"].as_i64(), all["total_capped"].as_bool()), (Some(1_000), Some(true)));
+    let (_, narrow) = search(&app, "?q=860001*").await;
+    assert_eq!((narrow["total"].as_i64(), narrow["total_capped"].as_bool()), (Some(100), Some(false)));
+    let (_, page) = app.get_text("/numbers?lang=en").await;
+    assert!(page.contains("more than 1,000"), "{page}");
+}

@@ -1,13 +1,14 @@
 //! The number pool: the search shoppers pick a number with, and the import staff fill it with.
 //! A number may be sold while it is `available`, or `held` by a cart whose hold ran out (no
 //! sweeper is needed for a hold to end).
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 
 use super::types::Msisdn;
+use crate::db::prepared;
 use crate::db::DbError;
 use crate::domain::catalog::Tier;
 use crate::domain::shared::{Code, FieldError, FieldErrors, Money, Page, PageRequest, ProductId};
@@ -107,132 +108,176 @@ pub struct NumberOffer {
     pub golden: bool,
 }
 
-/// Each tier's number product and price, for tiers on sale.
-fn tier_prices(conn: &mut PgConnection) -> Result<HashMap<Tier, (ProductId, Money)>, DbError> {
-    use crate::db::schema::products;
-    let rows: Vec<(ProductId, Option<String>, rust_decimal::Decimal)> = products::table
-        .filter(products::kind.eq("number").and(products::active.eq(true)))
-        .order(products::price)
-        .select((products::id, diesel::dsl::sql::<Nullable<Text>>("attributes ->> 'tier'"), products::price))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .rev()
-        .filter_map(|(id, tier, price)| Some((Tier::parse(tier.as_deref()?)?, (id, Money::mnt(price)))))
-        .collect())
-}
+/// Totals above this are not counted on: a broad search says "more than 1,000" (counting a
+/// million open numbers would cost more than the page, and nobody pages past fifty pages).
+pub const COUNT_CAP: i64 = 1_000;
 
-/// What activating a number on an eSIM adds to its price: the eSIM product's price, while the
-/// pool has a profile to give (`None`: eSIMs cannot be had now).
-///
-/// # Errors
-/// A database error.
-pub fn esim_offer(conn: &mut PgConnection) -> Result<Option<Money>, DbError> {
-    #[derive(QueryableByName)]
-    struct Price {
-        #[diesel(sql_type = Nullable<diesel::sql_types::Numeric>)]
-        price: Option<rust_decimal::Decimal>,
-    }
-    let row: Price = diesel::sql_query(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM esim_profiles WHERE status = 'available') \
-                THEN (SELECT min(price) FROM products WHERE kind = 'esim' AND active) END AS price",
-    )
-    .get_result(conn)?;
-    Ok(row.price.map(Money::mnt))
+/// A page of the search, what it found in all (up to `COUNT_CAP`), and what activating on an
+/// eSIM adds to a number's price (`None` while the eSIM pool is empty).
+#[derive(Debug, Clone)]
+pub struct NumberResults {
+    pub page: Page<NumberOffer>,
+    /// The total is `COUNT_CAP` and more match.
+    pub total_capped: bool,
+    pub esim_price: Option<Money>,
 }
 
 #[derive(QueryableByName)]
-struct OfferRow {
-    #[diesel(sql_type = Text)]
-    msisdn: String,
-    #[diesel(sql_type = Text)]
-    tier: Tier,
-}
-
-#[derive(QueryableByName)]
-struct Count {
+struct ResultRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    msisdn: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    tier: Option<Tier>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    product_id: Option<ProductId>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Numeric>)]
+    price: Option<rust_decimal::Decimal>,
     #[diesel(sql_type = BigInt)]
     total: i64,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Numeric>)]
+    esim_price: Option<rust_decimal::Decimal>,
 }
 
-/// The numbers that may be sold now, of `tiers`, whose digits match `$3`.
-const OPEN: &str = "FROM numbers WHERE status IN ('available', 'held') \
-     AND (status = 'available' OR held_until <= $1) AND tier = ANY($2)";
+/// The search as one statement: the tiers on sale with their listing and price, the page, the
+/// total up to `$8`, and the eSIM's price. `$1` now, `$2` the tiers asked for, `$3`–`$4` the
+/// range of the indexed expression `$range`, `$5` the whole pattern (a filter), `$6`/`$7` limit
+/// and offset. With `sort` the matches are found by the range first and then ordered (a range
+/// over the reversed digits, or trigrams); without, the page walks the digits' own order.
+macro_rules! search_sql {
+    ($range:literal, sorted) => {
+        search_sql!(@ $range, "m AS MATERIALIZED (SELECT msisdn, tier FROM numbers WHERE ",
+            "), p AS (SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $6 OFFSET $7)")
+    };
+    ($range:literal, ordered) => {
+        search_sql!(@ $range, "p AS (SELECT msisdn, tier FROM numbers WHERE ", " ORDER BY msisdn LIMIT $6 OFFSET $7)")
+    };
+    (@ $range:literal, $page_open:literal, $page_close:literal) => {
+        concat!(
+            "WITH t AS (SELECT DISTINCT ON (attributes ->> 'tier') attributes ->> 'tier' AS tier, id, price \
+                FROM products WHERE kind = 'number' AND active AND attributes ->> 'tier' = ANY($2) \
+                ORDER BY attributes ->> 'tier', price, id), ",
+            $page_open,
+            "status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
+             AND tier IN (SELECT tier FROM t) AND ", $range, " AND msisdn LIKE $5",
+            $page_close,
+            ", c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE status IN ('available', 'held') \
+                AND (status = 'available' OR held_until <= $1) AND tier IN (SELECT tier FROM t) AND ", $range,
+            " AND msisdn LIKE $5 LIMIT $8) x) \
+             SELECT p.msisdn, p.tier, t.id AS product_id, t.price, c.total, \
+                    CASE WHEN EXISTS (SELECT 1 FROM esim_profiles WHERE status = 'available') \
+                         THEN (SELECT min(price) FROM products WHERE kind = 'esim' AND active) END AS esim_price \
+             FROM c LEFT JOIN (p JOIN t ON t.tier = p.tier) ON true ORDER BY p.msisdn"
+        )
+    };
+}
 
-/// The column a pattern is matched on and the `LIKE` to match: a suffix pattern on the
-/// reversed digits, which its own index serves.
-fn matched(pattern: Option<&NumberPattern>) -> (&'static str, String) {
-    match pattern.map(NumberPattern::like) {
-        Some(p) if p.starts_with('%') && !p.ends_with('%') => ("reverse(msisdn)", p.chars().rev().collect()),
-        Some(p) => ("msisdn", p.to_string()),
-        None => ("msisdn", "%".to_string()),
+/// A prefix range of the byte-ordered digits (no pattern: every number).
+const BY_DIGITS: &str = search_sql!("msisdn >= $3 AND msisdn < $4", ordered);
+/// A prefix range of the reversed digits: a suffix.
+const BY_SUFFIX: &str = search_sql!("reverse(msisdn) >= $3 AND reverse(msisdn) < $4", sorted);
+/// Digits anywhere: trigrams (planned for the pattern at hand, as a trigram search must be).
+const BY_TRIGRAMS: &str = search_sql!("$3 <= $4", sorted);
+
+/// How a pattern is looked up, and the range `[lo, hi)` of its index.
+enum Lookup {
+    Digits,
+    Suffix,
+    Trigrams,
+}
+
+/// The range of strings starting with `prefix` (`"88"` → `["88", "89")`); digits only.
+fn range_of(prefix: &str) -> (String, String) {
+    if prefix.is_empty() {
+        return (String::new(), "~".into());
+    }
+    let mut hi = prefix.to_string();
+    let last = hi.pop().unwrap_or('0');
+    if last == '9' {
+        hi.push_str("9~");
+    } else {
+        hi.push(char::from(last as u8 + 1));
+    }
+    (prefix.to_string(), hi)
+}
+
+/// Chooses the narrower index for a pattern. A prefix's first two digits are one of the
+/// operator's few prefixes, so they narrow little; each further digit, and each digit of a
+/// suffix, narrows tenfold.
+fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
+    let Some(like) = pattern.map(NumberPattern::like) else {
+        let (lo, hi) = range_of("");
+        return (Lookup::Digits, lo, hi);
+    };
+    let prefix: String = like.chars().take_while(char::is_ascii_digit).collect();
+    let suffix: String =
+        if like.ends_with('%') { String::new() } else { like.chars().rev().take_while(char::is_ascii_digit).collect() };
+    let prefix_strength = prefix.len().saturating_sub(1);
+    if !suffix.is_empty() && suffix.len() > prefix_strength {
+        let (lo, hi) = range_of(&suffix);
+        (Lookup::Suffix, lo, hi)
+    } else if !prefix.is_empty() {
+        let (lo, hi) = range_of(&prefix);
+        (Lookup::Digits, lo, hi)
+    } else {
+        let (lo, hi) = range_of("");
+        (Lookup::Trigrams, lo, hi)
     }
 }
 
 /// Available numbers matching `pattern` and `tier`, in order, a page at a time, each with its
-/// tier's price. Only tiers on sale are offered. Two or three statements whatever the page's
-/// size (the count is left out when the page is the last).
+/// tier's price (only tiers on sale are offered), the total up to `COUNT_CAP`, and the eSIM's
+/// price: one statement, prepared once per connection except for trigram searches.
 ///
 /// # Errors
 /// A database error.
-pub fn search(
-    conn: &mut PgConnection,
-    search: &NumberSearch,
-    now: DateTime<Utc>,
-) -> Result<Page<NumberOffer>, DbError> {
+pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>) -> Result<NumberResults, DbError> {
     let NumberSearch { pattern, tier, page } = search;
-    let (pattern, tier, page) = (pattern.as_ref(), *tier, *page);
-    let prices = tier_prices(conn)?;
-    let tiers: Vec<&str> = Tier::ALL
-        .into_iter()
-        .filter(|t| tier.is_none_or(|only| only == *t) && prices.contains_key(t))
-        .map(Tier::as_str)
-        .collect();
-    let (column, like) = matched(pattern);
-    // The page stops after its rows (the byte-ordered index serves the order); the total is
-    // counted apart, and not at all when the page shows that there is no more.
-    // A pattern that does not start with digits matches few numbers scattered over the order:
-    // they are found by their own index first and then sorted, instead of walking the order.
-    let sql = if like.starts_with('%') || column != "msisdn" {
-        format!(
-            "WITH m AS MATERIALIZED (SELECT msisdn, tier {OPEN} AND {column} LIKE $3) \
-             SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $4 OFFSET $5"
-        )
-    } else {
-        format!("SELECT msisdn, tier {OPEN} AND {column} LIKE $3 ORDER BY msisdn LIMIT $4 OFFSET $5")
-    };
-    let rows: Vec<OfferRow> = diesel::sql_query(sql)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Array<Text>, _>(&tiers)
-        .bind::<Text, _>(&like)
-        .bind::<BigInt, _>(page.limit())
-        .bind::<BigInt, _>(page.offset())
-        .load(conn)?;
-    let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    let total = if !rows.is_empty() && shown < page.limit() {
-        page.offset() + shown
-    } else {
-        diesel::sql_query(format!("SELECT count(*) AS total {OPEN} AND {column} LIKE $3"))
+    let tiers: Vec<&str> =
+        Tier::ALL.into_iter().filter(|t| tier.is_none_or(|only| only == *t)).map(Tier::as_str).collect();
+    let like = pattern.as_ref().map_or_else(|| "%".to_string(), |p| p.like().to_string());
+    let (how, lo, hi) = lookup(pattern.as_ref());
+    let rows: Vec<ResultRow> = match how {
+        Lookup::Digits | Lookup::Suffix => prepared(if matches!(how, Lookup::Digits) { BY_DIGITS } else { BY_SUFFIX })
             .bind::<Timestamptz, _>(now)
-            .bind::<Array<Text>, _>(&tiers)
-            .bind::<Text, _>(&like)
-            .get_result::<Count>(conn)?
-            .total
+            .bind::<Array<Text>, _>(tiers)
+            .bind::<Text, _>(lo)
+            .bind::<Text, _>(hi)
+            .bind::<Text, _>(like)
+            .bind::<BigInt, _>(page.limit())
+            .bind::<BigInt, _>(page.offset())
+            .bind::<BigInt, _>(COUNT_CAP + 1)
+            .load(conn)?,
+        Lookup::Trigrams => diesel::sql_query(BY_TRIGRAMS)
+            .bind::<Timestamptz, _>(now)
+            .bind::<Array<Text>, _>(tiers)
+            .bind::<Text, _>(lo)
+            .bind::<Text, _>(hi)
+            .bind::<Text, _>(like)
+            .bind::<BigInt, _>(page.limit())
+            .bind::<BigInt, _>(page.offset())
+            .bind::<BigInt, _>(COUNT_CAP + 1)
+            .load(conn)?,
     };
+    let total = rows.first().map_or(0, |r| r.total);
+    let esim_price = rows.first().and_then(|r| r.esim_price).map(Money::mnt);
     let items = rows
         .into_iter()
         .filter_map(|r| {
-            let (product_id, price) = *prices.get(&r.tier)?;
+            let tier = r.tier?;
             Some(NumberOffer {
-                product_id,
-                golden: matches!(r.tier, Tier::Gold | Tier::Platinum),
-                msisdn: Msisdn::from_stored(r.msisdn),
-                tier: r.tier,
-                price,
+                golden: matches!(tier, Tier::Gold | Tier::Platinum),
+                msisdn: Msisdn::from_stored(r.msisdn?),
+                tier,
+                price: Money::mnt(r.price?),
+                product_id: r.product_id?,
             })
         })
         .collect();
-    Ok(Page { items, page: page.page, per_page: page.per_page, total })
+    Ok(NumberResults {
+        page: Page { items, page: page.page, per_page: page.per_page, total: total.min(COUNT_CAP) },
+        total_capped: total > COUNT_CAP,
+        esim_price,
+    })
 }
 
 /// One line of an import that was refused, and why.
@@ -355,6 +400,28 @@ mod tests {
         for bad in ["88a1", "881122334", "%", "_1"] {
             assert!(like(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_pattern_takes_its_narrowest_index() {
+        let how = |q: &str| {
+            let p = NumberPattern::parse(q, "q").ok().flatten();
+            let (how, lo, hi) = lookup(p.as_ref());
+            let name = match how {
+                Lookup::Digits => "digits",
+                Lookup::Suffix => "suffix",
+                Lookup::Trigrams => "trigrams",
+            };
+            (name, lo, hi)
+        };
+        assert_eq!(how(""), ("digits", String::new(), "~".to_string()));
+        assert_eq!(how("8811*"), ("digits", "8811".into(), "8812".into()));
+        assert_eq!(how("88*11"), ("suffix", "11".into(), "12".into()), "two digits of suffix beat an operator prefix");
+        assert_eq!(how("8811*9"), ("digits", "8811".into(), "8812".into()));
+        assert_eq!(how("*2239"), ("suffix", "9322".into(), "9323".into()));
+        assert_eq!(how("*2299"), ("suffix", "9922".into(), "9923".into()));
+        assert_eq!(how("*9"), ("suffix", "9".into(), "9~".into()));
+        assert_eq!(how("2233"), ("trigrams", String::new(), "~".to_string()));
     }
 
     #[test]

@@ -39,13 +39,17 @@ pub struct NumberPage {
     pub items: Vec<NumberDto>,
     pub page: u32,
     pub per_page: u32,
+    /// Matches in all, counted up to 1,000.
     pub total: i64,
+    /// Extension: more than `total` match (a broad search is not counted to its end).
+    pub total_capped: bool,
 }
 
 /// Available numbers.
 ///
 /// Numbers that may be bought now (not sold, not held by another cart), in order, each at its
-/// tier's price. A page past the end has no items but still tells the total.
+/// tier's price. A page past the end has no items but still tells the total. Totals are counted
+/// up to 1,000; a broader search answers `total: 1000, total_capped: true`.
 #[utoipa::path(get, path = "/api/v1/numbers", tag = "numbers", params(NumbersQuery),
     responses((status = 200, body = NumberPage),
         (status = 422, description = "`q`, `tier` or a page parameter is invalid", body = Problem, content_type = "application/problem+json")))]
@@ -55,10 +59,11 @@ pub async fn search_numbers(
 ) -> Result<HttpResponse, AppError> {
     let found = flows::numbers::search(&state.shop, query.parse()?).await?;
     json_ok(&NumberPage {
-        items: found.items.iter().map(NumberDto::new).collect(),
-        page: found.page,
-        per_page: found.per_page,
-        total: found.total,
+        items: found.page.items.iter().map(NumberDto::new).collect(),
+        page: found.page.page,
+        per_page: found.page.per_page,
+        total: found.page.total,
+        total_capped: found.total_capped,
     })
 }
 

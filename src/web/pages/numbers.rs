@@ -60,6 +60,7 @@ pub struct NumberListFragment {
 struct Found {
     page: Page<NumberOffer>,
     esim_price: Option<Money>,
+    capped: bool,
 }
 
 fn tier_label(ctx: &Chrome, tier: Tier) -> &'static str {
@@ -104,7 +105,11 @@ fn number_list(ctx: &Chrome, query: &NumbersQuery, found: &Found, csrf: &str) ->
                 golden: n.golden,
             })
             .collect(),
-        count_text: ctx.fill("numbers.count", &[("total", &page.total.to_string())]),
+        count_text: if found.capped {
+            ctx.fill("numbers.count_more", &[("total", &filters::with_thousands(page.total))])
+        } else {
+            ctx.fill("numbers.count", &[("total", &page.total.to_string())])
+        },
         pager: Pager::new(page, |n| href(query, n)),
     }
 }
@@ -119,13 +124,17 @@ pub async fn list_numbers(
     let query = query.into_inner();
     let (status, errors, found) = match query.parse() {
         Ok(search) => {
-            let (page, esim_price) = flows::numbers::search_with_esim(&state.shop, search).await?;
-            (StatusCode::OK, FieldErrors::new(), Found { page, esim_price })
+            let found = flows::numbers::search(&state.shop, search).await?;
+            (
+                StatusCode::OK,
+                FieldErrors::new(),
+                Found { page: found.page, esim_price: found.esim_price, capped: found.total_capped },
+            )
         }
         // What was typed is kept and the message stands beside it; nothing is listed.
         Err(errors) => {
             let nothing = Page { items: Vec::new(), page: 1, per_page: PageRequest::default().per_page, total: 0 };
-            (StatusCode::UNPROCESSABLE_ENTITY, errors, Found { page: nothing, esim_price: None })
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, Found { page: nothing, esim_price: None, capped: false })
         }
     };
     let csrf = ctx.form_token(&session);
