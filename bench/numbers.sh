@@ -56,20 +56,6 @@ psql "$DB" -qc "VACUUM ANALYZE numbers"
 OPEN=$(psql "$DB" -qtAc "SELECT count(*) FROM numbers WHERE status IN ('available','held')")
 echo "   open numbers: $OPEN"
 
-echo "== plans (EXPLAIN ANALYZE of the page's statement parts)"
-PLANS="$OUT/number_plans.txt"; : > "$PLANS"
-for like in "88%" "%2233" "88%11" "%2233%"; do
-  {
-    echo "--- msisdn LIKE '$like' (page)"
-    extra=""; [[ "$like" == *%[0-9] && "$like" != %* ]] && extra=" AND reverse(msisdn) LIKE '$(echo "${like##*%}" | rev)%'"
-    [[ "$like" == %[0-9]*[0-9] ]] && extra=" AND reverse(msisdn) LIKE '$(echo "${like#%}" | rev)%'"
-    psql "$DB" -qtAc "EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) SELECT msisdn, tier FROM numbers WHERE status IN ('available','held') AND msisdn LIKE '$like'$extra ORDER BY msisdn LIMIT 20"
-    echo "--- msisdn LIKE '$like' (total, up to 10,001)"
-    psql "$DB" -qtAc "EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) SELECT count(*) FROM (SELECT 1 FROM numbers WHERE status IN ('available','held') AND msisdn LIKE '$like'$extra LIMIT 10001) x"
-  } >> "$PLANS"
-done
-echo "   written to $PLANS"
-
 echo "== ceiling"
 start ceiling $CEIL_PORT DATABASE_URL="$PG/ceiling" BIND="127.0.0.1:$CEIL_PORT" -- "$CEIL_BIN"
 measure "ceiling /products" "http://127.0.0.1:$CEIL_PORT/products"; stop

@@ -14,9 +14,13 @@ use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock};
 use crate::domain::shared::{Localized, Money, Page};
 
-/// Devices are available while some branch holds one; other kinds have no stock to run out of.
-const AVAILABLE: &str = "(products.kind <> 'device' OR EXISTS (SELECT 1 FROM stock s \
-                         WHERE s.product_id = products.id AND s.quantity > 0))";
+/// Devices are available while some branch holds one; eSIMs and services (an eSIM re-issue)
+/// while the eSIM pool has a profile; other kinds have no stock to run out of.
+const AVAILABLE: &str = "(CASE products.kind \
+        WHEN 'device' THEN EXISTS (SELECT 1 FROM stock s WHERE s.product_id = products.id AND s.quantity > 0) \
+        WHEN 'esim' THEN EXISTS (SELECT 1 FROM esim_profiles e WHERE e.status = 'available') \
+        WHEN 'service' THEN EXISTS (SELECT 1 FROM esim_profiles e WHERE e.status = 'available') \
+        ELSE true END)";
 
 type SummaryColumns = (
     products::id,

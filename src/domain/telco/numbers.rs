@@ -145,25 +145,32 @@ struct ResultRow {
 /// over the reversed digits, or trigrams); without, the page walks the digits' own order.
 macro_rules! search_sql {
     ($range:literal, sorted) => {
-        search_sql!(@ $range, "m AS MATERIALIZED (SELECT msisdn, tier FROM numbers WHERE ",
-            "), p AS (SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $6 OFFSET $7)")
+        search_sql!(@ $range,
+            "m AS MATERIALIZED (SELECT msisdn, tier FROM numbers WHERE ",
+            "), p AS (SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $6 OFFSET $7), \
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM m LIMIT $8) x)")
     };
     ($range:literal, ordered) => {
-        search_sql!(@ $range, "p AS (SELECT msisdn, tier FROM numbers WHERE ", " ORDER BY msisdn LIMIT $6 OFFSET $7)")
+        search_sql!(@ $range,
+            "p AS (SELECT msisdn, tier FROM numbers WHERE ",
+            concat!(" ORDER BY msisdn LIMIT $6 OFFSET $7), \
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE ", search_sql!(@where $range), " LIMIT $8) x)"))
     };
-    (@ $range:literal, $page_open:literal, $page_close:literal) => {
+    (@where $range:literal) => {
+        // `msisdn || ''` keeps the whole pattern a filter: on the bare column a prepared plan
+        // would look for it in the trigram index instead of walking the range.
+        concat!("status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
+                 AND tier IN (SELECT tier FROM t) AND ", $range, " AND (msisdn || '') LIKE $5")
+    };
+    (@ $range:literal, $page_open:literal, $page_close:expr) => {
         concat!(
             "WITH t AS (SELECT DISTINCT ON (attributes ->> 'tier') attributes ->> 'tier' AS tier, id, price \
                 FROM products WHERE kind = 'number' AND active AND attributes ->> 'tier' = ANY($2) \
                 ORDER BY attributes ->> 'tier', price, id), ",
             $page_open,
-            "status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
-             AND tier IN (SELECT tier FROM t) AND ", $range, " AND msisdn LIKE $5",
+            search_sql!(@where $range),
             $page_close,
-            ", c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE status IN ('available', 'held') \
-                AND (status = 'available' OR held_until <= $1) AND tier IN (SELECT tier FROM t) AND ", $range,
-            " AND msisdn LIKE $5 LIMIT $8) x) \
-             SELECT p.msisdn, p.tier, t.id AS product_id, t.price, c.total, \
+            " SELECT p.msisdn, p.tier, t.id AS product_id, t.price, c.total, \
                     CASE WHEN EXISTS (SELECT 1 FROM esim_profiles WHERE status = 'available') \
                          THEN (SELECT min(price) FROM products WHERE kind = 'esim' AND active) END AS esim_price \
              FROM c LEFT JOIN (p JOIN t ON t.tier = p.tier) ON true ORDER BY p.msisdn"
@@ -174,9 +181,9 @@ macro_rules! search_sql {
 /// A prefix range of the byte-ordered digits (no pattern: every number).
 const BY_DIGITS: &str = search_sql!("msisdn >= $3 AND msisdn < $4", ordered);
 /// A prefix range of the reversed digits: a suffix.
-const BY_SUFFIX: &str = search_sql!("reverse(msisdn) >= $3 AND reverse(msisdn) < $4", sorted);
+const BY_SUFFIX: &str = search_sql!("reverse(msisdn) ~>=~ $3 AND reverse(msisdn) ~<~ $4", sorted);
 /// Digits anywhere: trigrams (planned for the pattern at hand, as a trigram search must be).
-const BY_TRIGRAMS: &str = search_sql!("$3 <= $4", sorted);
+const BY_TRIGRAMS: &str = search_sql!("$3 <= $4 AND msisdn LIKE $5", sorted);
 
 /// How a pattern is looked up, and the range `[lo, hi)` of its index.
 enum Lookup {
