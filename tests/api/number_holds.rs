@@ -261,7 +261,14 @@ async fn an_esim_costs_its_price_and_its_numbers_tier_and_takes_a_profile_from_t
     assert_eq!(app.count("SELECT count(*) AS n FROM esim_profiles WHERE status = 'reserved'"), 1);
 
     // An empty pool makes the eSIM unavailable: it cannot be added (or bought), no order fails.
+    assert_eq!(app.get_json("/api/v1/products/esim").await.1["available"], true);
     app.sql("UPDATE esim_profiles SET status = 'revoked' WHERE status = 'available'");
+    for slug in ["esim", "esim-reissue"] {
+        let (_, product) = app.get_json(&format!("/api/v1/products/{slug}")).await;
+        assert_eq!(product["available"], false, "{slug} with the pool empty");
+    }
+    let (_, number) = app.get_json("/api/v1/products/number-gold").await;
+    assert_eq!(number["available"], true);
     let other = numbers_of(&app, "ordinary", 1).remove(0);
     let cart2 = app.cart_with(Some(&token), &[]).await;
     let (status, problem) =
