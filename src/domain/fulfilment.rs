@@ -192,6 +192,24 @@ fn finish(conn: &mut PgConnection, item: OrderItemId, now: DateTime<Utc>) -> Res
     })
 }
 
+const CARD_USED: &str = "UPDATE sim_cards SET status = 'used', used_at = $3, updated_at = $3 \
+     WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'";
+const PROFILE_ASSIGNED: &str = "UPDATE esim_profiles SET status = 'assigned', assigned_at = $3, updated_at = $3 \
+     WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'";
+
+/// Runs one of the pools' statements about an order's number: `$1` the order, `$2` the number,
+/// `$3` now.
+fn for_number(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    order: OrderId,
+    number: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    prepared(sql).bind::<SqlUuid, _>(order).bind::<Text, _>(number).bind::<Timestamptz, _>(now).execute(conn)?;
+    Ok(())
+}
+
 /// A number went live on its SIM: the number is active, the card used, the profile assigned.
 fn activated(
     conn: &mut PgConnection,
@@ -209,44 +227,21 @@ fn activated(
     .bind::<Text, _>(sim)
     .bind::<Timestamptz, _>(now)
     .execute(conn)?;
-    prepared(
-        "UPDATE sim_cards SET status = 'used', used_at = $3, updated_at = $3 \
-         WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Text, _>(number)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
-    prepared(
-        "UPDATE esim_profiles SET status = 'assigned', assigned_at = $3, updated_at = $3 \
-         WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Text, _>(number)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
-    Ok(())
+    for_number(conn, CARD_USED, order, number, now)?;
+    for_number(conn, PROFILE_ASSIGNED, order, number, now)
 }
 
 /// The number moved to its new eSIM: the new profile is assigned, the ones before it revoked.
 fn reissued(conn: &mut PgConnection, order: OrderId, msisdn: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    prepared(
+    for_number(
+        conn,
         "UPDATE esim_profiles SET status = 'revoked', revoked_at = $3, updated_at = $3 \
          WHERE msisdn = $2 AND status = 'assigned' AND order_id IS DISTINCT FROM $1",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Text, _>(msisdn)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
-    prepared(
-        "UPDATE esim_profiles SET status = 'assigned', assigned_at = $3, updated_at = $3 \
-         WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Text, _>(msisdn)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
-    Ok(())
+        order,
+        msisdn,
+        now,
+    )?;
+    for_number(conn, PROFILE_ASSIGNED, order, msisdn, now)
 }
 
 /// The operator refused the line for good: it failed, its price goes back through the provider,
@@ -304,7 +299,7 @@ fn given_back(conn: &mut PgConnection, order: OrderId, number: &str, now: DateTi
             "UPDATE esim_profiles SET status = 'available', order_id = NULL, msisdn = NULL, updated_at = $3 \
              WHERE order_id = $1 AND msisdn = $2 AND status = 'reserved'"
         };
-        prepared(sql).bind::<SqlUuid, _>(order).bind::<Text, _>(number).bind::<Timestamptz, _>(now).execute(conn)?;
+        for_number(conn, sql, order, number, now)?;
     }
     Ok(())
 }

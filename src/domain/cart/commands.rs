@@ -196,16 +196,8 @@ fn reissue_line(
         return Err(FieldErrors::single("product_id", Code::NotSoldOnline).into());
     }
     let mut errors = FieldErrors::new();
-    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
-        errors.add("quantity", Code::OnlyOne);
-    }
-    let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.add("msisdn", Code::MsisdnRequired);
-            None
-        }
-        Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
-    };
+    only_one(input, &mut errors);
+    let msisdn = our_number(input.msisdn.as_deref(), "msisdn", Code::MsisdnRequired, shop, &mut errors);
     errors.into_result()?;
     let msisdn = msisdn.ok_or_else(|| FieldErrors::single("msisdn", Code::MsisdnRequired))?;
     if let Some(owner) = caller {
@@ -236,16 +228,8 @@ fn number_line(
     shop: &ShopRules,
 ) -> Result<NumberLine, CartError> {
     let mut errors = FieldErrors::new();
-    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
-        errors.add("quantity", Code::OnlyOne);
-    }
-    let number = match input.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.add("number", Code::Required);
-            None
-        }
-        Some(raw) => Msisdn::parse(raw, "number", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
-    };
+    only_one(input, &mut errors);
+    let number = our_number(input.number.as_deref(), "number", Code::Required, shop, &mut errors);
     let activation = if product.summary.kind == ProductKind::Esim {
         Some(Activation::Esim)
     } else {
@@ -415,6 +399,30 @@ fn add_device(conn: &mut PgConnection, cart_id: CartId, product: &Product, input
     Ok(())
 }
 
+/// A line of one: any quantity but 1 is refused.
+fn only_one(input: &ItemInput, errors: &mut FieldErrors) {
+    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
+        errors.add("quantity", Code::OnlyOne);
+    }
+}
+
+/// One of our numbers as typed in `field` (`missing` when none was).
+fn our_number(
+    raw: Option<&str>,
+    field: &str,
+    missing: Code,
+    shop: &ShopRules,
+    errors: &mut FieldErrors,
+) -> Option<Msisdn> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.add(field, missing);
+            None
+        }
+        Some(raw) => Msisdn::parse(raw, field, &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
+    }
+}
+
 /// What a top-up, data pack or plan line holds once checked.
 struct ServiceLine {
     msisdn: Msisdn,
@@ -426,16 +434,8 @@ struct ServiceLine {
 fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Result<ServiceLine, FieldErrors> {
     let details = product.details();
     let mut errors = FieldErrors::new();
-    if rules::parse_quantity(input.quantity.as_deref(), 1).ok() != Some(1) {
-        errors.add("quantity", Code::OnlyOne);
-    }
-    let msisdn = match input.msisdn.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.add("msisdn", Code::MsisdnRequired);
-            None
-        }
-        Some(raw) => Msisdn::parse(raw, "msisdn", &shop.own_prefixes).map_err(|e| errors.extend(e)).ok(),
-    };
+    only_one(input, &mut errors);
+    let msisdn = our_number(input.msisdn.as_deref(), "msisdn", Code::MsisdnRequired, shop, &mut errors);
     let amount = match (&details, input.amount.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
         (Some(ProductAttributes::TopUp { free_amount: true, min_amount, max_amount }), Some(raw)) => {
             match rules::parse_amount(raw, "amount") {
