@@ -243,27 +243,25 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
         Tier::ALL.into_iter().filter(|t| tier.is_none_or(|only| only == *t)).map(Tier::as_str).collect();
     let like = pattern.as_ref().map_or_else(|| "%".to_string(), |p| p.like().to_string());
     let (how, lo, hi) = lookup(pattern.as_ref());
+    // The same parameters for both ways of sending the statement.
+    macro_rules! with_params {
+        ($statement:expr) => {
+            $statement
+                .bind::<Timestamptz, _>(now)
+                .bind::<Array<Text>, _>(tiers)
+                .bind::<Text, _>(lo)
+                .bind::<Text, _>(hi)
+                .bind::<Text, _>(like)
+                .bind::<BigInt, _>(page.limit())
+                .bind::<BigInt, _>(page.offset())
+                .bind::<BigInt, _>(COUNT_CAP + 1)
+                .load(conn)?
+        };
+    }
     let rows: Vec<ResultRow> = match how {
-        Lookup::Digits | Lookup::Suffix => prepared(if matches!(how, Lookup::Digits) { BY_DIGITS } else { BY_SUFFIX })
-            .bind::<Timestamptz, _>(now)
-            .bind::<Array<Text>, _>(tiers)
-            .bind::<Text, _>(lo)
-            .bind::<Text, _>(hi)
-            .bind::<Text, _>(like)
-            .bind::<BigInt, _>(page.limit())
-            .bind::<BigInt, _>(page.offset())
-            .bind::<BigInt, _>(COUNT_CAP + 1)
-            .load(conn)?,
-        Lookup::Trigrams => diesel::sql_query(BY_TRIGRAMS)
-            .bind::<Timestamptz, _>(now)
-            .bind::<Array<Text>, _>(tiers)
-            .bind::<Text, _>(lo)
-            .bind::<Text, _>(hi)
-            .bind::<Text, _>(like)
-            .bind::<BigInt, _>(page.limit())
-            .bind::<BigInt, _>(page.offset())
-            .bind::<BigInt, _>(COUNT_CAP + 1)
-            .load(conn)?,
+        Lookup::Digits => with_params!(prepared(BY_DIGITS)),
+        Lookup::Suffix => with_params!(prepared(BY_SUFFIX)),
+        Lookup::Trigrams => with_params!(diesel::sql_query(BY_TRIGRAMS)),
     };
     let total = rows.first().map_or(0, |r| r.total);
     let esim_price = rows.first().and_then(|r| r.esim_price).map(Money::mnt);
