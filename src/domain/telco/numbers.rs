@@ -182,13 +182,17 @@ macro_rules! search_sql {
 const BY_DIGITS: &str = search_sql!("msisdn >= $3 AND msisdn < $4", ordered);
 /// A prefix range of the reversed digits: a suffix.
 const BY_SUFFIX: &str = search_sql!("reverse(msisdn) ~>=~ $3 AND reverse(msisdn) ~<~ $4", sorted);
-/// Digits anywhere: trigrams (planned for the pattern at hand, as a trigram search must be).
+/// A start and at least two digits of end: the numbers with those last two digits, in order,
+/// from the start's range.
+const BY_ENDS: &str = search_sql!("right(msisdn, 2) = right($5, 2) AND msisdn >= $3 AND msisdn < $4", ordered);
+/// Digits anywhere: trigrams (the index takes the pattern's trigrams when the statement runs).
 const BY_TRIGRAMS: &str = search_sql!("$3 <= $4 AND msisdn LIKE $5", sorted);
 
 /// How a pattern is looked up, and the range `[lo, hi)` of its index.
 enum Lookup {
     Digits,
     Suffix,
+    Ends,
     Trigrams,
 }
 
@@ -219,7 +223,10 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
     let suffix: String =
         if like.ends_with('%') { String::new() } else { like.chars().rev().take_while(char::is_ascii_digit).collect() };
     let prefix_strength = prefix.len().saturating_sub(1);
-    if !suffix.is_empty() && suffix.len() > prefix_strength {
+    if !prefix.is_empty() && suffix.len() >= 2 && suffix.len() > prefix_strength {
+        let (lo, hi) = range_of(&prefix);
+        (Lookup::Ends, lo, hi)
+    } else if !suffix.is_empty() && suffix.len() > prefix_strength {
         let (lo, hi) = range_of(&suffix);
         (Lookup::Suffix, lo, hi)
     } else if !prefix.is_empty() {
@@ -233,7 +240,7 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
 
 /// Available numbers matching `pattern` and `tier`, in order, a page at a time, each with its
 /// tier's price (only tiers on sale are offered), the total up to `COUNT_CAP`, and the eSIM's
-/// price: one statement, prepared once per connection except for trigram searches.
+/// price: one statement, prepared once per connection.
 ///
 /// # Errors
 /// A database error.
@@ -261,7 +268,8 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
     let rows: Vec<ResultRow> = match how {
         Lookup::Digits => with_params!(prepared(BY_DIGITS)),
         Lookup::Suffix => with_params!(prepared(BY_SUFFIX)),
-        Lookup::Trigrams => with_params!(diesel::sql_query(BY_TRIGRAMS)),
+        Lookup::Ends => with_params!(prepared(BY_ENDS)),
+        Lookup::Trigrams => with_params!(prepared(BY_TRIGRAMS)),
     };
     let total = rows.first().map_or(0, |r| r.total);
     let esim_price = rows.first().and_then(|r| r.esim_price).map(Money::mnt);
@@ -415,13 +423,15 @@ mod tests {
             let name = match how {
                 Lookup::Digits => "digits",
                 Lookup::Suffix => "suffix",
+                Lookup::Ends => "ends",
                 Lookup::Trigrams => "trigrams",
             };
             (name, lo, hi)
         };
         assert_eq!(how(""), ("digits", String::new(), "~".to_string()));
         assert_eq!(how("8811*"), ("digits", "8811".into(), "8812".into()));
-        assert_eq!(how("88*11"), ("suffix", "11".into(), "12".into()), "two digits of suffix beat an operator prefix");
+        assert_eq!(how("88*11"), ("ends", "88".into(), "89".into()), "the end's two digits, from the start's range");
+        assert_eq!(how("8*1"), ("suffix", "1".into(), "2".into()));
         assert_eq!(how("8811*9"), ("digits", "8811".into(), "8812".into()));
         assert_eq!(how("*2239"), ("suffix", "9322".into(), "9323".into()));
         assert_eq!(how("*2299"), ("suffix", "9922".into(), "9923".into()));

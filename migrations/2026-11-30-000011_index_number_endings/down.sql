@@ -1,0 +1,1 @@
+DROP INDEX numbers_open_tail_idx;
