@@ -160,7 +160,7 @@ macro_rules! search_sql {
         // `msisdn || ''` keeps the whole pattern a filter: on the bare column a prepared plan
         // would look for it in the trigram index instead of walking the range.
         concat!("status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
-                 AND tier IN (SELECT tier FROM t) AND ", $range, " AND (msisdn || '') LIKE $5")
+                 AND tier = ANY (ARRAY(SELECT tier FROM t)) AND ", $range, " AND (msisdn || '') LIKE $5")
     };
     (@ $range:literal, $page_open:literal, $page_close:expr) => {
         concat!(
