@@ -38,10 +38,12 @@ source "$ROOT/bench/lib.sh"
 OUR_ENV=(DATABASE_URL="$DB" BIND="127.0.0.1:$OUR_PORT" RUST_LOG="${RUST_LOG:-warn}")
 
 echo "== importing $NUMBERS numbers through POST /api/v1/admin/numbers/import"
-# A quarter per prefix, spread over each prefix's range; the demo's golden numbers keep theirs.
+# A quarter per prefix, spread evenly over each prefix's range (every ending as common as any
+# other); the demo's golden numbers keep theirs.
 CSV="$OUT/numbers.csv"
 awk -v n="$NUMBERS" 'BEGIN { print "msisdn,tier"; split("80 86 88 89", p, " ");
-  for (i = 0; i < n; i++) { d = (i * 7919) % 1000000; printf "%s%06d,%s\n", p[i % 4 + 1], d, (i % 97 == 0 ? "silver" : "ordinary") } }' > "$CSV"
+  for (i = 0; i < n; i++) { j = int(i / 4); d = (j * 7919) % 1000000;
+    printf "%s%06d,%s\n", p[i % 4 + 1], d, (j % 97 == 0 ? "silver" : "ordinary") } }' > "$CSV"
 start storefront $OUR_PORT "${OUR_ENV[@]}" -- "$OUR_BIN" serve --no-seed
 TOKEN=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@shop.mn","password":"Bench-Numbers-2026"}' \
   "http://127.0.0.1:$OUR_PORT/api/v1/auth/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
