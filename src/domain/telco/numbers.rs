@@ -108,9 +108,10 @@ pub struct NumberOffer {
     pub golden: bool,
 }
 
-/// Totals above this are not counted on: a broad search says "more than 1,000" (counting a
-/// million open numbers would cost more than the page, and nobody pages past fifty pages).
-pub const COUNT_CAP: i64 = 1_000;
+/// Totals above this are not counted on: a broad search says "more than 200, type more
+/// digits" (counting further would cost more than the page itself, and a shopper narrows the
+/// search long before paging through ten pages of numbers).
+pub const COUNT_CAP: i64 = 200;
 
 /// A page of the search, what it found in all (up to `COUNT_CAP`), and what activating on an
 /// eSIM adds to a number's price (`None` while the eSIM pool is empty).

@@ -39,7 +39,7 @@ pub struct NumberPage {
     pub items: Vec<NumberDto>,
     pub page: u32,
     pub per_page: u32,
-    /// Matches in all, counted up to 1,000.
+    /// Matches in all, counted up to 200.
     pub total: i64,
     /// Extension: more than `total` match (a broad search is not counted to its end).
     pub total_capped: bool,
@@ -49,7 +49,7 @@ pub struct NumberPage {
 ///
 /// Numbers that may be bought now (not sold, not held by another cart), in order, each at its
 /// tier's price. A page past the end has no items but still tells the total. Totals are counted
-/// up to 1,000; a broader search answers `total: 1000, total_capped: true`.
+/// up to 200; a broader search answers `total: 200, total_capped: true`.
 #[utoipa::path(get, path = "/api/v1/numbers", tag = "numbers", params(NumbersQuery),
     responses((status = 200, body = NumberPage),
         (status = 422, description = "`q`, `tier` or a page parameter is invalid", body = Problem, content_type = "application/problem+json")))]
