@@ -155,7 +155,7 @@ macro_rules! search_sql {
         search_sql!(@ $range,
             "p AS (SELECT msisdn, tier FROM numbers WHERE ",
             concat!(" ORDER BY msisdn LIMIT $6 OFFSET $7), \
-             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE ", search_sql!(@where $range), " LIMIT $8) x)"))
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE ", search_sql!(@where $range), " ORDER BY msisdn LIMIT $8) x)"))
     };
     (@where $range:literal) => {
         // `msisdn || ''` keeps the whole pattern a filter: on the bare column a prepared plan
