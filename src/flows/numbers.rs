@@ -48,6 +48,15 @@ pub async fn my_numbers(shop: &Shop, owner: AccountId) -> Result<Vec<OwnedNumber
     shop.db.run(move |conn| owned::my_numbers(conn, owner, &key)).await
 }
 
+/// One of the customer's numbers (`None`: not theirs).
+///
+/// # Errors
+/// A database error.
+pub async fn my_number(shop: &Shop, owner: AccountId, msisdn: String) -> Result<Option<OwnedNumber>, DbError> {
+    let key = shop.rules.inventory_key.clone();
+    shop.db.run(move |conn| owned::my_number(conn, owner, &msisdn, &key)).await
+}
+
 /// The customer's numbers and the eSIM re-issue offered for those on an eSIM (its product and
 /// price, while on sale).
 ///

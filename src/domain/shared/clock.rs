@@ -4,6 +4,11 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
+/// A moment as the shop's shoppers read a clock: Mongolia keeps UTC+8 all year.
+pub fn shop_local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (at + Duration::hours(8)).naive_utc()
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }

@@ -7,7 +7,7 @@ pub mod page;
 pub mod settings;
 pub mod validation;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{shop_local, Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, CartId, CartItemId, EsimProfileId, OrderId, OrderItemId, PaymentId, ProductId, SimCardId};
 pub use lang::{Lang, Localized};
 pub use money::Money;

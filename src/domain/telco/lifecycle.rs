@@ -270,7 +270,7 @@ pub fn activation_window(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<
         .bind::<Timestamptz, _>(now + REMIND_BEFORE)
         .load(conn)?;
         for d in &due {
-            let date = (d.activate_by + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+            let date = crate::domain::shared::shop_local(d.activate_by).format("%Y-%m-%d").to_string();
             let mail = crate::domain::mails::NumberReminderMail {
                 to: d.email.clone(),
                 lang: d.lang,

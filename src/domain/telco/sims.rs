@@ -109,20 +109,14 @@ pub fn reserve_esim(
 /// # Errors
 /// A database failure.
 pub fn release_order(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>) -> Result<(), DbError> {
-    prepared(
+    for pool in [
         "UPDATE sim_cards SET status = 'available', order_id = NULL, msisdn = NULL, updated_at = $2 \
          WHERE order_id = $1 AND status = 'reserved'",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
-    prepared(
         "UPDATE esim_profiles SET status = 'available', order_id = NULL, msisdn = NULL, updated_at = $2 \
          WHERE order_id = $1 AND status = 'reserved'",
-    )
-    .bind::<SqlUuid, _>(order)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)?;
+    ] {
+        prepared(pool).bind::<SqlUuid, _>(order).bind::<Timestamptz, _>(now).execute(conn)?;
+    }
     Ok(())
 }
 

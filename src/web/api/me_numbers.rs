@@ -111,12 +111,8 @@ pub async fn esim_qr(
     caller: ApiAccount,
     msisdn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let numbers = flows::numbers::my_numbers(&state.shop, caller.0.id).await?;
-    let code = numbers
-        .iter()
-        .find(|n| n.msisdn.as_str() == msisdn.as_str())
-        .and_then(|n| n.esim.clone())
-        .ok_or(AppError::NotFound)?;
+    let number = flows::numbers::my_number(&state.shop, caller.0.id, msisdn.into_inner()).await?;
+    let code = number.and_then(|n| n.esim).ok_or(AppError::NotFound)?;
     let svg = qr::svg_of(code.as_str(), 256, "eSIM").ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "image/svg+xml"))

@@ -56,8 +56,7 @@ pub struct HoldView {
 impl HoldView {
     fn new(ctx: &Chrome, until: chrono::DateTime<chrono::Utc>) -> Self {
         let left = (until - ctx.now).num_seconds().max(0);
-        // Mongolia keeps UTC+8 all year.
-        let local = until + chrono::Duration::hours(8);
+        let local = crate::domain::shared::shop_local(until);
         Self {
             until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             text: ctx.fill("cart.held_until", &[("time", &local.format("%H:%M").to_string())]),

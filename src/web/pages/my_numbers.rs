@@ -88,9 +88,8 @@ fn view(ctx: &Chrome, n: &OwnedNumber) -> MyNumberView {
         active: n.active,
         sim: n.sim.map(|s| sim_label(ctx, s)),
         pending: n.pending.map(|s| sim_label(ctx, s)),
-        // Mongolia keeps UTC+8 all year.
         activate_by: n.activate_by.map(|t| {
-            let date = (t + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+            let date = crate::domain::shared::shop_local(t).format("%Y-%m-%d").to_string();
             ctx.fill("numbers.activate_by", &[("date", &date)])
         }),
         esim: n.esim.as_ref().map(|c| esim_view(ctx, c)),
