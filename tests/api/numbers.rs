@@ -222,3 +222,35 @@ async fn a_broad_search_counts_up_to_two_hundred_in_one_statement() {
     let (_, page) = app.get_text("/numbers?lang=en").await;
     assert!(page.contains("more than 200"), "{page}");
 }
+
+#[tokio::test]
+async fn a_contains_search_finds_the_digits_wherever_they_start_once_each_in_order() {
+    let app = spawn_app().await;
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+    // "8989" at each of the five places it can start, at several at once, and nowhere whole.
+    let csv = "89890001,ordinary\n88989001,ordinary\n80898901,ordinary\n80089891,ordinary\n80018989,ordinary\n\
+               89898989,ordinary\n89808980,ordinary\n86989899,silver\n";
+    assert_eq!(import(&app, &staff, "text/csv", csv).await.0, 200);
+    let (status, page) = search(&app, "?q=8989&per_page=100").await;
+    assert_eq!(status, 200, "{page}");
+    let found = msisdns(&page);
+    assert!(found.iter().all(|n| n.contains("8989")), "{found:?}");
+    for n in ["89890001", "88989001", "80898901", "80089891", "80018989", "89898989", "86989899"] {
+        assert_eq!(found.iter().filter(|f| *f == n).count(), 1, "{n} once: {found:?}");
+    }
+    assert!(!found.contains(&"89808980".to_string()));
+    assert!(found.windows(2).all(|w| w[0] < w[1]), "in order: {found:?}");
+    assert_eq!(page["total"].as_i64(), Some(found.len() as i64));
+
+    // Pages of two walk the same list; a tier narrows it; more digits narrow it further.
+    let mut paged = Vec::new();
+    for n in 1..=found.len().div_ceil(2) {
+        paged.extend(msisdns(&search(&app, &format!("?q=8989&per_page=2&page={n}")).await.1));
+    }
+    assert_eq!(paged, found);
+    assert_eq!(msisdns(&search(&app, "?q=8989&tier=silver").await.1), ["86989899"]);
+    let five = msisdns(&search(&app, "?q=89898").await.1);
+    assert!(five.contains(&"89898989".to_string()) && five.iter().all(|n| n.contains("89898")), "{five:?}");
+    assert!(!five.contains(&"89890001".to_string()));
+}

@@ -142,35 +142,73 @@ struct ResultRow {
 /// The search as one statement: the tiers on sale with their listing and price, the page, the
 /// total up to `$8`, and the eSIM's price. `$1` now, `$2` the tiers asked for, `$3`–`$4` the
 /// range of the indexed expression `$range`, `$5` the whole pattern (a filter), `$6`/`$7` limit
-/// and offset. With `sort` the matches are found by the range first and then ordered (a range
-/// over the reversed digits, or trigrams); without, the page walks the digits' own order.
+/// and offset. With `sorted` the matches are found first and then ordered (trigrams); with
+/// `ordered` the page walks the digits' own order. `walked` is `ordered` under limits the planner
+/// cannot see, for a range that is every number: a plan for "the first 20 of a million" looks
+/// cheaper than the cached plan for any page, so with visible limits that search was planned
+/// anew on every call, and planning cost three times the walk (a narrow range is the other way
+/// round: its cached plan wins only while the limits are seen). With `windows`, `$3`–`$4` is
+/// the range of the first four digits looked for.
 macro_rules! search_sql {
     ($range:literal, sorted) => {
-        search_sql!(@ $range,
+        search_sql!(@body concat!(
             "m AS MATERIALIZED (SELECT msisdn, tier FROM numbers WHERE ",
+            search_sql!(@where $range),
             "), p AS (SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $6 OFFSET $7), \
-             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM m LIMIT $8) x)")
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM m LIMIT $8) x)"))
     };
     ($range:literal, ordered) => {
-        search_sql!(@ $range,
-            "p AS (SELECT msisdn, tier FROM numbers WHERE ",
-            concat!(" ORDER BY msisdn LIMIT $6 OFFSET $7), \
-             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE ", search_sql!(@where $range), " ORDER BY msisdn LIMIT $8) x)"))
+        search_sql!(@ordered $range, "$6", "$7", "$8")
+    };
+    ($range:literal, walked) => {
+        search_sql!(@ordered $range, "(SELECT $6::bigint)", "(SELECT $7::bigint)", "(SELECT $8::bigint)")
+    };
+    (@ordered $range:literal, $limit:literal, $offset:literal, $cap:literal) => {
+        search_sql!(@body concat!(
+            "p AS (SELECT msisdn, tier FROM numbers WHERE ", search_sql!(@where $range),
+            " ORDER BY msisdn LIMIT ", $limit, " OFFSET ", $offset, "), \
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM numbers WHERE ", search_sql!(@where $range),
+            " ORDER BY msisdn LIMIT ", $cap, ") x)"))
+    };
+    (windows) => {
+        // Each number is found once, at the first place the digits occur in it. The page merges
+        // the five walks in number order, each cut at the page's end (a walk under a limit is
+        // known to come out in number order; a bare one is sorted first); the count stops at its
+        // cap.
+        search_sql!(@body concat!(
+            "w AS NOT MATERIALIZED (", search_sql!(@windows ""), "), \
+             p AS (SELECT msisdn, tier FROM (",
+                search_sql!(@windows " ORDER BY msisdn LIMIT $6::bigint + $7::bigint"),
+             ") pw ORDER BY msisdn LIMIT $6 OFFSET $7), \
+             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM w LIMIT $8) x)"))
+    };
+    (@windows $cut:literal) => {
+        concat!(
+            search_sql!(@window "msisdn >= $3 AND msisdn < $4", "1", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 2, 4) = $3", "2", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 3, 4) = $3", "3", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 4, 4) = $3", "4", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 5, 4) = $3", "5", $cut))
+    };
+    (@window $range:literal, $at:literal, $cut:literal) => {
+        concat!("(SELECT msisdn, tier FROM numbers WHERE ", search_sql!(@open), " AND ", $range,
+                " AND strpos(msisdn, btrim($5, '%')) = ", $at, $cut, ")")
+    };
+    (@open) => {
+        "status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
+         AND tier = ANY (ARRAY(SELECT tier FROM t))"
     };
     (@where $range:literal) => {
         // `msisdn || ''` keeps the whole pattern a filter: on the bare column a prepared plan
         // would look for it in the trigram index instead of walking the range.
-        concat!("status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
-                 AND tier = ANY (ARRAY(SELECT tier FROM t)) AND ", $range, " AND (msisdn || '') LIKE $5")
+        concat!(search_sql!(@open), " AND ", $range, " AND (msisdn || '') LIKE $5")
     };
-    (@ $range:literal, $page_open:literal, $page_close:expr) => {
+    (@body $middle:expr) => {
         concat!(
             "WITH t AS (SELECT DISTINCT ON (attributes ->> 'tier') attributes ->> 'tier' AS tier, id, price \
                 FROM products WHERE kind = 'number' AND active AND attributes ->> 'tier' = ANY($2) \
                 ORDER BY attributes ->> 'tier', price, id), ",
-            $page_open,
-            search_sql!(@where $range),
-            $page_close,
+            $middle,
             " SELECT p.msisdn, p.tier, t.id AS product_id, t.price, c.total, \
                     CASE WHEN EXISTS (SELECT 1 FROM esim_profiles WHERE status = 'available') \
                          THEN (SELECT min(price) FROM products WHERE kind = 'esim' AND active) END AS esim_price \
@@ -179,25 +217,31 @@ macro_rules! search_sql {
     };
 }
 
-/// Every number, in order. Without a range its cached plan is the one each call would get
-/// (with the range `['', '~')` the planner kept planning every call anew).
-const EVERY: &str = search_sql!("$3 <= $4", ordered);
+/// Every number (`['', '~')`), in order.
+const EVERY: &str = search_sql!("msisdn >= $3 AND msisdn < $4", walked);
 /// A prefix range of the byte-ordered digits.
 const BY_DIGITS: &str = search_sql!("msisdn >= $3 AND msisdn < $4", ordered);
-/// A prefix range of the reversed digits: a suffix.
-const BY_SUFFIX: &str = search_sql!("reverse(msisdn) ~>=~ $3 AND reverse(msisdn) ~<~ $4", sorted);
-/// A start and at least two digits of end: the numbers with those last two digits, in order,
+/// At least four digits of end (and any start): the numbers with those last four, in order,
 /// from the start's range.
+const BY_LAST_FOUR: &str = search_sql!("substr(msisdn, 5, 4) = right($5, 4) AND msisdn >= $3 AND msisdn < $4", ordered);
+/// Two or three digits of end (and any start): the numbers with those last two, in order, from
+/// the start's range.
 const BY_ENDS: &str = search_sql!("right(msisdn, 2) = right($5, 2) AND msisdn >= $3 AND msisdn < $4", ordered);
-/// Digits anywhere: trigrams (the index takes the pattern's trigrams when the statement runs).
+/// Four or more digits anywhere: their first four where each may start (`$3`), then the rest.
+const BY_WINDOWS: &str = search_sql!(windows);
+/// Fewer digits anywhere, or digits between stars: trigrams (the index takes the pattern's trigrams when the statement runs).
 const BY_TRIGRAMS: &str = search_sql!("$3 <= $4 AND msisdn LIKE $5", sorted);
+
+/// The digits a contains search looks up by their place in the number (`numbers_open_window*`).
+const WINDOW: usize = 4;
 
 /// How a pattern is looked up, and the range `[lo, hi)` of its index.
 enum Lookup {
     Every,
     Digits,
-    Suffix,
+    LastFour,
     Ends,
+    Windows,
     Trigrams,
 }
 
@@ -228,15 +272,22 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
     let suffix: String =
         if like.ends_with('%') { String::new() } else { like.chars().rev().take_while(char::is_ascii_digit).collect() };
     let prefix_strength = prefix.len().saturating_sub(1);
-    if !prefix.is_empty() && suffix.len() >= 2 && suffix.len() > prefix_strength {
-        let (lo, hi) = range_of(&prefix);
+    let (lo, hi) = range_of(&prefix);
+    if suffix.len() >= WINDOW {
+        (Lookup::LastFour, lo, hi)
+    } else if suffix.len() >= 2 && suffix.len() > prefix_strength {
         (Lookup::Ends, lo, hi)
-    } else if !suffix.is_empty() && suffix.len() > prefix_strength {
-        let (lo, hi) = range_of(&suffix);
-        (Lookup::Suffix, lo, hi)
     } else if !prefix.is_empty() {
-        let (lo, hi) = range_of(&prefix);
         (Lookup::Digits, lo, hi)
+    } else if !suffix.is_empty() {
+        (Lookup::Every, lo, hi)
+    } else if let Some(digits) = like
+        .strip_prefix('%')
+        .and_then(|l| l.strip_suffix('%'))
+        .filter(|d| d.len() >= WINDOW && d.chars().all(|c| c.is_ascii_digit()))
+    {
+        let (lo, hi) = range_of(&digits[..WINDOW]);
+        (Lookup::Windows, lo, hi)
     } else {
         let (lo, hi) = range_of("");
         (Lookup::Trigrams, lo, hi)
@@ -273,8 +324,9 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
     let rows: Vec<ResultRow> = match how {
         Lookup::Every => with_params!(prepared(EVERY)),
         Lookup::Digits => with_params!(prepared(BY_DIGITS)),
-        Lookup::Suffix => with_params!(prepared(BY_SUFFIX)),
+        Lookup::LastFour => with_params!(prepared(BY_LAST_FOUR)),
         Lookup::Ends => with_params!(prepared(BY_ENDS)),
+        Lookup::Windows => with_params!(prepared(BY_WINDOWS)),
         Lookup::Trigrams => with_params!(prepared(BY_TRIGRAMS)),
     };
     let total = rows.first().map_or(0, |r| r.total);
@@ -380,6 +432,8 @@ pub fn import(
         }
         valid.push((msisdn.as_str().to_string(), tier));
     }
+    // In number order the indexes grow at their ends instead of at random pages all over them.
+    valid.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     conn.transaction(|conn| {
         for batch in valid.chunks(IMPORT_BATCH) {
             let msisdns: Vec<&str> = batch.iter().map(|(m, _)| m.as_str()).collect();
@@ -429,8 +483,9 @@ mod tests {
             let name = match how {
                 Lookup::Every => "every",
                 Lookup::Digits => "digits",
-                Lookup::Suffix => "suffix",
+                Lookup::LastFour => "last four",
                 Lookup::Ends => "ends",
+                Lookup::Windows => "windows",
                 Lookup::Trigrams => "trigrams",
             };
             (name, lo, hi)
@@ -438,12 +493,17 @@ mod tests {
         assert_eq!(how(""), ("every", String::new(), "~".to_string()));
         assert_eq!(how("8811*"), ("digits", "8811".into(), "8812".into()));
         assert_eq!(how("88*11"), ("ends", "88".into(), "89".into()), "the end's two digits, from the start's range");
-        assert_eq!(how("8*1"), ("suffix", "1".into(), "2".into()));
+        assert_eq!(how("*211"), ("ends", String::new(), "~".into()));
+        assert_eq!(how("8*1"), ("digits", "8".into(), "9".into()));
+        assert_eq!(how("*9"), ("every", String::new(), "~".into()));
         assert_eq!(how("8811*9"), ("digits", "8811".into(), "8812".into()));
-        assert_eq!(how("*2239"), ("suffix", "9322".into(), "9323".into()));
-        assert_eq!(how("*2299"), ("suffix", "9922".into(), "9923".into()));
-        assert_eq!(how("*9"), ("suffix", "9".into(), "9~".into()));
-        assert_eq!(how("2233"), ("trigrams", String::new(), "~".to_string()));
+        assert_eq!(how("*2239"), ("last four", String::new(), "~".into()));
+        assert_eq!(how("88*12239"), ("last four", "88".into(), "89".into()));
+        assert_eq!(how("8811*2239"), ("last four", "8811".into(), "8812".into()));
+        assert_eq!(how("2233"), ("windows", "2233".into(), "2234".into()));
+        assert_eq!(how("22339"), ("windows", "2233".into(), "2234".into()), "the first four digits, then the rest");
+        assert_eq!(how("223"), ("trigrams", String::new(), "~".to_string()));
+        assert_eq!(how("*22*33*"), ("trigrams", String::new(), "~".to_string()));
     }
 
     #[test]
