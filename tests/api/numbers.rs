@@ -253,4 +253,12 @@ async fn a_contains_search_finds_the_digits_wherever_they_start_once_each_in_ord
     let five = msisdns(&search(&app, "?q=89898").await.1);
     assert!(five.contains(&"89898989".to_string()) && five.iter().all(|n| n.contains("89898")), "{five:?}");
     assert!(!five.contains(&"89890001".to_string()));
+
+    // Three digits anywhere, and digits between stars, are found by a walk in number order.
+    let three = msisdns(&search(&app, "?q=898&per_page=100").await.1);
+    assert!(three.contains(&"80018989".to_string()) && three.iter().all(|n| n.contains("898")), "{three:?}");
+    assert!(three.windows(2).all(|w| w[0] < w[1]));
+    let between = msisdns(&search(&app, "?q=*8980*0*&per_page=100").await.1);
+    assert!(between.contains(&"89808980".to_string()), "{between:?}");
+    assert!(between.iter().all(|n| n.find("8980").is_some_and(|at| n[at + 4..].contains('0'))), "{between:?}");
 }

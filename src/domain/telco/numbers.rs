@@ -142,21 +142,13 @@ struct ResultRow {
 /// The search as one statement: the tiers on sale with their listing and price, the page, the
 /// total up to `$8`, and the eSIM's price. `$1` now, `$2` the tiers asked for, `$3`–`$4` the
 /// range of the indexed expression `$range`, `$5` the whole pattern (a filter), `$6`/`$7` limit
-/// and offset. With `sorted` the matches are found first and then ordered (trigrams); with
-/// `ordered` the page walks the digits' own order. `walked` is `ordered` under limits the planner
+/// and offset. With `ordered` the page walks the digits' own order. `walked` is `ordered` under limits the planner
 /// cannot see, for a range that is every number: a plan for "the first 20 of a million" looks
 /// cheaper than the cached plan for any page, so with visible limits that search was planned
 /// anew on every call, and planning cost three times the walk (a narrow range is the other way
 /// round: its cached plan wins only while the limits are seen). With `windows`, `$3`–`$4` is
 /// the range of the first four digits looked for.
 macro_rules! search_sql {
-    ($range:literal, sorted) => {
-        search_sql!(@body concat!(
-            "m AS MATERIALIZED (SELECT msisdn, tier FROM numbers WHERE ",
-            search_sql!(@where $range),
-            "), p AS (SELECT msisdn, tier FROM m ORDER BY msisdn LIMIT $6 OFFSET $7), \
-             c AS (SELECT count(*) AS total FROM (SELECT 1 FROM m LIMIT $8) x)"))
-    };
     ($range:literal, ordered) => {
         search_sql!(@ordered $range, "$6", "$7", "$8")
     };
@@ -200,7 +192,7 @@ macro_rules! search_sql {
     };
     (@where $range:literal) => {
         // `msisdn || ''` keeps the whole pattern a filter: on the bare column a prepared plan
-        // would look for it in the trigram index instead of walking the range.
+        // may look the pattern up in another index of the digits instead of walking the range.
         concat!(search_sql!(@open), " AND ", $range, " AND (msisdn || '') LIKE $5")
     };
     (@body $middle:expr) => {
@@ -229,8 +221,6 @@ const BY_LAST_FOUR: &str = search_sql!("substr(msisdn, 5, 4) = right($5, 4) AND 
 const BY_ENDS: &str = search_sql!("right(msisdn, 2) = right($5, 2) AND msisdn >= $3 AND msisdn < $4", ordered);
 /// Four or more digits anywhere: their first four where each may start (`$3`), then the rest.
 const BY_WINDOWS: &str = search_sql!(windows);
-/// Fewer digits anywhere, or digits between stars: trigrams (the index takes the pattern's trigrams when the statement runs).
-const BY_TRIGRAMS: &str = search_sql!("$3 <= $4 AND msisdn LIKE $5", sorted);
 
 /// The digits a contains search looks up by their place in the number (`numbers_open_window*`).
 const WINDOW: usize = 4;
@@ -242,7 +232,6 @@ enum Lookup {
     LastFour,
     Ends,
     Windows,
-    Trigrams,
 }
 
 /// The range of strings starting with `prefix` (`"88"` → `["88", "89")`); digits only.
@@ -289,8 +278,8 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
         let (lo, hi) = range_of(&digits[..WINDOW]);
         (Lookup::Windows, lo, hi)
     } else {
-        let (lo, hi) = range_of("");
-        (Lookup::Trigrams, lo, hi)
+        // Fewer digits anywhere, or digits between stars: a walk with the pattern as a filter.
+        (Lookup::Every, lo, hi)
     }
 }
 
@@ -327,7 +316,6 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
         Lookup::LastFour => with_params!(prepared(BY_LAST_FOUR)),
         Lookup::Ends => with_params!(prepared(BY_ENDS)),
         Lookup::Windows => with_params!(prepared(BY_WINDOWS)),
-        Lookup::Trigrams => with_params!(prepared(BY_TRIGRAMS)),
     };
     let total = rows.first().map_or(0, |r| r.total);
     let esim_price = rows.first().and_then(|r| r.esim_price).map(Money::mnt);
@@ -486,7 +474,6 @@ mod tests {
                 Lookup::LastFour => "last four",
                 Lookup::Ends => "ends",
                 Lookup::Windows => "windows",
-                Lookup::Trigrams => "trigrams",
             };
             (name, lo, hi)
         };
@@ -502,8 +489,8 @@ mod tests {
         assert_eq!(how("8811*2239"), ("last four", "8811".into(), "8812".into()));
         assert_eq!(how("2233"), ("windows", "2233".into(), "2234".into()));
         assert_eq!(how("22339"), ("windows", "2233".into(), "2234".into()), "the first four digits, then the rest");
-        assert_eq!(how("223"), ("trigrams", String::new(), "~".to_string()));
-        assert_eq!(how("*22*33*"), ("trigrams", String::new(), "~".to_string()));
+        assert_eq!(how("223"), ("every", String::new(), "~".to_string()));
+        assert_eq!(how("*22*33*"), ("every", String::new(), "~".to_string()));
     }
 
     #[test]
