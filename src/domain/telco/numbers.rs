@@ -163,28 +163,48 @@ macro_rules! search_sql {
             " ORDER BY msisdn LIMIT ", $cap, ") x)"))
     };
     (windows) => {
+        search_sql!(@windowed search_sql!(@windows ""),
+            search_sql!(@windows " ORDER BY msisdn LIMIT $6::bigint + $7::bigint"))
+    };
+    (three) => {
+        search_sql!(@windowed search_sql!(@threes ""),
+            search_sql!(@threes " ORDER BY msisdn LIMIT $6::bigint + $7::bigint"))
+    };
+    (@windowed $all:expr, $cut:expr) => {
         // Each number is found once, at the first place the digits occur in it. The page merges
         // the five walks in number order, each cut at the page's end (a walk under a limit is
         // known to come out in number order; a bare one is sorted first); the count stops at its
         // cap.
+        // The values every walk compares with are read from `k`, so each is sent once.
         search_sql!(@body concat!(
-            "w AS NOT MATERIALIZED (", search_sql!(@windows ""), "), \
-             p AS (SELECT msisdn, tier FROM (",
-                search_sql!(@windows " ORDER BY msisdn LIMIT $6::bigint + $7::bigint"),
-             ") pw ORDER BY msisdn LIMIT $6 OFFSET $7), \
+            "k AS (SELECT $1::timestamptz AS now, $3::text AS lo, $4::text AS hi, btrim($5, '%') AS digits), \
+             w AS NOT MATERIALIZED (", $all, "), p AS (SELECT msisdn, tier FROM (", $cut, ") pw ORDER BY msisdn LIMIT $6 OFFSET $7), \
              c AS (SELECT count(*) AS total FROM (SELECT 1 FROM w LIMIT $8) x)"))
     };
     (@windows $cut:literal) => {
         concat!(
-            search_sql!(@window "msisdn >= $3 AND msisdn < $4", "1", $cut), " UNION ALL ",
-            search_sql!(@window "substr(msisdn, 2, 4) = $3", "2", $cut), " UNION ALL ",
-            search_sql!(@window "substr(msisdn, 3, 4) = $3", "3", $cut), " UNION ALL ",
-            search_sql!(@window "substr(msisdn, 4, 4) = $3", "4", $cut), " UNION ALL ",
-            search_sql!(@window "substr(msisdn, 5, 4) = $3", "5", $cut))
+            search_sql!(@window "msisdn >= (SELECT lo FROM k) AND msisdn < (SELECT hi FROM k)", "1", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 2, 4) = (SELECT lo FROM k)", "2", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 3, 4) = (SELECT lo FROM k)", "3", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 4, 4) = (SELECT lo FROM k)", "4", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 5, 4) = (SELECT lo FROM k)", "5", $cut))
+    };
+    (@threes $cut:literal) => {
+        // Three digits start a range of each window (not in number order: each walk is sorted,
+        // ~1,000 numbers), or end the number (the endings' index, in order).
+        concat!(
+            search_sql!(@window "msisdn >= (SELECT lo FROM k) AND msisdn < (SELECT hi FROM k)", "1", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 2, 4) >= (SELECT lo FROM k) AND substr(msisdn, 2, 4) < (SELECT hi FROM k)", "2", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 3, 4) >= (SELECT lo FROM k) AND substr(msisdn, 3, 4) < (SELECT hi FROM k)", "3", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 4, 4) >= (SELECT lo FROM k) AND substr(msisdn, 4, 4) < (SELECT hi FROM k)", "4", $cut), " UNION ALL ",
+            search_sql!(@window "substr(msisdn, 5, 4) >= (SELECT lo FROM k) AND substr(msisdn, 5, 4) < (SELECT hi FROM k)", "5", $cut), " UNION ALL ",
+            search_sql!(@window "right(msisdn, 2) = (SELECT right(digits, 2) FROM k) AND substr(msisdn, 6, 1) = (SELECT left(digits, 1) FROM k)", "6", $cut))
     };
     (@window $range:literal, $at:literal, $cut:literal) => {
-        concat!("(SELECT msisdn, tier FROM numbers WHERE ", search_sql!(@open), " AND ", $range,
-                " AND strpos(msisdn, btrim($5, '%')) = ", $at, $cut, ")")
+        concat!("(SELECT msisdn, tier FROM numbers WHERE status IN ('available', 'held') \
+                 AND (status = 'available' OR held_until <= (SELECT now FROM k)) \
+                 AND tier = ANY (ARRAY(SELECT tier FROM t)) AND ", $range,
+                " AND strpos(msisdn, (SELECT digits FROM k)) = ", $at, $cut, ")")
     };
     (@open) => {
         "status IN ('available', 'held') AND (status = 'available' OR held_until <= $1) \
@@ -221,6 +241,8 @@ const BY_LAST_FOUR: &str = search_sql!("substr(msisdn, 5, 4) = right($5, 4) AND 
 const BY_ENDS: &str = search_sql!("right(msisdn, 2) = right($5, 2) AND msisdn >= $3 AND msisdn < $4", ordered);
 /// Four or more digits anywhere: their first four where each may start (`$3`), then the rest.
 const BY_WINDOWS: &str = search_sql!(windows);
+/// Three digits anywhere: the ranges they start in each window, and the numbers they end.
+const BY_THREE: &str = search_sql!(three);
 
 /// The digits a contains search looks up by their place in the number (`numbers_open_window*`).
 const WINDOW: usize = 4;
@@ -232,6 +254,7 @@ enum Lookup {
     LastFour,
     Ends,
     Windows,
+    Three,
 }
 
 /// The range of strings starting with `prefix` (`"88"` → `["88", "89")`); digits only.
@@ -277,6 +300,13 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
     {
         let (lo, hi) = range_of(&digits[..WINDOW]);
         (Lookup::Windows, lo, hi)
+    } else if let Some(digits) = like
+        .strip_prefix('%')
+        .and_then(|l| l.strip_suffix('%'))
+        .filter(|d| d.len() == WINDOW - 1 && d.chars().all(|c| c.is_ascii_digit()))
+    {
+        let (lo, hi) = range_of(digits);
+        (Lookup::Three, lo, hi)
     } else {
         // Fewer digits anywhere, or digits between stars: a walk with the pattern as a filter.
         (Lookup::Every, lo, hi)
@@ -316,6 +346,7 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
         Lookup::LastFour => with_params!(prepared(BY_LAST_FOUR)),
         Lookup::Ends => with_params!(prepared(BY_ENDS)),
         Lookup::Windows => with_params!(prepared(BY_WINDOWS)),
+        Lookup::Three => with_params!(prepared(BY_THREE)),
     };
     let total = rows.first().map_or(0, |r| r.total);
     let esim_price = rows.first().and_then(|r| r.esim_price).map(Money::mnt);
@@ -474,6 +505,7 @@ mod tests {
                 Lookup::LastFour => "last four",
                 Lookup::Ends => "ends",
                 Lookup::Windows => "windows",
+                Lookup::Three => "three",
             };
             (name, lo, hi)
         };
@@ -489,7 +521,8 @@ mod tests {
         assert_eq!(how("8811*2239"), ("last four", "8811".into(), "8812".into()));
         assert_eq!(how("2233"), ("windows", "2233".into(), "2234".into()));
         assert_eq!(how("22339"), ("windows", "2233".into(), "2234".into()), "the first four digits, then the rest");
-        assert_eq!(how("223"), ("every", String::new(), "~".to_string()));
+        assert_eq!(how("223"), ("three", "223".into(), "224".into()));
+        assert_eq!(how("22"), ("every", String::new(), "~".to_string()));
         assert_eq!(how("*22*33*"), ("every", String::new(), "~".to_string()));
     }
 
