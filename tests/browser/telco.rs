@@ -84,11 +84,23 @@ async fn a_number_found_by_a_wildcard_is_bought_for_later_and_activated_with_a_s
     let c = &b.client;
     register(&b, &app, "later@example.mn").await;
     let number = pick_a_number(&b, &app).await;
+    // A physical SIM's code that names no card is refused beside its field, the code kept.
+    click(c, &format!("li[data-msisdn='{number}'] input[name=activation][value=physical]")).await;
+    fill(c, &format!("code-{number}"), "99999999").await;
+    click(c, &format!("li[data-msisdn='{number}'] button[type=submit]")).await;
+    let beside = format!("#code-field-{number} .field-error");
+    b.wait_for(10, "the refusal beside the code", || async { !text_of(c, &beside).await.is_empty() }).await;
+    let code = c.find(Locator::Id(&format!("code-{number}"))).await.unwrap();
+    assert_eq!(code.prop("value").await.unwrap().as_deref(), Some("99999999"));
+    assert_eq!(code.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+
+    click(c, &format!("li[data-msisdn='{number}'] input[name=activation][value=later]")).await;
     click(c, &format!("li[data-msisdn='{number}'] button[type=submit]")).await;
     b.wait_for(10, "the confirmation", || async {
         text_of(c, &format!("li[data-msisdn='{number}'] .add-result")).await.contains("Added to your cart")
     })
     .await;
+    assert!(text_of(c, &beside).await.is_empty(), "the accepted add clears the code's message");
     c.goto(&app.url("/cart?lang=en")).await.unwrap();
     let cart = text_of(c, "#cart").await;
     assert!(cart.contains("activate later") && cart.contains("Held for you until"), "{cart}");

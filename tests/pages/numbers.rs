@@ -71,6 +71,14 @@ async fn a_number_chosen_in_the_picker_is_held_in_the_cart_with_its_countdown() 
         fragment.contains(r#"data-field="activation_code""#) && fragment.contains("ийм кодтой SIM карт алга"),
         "{fragment}"
     );
+    // The message stands beside the code's field (sent again out of band, the code kept),
+    // once: not also under the button.
+    let field =
+        &fragment[fragment.find(&format!(r#"id="code-field-{number}" hx-swap-oob="true""#)).expect(&fragment)..];
+    let field = &field[..field.find("</div>").unwrap()];
+    assert!(field.contains("ийм кодтой SIM карт алга") && field.contains(r#"aria-invalid="true""#), "{field}");
+    assert!(field.contains(r#"value="99999999""#), "{field}");
+    assert_eq!(fragment.matches("ийм кодтой SIM карт алга").count(), 1, "{fragment}");
 
     let res = client
         .post(app.url("/cart/items"))
@@ -79,7 +87,10 @@ async fn a_number_chosen_in_the_picker_is_held_in_the_cart_with_its_countdown() 
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(res.status(), 200);
+    let added = res.text().await.unwrap();
+    assert!(added.contains(&format!(r#"id="code-field-{number}" hx-swap-oob="true""#)), "{added}");
+    assert!(!added.contains("field-error"), "an accepted add clears the code's message: {added}");
     let cart = client.get(app.url("/cart")).send().await.unwrap().text().await.unwrap();
     let shown = format!("{} {}", &number[..4], &number[4..]);
     assert!(cart.contains(&shown) && cart.contains("дараа идэвхжүүлнэ"), "{cart}");

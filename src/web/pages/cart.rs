@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::cart_session::{load_session_cart, remember};
 use super::forms::FormErrors;
+use super::numbers::SimCodeField;
 use super::views::kind_label;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
@@ -165,6 +166,8 @@ pub struct AddedFragment {
     pub ok: bool,
     pub message: String,
     pub errors: FormErrors,
+    /// A number picker's SIM code field, sent again beside the number it belongs to.
+    pub code_field: Option<SimCodeField>,
 }
 
 /// The cart to add to: the session's open one, else a new one (the customer's when signed in).
@@ -192,6 +195,7 @@ pub async fn add_item(
     let account = visitor.0.map(|a| a.id);
     let cart_id = cart_for_adding(&state, &session, account).await?;
     let form = form.into_inner();
+    let picked = form.number.clone().map(|n| (n, form.activation_code.clone().unwrap_or_default()));
     let input = ItemInput {
         product_id: form.product_id,
         quantity: form.quantity,
@@ -243,7 +247,14 @@ pub async fn add_item(
     }
     // 409 would not be swapped by htmx's configuration; the refusal is the fragment's content.
     let status = if status == StatusCode::CONFLICT { StatusCode::UNPROCESSABLE_ENTITY } else { status };
-    html_with(status, &AddedFragment { ctx, ok, message, errors: FormErrors(errors) })
+    let code_field = picked.map(|(msisdn, value)| SimCodeField {
+        error: errors.first("activation_code").map(|e| ctx.field(e)),
+        // An accepted code is not shown again.
+        value: if ok { String::new() } else { value },
+        msisdn,
+        oob: true,
+    });
+    html_with(status, &AddedFragment { ctx, ok, message, errors: FormErrors(errors), code_field })
 }
 
 #[derive(Deserialize, Default)]

@@ -22,11 +22,29 @@ use crate::web::state::AppState;
 
 pub struct NumberView {
     pub msisdn: String,
+    /// Its physical SIM's code field, empty.
+    pub code: SimCodeField,
     pub display: String,
     pub tier: &'static str,
     pub price: Money,
     pub golden: bool,
     pub product_id: ProductId,
+}
+
+/// The field a physical SIM's code is typed in, under a number of the picker. After an add it
+/// is sent again out of band (htmx), so a refused code's message stands beside it and an
+/// accepted one clears it.
+pub struct SimCodeField {
+    pub msisdn: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub oob: bool,
+}
+
+impl SimCodeField {
+    pub fn empty(msisdn: &str) -> Self {
+        Self { msisdn: msisdn.to_string(), value: String::new(), error: None, oob: false }
+    }
 }
 
 pub struct NumberList {
@@ -98,6 +116,7 @@ fn number_list(ctx: &Chrome, query: &NumbersQuery, found: &Found, csrf: &str) ->
             .iter()
             .map(|n| NumberView {
                 msisdn: n.msisdn.as_str().to_string(),
+                code: SimCodeField::empty(n.msisdn.as_str()),
                 product_id: n.product_id,
                 display: n.msisdn.display(),
                 tier: tier_label(ctx, n.tier),
