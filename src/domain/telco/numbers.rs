@@ -183,17 +183,21 @@ macro_rules! search_sql {
     };
     (@windows $cut:literal) => {
         concat!(
-            search_sql!(@window "msisdn >= (SELECT lo FROM k) AND msisdn < (SELECT hi FROM k)", "1", $cut), " UNION ALL ",
+            search_sql!(@first $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 2, 4) = (SELECT lo FROM k)", "2", $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 3, 4) = (SELECT lo FROM k)", "3", $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 4, 4) = (SELECT lo FROM k)", "4", $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 5, 4) = (SELECT lo FROM k)", "5", $cut))
     };
+    (@first $cut:literal) => {
+        // The first place is a range of the digits' own order, whatever is looked for.
+        search_sql!(@window "msisdn >= (SELECT lo FROM k) AND msisdn < (SELECT hi FROM k)", "1", $cut)
+    };
     (@threes $cut:literal) => {
         // Three digits start a range of each window (not in number order: each walk is sorted,
         // ~1,000 numbers), or end the number (the endings' index, in order).
         concat!(
-            search_sql!(@window "msisdn >= (SELECT lo FROM k) AND msisdn < (SELECT hi FROM k)", "1", $cut), " UNION ALL ",
+            search_sql!(@first $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 2, 4) >= (SELECT lo FROM k) AND substr(msisdn, 2, 4) < (SELECT hi FROM k)", "2", $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 3, 4) >= (SELECT lo FROM k) AND substr(msisdn, 3, 4) < (SELECT hi FROM k)", "3", $cut), " UNION ALL ",
             search_sql!(@window "substr(msisdn, 4, 4) >= (SELECT lo FROM k) AND substr(msisdn, 4, 4) < (SELECT hi FROM k)", "4", $cut), " UNION ALL ",
@@ -287,14 +291,21 @@ fn range_of(prefix: &str) -> (String, String) {
 /// Chooses the narrower index for a pattern. A prefix's first two digits are one of the
 /// operator's few prefixes, so they narrow little; each further digit, and each digit of a
 /// suffix, narrows tenfold.
-fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
-    let Some(like) = pattern.map(NumberPattern::like) else {
+fn lookup(pattern: Option<&NumberPattern>, tier: Option<Tier>) -> (Lookup, String, String) {
+    // Nothing narrows but the tier: walk that tier's numbers, or every number.
+    let broad = || {
         let (lo, hi) = range_of("");
-        return (Lookup::Every, lo, hi);
+        (tier.map_or(Lookup::Every, Lookup::Tier), lo, hi)
     };
+    let Some(like) = pattern.map(NumberPattern::like) else { return broad() };
     let prefix: String = like.chars().take_while(char::is_ascii_digit).collect();
     let suffix: String =
         if like.ends_with('%') { String::new() } else { like.chars().rev().take_while(char::is_ascii_digit).collect() };
+    let anywhere = like
+        .strip_prefix('%')
+        .and_then(|l| l.strip_suffix('%'))
+        .filter(|d| d.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or("");
     let prefix_strength = prefix.len().saturating_sub(1);
     let (lo, hi) = range_of(&prefix);
     if suffix.len() >= WINDOW {
@@ -303,25 +314,16 @@ fn lookup(pattern: Option<&NumberPattern>) -> (Lookup, String, String) {
         (Lookup::Ends, lo, hi)
     } else if !prefix.is_empty() {
         (Lookup::Digits, lo, hi)
-    } else if !suffix.is_empty() {
-        (Lookup::Every, lo, hi)
-    } else if let Some(digits) = like
-        .strip_prefix('%')
-        .and_then(|l| l.strip_suffix('%'))
-        .filter(|d| d.len() >= WINDOW && d.chars().all(|c| c.is_ascii_digit()))
-    {
-        let (lo, hi) = range_of(&digits[..WINDOW]);
+    } else if anywhere.len() >= WINDOW {
+        let (lo, hi) = range_of(&anywhere[..WINDOW]);
         (Lookup::Windows, lo, hi)
-    } else if let Some(digits) = like
-        .strip_prefix('%')
-        .and_then(|l| l.strip_suffix('%'))
-        .filter(|d| d.len() == WINDOW - 1 && d.chars().all(|c| c.is_ascii_digit()))
-    {
-        let (lo, hi) = range_of(digits);
+    } else if anywhere.len() == WINDOW - 1 {
+        let (lo, hi) = range_of(anywhere);
         (Lookup::Three, lo, hi)
     } else {
-        // Fewer digits anywhere, or digits between stars: a walk with the pattern as a filter.
-        (Lookup::Every, lo, hi)
+        // A short suffix, fewer digits anywhere, or digits between stars: a walk with the
+        // pattern as a filter.
+        broad()
     }
 }
 
@@ -336,10 +338,7 @@ pub fn search(conn: &mut PgConnection, search: &NumberSearch, now: DateTime<Utc>
     let tiers: Vec<&str> =
         Tier::ALL.into_iter().filter(|t| tier.is_none_or(|only| only == *t)).map(Tier::as_str).collect();
     let like = pattern.as_ref().map_or_else(|| "%".to_string(), |p| p.like().to_string());
-    let (how, lo, hi) = match (lookup(pattern.as_ref()), tier) {
-        ((Lookup::Every, lo, hi), Some(only)) => (Lookup::Tier(*only), lo, hi),
-        (chosen, _) => chosen,
-    };
+    let (how, lo, hi) = lookup(pattern.as_ref(), *tier);
     // The same parameters for both ways of sending the statement.
     macro_rules! with_params {
         ($statement:expr) => {
@@ -514,7 +513,7 @@ mod tests {
     fn a_pattern_takes_its_narrowest_index() {
         let how = |q: &str| {
             let p = NumberPattern::parse(q, "q").ok().flatten();
-            let (how, lo, hi) = lookup(p.as_ref());
+            let (how, lo, hi) = lookup(p.as_ref(), None);
             let name = match how {
                 Lookup::Every => "every",
                 Lookup::Tier(_) => "tier",
