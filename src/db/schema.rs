@@ -78,6 +78,56 @@ diesel::table! {
 }
 
 diesel::table! {
+    campaigns (id) {
+        id -> Uuid,
+        name -> Text,
+        discount_type -> Text,
+        discount_value -> Numeric,
+        code_policy -> Text,
+        max_redemptions -> Nullable<Int4>,
+        budget -> Nullable<Numeric>,
+        min_subtotal -> Nullable<Numeric>,
+        applies_kinds -> Nullable<Array<Text>>,
+        applies_products -> Nullable<Array<Uuid>>,
+        stackable -> Bool,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        uses -> Int4,
+        discount_used -> Numeric,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    coupon_codes (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        code -> Text,
+        account_id -> Nullable<Uuid>,
+        assigned_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    coupon_redemptions (id) {
+        id -> Uuid,
+        campaign_id -> Uuid,
+        code_id -> Uuid,
+        order_id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        policy -> Text,
+        status -> Text,
+        discount -> Numeric,
+        created_at -> Timestamptz,
+        redeemed_at -> Nullable<Timestamptz>,
+        released_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     cart_items (id) {
         id -> Uuid,
         cart_id -> Uuid,
@@ -100,6 +150,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        coupon_ids -> Array<Uuid>,
     }
 }
 
@@ -220,6 +271,7 @@ diesel::table! {
         sim_card_id -> Nullable<Uuid>,
         fulfilled_at -> Nullable<Timestamptz>,
         failure -> Nullable<Text>,
+        discount -> Numeric,
     }
 }
 
@@ -372,6 +424,9 @@ diesel::joinable!(addresses -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(browser_sessions -> accounts (account_id));
 diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(coupon_codes -> campaigns (campaign_id));
+diesel::joinable!(coupon_redemptions -> coupon_codes (code_id));
+diesel::joinable!(coupon_redemptions -> orders (order_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> accounts (account_id));
 diesel::joinable!(number_events -> numbers (msisdn));
@@ -404,9 +459,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     browser_sessions,
     auth_attempts,
     branches,
+    campaigns,
     cart_items,
     carts,
     categories,
+    coupon_codes,
+    coupon_redemptions,
     esim_profiles,
     idempotency_keys,
     jobs,

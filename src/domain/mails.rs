@@ -57,6 +57,36 @@ impl JobKind for NumberReminderMail {
     }
 }
 
+/// A personal coupon code sent to its customer: the link opens the shop's cart with the code
+/// applied (the code is no bearer secret: only its customer, signed in, can use it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CouponMail {
+    pub to: String,
+    pub lang: Lang,
+    pub code: String,
+    pub campaign: String,
+    /// As shown: `10%` or `₮5,000`.
+    pub discount: String,
+    /// As shown, when the campaign has a minimum.
+    pub min_subtotal: Option<String>,
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub const COUPON: &str = "coupon_code";
+
+impl JobKind for CouponMail {
+    const QUEUE: Queue = Queue::Mail;
+    const KINDS: &'static [&'static str] = &[COUPON];
+
+    fn kind(&self) -> &'static str {
+        COUPON
+    }
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{COUPON}:{}", self.code))
+    }
+}
+
 /// What an order mail tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderNews {

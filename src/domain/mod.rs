@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod mails;
 pub mod orders;
 pub mod payments;
+pub mod promotions;
 pub mod pruning;
 pub mod shared;
 pub mod telco;

@@ -47,12 +47,12 @@ pub async fn buy_now(
     ip: ClientIp,
 ) -> Result<Placed, CheckoutError> {
     let cart_id = CartId::from_uuid(key.derive_id("buy-now", caller));
-    let rules = shop.rules.clone();
+    let (rules, now) = (shop.rules.clone(), shop.now());
     let cart = shop
         .db
         .run(move |conn| {
             cart::commands::open_cart_with_id(conn, cart_id, caller)?;
-            cart::queries::get_cart(conn, cart_id, caller, &rules)
+            cart::queries::get_cart(conn, cart_id, caller, &rules, now)
         })
         .await?;
     let placed = async {

@@ -11,7 +11,7 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::db::Db;
 use crate::domain::accounts::reset::{self, ResetLink, RESET_LIFETIME};
-use crate::domain::mails::{NumberReminderMail, OrderMail, OrderNews, PasswordResetMail};
+use crate::domain::mails::{CouponMail, NumberReminderMail, OrderMail, OrderNews, PasswordResetMail};
 use crate::domain::orders::{links, OrderToken};
 use crate::domain::shared::{Clock, Lang};
 use crate::i18n::Tr;
@@ -136,6 +136,40 @@ pub fn number_reminder(mail: &NumberReminderMail, public_url: &str) -> Result<Ou
         subject: t.fill("mail.number_reminder.subject", &[("number", &mail.msisdn), ("date", &mail.activate_by)]),
         text: NumberReminderText { t, mail, link: &link }.render().map_err(|e| e.to_string())?,
         html: NumberReminderHtml { t, mail, link: &link }.render().map_err(|e| e.to_string())?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/coupon.txt")]
+struct CouponText<'a> {
+    t: Tr,
+    mail: &'a CouponMail,
+    link: &'a str,
+    until: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/coupon.html")]
+struct CouponHtml<'a> {
+    t: Tr,
+    mail: &'a CouponMail,
+    link: &'a str,
+    until: Option<String>,
+}
+
+/// A personal code for its customer, with a link that opens the cart with the code applied.
+///
+/// # Errors
+/// A template that fails to render.
+pub fn coupon(mail: &CouponMail, public_url: &str) -> Result<Outgoing, String> {
+    let t = Tr(mail.lang);
+    let link = format!("{}/cart?coupon={}", public_url.trim_end_matches('/'), mail.code);
+    let until = mail.ends_at.map(|e| crate::domain::shared::shop_local(e).format("%Y-%m-%d %H:%M").to_string());
+    Ok(Outgoing {
+        to: mail.to.clone(),
+        subject: t.fill("mail.coupon.subject", &[("discount", &mail.discount)]),
+        text: CouponText { t, mail, link: &link, until: until.clone() }.render().map_err(|e| e.to_string())?,
+        html: CouponHtml { t, mail, link: &link, until }.render().map_err(|e| e.to_string())?,
     })
 }
 
@@ -304,6 +338,10 @@ impl Sender {
         )
     }
 
+    fn coupon(&self, mail: &CouponMail) -> Result<(), String> {
+        self.mailer.send(&coupon(mail, &self.public_url)?)
+    }
+
     fn number_reminder(&self, mail: &NumberReminderMail) -> Result<(), String> {
         self.mailer.send(&number_reminder(mail, &self.public_url)?)
     }
@@ -320,9 +358,10 @@ impl Sender {
 
 /// Registers the mail kinds with the job runner: each is rendered with a fresh link and sent.
 pub fn performers(performers: Performers, sender: Sender) -> Performers {
-    let (reset_sender, order_sender) = (sender.clone(), sender.clone());
+    let (reset_sender, order_sender, coupon_sender) = (sender.clone(), sender.clone(), sender.clone());
     performers
         .on(move |mail: PasswordResetMail| reset_sender.password_reset(&mail))
         .on(move |mail: OrderMail| order_sender.order(&mail))
+        .on(move |mail: CouponMail| coupon_sender.coupon(&mail))
         .on(move |mail: NumberReminderMail| sender.number_reminder(&mail))
 }

@@ -15,6 +15,7 @@ use crate::domain::checkout::CheckoutError;
 use crate::domain::idempotency::IdempotencyError;
 use crate::domain::orders::OrderError;
 use crate::domain::payments::PaymentError;
+use crate::domain::promotions::{CouponRefusal, PromotionError, RefusalKind};
 use crate::domain::shared::{Code, FieldErrors, Lang};
 use crate::domain::telco::owned::ActivationError;
 use crate::i18n::Tr;
@@ -101,6 +102,10 @@ pub const PROBLEM_CODES: &[&str] = &[
     "number_lost",
     "sim_code_used",
     "number_active",
+    "coupon_unknown",
+    "coupon_not_yours",
+    "coupon_used",
+    "coupon_used_up",
 ];
 
 /// What the error pages (and the API's rendering in the request's language) need to know about
@@ -330,8 +335,39 @@ impl From<CartError> for AppError {
                 AppError::conflict("sim_code_used", "This SIM card's code was already used to activate a number.")
             }
             CartError::Throttled { retry_after_secs } => AppError::TooManyRequests { retry_after_secs },
+            CartError::Coupon(refusal) => coupon_refused(refusal, "code"),
             CartError::Invalid(fields) => AppError::Invalid(fields),
             CartError::Internal(db) => db.into(),
+        }
+    }
+}
+
+/// A refused coupon code: 404 unknown, 409 used up or not the shopper's, 422 (on `field`) not
+/// applicable to this cart.
+pub fn coupon_refused(refusal: CouponRefusal, field: &str) -> AppError {
+    match refusal.kind() {
+        RefusalKind::NotFound => AppError::coded(StatusCode::NOT_FOUND, "coupon_unknown", "There is no such code."),
+        RefusalKind::Conflict => {
+            let (code, detail) = match refusal {
+                CouponRefusal::NotYours => ("coupon_not_yours", "This code was given to another customer."),
+                CouponRefusal::SignInRequired => ("coupon_not_yours", "This code is for signed-in customers."),
+                CouponRefusal::AlreadyUsed => ("coupon_used", "This code was already used by this customer."),
+                _ => ("coupon_used_up", "This campaign's codes are used up."),
+            };
+            AppError::conflict(code, detail)
+        }
+        RefusalKind::Invalid => FieldErrors::single(field, refusal.field_error()).into(),
+    }
+}
+
+impl From<PromotionError> for AppError {
+    fn from(e: PromotionError) -> Self {
+        match e {
+            PromotionError::NotFound => AppError::NotFound,
+            PromotionError::Invalid(fields) => AppError::Invalid(fields),
+            PromotionError::Refused(refusal) => coupon_refused(refusal, "code"),
+            PromotionError::NoRandomness(msg) => AppError::Internal(msg),
+            PromotionError::Internal(db) => db.into(),
         }
     }
 }
@@ -378,6 +414,7 @@ impl From<CheckoutError> for AppError {
             CheckoutError::SimCodeUsed => {
                 AppError::conflict("sim_code_used", "A SIM card's code in the cart was used meanwhile.")
             }
+            CheckoutError::Coupon(refusal) => coupon_refused(refusal, "coupons"),
             CheckoutError::Invalid(fields) => AppError::Invalid(fields),
             CheckoutError::NoRandomness(msg) => AppError::Internal(msg),
             CheckoutError::PaymentsUnavailable => AppError::Unavailable("no payment provider is configured".into()),

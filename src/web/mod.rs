@@ -76,8 +76,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
     use self::api::{
-        admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs, me,
-        numbers as api_numbers,
+        admin_campaigns, admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs,
+        me, numbers as api_numbers,
     };
     use self::pages::{
         account, addresses, cart, catalog, checkout, health, home, login, numbers, orders, password_reset, payments,
@@ -179,6 +179,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(api_carts::remove_item))
                 .default_service(web::to(method_not_allowed)),
         )
+        .service(post("/api/v1/carts/{id}/coupons", api_carts::apply_coupon))
+        .service(
+            web::resource("/api/v1/carts/{id}/coupons/{code}")
+                .route(web::delete().to(api_carts::remove_coupon))
+                .default_service(web::to(method_not_allowed)),
+        )
         .service(post("/api/v1/carts/{id}/checkout", api_carts::checkout))
         .service(get("/api/v1/orders", api_orders::list_orders))
         .service(get("/api/v1/orders/{id}", api_orders::get_order))
@@ -190,6 +196,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1/admin")
                 .wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff))
+                .service(post("/campaigns", admin_campaigns::create_campaign))
+                .service(get("/campaigns/{id}", admin_campaigns::get_campaign))
+                .service(
+                    web::resource("/campaigns/{id}/codes")
+                        .route(web::post().to(admin_campaigns::add_codes))
+                        .route(web::get().to(admin_campaigns::list_codes))
+                        .default_service(web::to(method_not_allowed)),
+                )
+                .service(get("/campaigns/{id}/stats", admin_campaigns::campaign_stats))
                 .service(get("/jobs", admin_jobs::list_jobs))
                 .service(post("/jobs/{id}/retry", admin_jobs::retry_job))
                 .service(get("/orders", admin_orders::list_orders))

@@ -8,6 +8,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod cli;
+mod coupons;
 mod docs;
 mod fulfilment;
 mod jobs;

@@ -194,3 +194,130 @@ async fn two_processes_credit_a_hundred_top_ups_exactly_once() {
         "each sent once"
     );
 }
+
+const COUPON_ROUNDS: usize = 10;
+
+async fn checkout_at(app: &common::TestApp, base: &str, cart: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    let call = Call {
+        method: reqwest::Method::POST,
+        path: format!("/api/v1/carts/{cart}/checkout"),
+        token,
+        body: Some(body),
+        key: Some(Uuid::new_v4().to_string()),
+    };
+    app.call_at(base, call).await
+}
+
+async fn staff_campaign(app: &common::TestApp, token: &str, body: Value, code: &str) {
+    let (status, created) = app.send("POST", "/api/v1/admin/campaigns", Some(token), Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let (status, made) = app
+        .send("POST", &format!("/api/v1/admin/campaigns/{id}/codes"), Some(token), Some(json!({"code": code})))
+        .await;
+    assert_eq!(status, 201, "{made}");
+}
+
+/// One customer fills ten carts, applies one once-per-customer code to each, and checks all ten
+/// out at once on two server processes: one order carries the discount, nine are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_concurrent_checkouts_of_one_customer_use_a_once_per_customer_code_once() {
+    let app = common::spawn_app().await;
+    let other = app.another_server(&[]);
+    app.create_staff("staff@shop.mn", storefront::domain::accounts::Role::Staff);
+    let staff = app.token("staff@shop.mn", common::GOOD_PASSWORD).await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    for round in 0..COUPON_ROUNDS {
+        let code = format!("ONCE-{round}");
+        staff_campaign(
+            &app,
+            &staff,
+            json!({"name": code, "discount": {"type": "fixed", "value": 1000},
+            "code_policy": "once_per_customer"}),
+            &code,
+        )
+        .await;
+        let bat = app.customer_token(&format!("bat{round}@example.mn")).await;
+        let mut carts = Vec::new();
+        for _ in 0..10 {
+            let cart = app.cart_with(Some(&bat), std::slice::from_ref(&top_up)).await;
+            let (status, body) = app
+                .send("POST", &format!("/api/v1/carts/{cart}/coupons"), Some(&bat), Some(json!({"code": code})))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            carts.push(cart);
+        }
+        let attempts = carts.iter().enumerate().map(|(i, cart)| {
+            let base = if i % 2 == 0 { app.address.clone() } else { other.address.clone() };
+            let (app, bat) = (&app, &bat);
+            async move { checkout_at(app, &base, cart, Some(bat), json!({})).await }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let placed: Vec<&Value> = results.iter().filter(|(s, _)| *s == 201).map(|(_, b)| b).collect();
+        for (status, body) in &results {
+            assert!(
+                *status == 201 || (*status == 409 && body["code"] == "coupon_used"),
+                "round {round}: {status} {body}"
+            );
+        }
+        assert_eq!(placed.len(), 1, "round {round}");
+        assert_eq!(placed[0]["order"]["totals"]["discount"]["amount"], "1000.00");
+        let live = app.count(&format!(
+            "SELECT count(*) AS n FROM coupon_redemptions r JOIN coupon_codes c ON c.id = r.code_id \
+             WHERE c.code = '{code}' AND r.status <> 'released'"
+        ));
+        assert_eq!(live, 1, "round {round}");
+    }
+}
+
+/// Twenty guests with a limited code (three uses) and a budget check out at once on two
+/// server processes: three orders carry it, and neither the limit nor the budget is passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_buyers_share_a_code_limited_to_three_and_a_budget() {
+    let app = common::spawn_app().await;
+    let other = app.another_server(&[]);
+    app.create_staff("staff@shop.mn", storefront::domain::accounts::Role::Staff);
+    let staff = app.token("staff@shop.mn", common::GOOD_PASSWORD).await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    for round in 0..COUPON_ROUNDS {
+        // Three uses, or 2,500 of budget for 1,000 off each: the third gets 500.
+        let (limit, budget) = if round % 2 == 0 { (3, None) } else { (20, Some("2500")) };
+        let code = format!("LIMITED-{round}");
+        staff_campaign(
+            &app,
+            &staff,
+            json!({"name": code, "discount": {"type": "fixed", "value": 1000},
+            "code_policy": "limited", "max_redemptions": limit, "budget": budget}),
+            &code,
+        )
+        .await;
+        let mut carts = Vec::new();
+        for _ in 0..20 {
+            let cart = app.cart_with(None, std::slice::from_ref(&top_up)).await;
+            let (status, body) =
+                app.send("POST", &format!("/api/v1/carts/{cart}/coupons"), None, Some(json!({"code": code}))).await;
+            assert_eq!(status, 200, "{body}");
+            carts.push(cart);
+        }
+        let attempts = carts.iter().enumerate().map(|(i, cart)| {
+            let base = if i % 2 == 0 { app.address.clone() } else { other.address.clone() };
+            let app = &app;
+            async move { checkout_at(app, &base, cart, None, json!({"email": format!("guest{i}@example.mn")})).await }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let mut discounts = Vec::new();
+        for (status, body) in &results {
+            match status {
+                201 => discounts.push(body["order"]["totals"]["discount"]["amount"].as_str().unwrap().to_string()),
+                409 => assert_eq!(body["code"], "coupon_used_up", "round {round}: {body}"),
+                other => panic!("round {round}: unexpected {other}: {body}"),
+            }
+        }
+        discounts.sort();
+        let expected: Vec<&str> =
+            if budget.is_none() { vec!["1000.00"; 3] } else { vec!["1000.00", "1000.00", "500.00"] };
+        let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
+        expected.sort();
+        assert_eq!(discounts, expected, "round {round}");
+    }
+}

@@ -126,7 +126,7 @@ fn checkout_reserves_stock_closes_the_cart_opens_a_payment_and_queues_the_confir
     assert_eq!(placed.payment.status, PaymentState::Pending);
     assert_eq!(placed.payment.amount, placed.order.totals.total);
     assert_eq!(stock_at(&mut conn, product, branch), before - 1);
-    let closed = cart::queries::get_cart(&mut conn, cart_id, None, &rules()).unwrap();
+    let closed = cart::queries::get_cart(&mut conn, cart_id, None, &rules(), Utc::now()).unwrap();
     assert!(!closed.open);
     assert_eq!(count(&mut conn, "SELECT count(*) FROM jobs WHERE kind = 'order_confirmation'"), 1);
     // The cart is an order now: it cannot be checked out again.
@@ -144,7 +144,7 @@ fn a_refused_checkout_leaves_nothing_behind() {
     assert!(matches!(place(&mut conn, &pickup_order(cart_id, branch)), Err(CheckoutError::OutOfStock(_))));
     assert_eq!(count(&mut conn, "SELECT count(*) FROM orders"), 0);
     assert_eq!(count(&mut conn, "SELECT count(*) FROM jobs"), 0);
-    assert!(cart::queries::get_cart(&mut conn, cart_id, None, &rules()).unwrap().open);
+    assert!(cart::queries::get_cart(&mut conn, cart_id, None, &rules(), Utc::now()).unwrap().open);
     diesel::update(stock::table.find((product, branch))).set(stock::quantity.eq(before)).execute(&mut conn).unwrap();
     assert!(place(&mut conn, &pickup_order(cart_id, branch)).is_ok(), "the same cart can go on once stock is back");
 }

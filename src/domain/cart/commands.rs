@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 
 use super::model::CartRow;
-use super::queries::{find_row, load_lines, view_of};
+use super::queries::{coupons_of, customer_of, find_row, load_lines, price_line, view, view_of};
 use super::rules::{self, MAX_LINES, MAX_QUANTITY};
 use super::state::CartStatus;
 use super::types::{CartLine, CartView, ItemInput};
@@ -12,8 +12,9 @@ use super::CartError;
 use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
 use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::promotions::{self, CouponCode, CouponRefusal};
 use crate::domain::shared::SimCardId;
-use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
+use crate::domain::shared::{AccountId, CartId, CartItemId, CouponCodeId, ProductId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money, ShopRules};
 use crate::domain::telco::lifecycle::Hold;
@@ -26,7 +27,8 @@ pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &Sho
         .values(carts::account_id.eq(owner))
         .returning(CartRow::as_returning())
         .get_result(conn)?;
-    Ok(view_of(&row, Vec::new(), shop))
+    // A new cart has no codes, so no moment is looked at.
+    Ok(view_of(&row, Vec::new(), &[], owner, shop, DateTime::UNIX_EPOCH))
 }
 
 /// Opens the cart of id `id` for `owner` if there is none yet: a "buy now" form makes its cart's
@@ -99,11 +101,6 @@ fn full() -> CartError {
     FieldErrors::single("cart", FieldError::from(Code::CartFull).with("max", MAX_LINES)).into()
 }
 
-fn view(conn: &mut PgConnection, row: &CartRow, shop: &ShopRules) -> Result<CartView, CartError> {
-    let lines = load_lines(conn, row.id)?;
-    Ok(view_of(row, lines, shop))
-}
-
 /// The most of one device a single branch could hand over (pickup) or ship (the warehouse).
 fn best_branch_stock(conn: &mut PgConnection, product: ProductId) -> Result<i64, CartError> {
     #[derive(QueryableByName)]
@@ -148,7 +145,7 @@ pub fn add_item(
                 add_device(conn, cart_id, &product, input)?;
                 Ok::<_, CartError>(row)
             })?;
-            view(conn, &row, shop)
+            view(conn, &row, caller, shop, now)
         }
         ProductKind::TopUp | ProductKind::DataPack | ProductKind::Plan => {
             let line = match service_line(&product, input, shop) {
@@ -156,7 +153,7 @@ pub fn add_item(
                 Err(e) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
             };
             let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
-            view(conn, &row, shop)
+            view(conn, &row, caller, shop, now)
         }
         ProductKind::Number | ProductKind::Esim => {
             let line = match number_line(conn, &product, input, shop) {
@@ -169,7 +166,7 @@ pub fn add_item(
                 add_number(conn, &row, &product, &line, shop, now)?;
                 Ok::<_, CartError>(row)
             })?;
-            view(conn, &row, shop)
+            view(conn, &row, caller, shop, now)
         }
         ProductKind::Service => {
             let line = match reissue_line(conn, &product, input, caller, shop) {
@@ -178,7 +175,7 @@ pub fn add_item(
                 Err(e) => return Err(e),
             };
             let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
-            view(conn, &row, shop)
+            view(conn, &row, caller, shop, now)
         }
     }
 }
@@ -484,13 +481,16 @@ fn insert_if_open(
     struct Added {
         #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
         owner: Option<AccountId>,
+        #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+        coupon_ids: Vec<CouponCodeId>,
     }
     let added: Option<Added> = prepared(
         "WITH c AS (UPDATE carts SET updated_at = now() \
-             WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) RETURNING id, account_id) \
+             WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) \
+             RETURNING id, account_id, coupon_ids) \
          INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
          SELECT c.id, $4, 1, $5, $6 FROM c WHERE (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
-         RETURNING (SELECT account_id FROM c) AS owner",
+         RETURNING (SELECT account_id FROM c) AS owner, (SELECT coupon_ids FROM c) AS coupon_ids",
     )
     .bind::<SqlUuid, _>(cart_id)
     .bind::<Text, _>(CartStatus::Open)
@@ -502,7 +502,7 @@ fn insert_if_open(
     .get_result(conn)
     .optional()?;
     match added {
-        Some(a) => Ok(CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open }),
+        Some(a) => Ok(CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open, coupon_ids: a.coupon_ids }),
         None => Err(refusal(conn, cart_id, caller)),
     }
 }
@@ -518,6 +518,7 @@ pub fn set_quantity(
     item_id: CartItemId,
     raw_quantity: Option<&str>,
     shop: &ShopRules,
+    now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
     let row = conn.transaction(|conn| {
         let row = lock_and_touch(conn, cart_id, caller)?;
@@ -540,7 +541,7 @@ pub fn set_quantity(
             .execute(conn)?;
         Ok::<_, CartError>(row)
     })?;
-    view(conn, &row, shop)
+    view(conn, &row, caller, shop, now)
 }
 
 /// Removes a line.
@@ -569,7 +570,7 @@ pub fn remove_item(
         }
         Ok::<_, CartError>(row)
     })?;
-    view(conn, &row, shop)
+    view(conn, &row, caller, shop, now)
 }
 
 /// At sign-in: a guest's cart joins the customer's latest open cart (devices in both add up, up
@@ -622,9 +623,25 @@ pub fn merge_on_sign_in(
         .bind::<Text, _>(ProductKind::Device)
         .execute(conn)?;
         telco::lifecycle::move_holds(conn, guest_row.id, target)?;
+        // The guest's codes join the customer's (each once); checkout weighs them for the customer.
+        prepared(
+            "UPDATE carts t SET coupon_ids = t.coupon_ids || \
+                 ARRAY(SELECT x FROM unnest(g.coupon_ids) x WHERE NOT x = ANY(t.coupon_ids)) \
+             FROM carts g WHERE t.id = $2 AND g.id = $1",
+        )
+        .bind::<SqlUuid, _>(guest_row.id)
+        .bind::<SqlUuid, _>(target)
+        .execute(conn)?;
         diesel::update(carts::table.find(guest_row.id)).set(carts::status.eq(CartStatus::Merged)).execute(conn)?;
         Ok(Some(target))
     })
+}
+
+/// What checking a cart out gives the order: its priced lines and the codes it carries.
+#[derive(Debug)]
+pub struct CheckedOut {
+    pub lines: Vec<CartLine>,
+    pub coupon_ids: Vec<CouponCodeId>,
 }
 
 /// The cart becomes an order: closes the open cart `caller` may use (taking its row lock for the
@@ -638,25 +655,98 @@ pub fn check_out(
     cart_id: CartId,
     caller: Option<AccountId>,
     now: chrono::DateTime<Utc>,
-) -> Result<Vec<CartLine>, CartError> {
-    use diesel::sql_types::{Nullable, Timestamptz};
+) -> Result<CheckedOut, CartError> {
+    use diesel::sql_types::{Array, Nullable, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Closed {
+        #[diesel(sql_type = Array<SqlUuid>)]
+        coupon_ids: Vec<CouponCodeId>,
+    }
     // Closing the cart and reading its lines are two statements, not one: a line being added
     // holds the cart's lock, and a statement that waited for it still reads with the snapshot
     // it started with, which misses the line whose adding it waited for. The lines are read
     // after the cart is closed and locked, so every line added before is in the order and
     // every later one is refused.
-    let closed = prepared(
+    let closed: Option<Closed> = prepared(
         "UPDATE carts SET status = $2, updated_at = $3 \
-         WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5)",
+         WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) RETURNING coupon_ids",
     )
     .bind::<SqlUuid, _>(cart_id)
     .bind::<Text, _>(CartStatus::CheckedOut)
     .bind::<Timestamptz, _>(now)
     .bind::<Text, _>(CartStatus::Open)
     .bind::<Nullable<SqlUuid>, _>(caller)
-    .execute(conn)?;
-    if closed == 0 {
-        return Err(refusal(conn, cart_id, caller));
-    }
-    Ok(super::queries::load_lines(conn, cart_id)?.into_iter().map(super::queries::price_line).collect())
+    .get_result(conn)
+    .optional()?;
+    let Some(closed) = closed else { return Err(refusal(conn, cart_id, caller)) };
+    let lines = super::queries::load_lines(conn, cart_id)?.into_iter().map(price_line).collect();
+    Ok(CheckedOut { lines, coupon_ids: closed.coupon_ids })
+}
+
+/// Applies a coupon code to the cart `caller` may change: it must be usable by the cart's
+/// customer now and take something off these lines, beside the codes already there (only
+/// stackable campaigns' codes go together). Applying a code the cart has changes nothing.
+///
+/// # Errors
+/// `NotFound`, `Closed`, `Invalid` for an empty code, `Coupon` with the refusal.
+pub fn apply_coupon(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    raw: &str,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<CartView, CartError> {
+    conn.transaction(|conn| {
+        let mut row = lock_and_touch(conn, cart_id, caller)?;
+        if raw.trim().is_empty() {
+            return Err(FieldErrors::single("code", Code::Required).into());
+        }
+        let code = CouponCode::parse(raw).ok_or(CartError::Coupon(CouponRefusal::Unknown))?;
+        let customer = customer_of(&row, caller);
+        let (found, used) =
+            promotions::queries::find_code(conn, &code, customer)?.ok_or(CartError::Coupon(CouponRefusal::Unknown))?;
+        let mut coupons = coupons_of(conn, &row, customer)?;
+        let lines: Vec<CartLine> = load_lines(conn, cart_id)?.into_iter().map(price_line).collect();
+        if !row.coupon_ids.contains(&found.code_id) {
+            coupons.push((found.clone(), used));
+            let weighed = super::queries::weigh_codes(&coupons, &lines, customer, now);
+            if let Some(refusal) = weighed.codes.last().and_then(|a| a.refusal) {
+                return Err(CartError::Coupon(refusal));
+            }
+            prepared("UPDATE carts SET coupon_ids = array_append(coupon_ids, $2) WHERE id = $1")
+                .bind::<SqlUuid, _>(cart_id)
+                .bind::<SqlUuid, _>(found.code_id)
+                .execute(conn)?;
+            row.coupon_ids.push(found.code_id);
+        }
+        Ok(view_of(&row, lines, &coupons, customer, shop, now))
+    })
+}
+
+/// Takes a code off the cart.
+///
+/// # Errors
+/// `NotFound` (also for a code the cart does not carry), `Closed`.
+pub fn remove_coupon(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    raw: &str,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<CartView, CartError> {
+    let row = conn.transaction(|conn| {
+        let mut row = lock_and_touch(conn, cart_id, caller)?;
+        let code = CouponCode::parse(raw).ok_or(CartError::NotFound)?;
+        let coupons = coupons_of(conn, &row, customer_of(&row, caller))?;
+        let id = coupons.iter().find(|(c, _)| c.code == code).map(|(c, _)| c.code_id).ok_or(CartError::NotFound)?;
+        prepared("UPDATE carts SET coupon_ids = array_remove(coupon_ids, $2) WHERE id = $1")
+            .bind::<SqlUuid, _>(cart_id)
+            .bind::<SqlUuid, _>(id)
+            .execute(conn)?;
+        row.coupon_ids.retain(|c| *c != id);
+        Ok::<_, CartError>(row)
+    })?;
+    view(conn, &row, caller, shop, now)
 }

@@ -1,5 +1,6 @@
 //! What can go wrong with a cart.
 use crate::db::DbError;
+use crate::domain::promotions::{CouponRefusal, PromotionError};
 use crate::domain::shared::FieldErrors;
 
 /// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
@@ -22,6 +23,9 @@ pub enum CartError {
     /// Too many wrong SIM codes: try again after this many seconds.
     #[error("too many attempts")]
     Throttled { retry_after_secs: u64 },
+    /// A coupon code that cannot be used here, and why.
+    #[error("coupon refused: {0:?}")]
+    Coupon(CouponRefusal),
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]
@@ -38,5 +42,17 @@ impl From<diesel::result::Error> for CartError {
 impl From<FieldErrors> for CartError {
     fn from(e: FieldErrors) -> Self {
         CartError::Invalid(e)
+    }
+}
+
+impl From<PromotionError> for CartError {
+    fn from(e: PromotionError) -> Self {
+        match e {
+            PromotionError::Refused(refusal) => CartError::Coupon(refusal),
+            PromotionError::Invalid(fields) => CartError::Invalid(fields),
+            PromotionError::NotFound => CartError::Coupon(CouponRefusal::Unknown),
+            PromotionError::Internal(db) => CartError::Internal(db),
+            PromotionError::NoRandomness(_) => CartError::Internal(DbError::Cancelled),
+        }
     }
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::state::CartStatus;
 use crate::db::schema::carts;
 use crate::domain::catalog::ProductKind;
-use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId, SimCardId};
+use crate::domain::shared::{AccountId, CartId, CartItemId, CouponCodeId, ProductId, SimCardId};
 use crate::domain::telco::Activation;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -14,6 +14,8 @@ pub struct CartRow {
     pub id: CartId,
     pub account_id: Option<AccountId>,
     pub status: CartStatus,
+    /// The codes applied, in the order they were.
+    pub coupon_ids: Vec<CouponCodeId>,
 }
 
 impl CartRow {

@@ -11,9 +11,11 @@ use crate::db::prepared;
 use crate::db::schema::carts;
 use crate::domain::catalog::queries::branch_from_row;
 use crate::domain::catalog::{model::BranchRow, ProductKind};
+use crate::domain::promotions::{self, CodeTerms, CouponCode, Discounts};
 use crate::domain::shared::{AccountId, CartId};
 use crate::domain::shared::{Localized, Money, ShopRules};
 use crate::domain::telco::Msisdn;
+use chrono::{DateTime, Utc};
 
 pub(crate) fn find_row(conn: &mut PgConnection, id: CartId) -> Result<Option<CartRow>, CartError> {
     Ok(carts::table.find(id).select(CartRow::as_select()).first(conn).optional()?)
@@ -55,24 +57,85 @@ pub(crate) fn price_line(row: LineRow) -> CartLine {
         hold_expires_at: row.hold_until,
         sim_card: row.sim_card_id,
         active: row.active,
+        discount: Money::ZERO,
     }
 }
 
-pub(crate) fn view_of(row: &CartRow, lines: Vec<LineRow>, rules_: &ShopRules) -> CartView {
-    let lines: Vec<CartLine> = lines.into_iter().map(price_line).collect();
+/// The codes a cart carries, with their terms and whether `customer` already used each.
+pub(crate) fn coupons_of(
+    conn: &mut PgConnection,
+    row: &CartRow,
+    customer: Option<AccountId>,
+) -> Result<Vec<(CodeTerms, bool)>, CartError> {
+    if row.coupon_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(promotions::queries::code_terms(conn, &row.coupon_ids, customer, false)?)
+}
+
+/// What the codes take off these lines for `customer`, now.
+pub fn weigh_codes(
+    coupons: &[(CodeTerms, bool)],
+    lines: &[CartLine],
+    customer: Option<AccountId>,
+    now: DateTime<Utc>,
+) -> Discounts {
+    if coupons.is_empty() {
+        return Discounts { per_line: vec![Money::ZERO; lines.len()], ..Discounts::default() };
+    }
+    let terms: Vec<CodeTerms> = coupons.iter().map(|(c, _)| c.clone()).collect();
+    let used: Vec<CouponCode> = coupons.iter().filter(|(_, used)| *used).map(|(c, _)| c.code.clone()).collect();
+    let lines: Vec<promotions::Line> =
+        lines.iter().map(|l| promotions::Line { product_id: l.product_id, kind: l.kind, total: l.total }).collect();
+    promotions::rules::weigh(&terms, &lines, customer, &used, now)
+}
+
+/// Whose a cart's codes are weighed for: its customer, or whoever signed in uses a guest's cart.
+pub(crate) fn customer_of(row: &CartRow, caller: Option<AccountId>) -> Option<AccountId> {
+    row.account_id.or(caller)
+}
+
+/// A cart priced now: its lines, what its codes take off them, and the totals.
+pub(crate) fn view_of(
+    row: &CartRow,
+    mut lines: Vec<CartLine>,
+    coupons: &[(CodeTerms, bool)],
+    customer: Option<AccountId>,
+    rules_: &ShopRules,
+    now: DateTime<Utc>,
+) -> CartView {
+    let discounts = weigh_codes(coupons, &lines, customer, now);
+    for (line, share) in lines.iter_mut().zip(&discounts.per_line) {
+        line.discount = *share;
+    }
     let needs_shipping = lines.iter().any(|l| l.kind.is_physical());
     let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
     let shipping = if needs_shipping { rules::delivery_fee(subtotal, rules_) } else { Money::ZERO };
-    let totals = rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping);
+    let totals = rules::totals(lines.iter().map(|l| l.total), discounts.total, shipping);
     CartView {
         id: row.id,
         account_id: row.account_id,
         open: row.status == CartStatus::Open,
         lines,
-        coupons: Vec::new(),
+        coupons: discounts.codes.iter().map(|a| a.code.as_str().to_string()).collect(),
+        coupon_lines: discounts.codes,
         totals,
         needs_shipping,
     }
+}
+
+/// A cart read and priced, its codes weighed (a third statement only when it carries codes).
+pub(crate) fn view(
+    conn: &mut PgConnection,
+    row: &CartRow,
+    caller: Option<AccountId>,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<CartView, CartError> {
+    let lines = load_lines(conn, row.id)?.into_iter().map(price_line).collect();
+    let customer = customer_of(row, caller);
+    let coupons = coupons_of(conn, row, customer)?;
+    Ok(view_of(row, lines, &coupons, customer, shop, now))
 }
 
 /// A cart as `caller` may see it.
@@ -84,10 +147,10 @@ pub fn get_cart(
     id: CartId,
     caller: Option<AccountId>,
     shop: &ShopRules,
+    now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
     let row = find_row(conn, id)?.filter(|c| c.visible_to(caller)).ok_or(CartError::NotFound)?;
-    let lines = load_lines(conn, id)?;
-    Ok(view_of(&row, lines, shop))
+    view(conn, &row, caller, shop, now)
 }
 
 /// The cart a page session works with: the session's own while it is open and `account` may
@@ -97,6 +160,7 @@ pub fn current_cart(
     session_cart: Option<CartId>,
     account: Option<AccountId>,
     shop: &ShopRules,
+    now: DateTime<Utc>,
 ) -> Result<Option<CartView>, CartError> {
     let remembered = match session_cart {
         Some(id) => find_row(conn, id)?.filter(|c| c.status == CartStatus::Open && c.visible_to(account)),
@@ -110,8 +174,7 @@ pub fn current_cart(
         },
         (None, None) => return Ok(None),
     };
-    let lines = load_lines(conn, row.id)?;
-    Ok(Some(view_of(&row, lines, shop)))
+    Ok(Some(view(conn, &row, account, shop, now)?))
 }
 
 fn latest_open_row(conn: &mut PgConnection, account: AccountId) -> Result<Option<CartRow>, CartError> {

@@ -25,18 +25,7 @@ pub fn parse_quantity(raw: Option<&str>, default: i32) -> Result<i32, FieldError
     }
 }
 
-/// An amount of tögrög as typed (`"12500"`, `12500.00`): whole tögrög, above zero.
-///
-/// # Errors
-/// A field error on `field`.
-pub fn parse_amount(raw: &str, field: &str) -> Result<Money, FieldErrors> {
-    let bad = || FieldErrors::single(field, Code::WholeTugrik);
-    let d: Decimal = raw.trim().parse().map_err(|_| bad())?;
-    if d <= Decimal::ZERO || !d.fract().is_zero() || d > Decimal::from(100_000_000) {
-        return Err(bad());
-    }
-    Ok(Money::mnt(d.round_dp(2)))
-}
+pub use crate::domain::shared::money::parse_amount;
 
 pub fn line_total(unit: Money, quantity: i32) -> Money {
     Money::mnt(unit.amount() * Decimal::from(quantity))

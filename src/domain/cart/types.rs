@@ -1,6 +1,7 @@
 //! Cart read models and raw inputs.
 
 use crate::domain::catalog::{Branch, ProductKind};
+use crate::domain::promotions::Applied;
 use crate::domain::shared::SimCardId;
 use crate::domain::shared::{AccountId, CartId, CartItemId, ProductId};
 use crate::domain::shared::{Localized, Money};
@@ -30,6 +31,8 @@ pub struct CartLine {
     pub sim_card: Option<SimCardId>,
     /// False once the product was withdrawn from sale: checkout refuses the cart until it goes.
     pub active: bool,
+    /// This line's share of the codes' discount.
+    pub discount: Money,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -46,7 +49,11 @@ pub struct CartView {
     pub account_id: Option<AccountId>,
     pub open: bool,
     pub lines: Vec<CartLine>,
+    /// The codes applied, upper-case, in the order they were.
     pub coupons: Vec<String>,
+    /// What each code takes off, or why it takes nothing now (the cart changed since, or the
+    /// campaign ended): checkout refuses a cart with a code that does not apply.
+    pub coupon_lines: Vec<Applied>,
     /// `shipping` is the delivery fee while the cart holds physical goods (pickup is free).
     pub totals: Totals,
     pub needs_shipping: bool,
@@ -65,6 +72,9 @@ impl CartView {
             let number = l.number.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
             let line = format!("\n{}:{}:{}:{}:{}", l.id, l.quantity, msisdn, number, l.unit_price.amount());
             h.update(line.as_bytes());
+        }
+        for c in &self.coupon_lines {
+            h.update(format!("\n{}:{}", c.code, c.amount.amount()).as_bytes());
         }
         h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
     }

@@ -19,6 +19,7 @@ use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::{self, DeliveryAddress, NewFulfillment, NewOrder, OrderToken};
 use crate::domain::payments::attempts;
+use crate::domain::promotions;
 use crate::domain::shared::{AccountId, CartId, OrderId, ProductId};
 use crate::domain::shared::{Code, FieldError, FieldErrors, Money, ShopRules};
 use crate::domain::telco::{self, Activation};
@@ -184,7 +185,8 @@ fn place_in(
     now: DateTime<Utc>,
     once: Option<(&IdempotencyKey, Scope)>,
 ) -> Result<Placed, CheckoutError> {
-    let lines = cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
+    let cart::commands::CheckedOut { mut lines, coupon_ids } =
+        cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
     if lines.is_empty() {
         return Err(FieldErrors::single("cart", Code::CartEmpty).into());
     }
@@ -223,6 +225,16 @@ fn place_in(
     };
     let (Some(email), Some(fulfillment)) = (email, fulfillment) else { return Err(errors.into()) };
     errors.into_result()?;
+    // The codes are weighed again under their campaigns' locks (taken before any stock, in
+    // campaign order), so the limit and the budget are read by one order at a time.
+    let coupons = promotions::queries::code_terms(conn, &coupon_ids, input.caller, true)?;
+    let discounts = cart::queries::weigh_codes(&coupons, &lines, input.caller, now);
+    if let Some((_, refusal)) = discounts.first_refusal() {
+        return Err(CheckoutError::Coupon(refusal));
+    }
+    for (line, share) in lines.iter_mut().zip(&discounts.per_line) {
+        line.discount = *share;
+    }
     let subtotal = Money::mnt(lines.iter().map(|l| l.total.amount()).sum());
     let (branch, shipping) = match &fulfillment {
         NewFulfillment::Nothing => (None, Money::ZERO),
@@ -256,11 +268,13 @@ fn place_in(
         email,
         lang: input.lang,
         fulfillment,
-        totals: rules::totals(lines.iter().map(|l| l.total), Money::ZERO, shipping),
+        totals: rules::totals(lines.iter().map(|l| l.total), discounts.total, shipping),
         expires_at: now + shop.order_expiry,
     };
     let order = orders::commands::create(conn, &order, &lines, now)?;
     take_numbers(conn, &lines, input.caller, input.cart_id, order.id, shop, now)?;
+    let uses: Vec<_> = coupons.iter().map(|(c, _)| c).zip(discounts.codes.iter().map(|a| a.amount)).collect();
+    promotions::commands::reserve(conn, order.id, input.caller, &uses, now)?;
     let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
     orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
     let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));

@@ -2,6 +2,7 @@
 use crate::db::DbError;
 use crate::domain::cart::CartError;
 use crate::domain::idempotency::{IdempotencyError, Refusal};
+use crate::domain::promotions::{CouponRefusal, PromotionError};
 use crate::domain::shared::FieldErrors;
 
 /// Refusals (all but `Internal`) are kept under an idempotency key and given again on a retry.
@@ -21,6 +22,9 @@ pub enum CheckoutError {
     /// A number's hold ran out and someone else took it before the order was placed.
     #[error("number {0} was taken")]
     NumberLost(String),
+    /// A code the cart carries cannot be used (any more), and why.
+    #[error("coupon refused: {0:?}")]
+    Coupon(CouponRefusal),
     /// The SIM card of a line's code was used meanwhile.
     #[error("a SIM code was used")]
     SimCodeUsed,
@@ -64,5 +68,17 @@ impl From<diesel::result::Error> for CheckoutError {
 impl From<FieldErrors> for CheckoutError {
     fn from(e: FieldErrors) -> Self {
         CheckoutError::Invalid(e)
+    }
+}
+
+impl From<PromotionError> for CheckoutError {
+    fn from(e: PromotionError) -> Self {
+        match e {
+            PromotionError::Refused(refusal) => CheckoutError::Coupon(refusal),
+            PromotionError::Invalid(fields) => CheckoutError::Invalid(fields),
+            PromotionError::NotFound => CheckoutError::Coupon(CouponRefusal::Unknown),
+            PromotionError::NoRandomness(msg) => CheckoutError::NoRandomness(msg),
+            PromotionError::Internal(db) => CheckoutError::Internal(db),
+        }
     }
 }

@@ -21,6 +21,7 @@ use crate::domain::cart::CartLine;
 use crate::domain::catalog::ProductKind;
 use crate::domain::mails::OrderNews;
 use crate::domain::payments::attempts;
+use crate::domain::promotions;
 use crate::domain::shared::{AccountId, OrderId, OrderItemId};
 use crate::domain::shared::{Code, FieldError};
 use crate::domain::shared::{FieldErrors, Money};
@@ -110,6 +111,10 @@ pub(crate) fn cancel_locked(
 ) -> Result<(), OrderError> {
     move_to(conn, row, OrderStatus::Cancelled, actor, note, now)?;
     release_stock(conn, row)?;
+    // Only an order with a discount carries codes.
+    if row.discount > Decimal::ZERO {
+        promotions::commands::release_order(conn, row.id, now)?;
+    }
     telco::lifecycle::release_order(conn, row.id, now)?;
     telco::sims::release_order(conn, row.id, now)?;
     attempts::close_waiting(conn, row.id, now)?;
@@ -267,12 +272,12 @@ pub fn create(
                  created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *), \
               i AS (INSERT INTO order_items (id, order_id, product_id, kind, name_mn, name_en, quantity, unit_price, \
-                 total, msisdn, position, number, activation, sim_card_id) \
+                 total, msisdn, position, number, activation, sim_card_id, discount) \
                SELECT l.id, $1, l.product_id, l.kind, l.name_mn, l.name_en, l.quantity, l.unit_price, l.total, \
-                 l.msisdn, l.position, l.number, l.activation, l.sim_card_id \
-               FROM unnest($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $30, $31, $32) \
+                 l.msisdn, l.position, l.number, l.activation, l.sim_card_id, l.discount \
+               FROM unnest($16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $30, $31, $32, $33) \
                  AS l(id, product_id, kind, name_mn, name_en, quantity, unit_price, total, msisdn, position, number, \
-                      activation, sim_card_id)), \
+                      activation, sim_card_id, discount)), \
               e AS (INSERT INTO order_events (order_id, from_status, to_status, actor, actor_id, at) \
                VALUES ($1, NULL, $26, $27, $28, $15)), \
               k AS (INSERT INTO order_links (token_hash, order_id, created_at) \
@@ -316,6 +321,7 @@ pub fn create(
     )
     .bind::<Array<Nullable<Text>>, _>(lines.iter().map(|l| l.activation.map(|a| a.as_str())).collect::<Vec<_>>())
     .bind::<Array<Nullable<SqlUuid>>, _>(lines.iter().map(|l| l.sim_card).collect::<Vec<_>>())
+    .bind::<Array<Numeric>, _>(lines.iter().map(|l| l.discount.amount()).collect::<Vec<_>>())
     .get_result(conn)?;
     let items = lines
         .iter()
@@ -332,6 +338,7 @@ pub fn create(
             fulfillment_status: FulfillmentStatus::Pending,
             number: l.number.clone(),
             activation: l.activation,
+            discount: l.discount,
         })
         .collect();
     let first =
@@ -348,6 +355,9 @@ pub(crate) fn mark_paid(conn: &mut PgConnection, row: &mut OrderRow, now: DateTi
     move_to(conn, row, OrderStatus::Paid, Actor::Payment, None, now)?;
     diesel::update(orders::table.find(row.id)).set(orders::payment_status.eq(PaymentStatus::Paid)).execute(conn)?;
     row.payment_status = PaymentStatus::Paid;
+    if row.discount > Decimal::ZERO {
+        promotions::commands::redeem_order(conn, row.id, now)?;
+    }
     if let Some(owner) = row.account_id {
         telco::lifecycle::sell_order(conn, row.id, owner, now)?;
     }
@@ -455,6 +465,9 @@ pub(crate) fn record_refund(
             release_stock(conn, row)?;
         }
         telco::lifecycle::take_back_order(conn, row.id, now)?;
+        if row.discount > Decimal::ZERO {
+            promotions::commands::refund_order(conn, row.id, now)?;
+        }
     } else {
         note(conn, row, actor, &note_text, now)?;
     }

@@ -53,6 +53,7 @@ pub struct OrderItemRow {
     pub fulfillment_status: FulfillmentStatus,
     pub number: Option<String>,
     pub activation: Option<Activation>,
+    pub discount: Decimal,
 }
 
 #[derive(Debug, Queryable, Selectable)]

@@ -29,6 +29,7 @@ fn item_from_row(r: OrderItemRow) -> OrderItem {
         fulfillment_status: r.fulfillment_status,
         number: r.number.map(Msisdn::from_stored),
         activation: r.activation,
+        discount: Money::mnt(r.discount),
     }
 }
 

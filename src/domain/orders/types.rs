@@ -89,6 +89,8 @@ pub struct OrderItem {
     pub number: Option<Msisdn>,
     /// How that number is activated.
     pub activation: Option<crate::domain::telco::Activation>,
+    /// This line's share of the order's discount (`total` is before it).
+    pub discount: Money,
 }
 
 /// How a new order's goods travel, decided at checkout.

@@ -114,6 +114,14 @@ id_type!(
     /// An eSIM profile of the pool.
     EsimProfileId
 );
+id_type!(
+    /// A coupon campaign.
+    CampaignId
+);
+id_type!(
+    /// One code of a campaign.
+    CouponCodeId
+);
 
 #[cfg(test)]
 mod tests {

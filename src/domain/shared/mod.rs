@@ -8,7 +8,10 @@ pub mod settings;
 pub mod validation;
 
 pub use clock::{shop_local, Clock, FixedClock, SystemClock};
-pub use ids::{AccountId, CartId, CartItemId, EsimProfileId, OrderId, OrderItemId, PaymentId, ProductId, SimCardId};
+pub use ids::{
+    AccountId, CampaignId, CartId, CartItemId, CouponCodeId, EsimProfileId, OrderId, OrderItemId, PaymentId, ProductId,
+    SimCardId,
+};
 pub use lang::{Lang, Localized};
 pub use money::Money;
 pub use page::{Page, PageRequest};

@@ -5,6 +5,8 @@ use rust_decimal::Decimal;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+use super::{Code, FieldErrors};
+
 pub const CURRENCY: &str = "MNT";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
@@ -52,6 +54,19 @@ impl Money {
         }
         out
     }
+}
+
+/// An amount of tögrög as typed (`"12500"`, `12500.00`): whole tögrög, above zero.
+///
+/// # Errors
+/// A field error on `field`.
+pub fn parse_amount(raw: &str, field: &str) -> Result<Money, FieldErrors> {
+    let bad = || FieldErrors::single(field, Code::WholeTugrik);
+    let d: Decimal = raw.trim().parse().map_err(|_| bad())?;
+    if d <= Decimal::ZERO || !d.fract().is_zero() || d > Decimal::from(100_000_000) {
+        return Err(bad());
+    }
+    Ok(Money::mnt(d.round_dp(2)))
 }
 
 impl fmt::Display for Money {

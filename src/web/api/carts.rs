@@ -53,8 +53,9 @@ pub async fn get_cart(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let owner = caller.0.map(|a| a.id);
-    let rules = state.shop.rules.clone();
-    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_cart(conn, id, owner, &rules)?)).await?;
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
+    let cart =
+        state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_cart(conn, id, owner, &rules, now)?)).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 
@@ -138,11 +139,13 @@ pub async fn update_item(
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
     let quantity = loose_text(body.quantity.as_ref());
-    let rules = state.shop.rules.clone();
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
     let cart = state
         .shop
         .db
-        .run(move |conn| Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules)?))
+        .run(move |conn| {
+            Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules, now)?)
+        })
         .await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
@@ -160,6 +163,63 @@ pub async fn remove_item(
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
     let cart = flows::cart::remove_item(&state.shop, id, owner, item).await?;
+    json_ok(&CartDto::new(&cart, lang.0))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CouponBody {
+    /// The code, in any case; spaces are ignored.
+    pub code: Option<String>,
+}
+
+/// Apply a coupon code. 404 `coupon_unknown`; 409 `coupon_not_yours` (another customer's, or a
+/// guest using a code for signed-in customers), `coupon_used`, `coupon_used_up`; 422 on `code`
+/// when it has not started or has ended, reaches nothing in the cart, needs a larger subtotal,
+/// or another code is applied and the campaigns do not stack.
+#[utoipa::path(post, path = "/api/v1/carts/{id}/coupons", tag = "cart", params(("id" = Uuid, Path)),
+    request_body = CouponBody, security((), ("bearer" = [])),
+    responses((status = 200, body = CartDto),
+        (status = 404, description = "not_found (cart), coupon_unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "coupon_not_yours, coupon_used, coupon_used_up, cart_closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn apply_coupon(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    id: web::Path<String>,
+    body: web::Json<CouponBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let owner = caller.0.map(|a| a.id);
+    let code = body.into_inner().code.unwrap_or_default();
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
+    let cart = state
+        .shop
+        .db
+        .run(move |conn| Ok::<_, AppError>(commands::apply_coupon(conn, id, owner, &code, &rules, now)?))
+        .await?;
+    json_ok(&CartDto::new(&cart, lang.0))
+}
+
+/// Take a code off the cart (404 for a code it does not carry).
+#[utoipa::path(delete, path = "/api/v1/carts/{id}/coupons/{code}", tag = "cart",
+    params(("id" = Uuid, Path), ("code" = String, Path)), security((), ("bearer" = [])),
+    responses((status = 200, body = CartDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn remove_coupon(
+    state: web::Data<AppState>,
+    caller: MaybeApiAccount,
+    lang: CurrentLang,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, code) = path.into_inner();
+    let id = path_id(&id)?;
+    let owner = caller.0.map(|a| a.id);
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
+    let cart = state
+        .shop
+        .db
+        .run(move |conn| Ok::<_, AppError>(commands::remove_coupon(conn, id, owner, &code, &rules, now)?))
+        .await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 

@@ -177,13 +177,40 @@ pub struct CartItemDto<'a> {
     /// after it ran out (checkout then answers 409 `number_lost`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hold_expires_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// This line's share of the codes' discount; `total` is before it (an extension).
+    #[schema(value_type = MoneySchema)]
+    pub discount: Money,
+}
+
+/// Why a code the cart carries takes nothing now.
+#[derive(Serialize, ToSchema)]
+pub struct CouponProblemDto {
+    /// A stable code (`coupon_expired`, `coupon_below_minimum`, …).
+    pub code: &'static str,
+    /// The same in the request's language.
+    pub message: String,
+}
+
+/// What one code takes off (an extension of the contract).
+#[derive(Serialize, ToSchema)]
+pub struct CouponLineDto<'a> {
+    pub code: &'a str,
+    #[schema(value_type = MoneySchema)]
+    pub discount: Money,
+    /// Present when the code takes nothing now (the cart or the campaign changed since it was
+    /// applied): checkout then answers with the same refusal until the code is removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<CouponProblemDto>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CartDto<'a> {
     pub id: Uuid,
     pub items: Vec<CartItemDto<'a>>,
+    /// The codes applied, upper-case.
     pub coupons: &'a [String],
+    /// What each code takes off, in the order applied (an extension).
+    pub coupon_details: Vec<CouponLineDto<'a>>,
     pub totals: TotalsDto,
     pub needs_shipping: bool,
 }
@@ -207,9 +234,22 @@ impl<'a> CartDto<'a> {
                     number: l.number.as_ref().map(|m| m.as_str()),
                     activation: l.activation.map(|a| a.as_str()),
                     hold_expires_at: l.number.as_ref().map(|_| l.hold_expires_at),
+                    discount: l.discount,
                 })
                 .collect(),
             coupons: &c.coupons,
+            coupon_details: c
+                .coupon_lines
+                .iter()
+                .map(|a| CouponLineDto {
+                    code: a.code.as_str(),
+                    discount: a.amount,
+                    problem: a.refusal.map(|r| CouponProblemDto {
+                        code: r.code().as_str(),
+                        message: crate::i18n::Tr(lang).field(&r.field_error()),
+                    }),
+                })
+                .collect(),
             totals: TotalsDto::new(&c.totals),
             needs_shipping: c.needs_shipping,
         }
@@ -237,6 +277,9 @@ pub struct OrderItemDto<'a> {
     pub activation: Option<&'static str>,
     /// pending, in_progress, done or failed.
     pub fulfillment_status: &'static str,
+    /// This line's share of the order's discount; `total` is before it (an extension).
+    #[schema(value_type = MoneySchema)]
+    pub discount: Money,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -349,6 +392,7 @@ impl<'a> OrderDto<'a> {
                     number: i.number.as_ref().map(|m| m.as_str()),
                     activation: i.activation.map(|a| a.as_str()),
                     fulfillment_status: i.fulfillment_status.as_str(),
+                    discount: i.discount,
                 })
                 .collect(),
             totals: TotalsDto::new(&o.totals),

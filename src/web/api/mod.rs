@@ -1,4 +1,5 @@
 //! `/api/v1`: handlers, request and response DTOs, the OpenAPI document and its reference page.
+pub mod admin_campaigns;
 pub mod admin_jobs;
 pub mod admin_orders;
 pub mod auth;

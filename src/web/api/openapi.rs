@@ -6,7 +6,7 @@ use super::dto::{
     CartDto, CartItemDto, DeliveryAddressDto, FulfillmentDto, OrderDto, OrderEventDto, OrderItemDto, OrderPage,
     PaymentDto, TotalsDto,
 };
-use super::{admin_jobs, admin_orders, auth, carts, catalog, me, me_numbers, numbers, orders};
+use super::{admin_campaigns, admin_jobs, admin_orders, auth, carts, catalog, me, me_numbers, numbers, orders};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -48,6 +48,8 @@ use crate::web::error::Problem;
         carts::add_item,
         carts::update_item,
         carts::remove_item,
+        carts::apply_coupon,
+        carts::remove_coupon,
         carts::checkout,
         orders::list_orders,
         orders::get_order,
@@ -61,8 +63,13 @@ use crate::web::error::Problem;
         admin_orders::get_order,
         admin_orders::transition_order,
         admin_orders::refund_order,
+        admin_campaigns::create_campaign,
+        admin_campaigns::get_campaign,
+        admin_campaigns::add_codes,
+        admin_campaigns::list_codes,
+        admin_campaigns::campaign_stats,
     ),
-    components(schemas(carts::ItemBody, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, numbers::NumberDto, numbers::NumberPage, numbers::ImportReportDto, numbers::ImportErrorDto, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(admin_campaigns::CampaignBody, admin_campaigns::DiscountBody, admin_campaigns::AppliesToBody, admin_campaigns::CampaignDto, admin_campaigns::DiscountDto, admin_campaigns::AppliesToDto, admin_campaigns::CodesBody, admin_campaigns::CodeDto, admin_campaigns::CodesDto, admin_campaigns::CodePage, admin_campaigns::StatsDto, admin_campaigns::DayDto, carts::ItemBody, carts::CouponBody, super::dto::CouponLineDto, super::dto::CouponProblemDto, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, numbers::NumberDto, numbers::NumberPage, numbers::ImportReportDto, numbers::ImportErrorDto, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),

@@ -328,12 +328,12 @@ pub async fn update_item(
     let item = crate::web::extract::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let rules = state.shop.rules.clone();
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
     let quantity = form.into_inner().quantity;
     let outcome = state
         .shop
         .db
-        .run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules))
+        .run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules, now))
         .await;
     after_change(&state, ctx, &session, htmx, account, outcome, Some(item)).await
 }

@@ -18,11 +18,11 @@ pub async fn load_session_cart(
     if remembered.is_none() && account.is_none() {
         return Ok(None);
     }
-    let rules = state.shop.rules.clone();
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
     let cart = state
         .shop
         .db
-        .run(move |conn| Ok::<_, AppError>(queries::current_cart(conn, remembered, account, &rules)?))
+        .run(move |conn| Ok::<_, AppError>(queries::current_cart(conn, remembered, account, &rules, now)?))
         .await?;
     remember(session, cart.as_ref());
     Ok(cart)
@@ -35,14 +35,14 @@ pub fn remember(session: &Session, cart: Option<&CartView>) {
 /// At sign-in: the guest's cart joins the customer's.
 pub async fn adopt_cart(state: &AppState, session: &Session, account: AccountId) -> Result<(), AppError> {
     let guest = session::cart(session);
-    let rules = state.shop.rules.clone();
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
     let cart = state
         .shop
         .db
         .run(move |conn| {
             let id = commands::merge_on_sign_in(conn, guest, account)?;
             Ok::<_, AppError>(match id {
-                Some(id) => Some(queries::get_cart(conn, id, Some(account), &rules)?),
+                Some(id) => Some(queries::get_cart(conn, id, Some(account), &rules, now)?),
                 None => None,
             })
         })
