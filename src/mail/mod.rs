@@ -186,6 +186,8 @@ struct OrderContent<'a> {
     intro: &'a str,
     extra: Option<&'a str>,
     lines: &'a [OrderLine],
+    /// Shown only when a code took something off.
+    discount: Option<&'a str>,
     shipping: &'a str,
     total: &'a str,
     vat: &'a str,
@@ -271,6 +273,7 @@ pub fn order(mail: &OrderMail, token: &OrderToken, public_url: &str) -> Result<O
         intro: &intro,
         extra: extra.as_deref(),
         lines: &lines,
+        discount: Some(mail.discount.as_str()).filter(|d| *d != crate::domain::shared::Money::ZERO.display()),
         shipping: &mail.shipping,
         total: &mail.total,
         vat: &mail.vat,

@@ -97,6 +97,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post("/cart/items", cart::add_item))
         .service(post("/cart/items/{id}", cart::update_item))
         .service(post("/cart/items/{id}/delete", cart::remove_item))
+        .service(post("/cart/coupons", cart::apply_coupon))
+        .service(post("/cart/coupons/{code}/delete", cart::remove_coupon))
         .service(form_page("/checkout", checkout::show_checkout, checkout::place_order))
         .service(get("/checkout/branches", checkout::pickup_branches))
         .service(get("/orders/{id}", orders::show_order))

@@ -5,4 +5,5 @@ mod common;
 mod accounts;
 mod catalog;
 mod checkout;
+mod coupons;
 mod telco;

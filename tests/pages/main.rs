@@ -6,6 +6,7 @@ mod accounts;
 mod admin_orders;
 mod assets;
 mod catalog;
+mod coupons;
 mod i18n;
 mod language;
 mod my_numbers;

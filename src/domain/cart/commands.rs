@@ -711,7 +711,12 @@ pub fn apply_coupon(
         if !row.coupon_ids.contains(&found.code_id) {
             coupons.push((found.clone(), used));
             let weighed = super::queries::weigh_codes(&coupons, &lines, customer, now);
-            if let Some(refusal) = weighed.codes.last().and_then(|a| a.refusal) {
+            // An empty cart keeps a code it cannot weigh yet (a mail's link opens the shop with
+            // the code before anything is chosen); everything else about the code is checked.
+            let waits = |r: &CouponRefusal| {
+                lines.is_empty() && matches!(r, CouponRefusal::NotApplicable | CouponRefusal::BelowMinimum { .. })
+            };
+            if let Some(refusal) = weighed.codes.last().and_then(|a| a.refusal).filter(|r| !waits(r)) {
                 return Err(CartError::Coupon(refusal));
             }
             prepared("UPDATE carts SET coupon_ids = array_append(coupon_ids, $2) WHERE id = $1")

@@ -11,6 +11,8 @@ use super::orders::OrderView;
 use crate::domain::accounts::addresses::{self, Address};
 use crate::domain::accounts::{commands, Account, AccountError};
 use crate::domain::orders::{queries as order_queries, OrderFilter};
+use crate::domain::promotions::types::shown_discount;
+use crate::domain::promotions::{self, MyCode, MyCodeStatus};
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::flows;
 use crate::web::error::AppError;
@@ -35,6 +37,35 @@ pub struct AccountPage {
     pub address: AddressForm,
     pub address_errors: FormErrors,
     pub orders: Vec<OrderView>,
+    pub codes: Vec<MyCodeView>,
+}
+
+/// A personal code on the account page.
+pub struct MyCodeView {
+    pub code: String,
+    pub campaign: String,
+    /// `10%` or `₮5,000`.
+    pub discount: String,
+    pub until: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+impl MyCodeView {
+    fn new(ctx: &Chrome, c: &MyCode) -> Self {
+        Self {
+            code: c.code.as_str().to_string(),
+            campaign: c.campaign.clone(),
+            discount: shown_discount(c.discount_type, c.discount_value),
+            until: c.ends_at.map(|e| crate::domain::shared::shop_local(e).format("%Y-%m-%d %H:%M").to_string()),
+            status: c.status.as_str(),
+            status_label: ctx.t(&format!("account.code.{}", c.status.as_str())),
+        }
+    }
+
+    pub fn usable(&self) -> bool {
+        self.status == MyCodeStatus::Available.as_str()
+    }
 }
 
 /// Which form on the account page failed, with its errors.
@@ -54,18 +85,21 @@ pub(super) async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let csrf = ctx.form_token(session);
     let owner = account.id;
-    let (addresses, orders) = state
+    let now = state.shop.now();
+    let (addresses, orders, codes) = state
         .shop
         .db
         .run(move |conn| {
             let book = addresses::list(conn, owner)?;
             let filter = OrderFilter { account: Some(owner), status: None };
             let orders = order_queries::list_orders(conn, filter, PageRequest { page: 1, per_page: 100 })?;
-            Ok::<_, AppError>((book, orders.items))
+            let codes = promotions::queries::my_codes(conn, owner, now)?;
+            Ok::<_, AppError>((book, orders.items, codes))
         })
         .await?;
     let empty = || FormErrors(FieldErrors::new());
     let order_views = orders.iter().map(|o| OrderView::new(&ctx, o)).collect();
+    let codes = codes.iter().map(|c| MyCodeView::new(&ctx, c)).collect();
     let mut page = AccountPage {
         notice: session::take_flash(session).map(|k| ctx.t_dynamic(&k).to_string()),
         ctx,
@@ -79,6 +113,7 @@ pub(super) async fn account_page(
         address: AddressForm::default(),
         address_errors: empty(),
         orders: order_views,
+        codes,
     };
     let status = match failed {
         Failed::None => StatusCode::OK,

@@ -13,6 +13,7 @@ use super::numbers::SimCodeField;
 use super::views::kind_label;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
+use crate::domain::promotions::CouponRefusal;
 use crate::domain::shared::{AccountId, CartId, CartItemId};
 use crate::domain::shared::{Code, FieldErrors, Money};
 use crate::flows;
@@ -43,6 +44,21 @@ pub struct LineView {
     pub adjustable: bool,
     pub active: bool,
     pub error: Option<String>,
+    /// This line's share of the codes' discount (zero without one).
+    pub discount: Money,
+}
+
+impl LineView {
+    pub fn has_discount(&self) -> bool {
+        self.discount > Money::ZERO
+    }
+}
+
+/// A code the cart carries: what it takes off, or why it takes nothing now.
+pub struct CouponView {
+    pub code: String,
+    pub amount: Money,
+    pub problem: Option<String>,
 }
 
 /// How long a number stays the cart's: the end as a time of day in Ulaanbaatar, the minutes
@@ -77,6 +93,11 @@ pub struct CartSection {
     pub notice: Option<String>,
     /// What the shopper sees of it (`CartView::version`), for the checkout form.
     pub version: String,
+    pub coupons: Vec<CouponView>,
+    /// The code field: what was typed (kept after a refusal), the refusal, a confirmation.
+    pub coupon_input: String,
+    pub coupon_error: Option<String>,
+    pub coupon_note: Option<String>,
 }
 
 impl CartSection {
@@ -101,12 +122,37 @@ impl CartSection {
                         adjustable: l.kind == ProductKind::Device,
                         active: l.active,
                         error: None,
+                        discount: l.discount,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let empty = cart.is_none_or(CartView::is_empty);
+        let coupons = cart
+            .map(|c| {
+                c.coupon_lines
+                    .iter()
+                    .map(|a| CouponView {
+                        code: a.code.as_str().to_string(),
+                        amount: a.amount,
+                        // An empty cart's code waits for something to apply to.
+                        problem: a.refusal.map(|r| {
+                            if empty {
+                                ctx.t("cart.coupon_waits").to_string()
+                            } else {
+                                ctx.field(&r.field_error())
+                            }
+                        }),
                     })
                     .collect()
             })
             .unwrap_or_default();
         Self {
             lines,
+            coupons,
+            coupon_input: String::new(),
+            coupon_error: None,
+            coupon_note: None,
             totals: cart.map(|c| c.totals).unwrap_or_default(),
             needs_shipping: cart.is_some_and(|c| c.needs_shipping),
             csrf,
@@ -117,6 +163,10 @@ impl CartSection {
 
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+
+    pub fn has_discount(&self) -> bool {
+        self.totals.discount > Money::ZERO
     }
 }
 
@@ -134,18 +184,161 @@ pub struct CartFragment {
     pub cart: CartSection,
 }
 
+#[derive(Deserialize, Default)]
+pub struct CartQuery {
+    /// A code to apply, from a coupon mail's link.
+    pub coupon: Option<String>,
+}
+
 pub async fn show_cart(
     state: web::Data<AppState>,
-    mut ctx: Chrome,
+    ctx: Chrome,
     session: Session,
     visitor: Visitor,
+    query: web::Query<CartQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let cart = load_session_cart(&state, &session, visitor.0.map(|a| a.id)).await?;
-    let csrf = ctx.form_token(&session);
-    ctx.cart_count = session::cart_count(&session);
+    if let Some(code) = query.into_inner().coupon.filter(|c| !c.trim().is_empty()) {
+        return apply_from_link(&state, ctx, &session, &visitor, code).await;
+    }
+    show(&state, ctx, &session, &visitor).await
+}
+
+async fn show(
+    state: &AppState,
+    mut ctx: Chrome,
+    session: &Session,
+    visitor: &Visitor,
+) -> Result<HttpResponse, AppError> {
+    let cart = load_session_cart(state, session, visitor.0.as_ref().map(|a| a.id)).await?;
+    let csrf = ctx.form_token(session);
+    ctx.cart_count = session::cart_count(session);
     let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
-    section.notice = session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string());
+    section.notice = session::take_flash(session).map(|k| ctx.t_dynamic(&k).to_string());
     html_with(StatusCode::OK, &CartPage { ctx, cart: section })
+}
+
+/// A coupon mail's link: the code is applied to the shopper's cart (a new one if there is
+/// none) and the cart shown. A code for signed-in customers sends a visitor to sign in first.
+async fn apply_from_link(
+    state: &AppState,
+    ctx: Chrome,
+    session: &Session,
+    visitor: &Visitor,
+    code: String,
+) -> Result<HttpResponse, AppError> {
+    let account = visitor.0.as_ref().map(|a| a.id);
+    let cart_id = cart_for_adding(state, session, account).await?;
+    let outcome = apply(state, cart_id, account, code.clone()).await;
+    if account.is_none()
+        && matches!(outcome, Err(CartError::Coupon(CouponRefusal::NotYours | CouponRefusal::SignInRequired)))
+    {
+        let next = format!("/cart?coupon={}", code.trim());
+        return Err(AppError::SignInRequired { next });
+    }
+    coupon_answer(state, ctx, session, Htmx { request: false, history_restore: false }, account, outcome, code, true)
+        .await
+}
+
+async fn apply(
+    state: &AppState,
+    cart: CartId,
+    account: Option<AccountId>,
+    code: String,
+) -> Result<CartView, CartError> {
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
+    state.shop.db.run(move |conn| commands::apply_coupon(conn, cart, account, &code, &rules, now)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CouponForm {
+    pub code: Option<String>,
+}
+
+/// Applies a code typed in the cart or at checkout: the cart section comes back with the
+/// discount, or with the refusal beside the field and the code kept.
+pub async fn apply_coupon(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    htmx: Htmx,
+    form: web::Form<CouponForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = visitor.0.map(|a| a.id);
+    let cart_id = cart_for_adding(&state, &session, account).await?;
+    let code = form.into_inner().code.unwrap_or_default();
+    let outcome = apply(&state, cart_id, account, code.clone()).await;
+    coupon_answer(&state, ctx, &session, htmx, account, outcome, code, false).await
+}
+
+/// Takes a code off the cart.
+pub async fn remove_coupon(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    visitor: Visitor,
+    htmx: Htmx,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let cart = session_cart_or_404(&session)?;
+    let account = visitor.0.map(|a| a.id);
+    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
+    let code = code.into_inner();
+    let outcome = state.shop.db.run(move |conn| commands::remove_coupon(conn, cart, account, &code, &rules, now)).await;
+    after_change(&state, ctx, &session, htmx, account, outcome, None).await
+}
+
+/// The cart after a code was applied or refused. `from_link`: a page of its own (a mail's
+/// link), never a redirect.
+#[allow(clippy::too_many_arguments)]
+async fn coupon_answer(
+    state: &AppState,
+    mut ctx: Chrome,
+    session: &Session,
+    htmx: Htmx,
+    account: Option<AccountId>,
+    outcome: Result<CartView, CartError>,
+    typed: String,
+    from_link: bool,
+) -> Result<HttpResponse, AppError> {
+    let (status, cart, error) = match outcome {
+        Ok(cart) => (StatusCode::OK, Some(cart), None),
+        Err(CartError::Coupon(refusal)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(ctx.field(&refusal.field_error())))
+        }
+        Err(CartError::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, None, e.first("code").map(|e| ctx.field(e))),
+        Err(CartError::NotFound | CartError::Closed) => (StatusCode::OK, None, None),
+        Err(e) => return Err(e.into()),
+    };
+    let applied = cart.is_some();
+    let cart = match cart {
+        Some(c) => {
+            remember(session, Some(&c));
+            Some(c)
+        }
+        None => load_session_cart(state, session, account).await?,
+    };
+    if !htmx.request && !from_link && status == StatusCode::OK {
+        if applied {
+            session::flash(session, "cart.coupon_applied");
+        }
+        return Ok(see_other("/cart"));
+    }
+    ctx.cart_count = session::cart_count(session);
+    let csrf = ctx.form_token(session);
+    let mut section = CartSection::new(&ctx, cart.as_ref(), csrf);
+    if error.is_some() {
+        section.coupon_input = typed.trim().to_string();
+    }
+    section.coupon_error = error;
+    section.coupon_note = applied.then(|| ctx.t("cart.coupon_applied").to_string());
+    if !htmx.request {
+        return html_with(status, &CartPage { ctx, cart: section });
+    }
+    let mut res = html_with(status, &CartFragment { ctx, cart: section })?;
+    res.headers_mut()
+        .insert(header::HeaderName::from_static("hx-trigger"), header::HeaderValue::from_static("cart-changed"));
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]

@@ -253,6 +253,11 @@ pub async fn place_order(
         Err(CheckoutError::Invalid(errors)) => {
             Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors, notice: None }
         }
+        // A code that no longer goes: its reason, for the whole cart (the code stays to remove).
+        Err(CheckoutError::Coupon(refusal)) => {
+            let notice = Some(ctx.field(&refusal.field_error()));
+            Verdict { status: StatusCode::UNPROCESSABLE_ENTITY, errors: FieldErrors::new(), notice }
+        }
         Err(e) => {
             let e = AppError::from(e);
             if !matches!(e, AppError::Conflict { .. } | AppError::Coded { .. }) {

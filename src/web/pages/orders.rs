@@ -37,6 +37,8 @@ pub struct ItemView {
     pub msisdn: Option<String>,
     pub status: &'static str,
     pub status_label: &'static str,
+    /// The line's share of a code's discount.
+    pub discount: Option<Money>,
 }
 
 pub struct EventView {
@@ -56,7 +58,8 @@ pub struct OrderView {
     pub items: Vec<ItemView>,
     pub subtotal: Money,
     pub shipping: Money,
-    pub discount: Money,
+    /// What codes took off (none: no line for it).
+    pub discount: Option<Money>,
     pub total: Money,
     pub vat: Money,
     pub refunded: Option<Money>,
@@ -108,11 +111,12 @@ impl OrderView {
                     msisdn: i.msisdn.as_ref().or(i.number.as_ref()).map(|m| m.display()),
                     status: i.fulfillment_status.as_str(),
                     status_label: ctx.t(&format!("order.fulfillment.{}", i.fulfillment_status.as_str())),
+                    discount: (i.discount > Money::ZERO).then_some(i.discount),
                 })
                 .collect(),
             subtotal: o.totals.subtotal,
             shipping: o.totals.shipping,
-            discount: o.totals.discount,
+            discount: (o.totals.discount > Money::ZERO).then_some(o.totals.discount),
             total: o.totals.total,
             vat: crate::domain::cart::rules::vat_included(o.totals.total),
             refunded: (o.refunded_total > Money::ZERO).then_some(o.refunded_total),
