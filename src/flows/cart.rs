@@ -2,9 +2,10 @@
 //! A line that carries a physical SIM's code is an attempt at guessing one, limited like sign-ins.
 use super::{throttle, Shop};
 use crate::db::DbError;
-use crate::domain::accounts::attempts::ClientIp;
+use crate::domain::accounts::attempts::{Attempt, ClientIp};
 use crate::domain::accounts::AccountError;
 use crate::domain::cart::{commands, CartError, CartView, ItemInput};
+use crate::domain::promotions::CouponRefusal;
 use crate::domain::shared::{AccountId, CartId, CartItemId, Code};
 
 /// Whether a refusal was about the typed code (a wrong or used one): only those count.
@@ -39,10 +40,34 @@ pub async fn add_item(
     ip: ClientIp,
 ) -> Result<CartView, CartError> {
     let typed = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
-    let who = caller.map_or_else(|| format!("cart:{cart}"), |a| a.to_string());
+    let guess = typed.then(|| Attempt::sim_code(&guesser(cart, caller), ip, &shop.limits));
     let (rules, now) = (shop.rules.clone(), shop.now());
     let add = shop.db.run(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now));
-    throttle::sim_code_guess(shop, &who, ip, typed, add, code_refused).await.map_err(from_attempts)?
+    throttle::code_guess(shop, guess, add, code_refused).await.map_err(from_attempts)?
+}
+
+/// Who guesses: the customer, or a guest's cart.
+fn guesser(cart: CartId, caller: Option<AccountId>) -> String {
+    caller.map_or_else(|| format!("cart:{cart}"), |a| a.to_string())
+}
+
+/// Applies a coupon code to the cart `caller` may change. Unknown codes are guesses, limited
+/// per shopper and address like sign-ins, so generated codes cannot be found by trying.
+///
+/// # Errors
+/// As `commands::apply_coupon`, and `Throttled` after too many unknown codes.
+pub async fn apply_coupon(
+    shop: &Shop,
+    cart: CartId,
+    caller: Option<AccountId>,
+    code: String,
+    ip: ClientIp,
+) -> Result<CartView, CartError> {
+    let guess = (!code.trim().is_empty()).then(|| Attempt::coupon(&guesser(cart, caller), ip, &shop.limits));
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    let apply = shop.db.run(move |conn| commands::apply_coupon(conn, cart, caller, &code, &rules, now));
+    let unknown = |r: &Result<CartView, CartError>| matches!(r, Err(CartError::Coupon(CouponRefusal::Unknown)));
+    throttle::code_guess(shop, guess, apply, unknown).await.map_err(from_attempts)?
 }
 
 /// Takes a line out of the cart (a held number is free at once).

@@ -2,7 +2,7 @@
 //! staff run (the API today, the admin pages next).
 use super::{throttle, Shop};
 use crate::db::DbError;
-use crate::domain::accounts::attempts::ClientIp;
+use crate::domain::accounts::attempts::{Attempt, ClientIp};
 use crate::domain::accounts::AccountError;
 use crate::domain::shared::Money;
 use crate::domain::shared::{AccountId, OrderId, ProductId};
@@ -99,11 +99,11 @@ pub async fn activate(
     let wrong = |r: &Result<OwnedNumber, ActivationError>| {
         matches!(r, Err(ActivationError::CodeWrong | ActivationError::CodeUsed))
     };
-    let done =
-        throttle::sim_code_guess(shop, &owner.to_string(), ip, typed, run, wrong).await.map_err(|e| match e {
-            AccountError::Throttled { retry_after_secs } => ActivationError::Throttled { retry_after_secs },
-            other => ActivationError::Internal(other.to_string()),
-        })??;
+    let guess = typed.then(|| Attempt::sim_code(&owner.to_string(), ip, &shop.limits));
+    let done = throttle::code_guess(shop, guess, run, wrong).await.map_err(|e| match e {
+        AccountError::Throttled { retry_after_secs } => ActivationError::Throttled { retry_after_secs },
+        other => ActivationError::Internal(other.to_string()),
+    })??;
     shop.wake_jobs();
     Ok(done)
 }

@@ -1,6 +1,6 @@
 //! The configured rate limits, applied to an attempt before its slow work (a password check).
 use super::Shop;
-use crate::domain::accounts::attempts::{self, Attempt, ClientIp, Verdict};
+use crate::domain::accounts::attempts::{self, Attempt, Verdict};
 use crate::domain::accounts::AccountError;
 
 /// Reserves a place for the attempt.
@@ -25,21 +25,18 @@ pub async fn forgive(shop: &Shop, attempt: &Attempt, id: i64) -> Result<(), Acco
     shop.db.run(move |conn| attempts::succeeded(conn, &a, id)).await
 }
 
-/// Runs `attempt`, which may use a physical SIM's typed code (`typed`), as a guess of one by
-/// `who` from `ip`: limited like sign-ins, and counted only when `wrong` says the code was
-/// refused (a right code, or a refusal for another reason, is settled).
+/// Runs `attempt` as a guess of a secret code (a physical SIM's, a coupon's) when `guess` names
+/// one: limited like sign-ins, and counted only when `wrong` says the code was refused (a right
+/// code, or a refusal for another reason, is settled).
 ///
 /// # Errors
 /// `Throttled` before the attempt runs; a database failure. The attempt's own result is inside.
-pub async fn sim_code_guess<T, E>(
+pub async fn code_guess<T, E>(
     shop: &Shop,
-    who: &str,
-    ip: ClientIp,
-    typed: bool,
+    guess: Option<Attempt>,
     attempt: impl std::future::Future<Output = Result<T, E>>,
     wrong: impl Fn(&Result<T, E>) -> bool,
 ) -> Result<Result<T, E>, AccountError> {
-    let guess = typed.then(|| Attempt::sim_code(who, ip, &shop.limits));
     let reserved = match &guess {
         Some(a) => Some(reserve(shop, a).await?),
         None => None,

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod catalog_query;
 pub mod category_menu;
 pub mod csrf;
+pub mod csv;
 pub mod error;
 pub mod extract;
 pub mod filters;

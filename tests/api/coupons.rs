@@ -397,3 +397,82 @@ async fn statistics_follow_a_scripted_run_of_orders_refunds_included() {
         app.get_json_as("/api/v1/admin/campaigns/00000000-0000-0000-0000-000000000000/stats", &token).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn customers_come_from_a_csv_and_the_codes_go_out_as_one() {
+    let app = spawn_app().await;
+    let token = staff(&app).await;
+    app.customer_token("saraa@example.mn").await;
+    app.customer_token("=dorj@example.mn").await;
+    let personal = campaign(
+        &app,
+        &token,
+        json!({"name": "Loyal", "discount": {"type": "fixed", "value": 500},
+        "code_policy": "personal"}),
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/admin/campaigns/{personal}/codes")))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/csv")
+        .body("email,name\nsaraa@example.mn,Saraa\n\"=dorj@example.mn\",Dorj\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.unwrap();
+    assert_eq!(made["codes"].as_array().map(Vec::len), Some(2), "{made}");
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/admin/campaigns/{personal}/codes?format=csv")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(kind.starts_with("text/csv"), "{kind} {:?}", res.status());
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "code,status,customer_id,customer_email,redeemed_at");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines.iter().any(|l| l.contains(",assigned,") && l.ends_with(",saraa@example.mn,")), "{csv}");
+    // A spreadsheet would run `=dorj…` as a formula: it is written as text.
+    assert!(lines.iter().any(|l| l.contains(",'=dorj@example.mn,")), "{csv}");
+    let (status, _) = app.get_json_as(&format!("/api/v1/admin/campaigns/{personal}/codes?format=xml"), &token).await;
+    assert_eq!(status, 422);
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/admin/campaigns/{personal}/codes")))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn unknown_codes_are_guesses_limited_like_sign_ins_and_known_ones_do_not_count() {
+    let app = spawn_app().await;
+    let token = staff(&app).await;
+    let shared = campaign(&app, &token, json!({"name": "Open", "discount": {"type": "fixed", "value": 100},
+        "code_policy": "limited"}))
+    .await;
+    codes(&app, &token, &shared, json!({"code": "REAL"})).await;
+    let cart = app.cart_with(None, &[top_up(&app)]).await;
+    // Known codes, even refused ones, are no guesses.
+    for _ in 0..12 {
+        assert_eq!(apply(&app, &cart, None, "REAL").await.0, 200);
+    }
+    for i in 0..10 {
+        let (status, body) = apply(&app, &cart, None, &format!("GUESS{i}")).await;
+        assert_eq!(status, 404, "guess {i}: {body}");
+    }
+    let (status, body) = apply(&app, &cart, None, "GUESS10").await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+    assert_eq!(apply(&app, &cart, None, "REAL").await.0, 429, "even a right code waits");
+}

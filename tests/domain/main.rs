@@ -548,3 +548,87 @@ fn concurrent_address_changes_of_one_customer_keep_one_default_and_all_succeed()
     assert_eq!(race(make_default, 6), 6, "every default edit is saved");
     assert_eq!(count(&mut conn, defaults), 1);
 }
+
+/// A campaign of one use, with its code, made by a staff member of the test's own.
+fn one_use_campaign(conn: &mut PgConnection, code: &str) -> storefront::domain::promotions::Campaign {
+    use storefront::domain::accounts::{commands as accounts, Email, Role};
+    use storefront::domain::promotions::{commands, CampaignInput, CodeRequest};
+    let email = Email::parse("staff@shop.mn", "email").unwrap();
+    accounts::upsert_staff(conn, &email, "not-a-hash", Role::Staff, Some("Staff")).unwrap();
+    let staff: Uuid = storefront::db::schema::accounts::table
+        .filter(storefront::db::schema::accounts::email.eq("staff@shop.mn"))
+        .select(storefront::db::schema::accounts::id)
+        .first(conn)
+        .unwrap();
+    let input = CampaignInput {
+        name: Some("One".into()),
+        discount_type: Some("fixed".into()),
+        discount_value: Some("1000".into()),
+        code_policy: Some("limited".into()),
+        max_redemptions: Some("1".into()),
+        ..CampaignInput::default()
+    };
+    let campaign = commands::create_campaign(conn, &input, AccountId::from_uuid(staff), Utc::now()).unwrap();
+    commands::add_codes(conn, campaign.terms.campaign_id, &CodeRequest::One(code.into()), Utc::now()).unwrap();
+    campaign
+}
+
+#[test]
+fn an_expired_order_gives_its_code_back_for_the_next_shopper() {
+    use storefront::domain::promotions::CouponRefusal;
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let product = router(&mut conn);
+    let (branch, _) = pickup_branch(&mut conn, product);
+    one_use_campaign(&mut conn, "ONLYONE");
+    let now = Utc::now();
+    let first = cart_with_router(&mut conn, 1);
+    cart::commands::apply_coupon(&mut conn, first, None, "onlyone", &rules(), now).unwrap();
+    let second = cart_with_router(&mut conn, 1);
+    cart::commands::apply_coupon(&mut conn, second, None, "ONLYONE", &rules(), now).unwrap();
+    let placed = place(&mut conn, &pickup_order(first, branch)).unwrap();
+    assert_eq!(placed.order.totals.discount.amount(), 1000.into());
+    // The one use is taken: the other cart is refused at checkout and at applying.
+    let refused = place(&mut conn, &pickup_order(second, branch));
+    assert!(matches!(refused, Err(CheckoutError::Coupon(CouponRefusal::UsedUp))), "{refused:?}");
+    let third = cart_with_router(&mut conn, 1);
+    let applied = cart::commands::apply_coupon(&mut conn, third, None, "ONLYONE", &rules(), now);
+    assert!(matches!(applied, Err(CartError::Coupon(CouponRefusal::UsedUp))), "{applied:?}");
+    // Unpaid past its time: the order is cancelled and the use given back.
+    let later = now + rules().order_expiry + Duration::seconds(1);
+    assert_eq!(orders::commands::expire_due(&mut conn, later, 100).unwrap(), 1);
+    assert_eq!(count(&mut conn, "SELECT uses::bigint FROM campaigns"), 0);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM coupon_redemptions WHERE status = 'released'"), 1);
+    let again = place(&mut conn, &pickup_order(second, branch)).unwrap();
+    assert_eq!(again.order.totals.discount.amount(), 1000.into());
+}
+
+#[test]
+fn a_code_before_its_start_is_refused_until_then() {
+    use storefront::domain::promotions::{commands, CampaignInput, CodeRequest, CouponRefusal};
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let campaign = one_use_campaign(&mut conn, "WARMUP");
+    let now = Utc::now();
+    let input = CampaignInput {
+        name: Some("Later".into()),
+        discount_type: Some("percent".into()),
+        discount_value: Some("5".into()),
+        code_policy: Some("limited".into()),
+        starts_at: Some((now + Duration::days(1)).to_rfc3339()),
+        ..CampaignInput::default()
+    };
+    let staff = AccountId::from_uuid(
+        diesel::select(sql::<diesel::sql_types::Uuid>("(SELECT id FROM accounts LIMIT 1)"))
+            .get_result(&mut conn)
+            .unwrap(),
+    );
+    let later = commands::create_campaign(&mut conn, &input, staff, now).unwrap();
+    assert_ne!(later.terms.campaign_id, campaign.terms.campaign_id);
+    commands::add_codes(&mut conn, later.terms.campaign_id, &CodeRequest::One("SOON".into()), now).unwrap();
+    let cart = cart_with_router(&mut conn, 1);
+    let refused = cart::commands::apply_coupon(&mut conn, cart, None, "SOON", &rules(), now);
+    assert!(matches!(refused, Err(CartError::Coupon(CouponRefusal::NotStarted))), "{refused:?}");
+    let view = cart::commands::apply_coupon(&mut conn, cart, None, "SOON", &rules(), now + Duration::days(2)).unwrap();
+    assert!(view.totals.discount.amount() > 0.into());
+}

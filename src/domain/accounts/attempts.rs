@@ -73,6 +73,8 @@ pub enum AttemptKind {
     PasswordChange,
     /// Typing a physical SIM's code: ten million codes must not be tried one after another.
     SimCode,
+    /// Typing a coupon code: generated codes must not be found by trying.
+    Coupon,
 }
 
 impl AttemptKind {
@@ -83,6 +85,7 @@ impl AttemptKind {
             AttemptKind::Reset => "reset",
             AttemptKind::PasswordChange => "password_change",
             AttemptKind::SimCode => "sim_code",
+            AttemptKind::Coupon => "coupon",
         }
     }
 }
@@ -140,6 +143,11 @@ impl Attempt {
             ip,
             ip_limit: limits.login_per_ip,
         }
+    }
+
+    /// Typing a coupon code, under the sign-in allowances: only unknown codes count.
+    pub fn coupon(who: &str, ip: ClientIp, limits: &AttemptLimits) -> Self {
+        Attempt { kind: AttemptKind::Coupon, ..Self::sim_code(who, ip, limits) }
     }
 
     /// Asking for a password-reset mail, under the sign-in allowances.

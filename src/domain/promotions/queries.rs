@@ -110,6 +110,9 @@ pub fn code_terms(
     Ok(found)
 }
 
+/// A page size that holds every code of a campaign (a CSV download).
+pub const ALL_CODES: u32 = 1_000_000;
+
 #[derive(QueryableByName)]
 struct CodeRecordRow {
     #[diesel(sql_type = Text)]

@@ -209,6 +209,18 @@ pub fn generated(prefix: &str, random: &[u8]) -> String {
     code
 }
 
+/// The customers a CSV names: the first column of each line (an email or an account id), a
+/// header line (one that names neither) and blank lines skipped.
+pub fn customers_from_csv(text: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i, l.split(',').next().unwrap_or("").trim().trim_matches('"').trim()))
+        .filter(|(_, first)| !first.is_empty())
+        .filter(|(i, first)| !(*i == 0 && !first.contains('@') && uuid::Uuid::parse_str(first).is_err()))
+        .map(|(_, first)| first.to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +346,17 @@ mod tests {
             assert_eq!(s.iter().sum::<Decimal>(), amount);
             assert!(s.iter().zip(bases).all(|(s, b)| *s <= b && *s >= Decimal::ZERO));
         }
+    }
+
+    #[test]
+    fn a_customer_list_is_read_from_its_first_column_with_or_without_a_header() {
+        let csv =
+            "email,name\nsaraa@example.mn,Saraa\n\n\"dorj@example.mn\", Dorj\n3f2504e0-4f89-41d3-9a0c-0305e82c3301\n";
+        assert_eq!(
+            customers_from_csv(csv),
+            ["saraa@example.mn", "dorj@example.mn", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"]
+        );
+        assert_eq!(customers_from_csv("bat@example.mn"), ["bat@example.mn"]);
     }
 
     #[test]

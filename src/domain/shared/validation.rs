@@ -99,10 +99,11 @@ pub enum Code {
     CodeOrCount,
     UnknownProduct,
     CodeStatus,
+    Format,
 }
 
 impl Code {
-    pub const ALL: [Code; 88] = [
+    pub const ALL: [Code; 89] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -191,6 +192,7 @@ impl Code {
         Code::CodeOrCount,
         Code::UnknownProduct,
         Code::CodeStatus,
+        Code::Format,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -284,6 +286,7 @@ impl Code {
             Code::CodeOrCount => "code_or_count",
             Code::UnknownProduct => "unknown_product",
             Code::CodeStatus => "code_status",
+            Code::Format => "format",
         }
     }
 

@@ -1,7 +1,8 @@
 //! `/api/v1/admin/campaigns…`: staff create coupon campaigns, make and assign their codes, and
 //! read each code's status and the campaign's statistics.
+use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 use super::carts::loose_text;
 use super::dto::MoneySchema;
 use crate::domain::promotions::{
-    commands, queries, Campaign, CampaignInput, CampaignStats, CodeRecord, CodeRequest, CodeStatus,
+    self, commands, queries, Campaign, CampaignInput, CampaignStats, CodeRecord, CodeRequest, CodeStatus,
 };
 use crate::domain::shared::{Code, FieldErrors, Money, Page, PageRequest};
 use crate::web::error::{AppError, Problem};
@@ -233,18 +234,48 @@ fn code_request(body: CodesBody) -> Result<CodeRequest, FieldErrors> {
     }
 }
 
-/// Make codes for a campaign.
-#[utoipa::path(post, path = "/api/v1/admin/campaigns/{id}/codes", tag = "admin", params(("id" = Uuid, Path)),
-    request_body = CodesBody, security(("bearer" = [])),
-    responses((status = 201, body = CodesDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssignQuery {
+    /// With a CSV body: mail each customer their code.
+    pub send_email: Option<bool>,
+}
+
+/// Make codes for a campaign. Besides the JSON bodies, a `text/csv` body names customers to
+/// assign codes to (personal campaigns): an email or account id in the first column of each
+/// line, a header line allowed; `?send_email=true` mails them.
+#[utoipa::path(post, path = "/api/v1/admin/campaigns/{id}/codes", tag = "admin", params(("id" = Uuid, Path), AssignQuery),
+    request_body(content(
+        (CodesBody = "application/json"),
+        (String = "text/csv", example = "email\nsaraa@example.mn\ndorj@example.mn\n"))),
+    security(("bearer" = [])),
+    responses((status = 201, body = CodesDto), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_codes(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<CodesBody>,
+    query: web::Query<AssignQuery>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
-    let request = code_request(body.into_inner())?;
+    let csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    let request = if csv {
+        let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("The CSV is not UTF-8 text.".into()))?;
+        CodeRequest::Assign {
+            customers: promotions::rules::customers_from_csv(text),
+            send_email: query.send_email.unwrap_or(false),
+        }
+    } else {
+        let body: CodesBody = serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
+        code_request(body)?
+    };
     let now = state.shop.now();
     let codes = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::add_codes(conn, id, &request, now)?)).await?;
     state.shop.wake_jobs();
@@ -256,6 +287,8 @@ pub async fn add_codes(
 pub struct CodesQuery {
     /// `unused`, `assigned` or `redeemed`.
     pub status: Option<String>,
+    /// `csv`: every code (of the status) as a CSV download, not a page.
+    pub format: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -275,10 +308,10 @@ impl CodePage {
 }
 
 /// A campaign's codes, oldest first: a personal code with its customer; a shared code once per
-/// customer who used it, or once as `unused` while nobody has.
+/// customer who used it, or once as `unused` while nobody has. `?format=csv` downloads them all.
 #[utoipa::path(get, path = "/api/v1/admin/campaigns/{id}/codes", tag = "admin", params(("id" = Uuid, Path), CodesQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = CodePage), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = CodePage), (status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_codes(
     state: web::Data<AppState>,
@@ -294,12 +327,37 @@ pub async fn list_codes(
             None
         }),
     };
+    let csv = match query.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            errors.add("format", Code::Format);
+            false
+        }
+    };
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref()).unwrap_or_else(|e| {
         errors.extend(e);
         PageRequest::default()
     });
     errors.into_result()?;
+    // A download holds every code, not a page of them.
+    let page = if csv { PageRequest { page: 1, per_page: queries::ALL_CODES } } else { page };
     let codes = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_codes(conn, id, status, page)?)).await?;
+    if csv {
+        let mut body = crate::web::csv::row(&["code", "status", "customer_id", "customer_email", "redeemed_at"]);
+        for c in &codes.items {
+            let customer = c.customer_id.map(|a| a.to_string()).unwrap_or_default();
+            let at = c.redeemed_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+            body.push_str(&crate::web::csv::row(&[
+                c.code.as_str(),
+                c.status.as_str(),
+                &customer,
+                c.customer_email.as_deref().unwrap_or(""),
+                &at,
+            ]));
+        }
+        return Ok(crate::web::csv::download(&format!("campaign-{id}-codes.csv"), body));
+    }
     json_ok(&CodePage::new(&codes))
 }
 

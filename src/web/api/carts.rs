@@ -181,10 +181,12 @@ pub struct CouponBody {
     responses((status = 200, body = CartDto),
         (status = 404, description = "not_found (cart), coupon_unknown", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "coupon_not_yours, coupon_used, coupon_used_up, cart_closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown codes", body = Problem, content_type = "application/problem+json")))]
 pub async fn apply_coupon(
     state: web::Data<AppState>,
     caller: MaybeApiAccount,
+    ip: Caller,
     lang: CurrentLang,
     id: web::Path<String>,
     body: web::Json<CouponBody>,
@@ -192,12 +194,7 @@ pub async fn apply_coupon(
     let id = path_id(&id)?;
     let owner = caller.0.map(|a| a.id);
     let code = body.into_inner().code.unwrap_or_default();
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    let cart = state
-        .shop
-        .db
-        .run(move |conn| Ok::<_, AppError>(commands::apply_coupon(conn, id, owner, &code, &rules, now)?))
-        .await?;
+    let cart = flows::cart::apply_coupon(&state.shop, id, owner, code, ip.0).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 

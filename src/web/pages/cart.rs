@@ -195,10 +195,11 @@ pub async fn show_cart(
     ctx: Chrome,
     session: Session,
     visitor: Visitor,
+    ip: Caller,
     query: web::Query<CartQuery>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(code) = query.into_inner().coupon.filter(|c| !c.trim().is_empty()) {
-        return apply_from_link(&state, ctx, &session, &visitor, code).await;
+        return apply_from_link(&state, ctx, &session, &visitor, ip.0, code).await;
     }
     show(&state, ctx, &session, &visitor).await
 }
@@ -224,11 +225,12 @@ async fn apply_from_link(
     ctx: Chrome,
     session: &Session,
     visitor: &Visitor,
+    ip: crate::domain::accounts::attempts::ClientIp,
     code: String,
 ) -> Result<HttpResponse, AppError> {
     let account = visitor.0.as_ref().map(|a| a.id);
     let cart_id = cart_for_adding(state, session, account).await?;
-    let outcome = apply(state, cart_id, account, code.clone()).await;
+    let outcome = apply(state, cart_id, account, code.clone(), ip).await;
     if account.is_none()
         && matches!(outcome, Err(CartError::Coupon(CouponRefusal::NotYours | CouponRefusal::SignInRequired)))
     {
@@ -244,9 +246,9 @@ async fn apply(
     cart: CartId,
     account: Option<AccountId>,
     code: String,
+    ip: crate::domain::accounts::attempts::ClientIp,
 ) -> Result<CartView, CartError> {
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    state.shop.db.run(move |conn| commands::apply_coupon(conn, cart, account, &code, &rules, now)).await
+    flows::cart::apply_coupon(&state.shop, cart, account, code, ip).await
 }
 
 #[derive(Deserialize, Default)]
@@ -262,12 +264,13 @@ pub async fn apply_coupon(
     session: Session,
     visitor: Visitor,
     htmx: Htmx,
+    ip: Caller,
     form: web::Form<CouponForm>,
 ) -> Result<HttpResponse, AppError> {
     let account = visitor.0.map(|a| a.id);
     let cart_id = cart_for_adding(&state, &session, account).await?;
     let code = form.into_inner().code.unwrap_or_default();
-    let outcome = apply(&state, cart_id, account, code.clone()).await;
+    let outcome = apply(&state, cart_id, account, code.clone(), ip.0).await;
     coupon_answer(&state, ctx, &session, htmx, account, outcome, code, false).await
 }
 
