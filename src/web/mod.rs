@@ -208,6 +208,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .default_service(web::to(method_not_allowed)),
                 )
                 .service(get("/campaigns/{id}/stats", admin_campaigns::campaign_stats))
+                .service(post("/campaigns/{id}/codes/{code}/free", admin_campaigns::free_code))
                 .service(get("/jobs", admin_jobs::list_jobs))
                 .service(post("/jobs/{id}/retry", admin_jobs::retry_job))
                 .service(get("/orders", admin_orders::list_orders))

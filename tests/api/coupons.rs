@@ -393,6 +393,14 @@ async fn statistics_follow_a_scripted_run_of_orders_refunds_included() {
     let cart = app.cart_with(Some(&customers[3].0), &[top_up(&app)]).await;
     let (status, body) = apply(&app, &cart, Some(&customers[3].0), &code_of(&customers[3].1)).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("coupon_used_up")), "{body}");
+    // Staff free c's refunded code: c may use it again, and its 1,000 of budget is back.
+    let free = |code: String| format!("/api/v1/admin/campaigns/{personal}/codes/{code}/free");
+    let (status, freed) = app.send("POST", &free(code_of(&customers[2].1)), Some(&token), None).await;
+    assert_eq!((status, freed["freed"].as_i64()), (200, Some(1)), "{freed}");
+    let (status, _) = app.send("POST", &free("NOSUCHCODE".into()), Some(&token), None).await;
+    assert_eq!(status, 404);
+    let (status, body) = apply(&app, &cart, Some(&customers[3].0), &code_of(&customers[3].1)).await;
+    assert_eq!((status, amount(&body["totals"]["discount"])), (200, "1000.00".into()), "{body}");
     let (status, _) =
         app.get_json_as("/api/v1/admin/campaigns/00000000-0000-0000-0000-000000000000/stats", &token).await;
     assert_eq!(status, 404);
@@ -459,8 +467,12 @@ async fn customers_come_from_a_csv_and_the_codes_go_out_as_one() {
 async fn unknown_codes_are_guesses_limited_like_sign_ins_and_known_ones_do_not_count() {
     let app = spawn_app().await;
     let token = staff(&app).await;
-    let shared = campaign(&app, &token, json!({"name": "Open", "discount": {"type": "fixed", "value": 100},
-        "code_policy": "limited"}))
+    let shared = campaign(
+        &app,
+        &token,
+        json!({"name": "Open", "discount": {"type": "fixed", "value": 100},
+        "code_policy": "limited"}),
+    )
     .await;
     codes(&app, &token, &shared, json!({"code": "REAL"})).await;
     let cart = app.cart_with(None, &[top_up(&app)]).await;
@@ -475,4 +487,26 @@ async fn unknown_codes_are_guesses_limited_like_sign_ins_and_known_ones_do_not_c
     let (status, body) = apply(&app, &cart, None, "GUESS10").await;
     assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
     assert_eq!(apply(&app, &cart, None, "REAL").await.0, 429, "even a right code waits");
+}
+
+#[tokio::test]
+async fn the_order_mail_shows_the_discount() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_with(true, &[("SMTP_URL", &smtp.url()), ("JOB_RUNNER", "on")]).await;
+    let token = staff(&app).await;
+    let shared = campaign(
+        &app,
+        &token,
+        json!({"name": "Open", "discount": {"type": "fixed", "value": 1000},
+        "code_policy": "limited"}),
+    )
+    .await;
+    codes(&app, &token, &shared, json!({"code": "MAILED"})).await;
+    let cart = app.cart_with(None, &[top_up(&app)]).await;
+    assert_eq!(apply(&app, &cart, None, "MAILED").await.0, 200);
+    let (status, placed) = app.checkout(&cart, None, json!({"email": "mail@example.mn"})).await;
+    assert_eq!(status, 201, "{placed}");
+    let mail = smtp.wait_for("mail@example.mn", 10).await;
+    assert!(mail.text().contains("Хөнгөлөлт: −₮1,000"), "{}", mail.text());
+    assert!(mail.text().contains("₮4,000"), "{}", mail.text());
 }

@@ -554,3 +554,43 @@ pub fn refund_order(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>)
         .execute(conn)?;
     Ok(())
 }
+
+/// Staff free a code an order refunded in full kept used: its uses by refunded orders are
+/// released (the customer may use it again) and its campaign gets them and their discount
+/// back. Returns how many uses were freed.
+///
+/// # Errors
+/// `NotFound` for no such code in the campaign.
+pub fn free_code(
+    conn: &mut PgConnection,
+    campaign: CampaignId,
+    code: &CouponCode,
+    now: DateTime<Utc>,
+) -> Result<i64, PromotionError> {
+    #[derive(QueryableByName)]
+    struct Freed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        freed: i64,
+    }
+    let freed: Freed = prepared(
+        "WITH c AS (SELECT id FROM coupon_codes WHERE campaign_id = $1 AND code = $2), \
+              r AS (UPDATE coupon_redemptions SET status = $3, released_at = $4 \
+                 WHERE code_id IN (SELECT id FROM c) AND status = $5 RETURNING discount), \
+              k AS (UPDATE campaigns SET uses = uses - (SELECT count(*) FROM r)::integer, \
+                 discount_used = discount_used - coalesce((SELECT sum(discount) FROM r), 0), updated_at = $4 \
+                 WHERE id = $1 AND EXISTS (SELECT 1 FROM r)) \
+         SELECT EXISTS (SELECT 1 FROM c) AS found, (SELECT count(*) FROM r) AS freed",
+    )
+    .bind::<SqlUuid, _>(campaign)
+    .bind::<Text, _>(code.as_str())
+    .bind::<Text, _>(RedemptionStatus::Released)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(RedemptionStatus::Refunded)
+    .get_result(conn)?;
+    if !freed.found {
+        return Err(PromotionError::NotFound);
+    }
+    Ok(freed.freed)
+}

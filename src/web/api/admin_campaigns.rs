@@ -413,3 +413,27 @@ pub async fn campaign_stats(state: web::Data<AppState>, id: web::Path<String>) -
     let stats = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::stats(conn, id)?)).await?;
     json_ok(&StatsDto::new(&stats))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct FreedDto {
+    /// Uses by refunded orders released.
+    pub freed: i64,
+}
+
+/// Free a code that orders refunded in full kept used (an extension): the customers may use it
+/// again, and the campaign's limit and budget get the uses back. 404 for a code not in the
+/// campaign.
+#[utoipa::path(post, path = "/api/v1/admin/campaigns/{id}/codes/{code}/free", tag = "admin",
+    params(("id" = Uuid, Path), ("code" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = FreedDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn free_code(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, code) = path.into_inner();
+    let id = path_id(&id)?;
+    let code = promotions::CouponCode::parse(&code).ok_or(AppError::NotFound)?;
+    let now = state.shop.now();
+    let freed = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::free_code(conn, id, &code, now)?)).await?;
+    json_ok(&FreedDto { freed })
+}
