@@ -1,17 +1,11 @@
 use fantoccini::{Client, Locator};
 
-use crate::common::browser::Browser;
+use crate::common::browser::{fill, path, Browser};
 use crate::common::smtp::SmtpServer;
 use crate::common::spawn_with;
 
 const PASSWORD: &str = "Khuvsgul-Lake-77";
 const NEW_PASSWORD: &str = "Terelj-Park-2026";
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
-}
 
 async fn submit(c: &Client, form_action: &str) {
     c.find(Locator::Css(&format!("form[action='{form_action}'] button[type=submit]")))
@@ -20,10 +14,6 @@ async fn submit(c: &Client, form_action: &str) {
         .click()
         .await
         .unwrap();
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
 }
 
 #[tokio::test]

@@ -1,28 +1,7 @@
 use fantoccini::{Client, Locator};
 
-use crate::common::browser::Browser;
+use crate::common::browser::{click, fill, path, text_of, Browser};
 use crate::common::spawn_app;
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    match c.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
 
 /// The id of the cart's first line, as the page names its quantity field.
 async fn line_id(c: &Client) -> String {

@@ -1,34 +1,12 @@
 //! A personal code in a real browser, on a phone-sized screen: a wrong code is refused beside
 //! the field, the right one takes its discount without a reload, the order is paid with it,
 //! and the account then shows the code as used.
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 use storefront::domain::accounts::Role;
 
-use crate::common::browser::Browser;
+use crate::common::browser::{click, fill, path, text_of, Browser};
 use crate::common::spawn_app;
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.clear().await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.send_keys(value).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-}
-
-async fn click(c: &Client, css: &str) {
-    let found = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-    found.click().await.unwrap_or_else(|e| panic!("{css}: {e}"));
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    match c.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
 
 #[tokio::test]
 async fn a_personal_code_is_applied_in_the_cart_paid_with_and_then_shown_as_used() {

@@ -1,32 +1,10 @@
 //! The telco journeys in a real browser: a number found by a wildcard and bought to activate
 //! later, then activated from My numbers with a SIM card's code; an eSIM bought and its QR code
 //! seen; a top-up with an amount of one's own after a foreign number was refused at the field.
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
-use crate::common::browser::Browser;
+use crate::common::browser::{click, fill, path, text_of, Browser};
 use crate::common::{spawn_with, TestApp};
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.clear().await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.send_keys(value).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-}
-
-async fn click(c: &Client, css: &str) {
-    let found = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-    found.click().await.unwrap_or_else(|e| panic!("{css}: {e}"));
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    match c.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
 
 async fn register(b: &Browser, app: &TestApp, email: &str) {
     let c = &b.client;

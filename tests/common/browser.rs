@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 pub struct Browser {
     pub client: Client,
@@ -114,5 +114,30 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// Types `value` into the field of id `id`, replacing what it held.
+pub async fn fill(c: &Client, id: &str, value: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    field.clear().await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    field.send_keys(value).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+}
+
+pub async fn click(c: &Client, css: &str) {
+    let found = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    found.click().await.unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+/// The path of the page the browser shows.
+pub async fn path(c: &Client) -> String {
+    c.current_url().await.map(|u| u.path().to_string()).unwrap_or_default()
+}
+
+/// The text of the first element `css` finds, empty when there is none (yet).
+pub async fn text_of(c: &Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }

@@ -201,6 +201,12 @@ pub fn cookie_client() -> reqwest::Client {
         .expect("client")
 }
 
+/// The text between `start` and the next `end` in a page (a hidden field's value, say).
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let s = html.find(start).map(|i| i + start.len()).unwrap_or_else(|| panic!("no {start:?} in page"));
+    &html[s..s + html[s..].find(end).unwrap()]
+}
+
 /// The `_csrf` hidden field of a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
@@ -209,6 +215,12 @@ pub fn csrf_in(html: &str) -> String {
 }
 
 impl TestApp {
+    /// GET `path` with a browser-like `client`: the status and the page.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let res = client.get(self.url(path)).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
     /// GET `path` with `client` and return the CSRF token of the page.
     pub async fn csrf_from(&self, client: &reqwest::Client, path: &str) -> String {
         let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();

@@ -4,17 +4,7 @@
 use serde_json::json;
 use storefront::domain::accounts::Role;
 
-use crate::common::{cookie_client, csrf_in, spawn_app, TestApp};
-
-async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let s = html.find(start).map(|i| i + start.len()).unwrap_or_else(|| panic!("no {start:?} in page"));
-    &html[s..s + html[s..].find(end).unwrap()]
-}
+use crate::common::{between, cookie_client, csrf_in, spawn_app, TestApp};
 
 /// A staff member makes a campaign with `body` and one code (or assigns one to `assign_to`).
 async fn make(app: &TestApp, body: serde_json::Value, codes: serde_json::Value) -> serde_json::Value {
@@ -32,7 +22,7 @@ async fn make(app: &TestApp, body: serde_json::Value, codes: serde_json::Value) 
 }
 
 async fn add_top_up(app: &TestApp, client: &reqwest::Client) {
-    let (_, html) = page(app, client, "/products/top-up-5000").await;
+    let (_, html) = app.page(client, "/products/top-up-5000").await;
     let csrf = csrf_in(&html);
     let product = between(&html, r#"name="product_id" value=""#, "\"").to_string();
     let res = client
@@ -45,7 +35,7 @@ async fn add_top_up(app: &TestApp, client: &reqwest::Client) {
 }
 
 async fn apply(app: &TestApp, client: &reqwest::Client, code: &str, lang: &str) -> (u16, String) {
-    let (_, cart) = page(app, client, "/cart").await;
+    let (_, cart) = app.page(client, "/cart").await;
     let res = client
         .post(app.url(&format!("/cart/coupons?lang={lang}")))
         .header("HX-Request", "true")
@@ -74,7 +64,7 @@ async fn a_code_typed_in_the_cart_takes_its_discount_and_a_refusal_stands_beside
     .await;
     let shopper = cookie_client();
     add_top_up(&app, &shopper).await;
-    let (_, cart) = page(&app, &shopper, "/cart").await;
+    let (_, cart) = app.page(&shopper, "/cart").await;
     assert!(cart.contains(r#"id="coupon-code""#) && !cart.contains(r#"class="discount""#), "no discount yet");
 
     // A refusal: the fragment keeps the typed code, marks the field and says why, in Mongolian
@@ -91,7 +81,7 @@ async fn a_code_typed_in_the_cart_takes_its_discount_and_a_refusal_stands_beside
     assert!(fragment.contains("WINTER") && fragment.contains("−₮1,000"), "{fragment}");
     assert!(fragment.contains("₮4,000"), "the total after the discount: {fragment}");
     // The checkout page shows the same, and the order carries it.
-    let (_, checkout) = page(&app, &shopper, "/checkout?lang=en").await;
+    let (_, checkout) = app.page(&shopper, "/checkout?lang=en").await;
     assert!(checkout.contains("WINTER") && checkout.contains("₮4,000"));
     let form = [
         ("_csrf", csrf_in(&checkout)),
@@ -107,7 +97,7 @@ async fn a_code_typed_in_the_cart_takes_its_discount_and_a_refusal_stands_beside
     // Without JavaScript: the form posts and the cart page comes back with the discount.
     let plain = cookie_client();
     add_top_up(&app, &plain).await;
-    let (_, cart) = page(&app, &plain, "/cart").await;
+    let (_, cart) = app.page(&plain, "/cart").await;
     let res = plain
         .post(app.url("/cart/coupons"))
         .form(&[("_csrf", csrf_in(&cart).as_str()), ("code", "WINTER")])
@@ -115,7 +105,7 @@ async fn a_code_typed_in_the_cart_takes_its_discount_and_a_refusal_stands_beside
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (_, cart) = page(&app, &plain, "/cart").await;
+    let (_, cart) = app.page(&plain, "/cart").await;
     assert!(cart.contains("Код амжилттай хэрэгжлээ") && cart.contains("−₮1,000"), "{cart}");
     let res = plain
         .post(app.url("/cart/coupons/winter/delete"))
@@ -124,7 +114,7 @@ async fn a_code_typed_in_the_cart_takes_its_discount_and_a_refusal_stands_beside
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (_, cart) = page(&app, &plain, "/cart").await;
+    let (_, cart) = app.page(&plain, "/cart").await;
     assert!(!cart.contains("−₮1,000"), "removed");
     // A form without its CSRF token is refused.
     let res = plain.post(app.url("/cart/coupons")).form(&[("code", "WINTER")]).send().await.unwrap();
@@ -144,16 +134,16 @@ async fn a_mailed_personal_code_opens_the_cart_with_it_applied_and_the_account_l
     )
     .await;
     let code = made["codes"][0]["code"].as_str().unwrap().to_string();
-    let (_, account) = page(&app, &shopper, "/account").await;
+    let (_, account) = app.page(&shopper, "/account").await;
     assert!(account.contains(&code) && account.contains("Ашиглах боломжтой") && account.contains("2030-06-01 12:00"));
     assert!(account.contains(&format!("/cart?coupon={code}")));
 
     // The mail's link with an empty cart: the code waits for something to apply to.
-    let (status, cart) = page(&app, &shopper, &format!("/cart?coupon={}&lang=en", code.to_lowercase())).await;
+    let (status, cart) = app.page(&shopper, &format!("/cart?coupon={}&lang=en", code.to_lowercase())).await;
     assert_eq!(status, 200, "{cart}");
     assert!(cart.contains(&code) && cart.contains("applies once your cart has something"), "{cart}");
     add_top_up(&app, &shopper).await;
-    let (_, cart) = page(&app, &shopper, "/cart").await;
+    let (_, cart) = app.page(&shopper, "/cart").await;
     assert!(cart.contains("−₮500"), "{cart}");
 
     // Someone else opening the link is asked to sign in, and then told it is not theirs.
@@ -162,12 +152,12 @@ async fn a_mailed_personal_code_opens_the_cart_with_it_applied_and_the_account_l
     assert_eq!(res.status(), 303);
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login?next="));
     app.register_in_browser(&visitor, "dorj@example.mn").await;
-    let (status, cart) = page(&app, &visitor, &format!("/cart?coupon={code}")).await;
+    let (status, cart) = app.page(&visitor, &format!("/cart?coupon={code}")).await;
     assert_eq!(status, 422);
     assert!(cart.contains("энэ код өөр хэрэглэгчид олгогдсон"), "{cart}");
 
     // Paid: the code shows as used on the account page.
-    let (_, checkout) = page(&app, &shopper, "/checkout").await;
+    let (_, checkout) = app.page(&shopper, "/checkout").await;
     let form = [
         ("_csrf", csrf_in(&checkout)),
         ("key", between(&checkout, r#"name="key" value=""#, "\"").to_string()),
@@ -175,6 +165,6 @@ async fn a_mailed_personal_code_opens_the_cart_with_it_applied_and_the_account_l
     ];
     let res = shopper.post(app.url("/checkout")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
-    let (_, account) = page(&app, &shopper, "/account?lang=en").await;
+    let (_, account) = app.page(&shopper, "/account?lang=en").await;
     assert!(account.contains("code-used") && account.contains(">Used<"), "{account}");
 }

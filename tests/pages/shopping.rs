@@ -1,17 +1,7 @@
-use crate::common::{cookie_client, csrf_in, spawn_app, TestApp};
-
-async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let s = html.find(start).map(|i| i + start.len()).unwrap_or_else(|| panic!("no {start:?} in page"));
-    &html[s..s + html[s..].find(end).unwrap()]
-}
+use crate::common::{between, cookie_client, csrf_in, spawn_app, TestApp};
 
 async fn add_router(app: &TestApp, client: &reqwest::Client, quantity: &str, htmx: bool) -> reqwest::Response {
-    let (_, html) = page(app, client, "/products/zte-mf286-4g-router?lang=en").await;
+    let (_, html) = app.page(client, "/products/zte-mf286-4g-router?lang=en").await;
     let csrf = csrf_in(&html);
     let product = between(&html, r#"name="product_id" value=""#, "\"").to_string();
     let mut req = client.post(app.url("/cart/items?lang=en")).form(&[
@@ -31,7 +21,7 @@ async fn adding_to_the_cart_updates_the_badge_and_the_cart_page() {
     let shopper = cookie_client();
     let res = add_router(&app, &shopper, "1", false).await;
     assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/cart"));
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     assert!(cart.contains("Added to your cart."), "{cart}");
     assert!(cart.contains("ZTE MF286 4G router") && cart.contains("₮189,000"));
     assert!(cart.contains("₮194,000"), "delivery fee in the total");
@@ -53,7 +43,7 @@ async fn adding_to_the_cart_updates_the_badge_and_the_cart_page() {
     assert_eq!(res.status(), 422);
 
     // Changing and removing lines in place.
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     let line = between(&cart, r#"data-line=""#, "\"").to_string();
     let csrf = csrf_in(&cart);
     let res = shopper
@@ -81,7 +71,7 @@ async fn adding_to_the_cart_updates_the_badge_and_the_cart_page() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     assert!(cart.contains("Your cart is empty."));
     // Without a CSRF token nothing is added.
     let res = shopper.post(app.url("/cart/items")).form(&[("product_id", "x")]).send().await.unwrap();
@@ -96,16 +86,16 @@ async fn a_guests_cart_joins_the_account_on_sign_in() {
     add_router(&app, &shopper, "1", false).await;
     shopper
         .post(app.url("/logout"))
-        .form(&[("_csrf", csrf_in(&page(&app, &shopper, "/cart").await.1).as_str())])
+        .form(&[("_csrf", csrf_in(&app.page(&shopper, "/cart").await.1).as_str())])
         .send()
         .await
         .unwrap();
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     assert!(cart.contains("Your cart is empty."), "signing out leaves the account's cart behind");
     add_router(&app, &shopper, "2", false).await;
     let res = app.sign_in_browser(&shopper, "bat@example.mn").await;
     assert_eq!(res.status(), 303);
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     let quantity = between(&cart, r#"name="quantity" type="number" min="1" max="99" value=""#, "\"");
     assert_eq!(quantity, "3", "the guest's two routers joined the account's one");
     assert_eq!(app.count("SELECT count(*) AS n FROM carts WHERE status = 'open'"), 1);
@@ -116,7 +106,7 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     let app = spawn_app().await;
     let shopper = cookie_client();
     add_router(&app, &shopper, "1", false).await;
-    let (status, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    let (status, html) = app.page(&shopper, "/checkout?lang=en").await;
     assert_eq!(status, 200);
     // Only branches holding the router are offered: not the 3rd & 4th microdistrict (0), not the warehouse.
     let pickup = between(&html, r#"id="pickup-branches""#, "</div>");
@@ -164,10 +154,10 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     let again = shopper.post(app.url("/checkout?lang=en")).form(&form).send().await.unwrap();
     assert_eq!(again.headers()["location"].to_str().unwrap(), pay);
     assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 1);
-    let (_, cart) = page(&app, &shopper, "/cart?lang=en").await;
+    let (_, cart) = app.page(&shopper, "/cart?lang=en").await;
     assert!(cart.contains("Your cart is empty."));
 
-    let (status, sandbox) = page(&app, &shopper, &format!("{pay}?lang=en")).await;
+    let (status, sandbox) = app.page(&shopper, &format!("{pay}?lang=en")).await;
     assert_eq!(status, 200);
     assert!(sandbox.contains("₮194,000") && sandbox.contains("Approve payment"));
     // The provider's page is reached by the payment alone: it shows no link to the order.
@@ -182,15 +172,15 @@ async fn checkout_asks_for_what_is_missing_then_goes_to_payment_and_tracking() {
     let tracking = res.headers()["location"].to_str().unwrap().to_string();
     assert!(tracking.starts_with("/orders/") && !tracking.contains('?'), "{tracking}");
     // The guest's browser kept the link when it placed the order.
-    let (status, order) = page(&app, &shopper, &format!("{tracking}?lang=en")).await;
+    let (status, order) = app.page(&shopper, &format!("{tracking}?lang=en")).await;
     assert_eq!(status, 200);
     assert!(order.contains(r#"id="order-status">Paid<"#), "{order}");
     assert!(order.contains("Awaiting payment") && order.contains("Delivered to Bat"));
     assert!(order.contains(r#"id="order-vat">₮17,636.36<"#), "the receipt shows the VAT it includes");
     // Without the link (and not signed in), the order does not exist.
     let bare = tracking.as_str();
-    assert_eq!(page(&app, &cookie_client(), bare).await.0, 404);
-    let (status, _) = page(&app, &cookie_client(), &format!("{bare}?token=wrong")).await;
+    assert_eq!(app.page(&cookie_client(), bare).await.0, 404);
+    let (status, _) = app.page(&cookie_client(), &format!("{bare}?token=wrong")).await;
     assert_eq!(status, 404);
 }
 
@@ -200,7 +190,7 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     let shopper = cookie_client();
     app.register_in_browser(&shopper, "bat@example.mn").await;
     add_router(&app, &shopper, "1", false).await;
-    let (_, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    let (_, html) = app.page(&shopper, "/checkout?lang=en").await;
     let branch = between(&html, r#"name="branch_id" value=""#, "\"").to_string();
     let form = [
         ("_csrf", csrf_in(&html)),
@@ -212,7 +202,7 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     let res = shopper.post(app.url("/checkout")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let pay = res.headers()["location"].to_str().unwrap().to_string();
-    let sandbox = page(&app, &shopper, &pay).await.1;
+    let sandbox = app.page(&shopper, &pay).await.1;
     let res = shopper
         .post(app.url(&pay))
         .form(&[("_csrf", csrf_in(&sandbox).as_str()), ("outcome", "failed")])
@@ -222,7 +212,7 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     let tracking = res.headers()["location"].to_str().unwrap().to_string();
     let order_path = tracking.split('?').next().unwrap().to_string();
     // The owner, signed in, needs no token.
-    let (_, order) = page(&app, &shopper, &format!("{order_path}?lang=en")).await;
+    let (_, order) = app.page(&shopper, &format!("{order_path}?lang=en")).await;
     assert!(order.contains(r#"id="order-status">Awaiting payment<"#), "{order}");
     assert!(order.contains("Pay now"));
     let res = shopper
@@ -240,9 +230,9 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (_, order) = page(&app, &shopper, &format!("{order_path}?lang=en")).await;
+    let (_, order) = app.page(&shopper, &format!("{order_path}?lang=en")).await;
     assert!(order.contains("The order was cancelled.") && order.contains(r#"id="order-status">Cancelled<"#));
-    let (_, account) = page(&app, &shopper, "/account?lang=en").await;
+    let (_, account) = app.page(&shopper, "/account?lang=en").await;
     assert!(account.contains("Your orders") && account.contains("TS-"), "orders listed on the account page");
 }
 
@@ -250,7 +240,7 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
 async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
     let app = spawn_app().await;
     let shopper = cookie_client();
-    let (_, html) = page(&app, &shopper, "/products/top-up-any-amount?lang=en").await;
+    let (_, html) = app.page(&shopper, "/products/top-up-any-amount?lang=en").await;
     let csrf = csrf_in(&html);
     let product = between(&html, r#"name="product_id" value=""#, "\"").to_string();
     assert!(html.contains(r#"name="msisdn""#) && html.contains(r#"name="amount""#));
@@ -271,7 +261,7 @@ async fn a_top_up_is_bought_with_an_email_and_no_delivery_step() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (_, checkout) = page(&app, &shopper, "/checkout?lang=en").await;
+    let (_, checkout) = app.page(&shopper, "/checkout?lang=en").await;
     assert!(!checkout.contains("How do you want it?") && !checkout.contains("pickup-branches"), "no delivery step");
     assert!(checkout.contains("8811 2233") && checkout.contains("₮7,500"));
     let form = [
@@ -300,10 +290,10 @@ async fn cancelling_or_paying_a_paid_order_answers_its_conflict_in_the_visitors_
     let shopper = cookie_client();
     for (lang, says) in [("mn", "захиалга энэ хооронд өөрчлөгдсөн"), ("en", "The order has moved on meanwhile")]
     {
-        let (status, _) = page(&app, &shopper, &format!("/orders/{order}?token={token}&lang={lang}")).await;
+        let (status, _) = app.page(&shopper, &format!("/orders/{order}?token={token}&lang={lang}")).await;
         assert_eq!(status, 200);
         // A paid order's page offers neither action: a stale tab or a second device still might.
-        let (_, form) = page(&app, &shopper, "/login").await;
+        let (_, form) = app.page(&shopper, "/login").await;
         let csrf = csrf_in(&form);
         let res = shopper
             .post(app.url(&format!("/orders/{order}/cancel")))
@@ -335,7 +325,7 @@ async fn a_checkout_form_places_only_the_cart_its_page_showed() {
     let shopper = cookie_client();
     app.register_in_browser(&shopper, "bat@example.mn").await;
     add_router(&app, &shopper, "1", false).await;
-    let (_, html) = page(&app, &shopper, "/checkout?lang=en").await;
+    let (_, html) = app.page(&shopper, "/checkout?lang=en").await;
     let branch = between(&html, r#"name="branch_id" value=""#, "\"").to_string();
     let shown = |html: &str| {
         [

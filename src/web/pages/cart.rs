@@ -291,6 +291,40 @@ pub async fn remove_coupon(
     after_change(&state, ctx, &session, htmx, account, outcome, None).await
 }
 
+/// The cart a change left: the one it answered with (remembered in the session), or the
+/// session's cart read again after a refusal.
+async fn kept_or_reloaded(
+    state: &AppState,
+    session: &Session,
+    account: Option<AccountId>,
+    cart: Option<CartView>,
+) -> Result<Option<CartView>, AppError> {
+    match cart {
+        Some(c) => {
+            remember(session, Some(&c));
+            Ok(Some(c))
+        }
+        None => load_session_cart(state, session, account).await,
+    }
+}
+
+/// The cart section after a change: the whole page without JavaScript, else the fragment with
+/// `cart-changed` for the parts of the page that follow the cart.
+fn changed_section(
+    htmx: Htmx,
+    status: StatusCode,
+    ctx: Chrome,
+    section: CartSection,
+) -> Result<HttpResponse, AppError> {
+    if !htmx.request {
+        return html_with(status, &CartPage { ctx, cart: section });
+    }
+    let mut res = html_with(status, &CartFragment { ctx, cart: section })?;
+    res.headers_mut()
+        .insert(header::HeaderName::from_static("hx-trigger"), header::HeaderValue::from_static("cart-changed"));
+    Ok(res)
+}
+
 /// The cart after a code was applied or refused. `from_link`: a page of its own (a mail's
 /// link), never a redirect.
 #[allow(clippy::too_many_arguments)]
@@ -314,13 +348,7 @@ async fn coupon_answer(
         Err(e) => return Err(e.into()),
     };
     let applied = cart.is_some();
-    let cart = match cart {
-        Some(c) => {
-            remember(session, Some(&c));
-            Some(c)
-        }
-        None => load_session_cart(state, session, account).await?,
-    };
+    let cart = kept_or_reloaded(state, session, account, cart).await?;
     if !htmx.request && !from_link && status == StatusCode::OK {
         if applied {
             session::flash(session, "cart.coupon_applied");
@@ -335,13 +363,7 @@ async fn coupon_answer(
     }
     section.coupon_error = error;
     section.coupon_note = applied.then(|| ctx.t("cart.coupon_applied").to_string());
-    if !htmx.request {
-        return html_with(status, &CartPage { ctx, cart: section });
-    }
-    let mut res = html_with(status, &CartFragment { ctx, cart: section })?;
-    res.headers_mut()
-        .insert(header::HeaderName::from_static("hx-trigger"), header::HeaderValue::from_static("cart-changed"));
-    Ok(res)
+    changed_section(htmx, status, ctx, section)
 }
 
 #[derive(Deserialize, Default)]
@@ -480,13 +502,7 @@ async fn after_change(
         Err(CartError::NotFound | CartError::Closed) => (StatusCode::OK, None, None, None),
         Err(e) => return Err(e.into()),
     };
-    let cart = match cart {
-        Some(c) => {
-            remember(session, Some(&c));
-            Some(c)
-        }
-        None => load_session_cart(state, session, account).await?,
-    };
+    let cart = kept_or_reloaded(state, session, account, cart).await?;
     if !htmx.request && status == StatusCode::OK {
         return Ok(see_other("/cart"));
     }
@@ -499,13 +515,7 @@ async fn after_change(
             l.error = Some(e);
         }
     }
-    if !htmx.request {
-        return html_with(status, &CartPage { ctx, cart: section });
-    }
-    let mut res = html_with(status, &CartFragment { ctx, cart: section })?;
-    res.headers_mut()
-        .insert(header::HeaderName::from_static("hx-trigger"), header::HeaderValue::from_static("cart-changed"));
-    Ok(res)
+    changed_section(htmx, status, ctx, section)
 }
 
 fn session_cart_or_404(session: &Session) -> Result<CartId, AppError> {
