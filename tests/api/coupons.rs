@@ -280,6 +280,7 @@ async fn a_code_is_used_from_placing_the_order_given_back_on_cancel_and_counted_
     assert_eq!(amount(&placed["order"]["totals"]["discount"]), "700.00");
     assert_eq!(amount(&placed["order"]["totals"]["total"]), "4300.00");
     assert_eq!(amount(&placed["order"]["items"][0]["discount"]), "700.00");
+    assert_eq!(placed["order"]["coupons"], json!(["ONCE700"]));
     assert_eq!(amount(&placed["payment"]["amount"]), "4300.00");
     let order = placed["order"]["id"].as_str().unwrap().to_string();
     // The other cart carries the code too: checkout refuses it as used, and so does applying it.
@@ -298,6 +299,11 @@ async fn a_code_is_used_from_placing_the_order_given_back_on_cancel_and_counted_
     assert_eq!((listed["total"].as_i64(), listed["items"][0]["status"].as_str()), (Some(1), Some("unused")));
     let (status, placed) = app.checkout(&second, Some(&bat), json!({})).await;
     assert_eq!(status, 201, "{placed}");
+    let placed_id = placed["order"]["id"].as_str().unwrap();
+    let (_, read) = app.get_json_as(&format!("/api/v1/orders/{placed_id}"), &bat).await;
+    assert_eq!(read["coupons"], json!(["ONCE700"]), "{read}");
+    let (_, mine) = app.get_json_as("/api/v1/orders", &bat).await;
+    assert_eq!(mine["items"][0]["coupons"], json!(["ONCE700"]), "{mine}");
     let (_, stats) = app.get_json_as(&format!("/api/v1/admin/campaigns/{once}/stats"), &token).await;
     assert_eq!((stats["redemptions"].as_i64(), stats["reserved"].as_i64()), (Some(0), Some(1)), "{stats}");
     app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;

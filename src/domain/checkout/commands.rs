@@ -275,6 +275,8 @@ fn place_in(
     take_numbers(conn, &lines, input.caller, input.cart_id, order.id, shop, now)?;
     let uses: Vec<_> = coupons.iter().map(|(c, _)| c).zip(discounts.codes.iter().map(|a| a.amount)).collect();
     promotions::commands::reserve(conn, order.id, input.caller, &uses, now)?;
+    let order =
+        orders::Order { coupons: discounts.codes.iter().map(|a| a.code.as_str().to_string()).collect(), ..order };
     let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
     orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
     let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::links::{self, Lock};
@@ -96,7 +97,35 @@ pub(crate) fn assemble(
         created_at: row.created_at,
         expires_at: row.expires_at,
         events,
+        coupons: Vec::new(),
     }
+}
+
+/// The codes each of these orders used, in the order they were applied (only orders with a
+/// discount carry codes, so the others cost nothing).
+fn codes_of(conn: &mut PgConnection, orders: &[&OrderRow]) -> Result<HashMap<OrderId, Vec<String>>, DbError> {
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        order_id: OrderId,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        code: String,
+    }
+    let ids: Vec<OrderId> = orders.iter().filter(|o| o.discount > Decimal::ZERO).map(|o| o.id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let used: Vec<Used> = crate::db::prepared(
+        "SELECT r.order_id, c.code FROM coupon_redemptions r JOIN coupon_codes c ON c.id = r.code_id \
+         WHERE r.order_id = ANY($1) ORDER BY r.order_id, r.created_at, c.code",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&ids)
+    .load(conn)?;
+    let mut by_order: HashMap<OrderId, Vec<String>> = HashMap::new();
+    for u in used {
+        by_order.entry(u.order_id).or_default().push(u.code);
+    }
+    Ok(by_order)
 }
 
 /// The whole order with its timeline, read after any change.
@@ -116,7 +145,9 @@ pub(crate) fn load(conn: &mut PgConnection, row: OrderRow) -> Result<Order, DbEr
         .into_iter()
         .map(|e| OrderEvent { from: e.from_status, to: e.to_status, actor: e.actor, note: e.note, at: e.at })
         .collect();
-    Ok(assemble(row, &branches, items.into_iter().map(item_from_row).collect(), events))
+    let mut codes = codes_of(conn, &[&row])?;
+    let coupons = codes.remove(&row.id).unwrap_or_default();
+    Ok(Order { coupons, ..assemble(row, &branches, items.into_iter().map(item_from_row).collect(), events) })
 }
 
 /// An order as `access` may see it.
@@ -160,11 +191,13 @@ pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageReque
             items.entry(r.order_id).or_default().push(item_from_row(r));
         }
     }
+    let mut codes = codes_of(conn, &rows.iter().map(|(r, _)| r).collect::<Vec<_>>())?;
     let orders = rows
         .into_iter()
         .map(|(row, _)| {
             let its = items.remove(&row.id).unwrap_or_default();
-            assemble(row, &branches, its, Vec::new())
+            let coupons = codes.remove(&row.id).unwrap_or_default();
+            Order { coupons, ..assemble(row, &branches, its, Vec::new()) }
         })
         .collect();
     Ok(Page { items: orders, page: page.page, per_page: page.per_page, total })

@@ -226,6 +226,9 @@ pub struct Order {
     pub expires_at: DateTime<Utc>,
     /// The timeline, oldest first (empty in lists).
     pub events: Vec<OrderEvent>,
+    /// The coupon codes that took the discount (answers stored before codes existed have none).
+    #[serde(default)]
+    pub coupons: Vec<String>,
 }
 
 impl Order {
@@ -382,6 +385,7 @@ mod tests {
             created_at: DateTime::<Utc>::MIN_UTC,
             expires_at: DateTime::<Utc>::MIN_UTC,
             events: Vec::new(),
+            coupons: Vec::new(),
         }
     }
 

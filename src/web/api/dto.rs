@@ -328,6 +328,8 @@ pub struct OrderDto<'a> {
     pub status: &'static str,
     pub items: Vec<OrderItemDto<'a>>,
     pub totals: TotalsDto,
+    /// The coupon codes that took the discount (an extension).
+    pub coupons: &'a [String],
     pub fulfillment: Option<FulfillmentDto<'a>>,
     /// unpaid, paid, partially_refunded, refunded.
     pub payment_status: &'static str,
@@ -396,6 +398,7 @@ impl<'a> OrderDto<'a> {
                 })
                 .collect(),
             totals: TotalsDto::new(&o.totals),
+            coupons: &o.coupons,
             fulfillment,
             payment_status: o.payment_status.as_str(),
             refunded_total: o.refunded_total,

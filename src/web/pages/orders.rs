@@ -60,6 +60,8 @@ pub struct OrderView {
     pub shipping: Money,
     /// What codes took off (none: no line for it).
     pub discount: Option<Money>,
+    /// The codes, as `WINTER, XMAS-7KQ2`.
+    pub coupons: String,
     pub total: Money,
     pub vat: Money,
     pub refunded: Option<Money>,
@@ -117,6 +119,7 @@ impl OrderView {
             subtotal: o.totals.subtotal,
             shipping: o.totals.shipping,
             discount: (o.totals.discount > Money::ZERO).then_some(o.totals.discount),
+            coupons: o.coupons.join(", "),
             total: o.totals.total,
             vat: crate::domain::cart::rules::vat_included(o.totals.total),
             refunded: (o.refunded_total > Money::ZERO).then_some(o.refunded_total),
