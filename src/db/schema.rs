@@ -41,6 +41,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_email -> Text,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     auth_attempts (id) {
         id -> Int8,
         kind -> Text,
@@ -412,6 +426,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    stock_movements (id) {
+        id -> Int8,
+        product_id -> Uuid,
+        branch_id -> Uuid,
+        delta -> Int4,
+        quantity_after -> Int4,
+        reason -> Text,
+        actor_id -> Nullable<Uuid>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stock (product_id, branch_id) {
         product_id -> Uuid,
         branch_id -> Uuid,
@@ -456,6 +483,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     addresses,
     api_tokens,
+    audit_log,
     browser_sessions,
     auth_attempts,
     branches,
@@ -483,4 +511,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sandbox_subscribers,
     sim_cards,
     stock,
+    stock_movements,
 );

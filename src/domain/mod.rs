@@ -1,6 +1,7 @@
 //! The shop's rules. Never imports HTTP, session or template types: pages, admin pages
 //! and the API are three presentations of these same calls.
 pub mod accounts;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

@@ -1,9 +1,12 @@
 //! The number search the `/numbers` page and `GET /api/v1/numbers` both run, and the import
 //! staff run (the API today, the admin pages next).
 use super::{throttle, Shop};
+use diesel::Connection;
+
 use crate::db::DbError;
 use crate::domain::accounts::attempts::{Attempt, ClientIp};
 use crate::domain::accounts::AccountError;
+use crate::domain::audit::{self, AuditAction, Subject};
 use crate::domain::shared::Money;
 use crate::domain::shared::{AccountId, OrderId, ProductId};
 use crate::domain::telco::lifecycle::{self, NumberRecord};
@@ -25,18 +28,57 @@ pub async fn search(shop: &Shop, search: NumberSearch) -> Result<NumberResults, 
 ///
 /// # Errors
 /// A database error (nothing is imported then).
-pub async fn import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport, DbError> {
+pub async fn import(shop: &Shop, lines: Vec<ImportLine>, staff: AccountId) -> Result<ImportReport, DbError> {
     let (prefixes, now) = (shop.rules.own_prefixes.clone(), shop.now());
-    shop.db.run(move |conn| numbers::import(conn, &lines, &prefixes, now)).await
+    shop.db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let report = numbers::import(conn, &lines, &prefixes, now)?;
+                audit_import(conn, AuditAction::NumbersImported, "numbers", &report, staff, now)?;
+                Ok(report)
+            })
+        })
+        .await
+}
+
+/// What an import did, in the audit trail.
+fn audit_import(
+    conn: &mut diesel::PgConnection,
+    action: AuditAction,
+    pool: &'static str,
+    report: &ImportReport,
+    staff: AccountId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbError> {
+    let after = serde_json::json!({"imported": report.imported, "skipped": report.skipped,
+        "refused": report.errors.len()});
+    audit::record(conn, staff, action, &Subject::new("pool", pool), None, Some(after), now)
 }
 
 /// Adds the valid lines' SIM cards or eSIM profiles to their pool, under the shop's key.
 ///
 /// # Errors
 /// A database error (nothing is imported then).
-pub async fn import_pool(shop: &Shop, pool: Pool, lines: Vec<PoolLine>) -> Result<ImportReport, DbError> {
+pub async fn import_pool(
+    shop: &Shop,
+    pool: Pool,
+    lines: Vec<PoolLine>,
+    staff: AccountId,
+) -> Result<ImportReport, DbError> {
     let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
-    shop.db.run(move |conn| sims::import(conn, pool, &lines, &key, now)).await
+    let (action, name) = match pool {
+        Pool::SimCards => (AuditAction::SimCardsImported, "sim_cards"),
+        Pool::EsimProfiles => (AuditAction::EsimProfilesImported, "esim_profiles"),
+    };
+    shop.db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let report = sims::import(conn, pool, &lines, &key, now)?;
+                audit_import(conn, action, name, &report, staff, now)?;
+                Ok(report)
+            })
+        })
+        .await
 }
 
 /// The customer's numbers.

@@ -77,8 +77,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
     use self::api::{
-        admin_campaigns, admin_jobs, admin_orders, auth as api_auth, carts as api_carts, catalog as api_catalog, docs,
-        me, numbers as api_numbers,
+        admin_audit, admin_campaigns, admin_catalog, admin_jobs, admin_orders, auth as api_auth, carts as api_carts,
+        catalog as api_catalog, docs, me, numbers as api_numbers,
     };
     use self::pages::{
         account, addresses, cart, catalog, checkout, health, home, login, numbers, orders, password_reset, payments,
@@ -199,6 +199,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1/admin")
                 .wrap(actix_web::middleware::from_fn(extract::auth::require_api_staff))
+                .service(get("/audit", admin_audit::list_audit))
+                .service(post("/products", admin_catalog::create_product))
+                .service(
+                    web::resource("/products/{id}")
+                        .route(web::patch().to(admin_catalog::update_product))
+                        .default_service(web::to(method_not_allowed)),
+                )
+                .service(post("/branches", admin_catalog::create_branch))
+                .service(
+                    web::resource("/stock")
+                        .route(web::put().to(admin_catalog::set_stock))
+                        .default_service(web::to(method_not_allowed)),
+                )
                 .service(post("/campaigns", admin_campaigns::create_campaign))
                 .service(get("/campaigns/{id}", admin_campaigns::get_campaign))
                 .service(

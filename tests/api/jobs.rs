@@ -59,9 +59,12 @@ fn failures_back_off_then_the_job_dies() {
     assert_eq!(dead.total, 1);
     assert_eq!(dead.items[0].last_error.as_deref(), Some("smtp still down"));
 
-    let retried = jobs::retry(&mut conn, job.id, later).unwrap();
+    let retried = jobs::retry(&mut conn, job.id, storefront::domain::shared::AccountId::random(), later).unwrap();
     assert_eq!((retried.status, retried.attempts), (JobStatus::Pending, 0));
-    assert!(jobs::retry(&mut conn, job.id, later).is_err(), "a pending job is not retried again");
+    assert!(
+        jobs::retry(&mut conn, job.id, storefront::domain::shared::AccountId::random(), later).is_err(),
+        "a pending job is not retried again"
+    );
 }
 
 #[test]

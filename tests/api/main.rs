@@ -3,6 +3,7 @@
 mod common;
 
 mod accounts;
+mod admin_catalog;
 mod admin_orders;
 mod cart;
 mod catalog;

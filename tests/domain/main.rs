@@ -568,8 +568,9 @@ fn one_use_campaign(conn: &mut PgConnection, code: &str) -> storefront::domain::
         max_redemptions: Some("1".into()),
         ..CampaignInput::default()
     };
-    let campaign = commands::create_campaign(conn, &input, AccountId::from_uuid(staff), Utc::now()).unwrap();
-    commands::add_codes(conn, campaign.terms.campaign_id, &CodeRequest::One(code.into()), Utc::now()).unwrap();
+    let staff = AccountId::from_uuid(staff);
+    let campaign = commands::create_campaign(conn, &input, staff, Utc::now()).unwrap();
+    commands::add_codes(conn, campaign.terms.campaign_id, &CodeRequest::One(code.into()), staff, Utc::now()).unwrap();
     campaign
 }
 
@@ -625,7 +626,7 @@ fn a_code_before_its_start_is_refused_until_then() {
     );
     let later = commands::create_campaign(&mut conn, &input, staff, now).unwrap();
     assert_ne!(later.terms.campaign_id, campaign.terms.campaign_id);
-    commands::add_codes(&mut conn, later.terms.campaign_id, &CodeRequest::One("SOON".into()), now).unwrap();
+    commands::add_codes(&mut conn, later.terms.campaign_id, &CodeRequest::One("SOON".into()), staff, now).unwrap();
     let cart = cart_with_router(&mut conn, 1);
     let refused = cart::commands::apply_coupon(&mut conn, cart, None, "SOON", &rules(), now);
     assert!(matches!(refused, Err(CartError::Coupon(CouponRefusal::NotStarted))), "{refused:?}");

@@ -1,4 +1,5 @@
 //! The catalog: categories, products of every kind, branches and device stock per branch.
+pub mod admin;
 pub mod demo;
 pub mod error;
 pub mod model;

@@ -8,6 +8,8 @@ use super::types::{backoff_secs, Job, JobError, JobKind, JobStatus, NewJob, Queu
 use crate::db::prepared;
 use crate::db::schema::jobs;
 use crate::db::DbError;
+use crate::domain::audit;
+use crate::domain::shared::AccountId;
 use crate::domain::shared::{Page, PageRequest};
 
 /// How long a claimed job may run before another worker may take it over (a crashed worker).
@@ -175,7 +177,7 @@ pub fn fail(conn: &mut PgConnection, job: &Job, error: &str, now: DateTime<Utc>)
 ///
 /// # Errors
 /// `NotFound`; `NotRetryable` for a job that is pending, running or done.
-pub fn retry(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<Job, JobError> {
+pub fn retry(conn: &mut PgConnection, id: Uuid, staff: AccountId, now: DateTime<Utc>) -> Result<Job, JobError> {
     conn.transaction(|conn| {
         let row: JobRow = jobs::table
             .find(id)
@@ -197,6 +199,10 @@ pub fn retry(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<Jo
             ))
             .returning(JobRow::as_returning())
             .get_result(conn)?;
+        let before = serde_json::json!({"status": status.as_str()});
+        let after = serde_json::json!({"status": row.status.as_str(), "kind": row.kind});
+        let subject = audit::Subject::new("job", id);
+        audit::record(conn, staff, audit::AuditAction::JobRetried, &subject, Some(before), Some(after), now)?;
         Ok(row.into_job())
     })
 }

@@ -17,6 +17,7 @@ use super::OrderError;
 use crate::db::prepared;
 use crate::db::schema::{order_events, order_items, orders};
 use crate::db::DbError;
+use crate::domain::audit::{self, AuditAction, Subject};
 use crate::domain::cart::CartLine;
 use crate::domain::catalog::ProductKind;
 use crate::domain::mails::OrderNews;
@@ -194,6 +195,10 @@ pub fn staff_transition(
             }
             StaffAction::Cancel => {
                 cancel_locked(conn, &mut row, actor, None, now)?;
+                let before = serde_json::json!({"status": from.as_str()});
+                let after = serde_json::json!({"status": row.status.as_str()});
+                let subject = Subject::new("order", row.id);
+                audit::record(conn, staff, AuditAction::OrderMoved, &subject, Some(before), Some(after), now)?;
                 return Ok(load(conn, row)?);
             }
             _ => {}
@@ -220,6 +225,17 @@ pub fn staff_transition(
             StaffAction::PickedUp | StaffAction::Complete => mark_devices(conn, row.id, FulfillmentStatus::Done)?,
             StaffAction::Cancel => {}
         }
+        let before = serde_json::json!({"status": from.as_str()});
+        let after = serde_json::json!({"status": row.status.as_str(), "tracking": row.tracking_number});
+        audit::record(
+            conn,
+            staff,
+            AuditAction::OrderMoved,
+            &Subject::new("order", row.id),
+            Some(before),
+            Some(after),
+            now,
+        )?;
         let order = load(conn, row)?;
         match action {
             StaffAction::Ship => mail::enqueue(conn, OrderNews::Shipped, &order, &order.id.to_string(), now)?,

@@ -10,6 +10,7 @@ use super::model::PaymentRow;
 use super::types::{Outcome, Payment, PaymentState, ProviderRefund, Refund, WebhookEvent};
 use super::PaymentError;
 use crate::db::schema::{payment_events, payments};
+use crate::domain::audit;
 use crate::domain::idempotency::{self, IdempotencyKey, Once, Refusals, Scope};
 use crate::domain::mails::OrderNews;
 use crate::domain::orders::commands::{cancel_locked, lock, mark_paid, note, record_refund};
@@ -181,7 +182,12 @@ fn refund_in(conn: &mut PgConnection, refund: &Refund, now: DateTime<Utc>) -> Re
         let error = FieldError::from(Code::RefundRange).with("max", Money::mnt(left).display());
         return Err(FieldErrors::single("amount", error).into());
     }
+    let before = serde_json::json!({"status": order.status.as_str(), "refunded_total": order.refunded_total});
     refund_locked(conn, &mut order, amount, Actor::Staff(staff), reason, now)?;
+    let after = serde_json::json!({"status": order.status.as_str(), "refunded_total": order.refunded_total,
+        "amount": amount, "reason": reason});
+    let subject = audit::Subject::new("order", order.id);
+    audit::record(conn, staff, audit::AuditAction::OrderRefunded, &subject, Some(before), Some(after), now)?;
     Ok(load(conn, order)?)
 }
 

@@ -14,6 +14,7 @@ use super::types::{
 use super::PromotionError;
 use crate::db::schema::{accounts, campaigns, products};
 use crate::db::{prepared, DbError};
+use crate::domain::audit::{self, AuditAction, Subject};
 use crate::domain::catalog::ProductKind;
 use crate::domain::jobs::enqueue_job;
 use crate::domain::mails::CouponMail;
@@ -199,6 +200,15 @@ pub fn create_campaign(
     staff: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Campaign, PromotionError> {
+    conn.transaction(|conn| create_in(conn, input, staff, now))
+}
+
+fn create_in(
+    conn: &mut PgConnection,
+    input: &CampaignInput,
+    staff: AccountId,
+    now: DateTime<Utc>,
+) -> Result<Campaign, PromotionError> {
     let c = check(conn, input)?;
     let row: CampaignRow = diesel::insert_into(campaigns::table)
         .values((
@@ -220,6 +230,20 @@ pub fn create_campaign(
         ))
         .returning(CampaignRow::as_returning())
         .get_result(conn)?;
+    let after = serde_json::json!({"name": row.name, "discount_type": row.discount_type.as_str(),
+        "discount_value": row.discount_value, "code_policy": row.code_policy.as_str(),
+        "max_redemptions": row.max_redemptions, "budget": row.budget, "min_subtotal": row.min_subtotal,
+        "applies_kinds": row.applies_kinds, "applies_products": row.applies_products, "stackable": row.stackable,
+        "starts_at": row.starts_at, "ends_at": row.ends_at});
+    audit::record(
+        conn,
+        staff,
+        AuditAction::CampaignCreated,
+        &Subject::new("campaign", row.id),
+        None,
+        Some(after),
+        now,
+    )?;
     Ok(row.campaign())
 }
 
@@ -355,6 +379,7 @@ pub fn add_codes(
     conn: &mut PgConnection,
     campaign: CampaignId,
     request: &CodeRequest,
+    staff: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Vec<CodeRecord>, PromotionError> {
     conn.transaction(|conn| {
@@ -430,6 +455,14 @@ pub fn add_codes(
                 got
             }
         };
+        let how = match request {
+            CodeRequest::One(_) => serde_json::json!({"named": written.first().map(|(_, c, _)| c)}),
+            CodeRequest::Generate { .. } => serde_json::json!({"generated": written.len()}),
+            CodeRequest::Assign { send_email, .. } => {
+                serde_json::json!({"assigned": written.len(), "mailed": *send_email})
+            }
+        };
+        audit::record(conn, staff, AuditAction::CodesMade, &Subject::new("campaign", campaign), None, Some(how), now)?;
         let emails: Vec<(AccountId, String)> = {
             let owners: Vec<AccountId> = written.iter().filter_map(|(_, _, o)| *o).collect();
             if owners.is_empty() {
@@ -562,6 +595,29 @@ pub fn refund_order(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>)
 /// # Errors
 /// `NotFound` for no such code in the campaign.
 pub fn free_code(
+    conn: &mut PgConnection,
+    campaign: CampaignId,
+    code: &CouponCode,
+    staff: AccountId,
+    now: DateTime<Utc>,
+) -> Result<i64, PromotionError> {
+    conn.transaction(|conn| {
+        let freed = free_in(conn, campaign, code, now)?;
+        let after = serde_json::json!({"code": code.as_str(), "freed": freed});
+        audit::record(
+            conn,
+            staff,
+            AuditAction::CodeFreed,
+            &Subject::new("campaign", campaign),
+            None,
+            Some(after),
+            now,
+        )?;
+        Ok(freed)
+    })
+}
+
+fn free_in(
     conn: &mut PgConnection,
     campaign: CampaignId,
     code: &CouponCode,

@@ -100,10 +100,15 @@ pub enum Code {
     UnknownProduct,
     CodeStatus,
     Format,
+    Slug,
+    SlugTaken,
+    NotStocked,
+    UnknownBranch,
+    UnknownAction,
 }
 
 impl Code {
-    pub const ALL: [Code; 89] = [
+    pub const ALL: [Code; 94] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -193,6 +198,11 @@ impl Code {
         Code::UnknownProduct,
         Code::CodeStatus,
         Code::Format,
+        Code::Slug,
+        Code::SlugTaken,
+        Code::NotStocked,
+        Code::UnknownBranch,
+        Code::UnknownAction,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -287,6 +297,11 @@ impl Code {
             Code::UnknownProduct => "unknown_product",
             Code::CodeStatus => "code_status",
             Code::Format => "format",
+            Code::Slug => "slug",
+            Code::SlugTaken => "slug_taken",
+            Code::NotStocked => "not_stocked",
+            Code::UnknownBranch => "unknown_branch",
+            Code::UnknownAction => "unknown_action",
         }
     }
 

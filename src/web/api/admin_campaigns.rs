@@ -254,6 +254,7 @@ pub struct AssignQuery {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add_codes(
     state: web::Data<AppState>,
+    staff: ApiStaff,
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<AssignQuery>,
@@ -276,8 +277,9 @@ pub async fn add_codes(
             .map_err(|e| AppError::BadRequest(format!("The JSON body could not be read: {e}")))?;
         code_request(body)?
     };
-    let now = state.shop.now();
-    let codes = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::add_codes(conn, id, &request, now)?)).await?;
+    let (staff, now) = (staff.0.id, state.shop.now());
+    let codes =
+        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::add_codes(conn, id, &request, staff, now)?)).await?;
     state.shop.wake_jobs();
     json(StatusCode::CREATED, &CodesDto { codes: codes.iter().map(CodeDto::new).collect() })
 }
@@ -428,12 +430,14 @@ pub struct FreedDto {
     responses((status = 200, body = FreedDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn free_code(
     state: web::Data<AppState>,
+    staff: ApiStaff,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, code) = path.into_inner();
     let id = path_id(&id)?;
     let code = promotions::CouponCode::parse(&code).ok_or(AppError::NotFound)?;
-    let now = state.shop.now();
-    let freed = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::free_code(conn, id, &code, now)?)).await?;
+    let (staff, now) = (staff.0.id, state.shop.now());
+    let freed =
+        state.shop.db.run(move |conn| Ok::<_, AppError>(commands::free_code(conn, id, &code, staff, now)?)).await?;
     json_ok(&FreedDto { freed })
 }

@@ -114,10 +114,14 @@ pub async fn list_jobs(state: web::Data<AppState>, query: web::Query<JobsQuery>)
     params(("id" = Uuid, Path)),
     responses((status = 200, body = JobDto), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is pending, running or done", body = Problem, content_type = "application/problem+json")))]
-pub async fn retry_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn retry_job(
+    state: web::Data<AppState>,
+    staff: crate::web::extract::ApiStaff,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = crate::web::extract::path_id(&id)?;
-    let now = state.shop.now();
-    let job = state.shop.db.run(move |conn| Ok::<_, AppError>(jobs::retry(conn, id, now)?)).await?;
+    let (staff, now) = (staff.0.id, state.shop.now());
+    let job = state.shop.db.run(move |conn| Ok::<_, AppError>(jobs::retry(conn, id, staff, now)?)).await?;
     state.shop.wake_jobs();
     json_ok(&JobDto::new(&job))
 }

@@ -1,5 +1,7 @@
 //! `/api/v1`: handlers, request and response DTOs, the OpenAPI document and its reference page.
+pub mod admin_audit;
 pub mod admin_campaigns;
+pub mod admin_catalog;
 pub mod admin_jobs;
 pub mod admin_orders;
 pub mod auth;

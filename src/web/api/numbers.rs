@@ -11,6 +11,7 @@ use crate::domain::telco::sims::{Pool, PoolLine};
 use crate::flows;
 use crate::i18n::Tr;
 use crate::web::error::{AppError, Problem};
+use crate::web::extract::ApiStaff;
 use crate::web::extract::CurrentLang;
 use crate::web::number_query::NumbersQuery;
 use crate::web::render::json_ok;
@@ -155,11 +156,12 @@ fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppEr
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_numbers(
     state: web::Data<AppState>,
+    staff: ApiStaff,
     lang: CurrentLang,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let report = flows::numbers::import(&state.shop, import_lines(&req, &body)?).await?;
+    let report = flows::numbers::import(&state.shop, import_lines(&req, &body)?, staff.0.id).await?;
     json_ok(&ImportReportDto::new(&report, Tr(lang.0)))
 }
 
@@ -202,11 +204,12 @@ fn pool_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<PoolLine>, AppError>
 async fn import_pool(
     state: &AppState,
     pool: Pool,
+    staff: ApiStaff,
     lang: CurrentLang,
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<HttpResponse, AppError> {
-    let report = flows::numbers::import_pool(&state.shop, pool, pool_lines(req, body)?).await?;
+    let report = flows::numbers::import_pool(&state.shop, pool, pool_lines(req, body)?, staff.0.id).await?;
     json_ok(&ImportReportDto::new(&report, Tr(lang.0)))
 }
 
@@ -223,11 +226,12 @@ async fn import_pool(
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_sim_cards(
     state: web::Data<AppState>,
+    staff: ApiStaff,
     lang: CurrentLang,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    import_pool(&state, Pool::SimCards, lang, &req, &body).await
+    import_pool(&state, Pool::SimCards, staff, lang, &req, &body).await
 }
 
 /// Import eSIM profiles (staff).
@@ -242,11 +246,12 @@ pub async fn import_sim_cards(
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_esim_profiles(
     state: web::Data<AppState>,
+    staff: ApiStaff,
     lang: CurrentLang,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    import_pool(&state, Pool::EsimProfiles, lang, &req, &body).await
+    import_pool(&state, Pool::EsimProfiles, staff, lang, &req, &body).await
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,7 +6,10 @@ use super::dto::{
     CartDto, CartItemDto, DeliveryAddressDto, FulfillmentDto, OrderDto, OrderEventDto, OrderItemDto, OrderPage,
     PaymentDto, TotalsDto,
 };
-use super::{admin_campaigns, admin_jobs, admin_orders, auth, carts, catalog, me, me_numbers, numbers, orders};
+use super::{
+    admin_audit, admin_campaigns, admin_catalog, admin_jobs, admin_orders, auth, carts, catalog, me, me_numbers,
+    numbers, orders,
+};
 use crate::web::error::Problem;
 
 #[derive(OpenApi)]
@@ -63,6 +66,11 @@ use crate::web::error::Problem;
         admin_orders::get_order,
         admin_orders::transition_order,
         admin_orders::refund_order,
+        admin_audit::list_audit,
+        admin_catalog::create_product,
+        admin_catalog::update_product,
+        admin_catalog::create_branch,
+        admin_catalog::set_stock,
         admin_campaigns::create_campaign,
         admin_campaigns::get_campaign,
         admin_campaigns::add_codes,
@@ -70,7 +78,7 @@ use crate::web::error::Problem;
         admin_campaigns::campaign_stats,
         admin_campaigns::free_code,
     ),
-    components(schemas(admin_campaigns::CampaignBody, admin_campaigns::DiscountBody, admin_campaigns::AppliesToBody, admin_campaigns::CampaignDto, admin_campaigns::DiscountDto, admin_campaigns::AppliesToDto, admin_campaigns::CodesBody, admin_campaigns::CodeDto, admin_campaigns::CodesDto, admin_campaigns::CodePage, admin_campaigns::StatsDto, admin_campaigns::DayDto, admin_campaigns::FreedDto, carts::ItemBody, carts::CouponBody, super::dto::CouponLineDto, super::dto::CouponProblemDto, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, numbers::NumberDto, numbers::NumberPage, numbers::ImportReportDto, numbers::ImportErrorDto, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
+    components(schemas(admin_audit::AuditEntryDto, admin_audit::AuditPage, admin_catalog::ProductBody, admin_catalog::AdminProductDto, admin_catalog::LocalizedDto, admin_catalog::BranchBody, admin_catalog::AdminBranchDto, admin_catalog::StockBody, admin_catalog::StockDto, admin_campaigns::CampaignBody, admin_campaigns::DiscountBody, admin_campaigns::AppliesToBody, admin_campaigns::CampaignDto, admin_campaigns::DiscountDto, admin_campaigns::AppliesToDto, admin_campaigns::CodesBody, admin_campaigns::CodeDto, admin_campaigns::CodesDto, admin_campaigns::CodePage, admin_campaigns::StatsDto, admin_campaigns::DayDto, admin_campaigns::FreedDto, carts::ItemBody, carts::CouponBody, super::dto::CouponLineDto, super::dto::CouponProblemDto, carts::QuantityBody, carts::CheckoutBody, carts::FulfillmentBody, crate::web::address_fields::AddressFields, carts::CheckoutDto, orders::SimulateBody, admin_orders::TransitionBody, admin_orders::RefundBody, CartDto, CartItemDto, TotalsDto, OrderDto, OrderItemDto, OrderEventDto, OrderPage, FulfillmentDto, DeliveryAddressDto, PaymentDto, me::ProfileBody, me::PasswordBody, me::AddressBody, me::AddressDto, admin_jobs::JobDto, admin_jobs::JobPage, numbers::NumberDto, numbers::NumberPage, numbers::ImportReportDto, numbers::ImportErrorDto, auth::RegisterBody, auth::TokenBody, auth::AccountDto, auth::TokenDto, MoneySchema, CategoryDto, ProductDto, ProductPage, AvailabilityDto, BranchDto, Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Categories, products, stock per branch, branches"),
