@@ -13,5 +13,6 @@ pub mod orders;
 pub mod payments;
 pub mod promotions;
 pub mod pruning;
+pub mod reports;
 pub mod shared;
 pub mod telco;

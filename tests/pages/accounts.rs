@@ -244,7 +244,10 @@ async fn admin_pages_redirect_guests_refuse_customers_and_open_for_staff() {
     let unnamed = cookie_client();
     assert_eq!(app.sign_in_browser(&unnamed, "bold@shop.mn").await.status(), 303);
     let page = unnamed.get(app.url("/admin?lang=en")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Signed in as bold@shop.mn (staff)."), "{page}");
+    assert!(
+        page.contains(r#"<span class="admin-who">bold@shop.mn · <span class="role role-staff">staff</span>"#),
+        "{page}"
+    );
 }
 
 #[tokio::test]

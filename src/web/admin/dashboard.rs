@@ -1,26 +1,56 @@
-//! `/admin`: the staff landing page with the catalog at a glance.
+//! `/admin`: the staff landing page: revenue today and this week, orders by status, best
+//! sellers, low stock per branch, jobs that need a look, and the catalog at a glance.
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use super::nav::{AdminNav, Section};
 use crate::domain::catalog::queries;
+use crate::domain::reports::{self, Dashboard};
+use crate::domain::shared::Money;
 use crate::web::error::AppError;
 use crate::web::extract::StaffUser;
+use crate::web::filters;
 use crate::web::pages::views::kind_plural;
 use crate::web::render::{html, Chrome};
 use crate::web::state::AppState;
 
 pub struct KindRow {
     pub label: &'static str,
-    pub href: String,
     pub count: i64,
+}
+
+pub struct StatusRow {
+    pub href: String,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+pub struct TopRow {
+    pub name: String,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+pub struct LowRow {
+    pub branch: String,
+    pub product: String,
+    pub quantity: i32,
 }
 
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {
     pub ctx: Chrome,
-    pub name: String,
-    pub role: &'static str,
+    pub nav: AdminNav,
+    pub revenue_today: Money,
+    pub revenue_week: Money,
+    pub orders_today: i64,
+    pub orders_week: i64,
+    pub statuses: Vec<StatusRow>,
+    pub top: Vec<TopRow>,
+    pub low: Vec<LowRow>,
+    pub jobs_failed: i64,
+    pub jobs_dead: i64,
     pub kinds: Vec<KindRow>,
 }
 
@@ -29,14 +59,49 @@ pub async fn show_dashboard(
     ctx: Chrome,
     staff: StaffUser,
 ) -> Result<HttpResponse, AppError> {
-    let counts = state.shop.db.run(|conn| Ok::<_, AppError>(queries::count_by_kind(conn)?)).await?;
-    let kinds = counts
-        .iter()
-        .map(|c| KindRow {
-            label: kind_plural(ctx.tr, c.kind),
-            href: format!("/products?kind={}", c.kind.as_str()),
-            count: c.count,
+    let now = state.shop.now();
+    let (figures, counts) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let figures: Dashboard = reports::dashboard(conn, now)?;
+            Ok::<_, AppError>((figures, queries::count_by_kind(conn)?))
         })
-        .collect();
-    html(&DashboardPage { ctx, name: staff.0.display_name().to_string(), role: staff.0.role.as_str(), kinds })
+        .await?;
+    let lang = ctx.lang;
+    let page = DashboardPage {
+        nav: AdminNav::new(&staff.0, Section::Dashboard),
+        revenue_today: figures.revenue_today,
+        revenue_week: figures.revenue_week,
+        orders_today: figures.orders_today,
+        orders_week: figures.orders_week,
+        statuses: figures
+            .by_status
+            .iter()
+            .map(|(s, n)| StatusRow {
+                href: format!("/admin/orders?status={}", s.as_str()),
+                label: ctx.t(&format!("order.status.{}", s.as_str())),
+                count: *n,
+            })
+            .collect(),
+        top: figures
+            .top_products
+            .iter()
+            .map(|t| TopRow { name: t.name.get(lang).to_string(), units: t.units, revenue: t.revenue })
+            .collect(),
+        low: figures
+            .low_stock
+            .iter()
+            .map(|l| LowRow {
+                branch: l.branch.get(lang).to_string(),
+                product: l.product.get(lang).to_string(),
+                quantity: l.quantity,
+            })
+            .collect(),
+        jobs_failed: figures.jobs_failed,
+        jobs_dead: figures.jobs_dead,
+        kinds: counts.iter().map(|c| KindRow { label: kind_plural(ctx.tr, c.kind), count: c.count }).collect(),
+        ctx,
+    };
+    html(&page)
 }

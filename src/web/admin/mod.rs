@@ -1,3 +1,4 @@
 //! Staff HTML under `/admin`: guests are sent to sign in, customers get 403.
 pub mod dashboard;
+pub mod nav;
 pub mod orders;

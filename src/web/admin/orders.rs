@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::nav::{AdminNav, Section};
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
 use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
@@ -51,6 +52,7 @@ pub struct OrderList {
 #[template(path = "admin/orders.html")]
 pub struct OrdersPage {
     pub ctx: Chrome,
+    pub nav: AdminNav,
     pub filters: Vec<StatusFilter>,
     pub list: OrderList,
     pub total: i64,
@@ -89,7 +91,7 @@ fn method_key(o: &Order) -> &'static str {
 pub async fn list_orders(
     state: web::Data<AppState>,
     ctx: Chrome,
-    _staff: StaffUser,
+    staff: StaffUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let status = query.status.as_deref().and_then(OrderStatus::parse);
@@ -119,6 +121,7 @@ pub async fn list_orders(
         current: status == Some(*s),
     }));
     let page = OrdersPage {
+        nav: AdminNav::new(&staff.0, Section::Orders),
         list: OrderList { rows, pager: Pager::new(&orders, |n| list_href(status, n)) },
         total: orders.total,
         filters,
@@ -137,6 +140,7 @@ pub struct ActionView {
 #[template(path = "admin/order.html")]
 pub struct OrderPage {
     pub ctx: Chrome,
+    pub nav: AdminNav,
     pub csrf: String,
     pub order: OrderView,
     pub email: String,
@@ -150,7 +154,7 @@ pub async fn show_order(
     state: web::Data<AppState>,
     mut ctx: Chrome,
     session: Session,
-    _staff: StaffUser,
+    staff: StaffUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
@@ -168,6 +172,7 @@ pub async fn show_order(
         .collect();
     let refundable = Some(order.refundable()).filter(|m| *m > Money::ZERO);
     let page = OrderPage {
+        nav: AdminNav::new(&staff.0, Section::Orders),
         notice: session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string()),
         order: OrderView::new(&ctx, &order),
         email: order.email.clone(),

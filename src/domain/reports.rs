@@ -1,0 +1,185 @@
+//! Read models over several capabilities' tables for staff: the dashboard's figures. Reads
+//! only; each figure is one indexed statement, whatever the number of orders.
+use chrono::{DateTime, Datelike, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Numeric, Text, Timestamptz};
+use rust_decimal::Decimal;
+
+use crate::db::{prepared, DbError};
+use crate::domain::catalog::ProductKind;
+use crate::domain::orders::OrderStatus;
+use crate::domain::shared::{shop_local, Localized, Money};
+
+/// Where today and this week (from Monday) began on the shop's clock (UTC+8), as moments.
+pub fn day_and_week_start(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let local = shop_local(now);
+    let midnight = local.date().and_hms_opt(0, 0, 0).unwrap_or(local);
+    let day = DateTime::<Utc>::from_naive_utc_and_offset(midnight, Utc) - Duration::hours(8);
+    let week = day - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+    (day, week)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopProduct {
+    pub name: Localized,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowStock {
+    pub branch: Localized,
+    pub product: Localized,
+    pub quantity: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    /// What paid orders placed today brought in, less refunds.
+    pub revenue_today: Money,
+    pub revenue_week: Money,
+    pub orders_today: i64,
+    pub orders_week: i64,
+    pub by_status: Vec<(OrderStatus, i64)>,
+    /// Best sellers of the last 30 days by units, paid orders only.
+    pub top_products: Vec<TopProduct>,
+    /// Devices a branch that sells or ships holds `LOW_STOCK` or fewer of.
+    pub low_stock: Vec<LowStock>,
+    pub jobs_failed: i64,
+    pub jobs_dead: i64,
+}
+
+/// At or below this many units a device shows as low at a branch.
+pub const LOW_STOCK: i32 = 3;
+
+/// The dashboard's figures at `now`.
+///
+/// # Errors
+/// A database failure.
+pub fn dashboard(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Dashboard, DbError> {
+    #[derive(QueryableByName)]
+    struct Sums {
+        #[diesel(sql_type = Numeric)]
+        revenue_today: Decimal,
+        #[diesel(sql_type = Numeric)]
+        revenue_week: Decimal,
+        #[diesel(sql_type = BigInt)]
+        orders_today: i64,
+        #[diesel(sql_type = BigInt)]
+        orders_week: i64,
+    }
+    #[derive(QueryableByName)]
+    struct ByStatus {
+        #[diesel(sql_type = Text)]
+        status: OrderStatus,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Top {
+        #[diesel(sql_type = Text)]
+        name_mn: String,
+        #[diesel(sql_type = Text)]
+        name_en: String,
+        #[diesel(sql_type = BigInt)]
+        units: i64,
+        #[diesel(sql_type = Numeric)]
+        revenue: Decimal,
+    }
+    #[derive(QueryableByName)]
+    struct Low {
+        #[diesel(sql_type = Text)]
+        branch_mn: String,
+        #[diesel(sql_type = Text)]
+        branch_en: String,
+        #[diesel(sql_type = Text)]
+        product_mn: String,
+        #[diesel(sql_type = Text)]
+        product_en: String,
+        #[diesel(sql_type = Integer)]
+        quantity: i32,
+    }
+    #[derive(QueryableByName)]
+    struct Jobs {
+        #[diesel(sql_type = BigInt)]
+        failed: i64,
+        #[diesel(sql_type = BigInt)]
+        dead: i64,
+    }
+    let (day, week) = day_and_week_start(now);
+    let sums: Sums = prepared(
+        "SELECT coalesce(sum(total - refunded_total) FILTER (WHERE created_at >= $1 AND paid), 0) AS revenue_today, \
+                coalesce(sum(total - refunded_total) FILTER (WHERE paid), 0) AS revenue_week, \
+                count(*) FILTER (WHERE created_at >= $1) AS orders_today, count(*) AS orders_week \
+         FROM (SELECT total, refunded_total, created_at, payment_status IN ('paid', 'partially_refunded') AS paid \
+               FROM orders WHERE created_at >= $2) o",
+    )
+    .bind::<Timestamptz, _>(day)
+    .bind::<Timestamptz, _>(week)
+    .get_result(conn)?;
+    let by_status: Vec<ByStatus> =
+        prepared("SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status").load(conn)?;
+    let top: Vec<Top> = prepared(
+        "SELECT i.name_mn, i.name_en, sum(i.quantity)::bigint AS units, sum(i.total - i.discount) AS revenue \
+         FROM orders o JOIN order_items i ON i.order_id = o.id \
+         WHERE o.created_at >= $1 AND o.payment_status IN ('paid', 'partially_refunded') \
+         GROUP BY i.product_id, i.name_mn, i.name_en ORDER BY units DESC, revenue DESC LIMIT 5",
+    )
+    .bind::<Timestamptz, _>(now - Duration::days(30))
+    .load(conn)?;
+    let low: Vec<Low> = prepared(
+        "SELECT b.name_mn AS branch_mn, b.name_en AS branch_en, p.name_mn AS product_mn, p.name_en AS product_en, \
+                coalesce(s.quantity, 0) AS quantity \
+         FROM branches b CROSS JOIN products p \
+         LEFT JOIN stock s ON s.branch_id = b.id AND s.product_id = p.id \
+         WHERE p.kind = $1 AND p.active AND (b.pickup OR b.delivery_warehouse) AND coalesce(s.quantity, 0) <= $2 \
+         ORDER BY coalesce(s.quantity, 0), b.position, p.position, p.slug LIMIT 20",
+    )
+    .bind::<Text, _>(ProductKind::Device)
+    .bind::<Integer, _>(LOW_STOCK)
+    .load(conn)?;
+    let jobs: Jobs = prepared(
+        "SELECT count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'dead') AS dead \
+         FROM jobs WHERE status IN ('failed', 'dead')",
+    )
+    .get_result(conn)?;
+    Ok(Dashboard {
+        revenue_today: Money::mnt(sums.revenue_today),
+        revenue_week: Money::mnt(sums.revenue_week),
+        orders_today: sums.orders_today,
+        orders_week: sums.orders_week,
+        by_status: by_status.into_iter().map(|s| (s.status, s.n)).collect(),
+        top_products: top
+            .into_iter()
+            .map(|t| TopProduct {
+                name: Localized { mn: t.name_mn, en: t.name_en },
+                units: t.units,
+                revenue: Money::mnt(t.revenue),
+            })
+            .collect(),
+        low_stock: low
+            .into_iter()
+            .map(|l| LowStock {
+                branch: Localized { mn: l.branch_mn, en: l.branch_en },
+                product: Localized { mn: l.product_mn, en: l.product_en },
+                quantity: l.quantity,
+            })
+            .collect(),
+        jobs_failed: jobs.failed,
+        jobs_dead: jobs.dead,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_and_the_week_begin_at_midnight_in_ulaanbaatar() {
+        // Wednesday 2026-12-02 01:30 in Ulaanbaatar is Tuesday 17:30 UTC.
+        let now = DateTime::parse_from_rfc3339("2026-12-01T17:30:00Z").map(|t| t.with_timezone(&Utc));
+        let (day, week) = day_and_week_start(now.unwrap_or_default());
+        assert_eq!(day.to_rfc3339(), "2026-12-01T16:00:00+00:00");
+        assert_eq!(week.to_rfc3339(), "2026-11-29T16:00:00+00:00");
+    }
+}
