@@ -19,6 +19,23 @@ pub fn row(fields: &[&str]) -> String {
     line
 }
 
+/// A campaign's codes, one line each, under a header.
+pub fn campaign_codes(codes: &[crate::domain::promotions::CodeRecord]) -> String {
+    let mut body = row(&["code", "status", "customer_id", "customer_email", "redeemed_at"]);
+    for c in codes {
+        let customer = c.customer_id.map(|a| a.to_string()).unwrap_or_default();
+        let at = c.redeemed_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+        body.push_str(&row(&[
+            c.code.as_str(),
+            c.status.as_str(),
+            &customer,
+            c.customer_email.as_deref().unwrap_or(""),
+            &at,
+        ]));
+    }
+    body
+}
+
 /// A CSV download named `filename`.
 pub fn download(filename: &str, body: String) -> HttpResponse {
     HttpResponse::Ok()

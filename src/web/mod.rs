@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod catalog_query;
 pub mod category_menu;
+pub mod chart;
 pub mod csrf;
 pub mod csv;
 pub mod error;
@@ -74,7 +75,7 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use self::admin::{dashboard, orders as admin_order_pages};
+    use self::admin::{campaigns as admin_campaign_pages, dashboard, orders as admin_order_pages};
     use self::api::orders as api_orders;
     use self::api::{
         admin_audit, admin_campaigns, admin_catalog, admin_jobs, admin_orders, auth as api_auth, carts as api_carts,
@@ -124,6 +125,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post("/account/addresses/{id}/delete", addresses::delete_address))
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
+        .service(
+            get("/admin/campaigns", admin_campaign_pages::list_campaigns)
+                .route(web::post().to(admin_campaign_pages::create_campaign)),
+        )
+        .service(get("/admin/campaigns/new", admin_campaign_pages::new_campaign))
+        .service(get("/admin/campaigns/{id}", admin_campaign_pages::show_campaign))
+        .service(post("/admin/campaigns/{id}/codes", admin_campaign_pages::make_codes))
+        .service(get("/admin/campaigns/{id}/codes.csv", admin_campaign_pages::codes_csv))
         .service(get("/admin/orders", admin_order_pages::list_orders))
         .service(get("/admin/orders/{id}", admin_order_pages::show_order))
         .service(post("/admin/orders/{id}/transition", admin_order_pages::transition_order))

@@ -3,6 +3,7 @@
 mod common;
 
 mod accounts;
+mod admin;
 mod admin_orders;
 mod assets;
 mod catalog;

@@ -320,3 +320,32 @@ pub fn my_codes(
         })
         .collect())
 }
+
+/// Campaigns newest first, with how many codes each has.
+///
+/// # Errors
+/// A database failure.
+pub fn list_campaigns(conn: &mut PgConnection, page: PageRequest) -> Result<Page<(Campaign, i64)>, PromotionError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(embed)]
+        campaign: CampaignRow,
+        #[diesel(sql_type = BigInt)]
+        codes: i64,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    let rows: Vec<Row> = prepared(
+        "SELECT k.id, k.name, k.discount_type, k.discount_value, k.code_policy, k.max_redemptions, k.budget, \
+                k.min_subtotal, k.applies_kinds, k.applies_products, k.stackable, k.starts_at, k.ends_at, k.uses, \
+                k.discount_used, k.created_by, k.created_at, \
+                (SELECT count(*) FROM coupon_codes c WHERE c.campaign_id = k.id) AS codes, count(*) OVER () AS total \
+         FROM campaigns k ORDER BY k.created_at DESC, k.id LIMIT $1 OFFSET $2",
+    )
+    .bind::<BigInt, _>(page.limit())
+    .bind::<BigInt, _>(page.offset())
+    .load(conn)?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let items = rows.into_iter().map(|r| (r.campaign.campaign(), r.codes)).collect();
+    Ok(Page { items, page: page.page, per_page: page.per_page, total })
+}

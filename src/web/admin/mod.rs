@@ -1,4 +1,5 @@
 //! Staff HTML under `/admin`: guests are sent to sign in, customers get 403.
+pub mod campaigns;
 pub mod dashboard;
 pub mod nav;
 pub mod orders;

@@ -346,18 +346,7 @@ pub async fn list_codes(
     let page = if csv { PageRequest { page: 1, per_page: queries::ALL_CODES } } else { page };
     let codes = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_codes(conn, id, status, page)?)).await?;
     if csv {
-        let mut body = crate::web::csv::row(&["code", "status", "customer_id", "customer_email", "redeemed_at"]);
-        for c in &codes.items {
-            let customer = c.customer_id.map(|a| a.to_string()).unwrap_or_default();
-            let at = c.redeemed_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
-            body.push_str(&crate::web::csv::row(&[
-                c.code.as_str(),
-                c.status.as_str(),
-                &customer,
-                c.customer_email.as_deref().unwrap_or(""),
-                &at,
-            ]));
-        }
+        let body = crate::web::csv::campaign_codes(&codes.items);
         return Ok(crate::web::csv::download(&format!("campaign-{id}-codes.csv"), body));
     }
     json_ok(&CodePage::new(&codes))

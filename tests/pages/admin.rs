@@ -1,0 +1,121 @@
+//! Staff pages beyond orders: the dashboard's figures, and campaigns made, filled with codes and
+//! read back (page and CSV) from the browser's forms.
+use serde_json::json;
+use storefront::domain::accounts::Role;
+
+use crate::common::{between, cookie_client, csrf_in, spawn_app, TestApp};
+
+async fn staff_client(app: &TestApp) -> reqwest::Client {
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = cookie_client();
+    assert_eq!(app.sign_in_browser(&staff, "saraa@shop.mn").await.status(), 303);
+    staff
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_todays_revenue_orders_by_status_and_low_stock() {
+    let app = spawn_app().await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let cart = app.cart_with(None, &[top_up]).await;
+    let (_, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn"})).await;
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let router = app.product_id("zte-mf286-4g-router");
+    app.set_stock(router, app.branch_id("zaisan"), 1);
+
+    let guest = cookie_client();
+    assert_eq!(guest.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    let staff = staff_client(&app).await;
+    let (status, page) = app.page(&staff, "/admin?lang=en").await;
+    assert_eq!(status, 200);
+    assert_eq!(between(&page, r#"<strong id="revenue-today">"#, "<"), "₮5,000");
+    let (_, product) = app.get_json("/api/v1/products/top-up-5000?lang=en").await;
+    let top = between(&page, r#"id="top-products""#, "</section>");
+    assert!(top.contains(product["name"].as_str().unwrap()), "{top}");
+    let by_status = between(&page, r#"id="by-status""#, "</section>");
+    assert!(by_status.contains(r#"href="/admin/orders?status=paid">Paid</a></th><td class="num">1<"#), "{by_status}");
+    let low = between(&page, r#"id="low-stock""#, "</section>");
+    assert!(low.contains("Zaisan") && low.contains("ZTE"), "{low}");
+    assert!(page.contains(r#"aria-current="page">Dashboard<"#), "the frame names the section");
+}
+
+#[tokio::test]
+async fn staff_make_a_campaign_with_its_codes_from_the_pages_and_download_them() {
+    let app = spawn_app().await;
+    let customer = cookie_client();
+    app.register_in_browser(&customer, "bat@example.mn").await;
+    assert_eq!(customer.get(app.url("/admin/campaigns")).send().await.unwrap().status(), 403);
+
+    let staff = staff_client(&app).await;
+    let (status, form) = app.page(&staff, "/admin/campaigns/new?lang=en").await;
+    assert_eq!(status, 200);
+    let csrf = csrf_in(&form);
+    // A wrong form comes back with its errors beside the fields and what was typed kept.
+    let res = staff
+        .post(app.url("/admin/campaigns?lang=en"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "Winter"),
+            ("discount_type", "percent"),
+            ("discount_value", "150"),
+            ("code_policy", "limited"),
+            ("ends_at", "soon"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"id="discount.value-error""#) && page.contains(r#"id="ends_at-error""#), "{page}");
+    assert!(page.contains(r#"value="Winter""#) && page.contains(r#"value="150""#));
+    let res = staff
+        .post(app.url("/admin/campaigns"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "Winter"),
+            ("discount_type", "fixed"),
+            ("discount_value", "2000"),
+            ("code_policy", "limited"),
+            ("max_redemptions", "50"),
+            ("kind_device", "on"),
+            ("ends_at", "2030-01-31T23:59"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(at.starts_with("/admin/campaigns/"), "{at}");
+    let (_, page) = app.page(&staff, &format!("{at}?lang=en")).await;
+    assert!(page.contains("₮2,000") && page.contains("2030-01-31 23:59") && page.contains("<svg"), "{page}");
+
+    let csrf = csrf_in(&page);
+    let res = staff
+        .post(app.url(&format!("{at}/codes?lang=en")))
+        .form(&[("_csrf", csrf.as_str()), ("mode", "generate"), ("count", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains(r#"id="count-error""#));
+    for form in [
+        vec![("_csrf", csrf.clone()), ("mode", "generate".into()), ("count", "5".into()), ("prefix", "win-".into())],
+        vec![("_csrf", csrf.clone()), ("mode", "one".into()), ("code", "winter".into())],
+    ] {
+        let res = staff.post(app.url(&format!("{at}/codes"))).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    let (_, page) = app.page(&staff, &format!("{at}?lang=en")).await;
+    assert!(page.contains("WINTER") && page.matches("WIN-").count() == 5, "{page}");
+    let res = staff.get(app.url(&format!("{at}/codes.csv"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap().lines().count(), 7);
+    let (_, list) = app.page(&staff, "/admin/campaigns").await;
+    assert!(list.contains("Winter") && list.contains(&at));
+    let (_, audit) = app
+        .get_json_as(
+            "/api/v1/admin/audit?action=codes_made",
+            &app.token("saraa@shop.mn", crate::common::GOOD_PASSWORD).await,
+        )
+        .await;
+    assert_eq!(audit["total"], 2, "{audit}");
+}
