@@ -13,6 +13,7 @@ use crate::domain::cart::CartError;
 use crate::domain::catalog::CatalogError;
 use crate::domain::checkout::CheckoutError;
 use crate::domain::idempotency::IdempotencyError;
+use crate::domain::jobs::JobError;
 use crate::domain::orders::OrderError;
 use crate::domain::payments::PaymentError;
 use crate::domain::promotions::{CouponRefusal, PromotionError, RefusalKind};
@@ -368,6 +369,19 @@ impl From<PromotionError> for AppError {
             PromotionError::Refused(refusal) => coupon_refused(refusal, "code"),
             PromotionError::NoRandomness(msg) => AppError::Internal(msg),
             PromotionError::Internal(db) => db.into(),
+        }
+    }
+}
+
+impl From<JobError> for AppError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::NotFound => AppError::NotFound,
+            JobError::NotRetryable(status) => AppError::Conflict {
+                code: "job_not_retryable",
+                detail: format!("The job is {status}; only failed or dead jobs are retried."),
+            },
+            JobError::Internal(db) => db.into(),
         }
     }
 }

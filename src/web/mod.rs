@@ -75,7 +75,10 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use self::admin::{campaigns as admin_campaign_pages, dashboard, orders as admin_order_pages};
+    use self::admin::{
+        audit as admin_audit_pages, campaigns as admin_campaign_pages, dashboard, jobs as admin_job_pages,
+        orders as admin_order_pages,
+    };
     use self::api::orders as api_orders;
     use self::api::{
         admin_audit, admin_campaigns, admin_catalog, admin_jobs, admin_orders, auth as api_auth, carts as api_carts,
@@ -133,6 +136,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/admin/campaigns/{id}", admin_campaign_pages::show_campaign))
         .service(post("/admin/campaigns/{id}/codes", admin_campaign_pages::make_codes))
         .service(get("/admin/campaigns/{id}/codes.csv", admin_campaign_pages::codes_csv))
+        .service(get("/admin/audit", admin_audit_pages::list_audit))
+        .service(get("/admin/jobs", admin_job_pages::list_jobs))
+        .service(post("/admin/jobs/{id}/retry", admin_job_pages::retry_job))
         .service(get("/admin/orders", admin_order_pages::list_orders))
         .service(get("/admin/orders/{id}", admin_order_pages::show_order))
         .service(post("/admin/orders/{id}/transition", admin_order_pages::transition_order))

@@ -119,3 +119,39 @@ async fn staff_make_a_campaign_with_its_codes_from_the_pages_and_download_them()
         .await;
     assert_eq!(audit["total"], 2, "{audit}");
 }
+
+#[tokio::test]
+async fn staff_see_stopped_jobs_with_their_error_retry_one_and_find_it_in_the_audit_log() {
+    let app = spawn_app().await;
+    app.sql(
+        "INSERT INTO jobs (id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error) \
+         VALUES ('5f1c0a3e-0000-4000-8000-000000000001', 'mail', 'order_confirmation', '{}', 'dead', 8, 8, now(), \
+                 'smtp: connection refused')",
+    );
+    let staff = staff_client(&app).await;
+    let (status, page) = app.page(&staff, "/admin/jobs?status=dead&lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("order_confirmation") && page.contains("smtp: connection refused"), "{page}");
+    assert!(page.contains("data-confirm="), "retrying asks first");
+    let res = staff
+        .post(app.url("/admin/jobs/5f1c0a3e-0000-4000-8000-000000000001/retry"))
+        .form(&[("_csrf", csrf_in(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND attempts = 0"), 1);
+    let (_, page) = app.page(&staff, "/admin/jobs?lang=en").await;
+    assert!(page.contains("The job will run again"), "{page}");
+
+    let (_, audit) = app.page(&staff, "/admin/audit?lang=en").await;
+    let table = between(&audit, r#"<table class="admin-table" id="audit">"#, "</table>");
+    assert!(
+        table.contains("Job retried") && table.contains("saraa@shop.mn") && table.contains("&#34;dead&#34;"),
+        "{table}"
+    );
+    let (_, filtered) = app.page(&staff, "/admin/audit?action=stock_set&lang=en").await;
+    assert!(filtered.contains("0 changes"), "{filtered}");
+    let (_, by_subject) = app.page(&staff, "/admin/audit?subject=5f1c0a3e-0000-4000-8000-000000000001&lang=en").await;
+    assert!(by_subject.contains("1 changes") || by_subject.contains("1 change"), "{by_subject}");
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::jobs::{self, Job, JobError, JobStatus};
+use crate::domain::jobs::{self, Job, JobStatus};
 use crate::domain::shared::Code;
 use crate::domain::shared::{FieldErrors, PageRequest};
 use crate::web::error::{AppError, Problem};
@@ -62,19 +62,6 @@ pub struct JobPage<'a> {
     pub page: u32,
     pub per_page: u32,
     pub total: i64,
-}
-
-impl From<JobError> for AppError {
-    fn from(e: JobError) -> Self {
-        match e {
-            JobError::NotFound => AppError::NotFound,
-            JobError::NotRetryable(status) => AppError::Conflict {
-                code: "job_not_retryable",
-                detail: format!("The job is {status}; only failed or dead jobs are retried."),
-            },
-            JobError::Internal(db) => db.into(),
-        }
-    }
 }
 
 /// Jobs, newest first.
