@@ -154,6 +154,7 @@ impl Application {
             config: Arc::new(config),
             openapi_json: web::api::openapi::document_json().into(),
             category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
+            live: web::live::LiveFeed::start(db.clone()),
             jobs: runner.as_ref().map(worker::RunnerHandle::health),
         });
         let server = HttpServer::new(move || {

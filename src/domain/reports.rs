@@ -170,6 +170,77 @@ pub fn dashboard(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Dashboar
     })
 }
 
+/// An order placed or paid, as the dashboard's live feed shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    /// The order event's id: the feed's cursor.
+    pub id: i64,
+    pub order_id: crate::domain::shared::OrderId,
+    pub number: String,
+    /// `PendingPayment` for a placed order, `Paid` for a payment.
+    pub status: OrderStatus,
+    pub total: Money,
+    pub at: DateTime<Utc>,
+}
+
+/// Orders placed and paid since event `after` (and up to `limit` of them), oldest first. The
+/// timeline's ids are the cursor: one range read of its primary key.
+///
+/// # Errors
+/// A database failure.
+pub fn feed_after(conn: &mut PgConnection, after: i64, limit: i64) -> Result<Vec<FeedEvent>, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        order_id: crate::domain::shared::OrderId,
+        #[diesel(sql_type = Text)]
+        number: String,
+        #[diesel(sql_type = Text)]
+        status: OrderStatus,
+        #[diesel(sql_type = Numeric)]
+        total: Decimal,
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+    }
+    let rows: Vec<Row> = prepared(
+        "SELECT e.id, e.order_id, o.number, e.to_status AS status, o.total, e.at \
+         FROM order_events e JOIN orders o ON o.id = e.order_id \
+         WHERE e.id > $1 AND e.to_status IN ($2, $3) ORDER BY e.id LIMIT $4",
+    )
+    .bind::<BigInt, _>(after)
+    .bind::<Text, _>(OrderStatus::PendingPayment)
+    .bind::<Text, _>(OrderStatus::Paid)
+    .bind::<BigInt, _>(limit)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FeedEvent {
+            id: r.id,
+            order_id: r.order_id,
+            number: r.number,
+            status: r.status,
+            total: Money::mnt(r.total),
+            at: r.at,
+        })
+        .collect())
+}
+
+/// The newest order event's id (0 for none): where a new listener's feed starts.
+///
+/// # Errors
+/// A database failure.
+pub fn feed_start(conn: &mut PgConnection) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Max {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let m: Max = prepared("SELECT coalesce(max(id), 0)::bigint AS id FROM order_events").get_result(conn)?;
+    Ok(m.id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod filters;
 pub mod headers;
+pub mod live;
 pub mod number_query;
 pub mod pages;
 pub mod qr;
@@ -128,6 +129,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post("/account/addresses/{id}/delete", addresses::delete_address))
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
+        .service(get("/admin/feed", dashboard::feed))
         .service(
             get("/admin/campaigns", admin_campaign_pages::list_campaigns)
                 .route(web::post().to(admin_campaign_pages::create_campaign)),

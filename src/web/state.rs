@@ -16,6 +16,8 @@ pub struct AppState {
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
+    /// Orders placed and paid, for the dashboards open on this process.
+    pub live: super::live::LiveFeed,
     /// This process's job runner, when it runs one: `/readyz` fails once it stopped.
     pub jobs: Option<crate::worker::RunnerHealth>,
 }

@@ -8,3 +8,11 @@ document.addEventListener("submit", function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// The live feed says when it is connected (and when it is not), for staff and for tests.
+document.addEventListener("htmx:sseOpen", function (event) {
+  event.target.setAttribute("data-live", "on");
+});
+document.addEventListener("htmx:sseError", function (event) {
+  event.target.setAttribute("data-live", "off");
+});

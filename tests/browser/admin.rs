@@ -45,3 +45,59 @@ async fn staff_create_a_campaign_and_mail_personal_codes_to_customers() {
     smtp.wait_for("dorj@example.mn", 15).await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_new_order_and_its_payment_appear_on_the_dashboard_live_from_another_server() {
+    let app = spawn_with(true, &[]).await;
+    let other = app.another_server(&[]);
+    app.create_staff("staff@shop.mn", Role::Staff);
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&app.url("/login?lang=en&next=/admin")).await.unwrap();
+    fill(c, "email", "staff@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
+    b.wait_for(10, "the feed connected", || async { c.find(Locator::Css("#feed[data-live=on]")).await.is_ok() }).await;
+
+    let top_up = serde_json::json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let (status, cart) = app
+        .call_at(
+            &other.address,
+            crate::common::shop::Call {
+                method: reqwest::Method::POST,
+                path: "/api/v1/carts".into(),
+                token: None,
+                body: None,
+                key: None,
+            },
+        )
+        .await;
+    assert_eq!(status, 201);
+    let cart = cart["id"].as_str().unwrap().to_string();
+    let add = crate::common::shop::Call {
+        method: reqwest::Method::POST,
+        path: format!("/api/v1/carts/{cart}/items"),
+        token: None,
+        body: Some(top_up),
+        key: None,
+    };
+    assert_eq!(app.call_at(&other.address, add).await.0, 201);
+    let checkout = crate::common::shop::Call {
+        method: reqwest::Method::POST,
+        path: format!("/api/v1/carts/{cart}/checkout"),
+        token: None,
+        body: Some(serde_json::json!({"email": "live@example.mn"})),
+        key: Some("live-1".into()),
+    };
+    let (status, placed) = app.call_at(&other.address, checkout).await;
+    assert_eq!(status, 201, "{placed}");
+    let number = placed["order"]["number"].as_str().unwrap().to_string();
+    b.wait_for(15, "the new order in the feed", || async { text_of(c, "#feed").await.contains(&number) }).await;
+    assert!(text_of(c, "#feed li").await.contains("placed"));
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    b.wait_for(15, "its payment in the feed", || async { text_of(c, "#feed li.feed-paid").await.contains(&number) })
+        .await;
+    assert_eq!(path(c).await, "/admin", "no reload");
+    b.close().await;
+}

@@ -24,6 +24,10 @@ async fn the_dashboard_shows_todays_revenue_orders_by_status_and_low_stock() {
 
     let guest = cookie_client();
     assert_eq!(guest.get(app.url("/admin")).send().await.unwrap().status(), 303);
+    assert_eq!(guest.get(app.url("/admin/feed")).send().await.unwrap().status(), 303, "the feed is staff's too");
+    let customer = cookie_client();
+    app.register_in_browser(&customer, "bat@example.mn").await;
+    assert_eq!(customer.get(app.url("/admin/feed")).send().await.unwrap().status(), 403);
     let staff = staff_client(&app).await;
     let (status, page) = app.page(&staff, "/admin?lang=en").await;
     assert_eq!(status, 200);
@@ -36,6 +40,9 @@ async fn the_dashboard_shows_todays_revenue_orders_by_status_and_low_stock() {
     let low = between(&page, r#"id="low-stock""#, "</section>");
     assert!(low.contains("Zaisan") && low.contains("ZTE"), "{low}");
     assert!(page.contains(r#"aria-current="page">Dashboard<"#), "the frame names the section");
+    assert!(page.contains(r#"sse-connect="/admin/feed""#));
+    let res = staff.get(app.url("/admin/feed")).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
 }
 
 #[tokio::test]

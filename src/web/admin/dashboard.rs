@@ -105,3 +105,40 @@ pub async fn show_dashboard(
     };
     html(&page)
 }
+
+/// One line of the feed, as the dashboard's list shows it (one line, so one SSE data line).
+fn feed_line(ctx: &Chrome, e: &crate::domain::reports::FeedEvent) -> String {
+    let what = ctx.t(if e.status == crate::domain::orders::OrderStatus::Paid {
+        "admin.feed.paid"
+    } else {
+        "admin.feed.placed"
+    });
+    let when = crate::domain::shared::shop_local(e.at).format("%H:%M:%S");
+    format!(
+        r#"<li class="feed-{}"><time>{when}</time> <a href="/admin/orders/{}">{}</a> {what} · {}</li>"#,
+        e.status.as_str(),
+        e.order_id,
+        askama::filters::escape(&e.number, askama::filters::Html).map(|s| s.to_string()).unwrap_or_default(),
+        e.total.display(),
+    )
+}
+
+/// `/admin/feed`: orders placed and paid on any server process, as server-sent events
+/// (`event: order`), with a comment every 15 s so a closed page is noticed.
+pub async fn feed(state: web::Data<AppState>, ctx: Chrome, _staff: StaffUser) -> HttpResponse {
+    use futures_util::stream;
+    use tokio::sync::broadcast::error::RecvError;
+    let rx = state.live.subscribe(state.shop.now());
+    let events = stream::unfold((rx, ctx), |(mut rx, ctx)| async move {
+        let chunk = match tokio::time::timeout(std::time::Duration::from_secs(15), rx.recv()).await {
+            Ok(Ok(event)) => format!("event: order\ndata: {}\n\n", feed_line(&ctx, &event)),
+            Ok(Err(RecvError::Lagged(_))) | Err(_) => ": still here\n\n".to_string(),
+            Ok(Err(RecvError::Closed)) => return None,
+        };
+        Some((Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(chunk)), (rx, ctx)))
+    });
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .streaming(events)
+}
