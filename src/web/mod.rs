@@ -14,6 +14,7 @@ pub mod filters;
 pub mod headers;
 pub mod live;
 pub mod number_query;
+pub mod order_query;
 pub mod pages;
 pub mod qr;
 pub mod render;

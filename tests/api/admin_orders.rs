@@ -189,3 +189,45 @@ async fn refunds_are_paid_out_by_the_provider_once_each() {
     wait_for(&app, "SELECT count(*) AS n FROM sandbox_refunds WHERE amount = 194000", 1).await;
     assert_eq!(app.count("SELECT count(*) AS n FROM sandbox_refunds"), 3);
 }
+
+#[tokio::test]
+async fn staff_find_orders_by_number_email_phone_method_branch_and_day() {
+    let app = spawn_app().await;
+    let token = staff(&app).await;
+    let zaisan = app.branch_id("zaisan");
+    let delivered = paid_order(&app, "Dorj.Bat@example.mn", delivery()).await;
+    let collected = paid_order(&app, "saraa@example.mn", pickup(zaisan)).await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let cart = app.cart_with(None, &[top_up]).await;
+    let (_, digital) = app.checkout(&cart, None, json!({"email": "nomin@example.mn"})).await;
+    let digital = digital["order"]["id"].as_str().unwrap().to_string();
+    let list = |q: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (status, page) = app.get_json_as(&format!("/api/v1/admin/orders?{q}"), &token).await;
+            assert_eq!(status, 200, "{q}: {page}");
+            page["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let (_, order) = app.get_json_as(&format!("/api/v1/admin/orders/{collected}"), &token).await;
+    let number = order["number"].as_str().unwrap().to_string();
+    assert_eq!(list(format!("q={number}")).await, std::slice::from_ref(&collected));
+    let digits = number.trim_start_matches("TS-").trim_start_matches('0').to_string();
+    assert_eq!(list(format!("q={digits}")).await, std::slice::from_ref(&collected), "the number's digits alone");
+    assert_eq!(list("q=dorj.BAT@".into()).await, std::slice::from_ref(&delivered), "the start of the email, any case");
+    assert_eq!(
+        list("q=8811%202233".into()).await,
+        std::slice::from_ref(&delivered),
+        "the delivery phone, however typed"
+    );
+    assert_eq!(list("q=50%25".into()).await, Vec::<String>::new(), "LIKE's signs are plain text");
+    assert_eq!(list("method=pickup".into()).await, std::slice::from_ref(&collected));
+    assert_eq!(list("method=none".into()).await, std::slice::from_ref(&digital));
+    assert_eq!(list(format!("branch_id={zaisan}")).await, std::slice::from_ref(&collected));
+    assert_eq!(list("from=2020-01-01&to=2020-12-31".into()).await, Vec::<String>::new());
+    assert_eq!(list("from=2020-01-01".into()).await.len(), 3);
+    let (status, bad) = app.get_json_as("/api/v1/admin/orders?method=drone&from=yesterday", &token).await;
+    assert_eq!(status, 422);
+    assert!(bad["errors"]["method"].is_array() && bad["errors"]["from"].is_array(), "{bad}");
+}

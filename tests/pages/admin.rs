@@ -162,3 +162,24 @@ async fn staff_see_stopped_jobs_with_their_error_retry_one_and_find_it_in_the_au
     let (_, by_subject) = app.page(&staff, "/admin/audit?subject=5f1c0a3e-0000-4000-8000-000000000001&lang=en").await;
     assert!(by_subject.contains("1 changes") || by_subject.contains("1 change"), "{by_subject}");
 }
+
+#[tokio::test]
+async fn the_orders_page_searches_and_filters_and_keeps_its_filters_in_the_form() {
+    let app = spawn_app().await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    for email in ["first@example.mn", "second@example.mn"] {
+        let cart = app.cart_with(None, std::slice::from_ref(&top_up)).await;
+        app.checkout(&cart, None, json!({"email": email})).await;
+    }
+    let staff = staff_client(&app).await;
+    let (status, page) = app.page(&staff, "/admin/orders?q=second&method=none&lang=en").await;
+    assert_eq!(status, 200);
+    let table = between(&page, r#"id="admin-orders""#, "</table>");
+    assert!(table.contains("second@example.mn") && !table.contains("first@example.mn"), "{table}");
+    assert!(
+        page.contains(r#"value="second""#) && page.contains(r#"<option value="none" selected>"#),
+        "the form keeps them"
+    );
+    let (status, _) = app.page(&staff, "/admin/orders?from=not-a-day").await;
+    assert_eq!(status, 200, "a wrong filter is left out, not an error page");
+}

@@ -12,6 +12,6 @@ pub mod types;
 pub use error::OrderError;
 pub use state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 pub use types::{
-    Actor, BranchInfo, DeliveryAddress, Fulfillment, NewFulfillment, NewOrder, Order, OrderAccess, OrderEvent,
-    OrderFilter, OrderItem, OrderToken, StaffAction,
+    Actor, BranchInfo, DeliveryAddress, Fulfillment, MethodFilter, NewFulfillment, NewOrder, Order, OrderAccess,
+    OrderEvent, OrderFilter, OrderItem, OrderToken, StaffAction,
 };

@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::links::{self, Lock};
 use super::model::{OrderEventRow, OrderItemRow, OrderRow};
-use super::types::{BranchInfo, DeliveryAddress, Fulfillment, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem};
+use super::types::{
+    BranchInfo, DeliveryAddress, Fulfillment, MethodFilter, Order, OrderAccess, OrderEvent, OrderFilter, OrderItem,
+};
 use super::OrderError;
 use crate::db::schema::{branches, order_events, order_items, orders};
 use crate::db::DbError;
@@ -163,12 +165,45 @@ pub fn get_order(conn: &mut PgConnection, id: OrderId, access: &OrderAccess) -> 
 /// Orders newest first: a customer's (`filter.account`) or, for staff, everybody's, optionally
 /// of one status. Timelines are left out.
 pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageRequest) -> Result<Page<Order>, OrderError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
     let mut query = orders::table.into_boxed();
     if let Some(account) = filter.account {
         query = query.filter(orders::account_id.eq(account));
     }
     if let Some(status) = filter.status {
         query = query.filter(orders::status.eq(status));
+    }
+    match filter.method {
+        Some(MethodFilter::Delivery) => query = query.filter(orders::fulfillment_method.eq("delivery")),
+        Some(MethodFilter::Pickup) => query = query.filter(orders::fulfillment_method.eq("pickup")),
+        Some(MethodFilter::Nothing) => query = query.filter(orders::fulfillment_method.is_null()),
+        None => {}
+    }
+    if let Some(branch) = filter.branch {
+        query = query.filter(orders::branch_id.eq(branch));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(orders::created_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(orders::created_at.lt(until));
+    }
+    if let Some(q) = filter.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let number = if digits.is_empty() || digits.len() > 9 { q.to_uppercase() } else { format!("TS-{digits:0>6}") };
+        // The start of an email: LIKE's own signs are taken as they are.
+        let email = format!("{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let phone = if digits.len() == 8 { digits } else { String::new() };
+        query = query.filter(
+            sql::<Bool>("(orders.number = ")
+                .bind::<Text, _>(number)
+                .sql(" OR lower(orders.email) LIKE ")
+                .bind::<Text, _>(email)
+                .sql(" OR (orders.delivery_address IS NOT NULL AND regexp_replace(orders.delivery_address ->> 'phone', '[^0-9]', '', 'g') = ")
+                .bind::<Text, _>(phone)
+                .sql("))"),
+        );
     }
     let rows: Vec<(OrderRow, i64)> = query
         .select((OrderRow::as_select(), diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()")))

@@ -311,11 +311,46 @@ impl OrderAccess {
     }
 }
 
+/// How an order's goods travel, as a list filters it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodFilter {
+    Delivery,
+    Pickup,
+    /// Nothing physical.
+    Nothing,
+}
+
+impl MethodFilter {
+    pub const ALL: [MethodFilter; 3] = [MethodFilter::Delivery, MethodFilter::Pickup, MethodFilter::Nothing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MethodFilter::Delivery => "delivery",
+            MethodFilter::Pickup => "pickup",
+            MethodFilter::Nothing => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// Which orders a list shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
     pub account: Option<AccountId>,
     pub status: Option<OrderStatus>,
+    pub method: Option<MethodFilter>,
+    /// Where the goods come from (the pickup branch or the warehouse).
+    pub branch: Option<Uuid>,
+    /// Placed at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub until: Option<DateTime<Utc>>,
+    /// An order number (`TS-001234` or its digits), the start of the buyer's email, or the
+    /// delivery phone's 8 digits.
+    pub search: Option<String>,
 }
 
 /// What staff may do to an order through `transition`.

@@ -9,11 +9,14 @@ use uuid::Uuid;
 
 use super::nav::{AdminNav, Section};
 use crate::domain::cart::rules::parse_amount;
+use crate::domain::catalog::queries as catalog;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
-use crate::domain::orders::{commands, queries, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction};
+use crate::domain::orders::{
+    commands, queries, MethodFilter, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction,
+};
 use crate::domain::payments::Refund;
 use crate::domain::shared::OrderId;
-use crate::domain::shared::{Money, PageRequest};
+use crate::domain::shared::{FieldErrors, Money, PageRequest};
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -48,35 +51,70 @@ pub struct OrderList {
     pub pager: Pager,
 }
 
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin/orders.html")]
 pub struct OrdersPage {
     pub ctx: Chrome,
     pub nav: AdminNav,
-    pub filters: Vec<StatusFilter>,
+    pub statuses: Vec<Choice>,
+    pub methods: Vec<Choice>,
+    pub branches: Vec<Choice>,
+    pub query: ListQuery,
     pub list: OrderList,
     pub total: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, Default, Clone)]
 pub struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
 }
 
-fn list_href(status: Option<OrderStatus>, page: u32) -> String {
-    let mut params = Vec::new();
-    if let Some(s) = status {
-        params.push(("status", s.as_str().to_string()));
+impl ListQuery {
+    pub fn value<'a>(&'a self, field: &str) -> &'a str {
+        let v = match field {
+            "from" => &self.from,
+            "to" => &self.to,
+            "q" => &self.q,
+            _ => &None,
+        };
+        v.as_deref().unwrap_or("")
     }
-    if page > 1 {
-        params.push(("page", page.to_string()));
-    }
-    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
-    if query.is_empty() {
-        "/admin/orders".into()
-    } else {
-        format!("/admin/orders?{query}")
+
+    /// The same filters on page `page`.
+    fn href(&self, page: u32) -> String {
+        let mut q = self.clone();
+        q.page = (page > 1).then(|| page.to_string());
+        // Empty fields of a sent form are no filters.
+        for f in [&mut q.status, &mut q.method, &mut q.branch_id, &mut q.from, &mut q.to, &mut q.q] {
+            if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *f = None;
+            }
+        }
+        let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+        if query.is_empty() {
+            "/admin/orders".into()
+        } else {
+            format!("/admin/orders?{query}")
+        }
     }
 }
 
@@ -94,10 +132,29 @@ pub async fn list_orders(
     staff: StaffUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
     let status = query.status.as_deref().and_then(OrderStatus::parse);
     let page = PageRequest::parse(query.page.as_deref(), None).unwrap_or_default();
-    let filter = OrderFilter { account: None, status };
-    let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
+    let mut filter = OrderFilter { status, ..OrderFilter::default() };
+    // A wrong filter is left out; the form shows what was sent.
+    let mut ignored = FieldErrors::new();
+    crate::web::order_query::read_filters(
+        &mut filter,
+        query.method.as_deref(),
+        query.branch_id.as_deref(),
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.q.as_deref(),
+        &mut ignored,
+    );
+    let (orders, branches) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let orders = queries::list_orders(conn, filter, page)?;
+            Ok::<_, AppError>((orders, catalog::list_branches(conn)?))
+        })
+        .await?;
     let rows = orders
         .items
         .iter()
@@ -113,18 +170,40 @@ pub async fn list_orders(
             total: o.totals.total,
         })
         .collect();
-    let mut filters: Vec<StatusFilter> =
-        vec![StatusFilter { href: list_href(None, 1), label: ctx.t("admin.orders.all"), current: status.is_none() }];
-    filters.extend(OrderStatus::ALL.iter().map(|s| StatusFilter {
-        href: list_href(Some(*s), 1),
-        label: ctx.t(&format!("order.status.{}", s.as_str())),
-        current: status == Some(*s),
-    }));
+    let picked = |field: &Option<String>, value: &str| field.as_deref() == Some(value);
+    let statuses = OrderStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: ctx.t(&format!("order.status.{}", s.as_str())).into(),
+            selected: picked(&query.status, s.as_str()),
+        })
+        .collect();
+    let methods = MethodFilter::ALL
+        .iter()
+        .map(|m| Choice {
+            value: m.as_str().into(),
+            label: ctx.t(&format!("admin.orders.method.{}", m.as_str())).into(),
+            selected: picked(&query.method, m.as_str()),
+        })
+        .collect();
+    let branches = branches
+        .iter()
+        .map(|b| Choice {
+            value: b.id.to_string(),
+            label: b.name.get(ctx.lang).to_string(),
+            selected: picked(&query.branch_id, &b.id.to_string()),
+        })
+        .collect();
+    let pager = Pager::new(&orders, |n| query.href(n));
     let page = OrdersPage {
         nav: AdminNav::new(&staff.0, Section::Orders),
-        list: OrderList { rows, pager: Pager::new(&orders, |n| list_href(status, n)) },
+        list: OrderList { rows, pager },
         total: orders.total,
-        filters,
+        statuses,
+        methods,
+        branches,
+        query,
         ctx,
     };
     html_with(StatusCode::OK, &page)

@@ -23,6 +23,16 @@ use crate::web::state::AppState;
 pub struct AdminOrdersQuery {
     /// Only orders in this state.
     pub status: Option<String>,
+    /// `delivery`, `pickup` or `none` (nothing physical) (an extension).
+    pub method: Option<String>,
+    /// The pickup branch or warehouse the goods come from (an extension).
+    pub branch_id: Option<String>,
+    /// Placed on or after this day, on the shop's calendar, `2026-11-30` (an extension).
+    pub from: Option<String>,
+    /// Placed on or before this day (an extension).
+    pub to: Option<String>,
+    /// An order number, the start of the buyer's email, or the delivery phone (an extension).
+    pub q: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -50,8 +60,17 @@ pub async fn list_orders(
         errors.extend(e);
         PageRequest::default()
     });
+    let mut filter = OrderFilter { status, ..OrderFilter::default() };
+    crate::web::order_query::read_filters(
+        &mut filter,
+        query.method.as_deref(),
+        query.branch_id.as_deref(),
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.q.as_deref(),
+        &mut errors,
+    );
     errors.into_result()?;
-    let filter = OrderFilter { account: None, status };
     let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
     json_ok(&OrderPage::new(&orders, lang.0))
 }

@@ -51,7 +51,7 @@ pub async fn list_orders(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::parse(query.page.as_deref(), query.per_page.as_deref())?;
-    let filter = OrderFilter { account: Some(caller.0.id), status: None };
+    let filter = OrderFilter { account: Some(caller.0.id), ..OrderFilter::default() };
     let orders = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::list_orders(conn, filter, page)?)).await?;
     json_ok(&OrderPage::new(&orders, lang.0))
 }

@@ -91,7 +91,7 @@ pub(super) async fn account_page(
         .db
         .run(move |conn| {
             let book = addresses::list(conn, owner)?;
-            let filter = OrderFilter { account: Some(owner), status: None };
+            let filter = OrderFilter { account: Some(owner), ..OrderFilter::default() };
             let orders = order_queries::list_orders(conn, filter, PageRequest { page: 1, per_page: 100 })?;
             let codes = promotions::queries::my_codes(conn, owner, now)?;
             Ok::<_, AppError>((book, orders.items, codes))
