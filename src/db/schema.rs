@@ -10,6 +10,7 @@ diesel::table! {
         session_epoch -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -25,10 +25,14 @@ pub enum AuditAction {
     NumbersImported,
     SimCardsImported,
     EsimProfilesImported,
+    StaffCreated,
+    StaffRoleChanged,
+    StaffDisabled,
+    StaffEnabled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -42,6 +46,10 @@ impl AuditAction {
         AuditAction::NumbersImported,
         AuditAction::SimCardsImported,
         AuditAction::EsimProfilesImported,
+        AuditAction::StaffCreated,
+        AuditAction::StaffRoleChanged,
+        AuditAction::StaffDisabled,
+        AuditAction::StaffEnabled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +67,10 @@ impl AuditAction {
             AuditAction::NumbersImported => "numbers_imported",
             AuditAction::SimCardsImported => "sim_cards_imported",
             AuditAction::EsimProfilesImported => "esim_profiles_imported",
+            AuditAction::StaffCreated => "staff_created",
+            AuditAction::StaffRoleChanged => "staff_role_changed",
+            AuditAction::StaffDisabled => "staff_disabled",
+            AuditAction::StaffEnabled => "staff_enabled",
         }
     }
 

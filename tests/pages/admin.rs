@@ -183,3 +183,89 @@ async fn the_orders_page_searches_and_filters_and_keeps_its_filters_in_the_form(
     let (status, _) = app.page(&staff, "/admin/orders?from=not-a-day").await;
     assert_eq!(status, 200, "a wrong filter is left out, not an error page");
 }
+
+#[tokio::test]
+async fn only_admins_run_the_staff_and_a_disabled_account_is_signed_out_everywhere() {
+    let app = spawn_app().await;
+    let staff = staff_client(&app).await;
+    assert_eq!(staff.get(app.url("/admin/staff")).send().await.unwrap().status(), 403, "staff are no admins");
+    let (_, dash) = app.page(&staff, "/admin?lang=en").await;
+    assert!(!dash.contains(r#"href="/admin/staff""#), "no link they cannot use");
+
+    app.create_staff("boss@shop.mn", Role::Admin);
+    let boss = cookie_client();
+    assert_eq!(app.sign_in_browser(&boss, "boss@shop.mn").await.status(), 303);
+    let (status, page) = app.page(&boss, "/admin/staff?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("saraa@shop.mn") && page.contains(r#"href="/admin/staff""#));
+    let csrf = csrf_in(&page);
+    let res = boss
+        .post(app.url("/admin/staff?lang=en"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "saraa@shop.mn"),
+            ("name", "Again"),
+            ("password", "short"),
+            ("role", "staff"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"id="password-error""#) && page.contains(r#"value="Again""#), "{page}");
+    let res = boss
+        .post(app.url("/admin/staff"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", "new@shop.mn"),
+            ("name", "Nomin"),
+            ("password", crate::common::GOOD_PASSWORD),
+            ("role", "staff"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let newcomer = cookie_client();
+    assert_eq!(app.sign_in_browser(&newcomer, "new@shop.mn").await.status(), 303);
+    assert_eq!(newcomer.get(app.url("/admin")).send().await.unwrap().status(), 200);
+    let token = app.token("new@shop.mn", crate::common::GOOD_PASSWORD).await;
+
+    let (_, page) = app.page(&boss, "/admin/staff").await;
+    let row_of = |email: &str| {
+        let at = page.find(email).unwrap();
+        let start = page[..at].rfind(r#"data-account=""#).unwrap() + r#"data-account=""#.len();
+        page[start..start + 36].to_string()
+    };
+    let target = row_of("new@shop.mn");
+    let change = |what: &'static str| {
+        let (boss, csrf, target) = (boss.clone(), csrf_in(&page), target.clone());
+        let url = app.url(&format!("/admin/staff/{target}"));
+        async move { boss.post(url).form(&[("_csrf", csrf.as_str()), ("change", what)]).send().await.unwrap().status() }
+    };
+    assert_eq!(change("admin").await, 303);
+    assert_eq!(app.count("SELECT count(*) AS n FROM accounts WHERE email = 'new@shop.mn' AND role = 'admin'"), 1);
+    assert_eq!(change("disable").await, 303);
+    assert_eq!(newcomer.get(app.url("/admin")).send().await.unwrap().status(), 303, "signed out at once");
+    let (status, _) = app.get_json_as("/api/v1/me", &token).await;
+    assert_eq!(status, 401, "the token stopped too");
+    assert_eq!(app.sign_in_browser(&cookie_client(), "new@shop.mn").await.status(), 422, "cannot sign in");
+    assert_eq!(change("enable").await, 303);
+    assert_eq!(app.sign_in_browser(&cookie_client(), "new@shop.mn").await.status(), 303);
+
+    // Nobody changes their own account here.
+    let me = row_of("boss@shop.mn");
+    let res = boss
+        .post(app.url(&format!("/admin/staff/{me}")))
+        .form(&[("_csrf", csrf_in(&page).as_str()), ("change", "disable")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("SELECT count(*) AS n FROM accounts WHERE email = 'boss@shop.mn' AND disabled_at IS NULL"), 1);
+    let (_, audit) = app.page(&boss, "/admin/audit?lang=en").await;
+    for action in ["Staff account opened", "Role changed", "Account disabled", "Account enabled"] {
+        assert!(audit.contains(action), "{action}");
+    }
+}

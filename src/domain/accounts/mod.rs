@@ -8,6 +8,7 @@ pub mod password;
 pub mod queries;
 pub mod reset;
 pub mod sessions;
+pub mod staff;
 pub mod tokens;
 pub mod types;
 

@@ -20,7 +20,13 @@ pub fn find_account(conn: &mut PgConnection, id: AccountId) -> Result<Option<Acc
 
 /// The account with `email` and its stored password hash, for a sign-in to check.
 pub fn credentials(conn: &mut PgConnection, email: &str) -> Result<Option<(Account, String)>, AccountError> {
-    Ok(find_by_email(conn, email)?.map(|row| {
+    // A disabled account is checked like an unknown one: the same decoy work, then refused.
+    let enabled: Option<AccountRow> = accounts::table
+        .filter(accounts::email.eq(email).and(accounts::disabled_at.is_null()))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(enabled.map(|row| {
         let hash = row.password_hash.clone();
         (row.into_account(), hash)
     }))

@@ -56,6 +56,7 @@ pub fn account_of(
         .filter(browser_sessions::secret_hash.eq(digest(&secret.0)))
         .filter(browser_sessions::ended_at.is_null())
         .filter(browser_sessions::expires_at.gt(now))
+        .filter(accounts::disabled_at.is_null())
         .select(AccountRow::as_select())
         .first(conn)
         .optional()?

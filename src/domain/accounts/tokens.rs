@@ -61,6 +61,7 @@ pub fn authenticate(conn: &mut PgConnection, token: &str, now: DateTime<Utc>) ->
         .filter(api_tokens::token_hash.eq(digest(token)))
         .filter(api_tokens::revoked_at.is_null())
         .filter(api_tokens::expires_at.gt(now))
+        .filter(accounts::disabled_at.is_null())
         .select(AccountRow::as_select())
         .first(conn)
         .optional()?

@@ -105,10 +105,12 @@ pub enum Code {
     NotStocked,
     UnknownBranch,
     UnknownAction,
+    StaffRole,
+    NotYourself,
 }
 
 impl Code {
-    pub const ALL: [Code; 94] = [
+    pub const ALL: [Code; 96] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -203,6 +205,8 @@ impl Code {
         Code::NotStocked,
         Code::UnknownBranch,
         Code::UnknownAction,
+        Code::StaffRole,
+        Code::NotYourself,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -302,6 +306,8 @@ impl Code {
             Code::NotStocked => "not_stocked",
             Code::UnknownBranch => "unknown_branch",
             Code::UnknownAction => "unknown_action",
+            Code::StaffRole => "staff_role",
+            Code::NotYourself => "not_yourself",
         }
     }
 

@@ -5,3 +5,4 @@ pub mod dashboard;
 pub mod jobs;
 pub mod nav;
 pub mod orders;
+pub mod staff;

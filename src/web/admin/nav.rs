@@ -10,10 +10,13 @@ pub enum Section {
     Campaigns,
     Jobs,
     Audit,
+    /// Admins only.
+    Staff,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [Section::Dashboard, Section::Orders, Section::Campaigns, Section::Jobs, Section::Audit];
+    const ALL: [Section; 6] =
+        [Section::Dashboard, Section::Orders, Section::Campaigns, Section::Jobs, Section::Audit, Section::Staff];
 
     fn href(self) -> &'static str {
         match self {
@@ -22,6 +25,7 @@ impl Section {
             Section::Campaigns => "/admin/campaigns",
             Section::Jobs => "/admin/jobs",
             Section::Audit => "/admin/audit",
+            Section::Staff => "/admin/staff",
         }
     }
 
@@ -32,6 +36,7 @@ impl Section {
             Section::Campaigns => "admin.nav.campaigns",
             Section::Jobs => "admin.nav.jobs",
             Section::Audit => "admin.nav.audit",
+            Section::Staff => "admin.nav.staff",
         }
     }
 }
@@ -60,6 +65,8 @@ impl AdminNav {
             role_key: if staff.role == Role::Admin { "admin.role.admin" } else { "admin.role.staff" },
             links: Section::ALL
                 .into_iter()
+                // Only admins run the staff.
+                .filter(|s| *s != Section::Staff || staff.role == Role::Admin)
                 .map(|s| NavLink { href: s.href(), key: s.key(), current: s == here })
                 .collect(),
         }

@@ -13,4 +13,4 @@ pub use htmx::Htmx;
 pub use key_header::KeyHeader;
 pub use lang::{resolve_language, CurrentLang};
 pub use path_id::path_id;
-pub use user::{SignedIn, StaffUser, Visitor};
+pub use user::{AdminUser, SignedIn, StaffUser, Visitor};

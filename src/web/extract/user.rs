@@ -85,3 +85,22 @@ impl FromRequest for StaffUser {
         })
     }
 }
+
+/// An admin: a guest is sent to `/login`, a customer or `staff` gets 403.
+pub struct AdminUser(pub Account);
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match current(&req).await? {
+                Some(a) if a.role == crate::domain::accounts::Role::Admin => Ok(AdminUser(a)),
+                Some(_) => Err(AppError::Forbidden),
+                None => Err(sign_in_first(&req)),
+            }
+        })
+    }
+}

@@ -1,0 +1,2 @@
+DROP INDEX accounts_staff_idx;
+ALTER TABLE accounts DROP COLUMN disabled_at;
