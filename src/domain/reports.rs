@@ -241,6 +241,89 @@ pub fn feed_start(conn: &mut PgConnection) -> Result<i64, DbError> {
     Ok(m.id)
 }
 
+/// A customer as staff find them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRow {
+    pub id: crate::domain::shared::AccountId,
+    pub email: String,
+    pub name: String,
+    pub registered: DateTime<Utc>,
+    pub orders: i64,
+}
+
+/// Customers whose email starts with `q` or whose name holds it (all of them without `q`),
+/// newest first, with how many orders each placed.
+///
+/// # Errors
+/// A database failure.
+pub fn customers(
+    conn: &mut PgConnection,
+    q: Option<&str>,
+    page: crate::domain::shared::PageRequest,
+) -> Result<crate::domain::shared::Page<CustomerRow>, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: crate::domain::shared::AccountId,
+        #[diesel(sql_type = Text)]
+        email: String,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Timestamptz)]
+        created_at: DateTime<Utc>,
+        #[diesel(sql_type = BigInt)]
+        orders: i64,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    let q = q.map(str::trim).filter(|q| !q.is_empty()).map(|q| q.to_lowercase());
+    // LIKE's own signs are taken as they are.
+    let plain = q.as_deref().map(|q| q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows: Vec<Row> = prepared(
+        "SELECT a.id, a.email, a.name, a.created_at, \
+                (SELECT count(*) FROM orders o WHERE o.account_id = a.id) AS orders, count(*) OVER () AS total \
+         FROM accounts a WHERE a.role = 'customer' \
+           AND ($1::text IS NULL OR a.email LIKE $1 || '%' OR lower(a.name) LIKE '%' || $1 || '%') \
+         ORDER BY a.created_at DESC, a.id LIMIT $2 OFFSET $3",
+    )
+    .bind::<diesel::sql_types::Nullable<Text>, _>(plain)
+    .bind::<BigInt, _>(page.limit())
+    .bind::<BigInt, _>(page.offset())
+    .load(conn)?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let items = rows
+        .into_iter()
+        .map(|r| CustomerRow { id: r.id, email: r.email, name: r.name, registered: r.created_at, orders: r.orders })
+        .collect();
+    Ok(crate::domain::shared::Page { items, page: page.page, per_page: page.per_page, total })
+}
+
+/// A number a customer has, as staff see it (no SIM or eSIM secret).
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct CustomerNumber {
+    #[diesel(sql_type = Text)]
+    pub msisdn: String,
+    #[diesel(sql_type = Text)]
+    pub tier: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub sim: Option<String>,
+}
+
+/// The numbers a customer owns.
+///
+/// # Errors
+/// A database failure.
+pub fn customer_numbers(
+    conn: &mut PgConnection,
+    customer: crate::domain::shared::AccountId,
+) -> Result<Vec<CustomerNumber>, DbError> {
+    Ok(prepared("SELECT msisdn, tier, status, sim FROM numbers WHERE owner_id = $1 ORDER BY msisdn")
+        .bind::<diesel::sql_types::Uuid, _>(customer)
+        .load(conn)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

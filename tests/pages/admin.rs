@@ -269,3 +269,39 @@ async fn only_admins_run_the_staff_and_a_disabled_account_is_signed_out_everywhe
         assert!(audit.contains(action), "{action}");
     }
 }
+
+#[tokio::test]
+async fn staff_find_a_customer_and_see_their_orders_codes_and_addresses() {
+    let app = spawn_app().await;
+    let bat = app.customer_token("bat.erdene@example.mn").await;
+    app.customer_token("saraa@example.mn").await;
+    let (status, _) = app
+        .send(
+            "POST",
+            "/api/v1/me/addresses",
+            Some(&bat),
+            Some(json!({"name": "Bat", "phone": "8811 2233",
+            "city": "Ulaanbaatar", "district": "Bayangol", "line1": "3rd microdistrict, 45-12"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let cart = app.cart_with(Some(&bat), &[top_up]).await;
+    let (_, placed) = app.checkout(&cart, Some(&bat), json!({})).await;
+    let number = placed["order"]["number"].as_str().unwrap().to_string();
+
+    let staff = staff_client(&app).await;
+    let (status, page) = app.page(&staff, "/admin/customers?q=BAT.&lang=en").await;
+    assert_eq!(status, 200);
+    let table = between(&page, r#"id="customers""#, "</table>");
+    assert!(table.contains("bat.erdene@example.mn") && !table.contains("saraa"), "{table}");
+    assert!(!table.contains("saraa@shop.mn"), "staff are no customers");
+    let (_, all) = app.page(&staff, "/admin/customers?q=%25&lang=en").await;
+    assert!(all.contains("0 customers"), "LIKE's signs are plain text");
+    let link = between(&page, r#"<a href="/admin/customers/"#, "\"").to_string();
+    let (status, customer) = app.page(&staff, &format!("/admin/customers/{link}?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(customer.contains(&number) && customer.contains("3rd microdistrict"), "{customer}");
+    let (status, _) = app.page(&staff, "/admin/customers/00000000-0000-0000-0000-000000000000").await;
+    assert_eq!(status, 404);
+}

@@ -1,6 +1,7 @@
 //! Staff HTML under `/admin`: guests are sent to sign in, customers get 403.
 pub mod audit;
 pub mod campaigns;
+pub mod customers;
 pub mod dashboard;
 pub mod jobs;
 pub mod nav;

@@ -7,6 +7,7 @@ use crate::domain::accounts::{Account, Role};
 pub enum Section {
     Dashboard,
     Orders,
+    Customers,
     Campaigns,
     Jobs,
     Audit,
@@ -15,13 +16,21 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 6] =
-        [Section::Dashboard, Section::Orders, Section::Campaigns, Section::Jobs, Section::Audit, Section::Staff];
+    const ALL: [Section; 7] = [
+        Section::Dashboard,
+        Section::Orders,
+        Section::Customers,
+        Section::Campaigns,
+        Section::Jobs,
+        Section::Audit,
+        Section::Staff,
+    ];
 
     fn href(self) -> &'static str {
         match self {
             Section::Dashboard => "/admin",
             Section::Orders => "/admin/orders",
+            Section::Customers => "/admin/customers",
             Section::Campaigns => "/admin/campaigns",
             Section::Jobs => "/admin/jobs",
             Section::Audit => "/admin/audit",
@@ -33,6 +42,7 @@ impl Section {
         match self {
             Section::Dashboard => "admin.nav.dashboard",
             Section::Orders => "admin.nav.orders",
+            Section::Customers => "admin.nav.customers",
             Section::Campaigns => "admin.nav.campaigns",
             Section::Jobs => "admin.nav.jobs",
             Section::Audit => "admin.nav.audit",
