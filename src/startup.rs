@@ -155,6 +155,7 @@ impl Application {
             openapi_json: web::api::openapi::document_json().into(),
             category_menu: web::category_menu::CategoryMenu::new(web::category_menu::TIME_TO_LIVE),
             live: web::live::LiveFeed::start(db.clone()),
+            dashboard: web::category_menu::Kept::new(web::admin::dashboard::DASHBOARD_TTL),
             jobs: runner.as_ref().map(worker::RunnerHandle::health),
         });
         let server = HttpServer::new(move || {

@@ -9,23 +9,28 @@ use crate::domain::catalog::CategoryTree;
 
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(10);
 
-pub struct CategoryMenu {
+/// The category tree, kept.
+pub type CategoryMenu = Kept<CategoryTree>;
+
+/// A value read from the database and kept for a while (the category tree; the dashboard's
+/// figures), per process.
+pub struct Kept<T> {
     ttl: Duration,
-    slot: RwLock<Option<(Instant, Arc<CategoryTree>)>>,
+    slot: RwLock<Option<(Instant, Arc<T>)>>,
 }
 
-impl CategoryMenu {
+impl<T> Kept<T> {
     pub fn new(ttl: Duration) -> Self {
         Self { ttl, slot: RwLock::new(None) }
     }
 
-    /// The kept tree while it is younger than the time to live.
-    pub fn fresh(&self) -> Option<Arc<CategoryTree>> {
+    /// The kept value while it is younger than the time to live.
+    pub fn fresh(&self) -> Option<Arc<T>> {
         let slot = self.slot.read().ok()?;
         slot.as_ref().filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, tree)| Arc::clone(tree))
     }
 
-    pub fn keep(&self, tree: CategoryTree) -> Arc<CategoryTree> {
+    pub fn keep(&self, tree: T) -> Arc<T> {
         let tree = Arc::new(tree);
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some((Instant::now(), Arc::clone(&tree)));

@@ -16,6 +16,9 @@ pub struct AppState {
     /// The OpenAPI document, serialized once at start-up.
     pub openapi_json: Bytes,
     pub category_menu: CategoryMenu,
+    /// The dashboard's figures, read at most every `DASHBOARD_TTL` on this process (at 100,000
+    /// orders they take tens of milliseconds; the live feed says what happens meanwhile).
+    pub dashboard: super::category_menu::Kept<crate::domain::reports::Dashboard>,
     /// Orders placed and paid, for the dashboards open on this process.
     pub live: super::live::LiveFeed,
     /// This process's job runner, when it runs one: `/readyz` fails once it stopped.

@@ -162,9 +162,8 @@ pub fn get_order(conn: &mut PgConnection, id: OrderId, access: &OrderAccess) -> 
     Ok(load(conn, row)?)
 }
 
-/// Orders newest first: a customer's (`filter.account`) or, for staff, everybody's, optionally
-/// of one status. Timelines are left out.
-pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageRequest) -> Result<Page<Order>, OrderError> {
+/// The orders a filter keeps, as a query to page or to count.
+fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg> {
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Text};
     let mut query = orders::table.into_boxed();
@@ -205,15 +204,24 @@ pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageReque
                 .sql("))"),
         );
     }
-    let rows: Vec<(OrderRow, i64)> = query
-        .select((OrderRow::as_select(), diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()")))
+    query
+}
+
+/// Orders newest first: a customer's (`filter.account`) or, for staff, everybody's, optionally
+/// of one status. Timelines are left out.
+pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageRequest) -> Result<Page<Order>, OrderError> {
+    // The page walks the newest-first index and stops at its end; the total is counted apart
+    // (a count over the window would read every order the filter keeps before the first row).
+    let rows: Vec<OrderRow> = filtered(&filter)
+        .select(OrderRow::as_select())
         .order((orders::created_at.desc(), orders::id))
         .limit(page.limit())
         .offset(page.offset())
         .load(conn)?;
-    let total = rows.first().map_or(0, |(_, t)| *t);
-    let ids: Vec<OrderId> = rows.iter().map(|(r, _)| r.id).collect();
-    let branch_ids: Vec<Uuid> = rows.iter().filter_map(|(r, _)| r.branch_id).collect();
+    let short_first_page = page.page == 1 && (rows.len() as i64) < page.limit();
+    let total = if short_first_page { rows.len() as i64 } else { filtered(&filter).count().get_result(conn)? };
+    let ids: Vec<OrderId> = rows.iter().map(|r| r.id).collect();
+    let branch_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.branch_id).collect();
     let branches = load_branches(conn, &branch_ids)?;
     let mut items: HashMap<OrderId, Vec<OrderItem>> = HashMap::new();
     if !ids.is_empty() {
@@ -226,10 +234,10 @@ pub fn list_orders(conn: &mut PgConnection, filter: OrderFilter, page: PageReque
             items.entry(r.order_id).or_default().push(item_from_row(r));
         }
     }
-    let mut codes = codes_of(conn, &rows.iter().map(|(r, _)| r).collect::<Vec<_>>())?;
+    let mut codes = codes_of(conn, &rows.iter().collect::<Vec<_>>())?;
     let orders = rows
         .into_iter()
-        .map(|(row, _)| {
+        .map(|row| {
             let its = items.remove(&row.id).unwrap_or_default();
             let coupons = codes.remove(&row.id).unwrap_or_default();
             Order { coupons, ..assemble(row, &branches, its, Vec::new()) }

@@ -54,20 +54,33 @@ pub struct DashboardPage {
     pub kinds: Vec<KindRow>,
 }
 
+/// How long a process keeps the dashboard's figures.
+pub const DASHBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub async fn show_dashboard(
     state: web::Data<AppState>,
     ctx: Chrome,
     staff: StaffUser,
 ) -> Result<HttpResponse, AppError> {
     let now = state.shop.now();
+    let kept = state.dashboard.fresh();
     let (figures, counts) = state
         .shop
         .db
         .run(move |conn| {
-            let figures: Dashboard = reports::dashboard(conn, now)?;
+            let figures: std::sync::Arc<Dashboard> = match kept {
+                Some(f) => f,
+                None => std::sync::Arc::new(reports::dashboard(conn, now)?),
+            };
             Ok::<_, AppError>((figures, queries::count_by_kind(conn)?))
         })
         .await?;
+    // Figures just read (held only here) are kept for the next visits.
+    let figures = if std::sync::Arc::strong_count(&figures) == 1 {
+        state.dashboard.keep(std::sync::Arc::unwrap_or_clone(figures))
+    } else {
+        figures
+    };
     let lang = ctx.lang;
     let page = DashboardPage {
         nav: AdminNav::new(&staff.0, Section::Dashboard),
