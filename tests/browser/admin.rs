@@ -101,3 +101,51 @@ async fn a_new_order_and_its_payment_appear_on_the_dashboard_live_from_another_s
     assert_eq!(path(c).await, "/admin", "no reload");
     b.close().await;
 }
+
+/// A paid order, placed through the API: a router delivered or collected at Zaisan.
+async fn paid_router_order(app: &crate::common::TestApp, fulfillment: serde_json::Value) -> String {
+    let router = serde_json::json!({"product_id": app.product_id("zte-mf286-4g-router")});
+    let cart = app.cart_with(None, &[router]).await;
+    let (status, placed) =
+        app.checkout(&cart, None, serde_json::json!({"email": "buyer@example.mn", "fulfillment": fulfillment})).await;
+    assert_eq!(status, 201, "{placed}");
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    placed["order"]["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn staff_ship_a_delivery_and_hand_over_a_pickup_order_from_the_order_page() {
+    let app = spawn_with(true, &[]).await;
+    let delivery = paid_router_order(&app, crate::common::shop::delivery()).await;
+    let pickup = paid_router_order(&app, crate::common::shop::pickup(app.branch_id("zaisan"))).await;
+    app.create_staff("staff@shop.mn", Role::Staff);
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(1024, 900).await.unwrap();
+    c.goto(&app.url(&format!("/login?lang=en&next=/admin/orders/{delivery}"))).await.unwrap();
+    fill(c, "email", "staff@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the order", || async { text_of(c, "#order-status").await == "Paid" }).await;
+    fill(c, "tracking", "MN-778899").await;
+    click(c, "#action-shipped").await;
+    b.wait_for(10, "shipped", || async { text_of(c, "#order-status").await == "Shipped" }).await;
+    assert!(text_of(c, "#order").await.contains("MN-778899"));
+    click(c, "#action-completed").await;
+    b.wait_for(10, "completed", || async { text_of(c, "#order-status").await == "Completed" }).await;
+
+    c.goto(&app.url(&format!("/admin/orders/{pickup}"))).await.unwrap();
+    assert!(c.find(Locator::Css("#action-shipped")).await.is_err(), "a pickup order is not shipped");
+    click(c, "#action-ready_for_pickup").await;
+    b.wait_for(10, "ready", || async { text_of(c, "#order-status").await == "Ready for pickup" }).await;
+    click(c, "#action-picked_up").await;
+    b.wait_for(10, "handed over", || async { text_of(c, "#order-status").await == "Completed" }).await;
+    let (_, audit) = app
+        .get_json_as(
+            "/api/v1/admin/audit?action=order_moved",
+            &app.token("staff@shop.mn", crate::common::GOOD_PASSWORD).await,
+        )
+        .await;
+    assert_eq!(audit["total"], 4, "{audit}");
+    b.close().await;
+}
