@@ -324,6 +324,53 @@ pub fn customer_numbers(
         .load(conn)?)
 }
 
+/// How full the pools are: numbers for sale by tier, SIM cards and eSIM profiles left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolLevels {
+    pub numbers: Vec<(String, i64)>,
+    pub sim_cards: i64,
+    pub esim_profiles: i64,
+}
+
+/// Below this many, a pool shows a warning.
+pub const LOW_POOL: i64 = 20;
+
+/// The pools' levels.
+///
+/// # Errors
+/// A database failure.
+pub fn pool_levels(conn: &mut PgConnection) -> Result<PoolLevels, DbError> {
+    #[derive(QueryableByName)]
+    struct Tier {
+        #[diesel(sql_type = Text)]
+        tier: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Left {
+        #[diesel(sql_type = BigInt)]
+        sim_cards: i64,
+        #[diesel(sql_type = BigInt)]
+        esim_profiles: i64,
+    }
+    let tiers: Vec<Tier> = prepared(
+        "SELECT t.tier, (SELECT count(*) FROM numbers n WHERE n.tier = t.tier AND n.status = 'available') AS n \
+         FROM unnest(ARRAY['ordinary', 'silver', 'gold', 'platinum']) AS t(tier)",
+    )
+    .load(conn)?;
+    let left: Left = prepared(
+        "SELECT (SELECT count(*) FROM sim_cards WHERE status = 'available') AS sim_cards, \
+                (SELECT count(*) FROM esim_profiles WHERE status = 'available') AS esim_profiles",
+    )
+    .get_result(conn)?;
+    Ok(PoolLevels {
+        numbers: tiers.into_iter().map(|t| (t.tier, t.n)).collect(),
+        sim_cards: left.sim_cards,
+        esim_profiles: left.esim_profiles,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

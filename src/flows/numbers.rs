@@ -41,6 +41,30 @@ pub async fn import(shop: &Shop, lines: Vec<ImportLine>, staff: AccountId) -> Re
         .await
 }
 
+/// What importing these lines would do, without doing it: the import runs in a transaction
+/// that is rolled back, so the report (refused lines, numbers already in the pool) is exactly
+/// what the real import will say.
+///
+/// # Errors
+/// A database error.
+pub async fn preview_import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport, DbError> {
+    let (prefixes, now) = (shop.rules.own_prefixes.clone(), shop.now());
+    shop.db
+        .run(move |conn| {
+            let mut report = None;
+            let rolled_back = conn.transaction::<(), DbError, _>(|conn| {
+                report = Some(numbers::import(conn, &lines, &prefixes, now)?);
+                Err(DbError::Cancelled)
+            });
+            match (report, rolled_back) {
+                (Some(r), _) => Ok(r),
+                (None, Err(e)) => Err(e),
+                (None, Ok(())) => Err(DbError::Cancelled),
+            }
+        })
+        .await
+}
+
 /// What an import did, in the audit trail.
 fn audit_import(
     conn: &mut diesel::PgConnection,

@@ -79,7 +79,8 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{
         audit as admin_audit_pages, campaigns as admin_campaign_pages, customers as admin_customer_pages, dashboard,
-        jobs as admin_job_pages, orders as admin_order_pages, staff as admin_staff_pages,
+        jobs as admin_job_pages, numbers as admin_number_pages, orders as admin_order_pages,
+        staff as admin_staff_pages,
     };
     use self::api::orders as api_orders;
     use self::api::{
@@ -146,6 +147,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(post("/admin/staff/{id}", admin_staff_pages::change_staff))
         .service(get("/admin/customers", admin_customer_pages::list_customers))
         .service(get("/admin/customers/{id}", admin_customer_pages::show_customer))
+        .service(get("/admin/numbers", admin_number_pages::show_numbers))
+        .service(
+            post("/admin/numbers/preview", admin_number_pages::preview_import)
+                .app_data(web::FormConfig::default().limit(admin_number_pages::MAX_CSV)),
+        )
+        .service(
+            post("/admin/numbers/import", admin_number_pages::import)
+                .app_data(web::FormConfig::default().limit(admin_number_pages::MAX_CSV)),
+        )
         .service(get("/admin/jobs", admin_job_pages::list_jobs))
         .service(post("/admin/jobs/{id}/retry", admin_job_pages::retry_job))
         .service(get("/admin/orders", admin_order_pages::list_orders))

@@ -149,3 +149,32 @@ async fn staff_ship_a_delivery_and_hand_over_a_pickup_order_from_the_order_page(
     assert_eq!(audit["total"], 4, "{audit}");
     b.close().await;
 }
+
+#[tokio::test]
+async fn staff_import_numbers_from_a_csv_with_one_bad_line_after_a_preview() {
+    let app = spawn_with(true, &[]).await;
+    app.create_staff("staff@shop.mn", Role::Staff);
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(1024, 900).await.unwrap();
+    c.goto(&app.url("/login?lang=en&next=/admin/numbers")).await.unwrap();
+    fill(c, "email", "staff@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the numbers page", || async { path(c).await == "/admin/numbers" }).await;
+    assert!(text_of(c, "#pools").await.contains("Platinum"));
+    fill(c, "csv", "msisdn,tier\n88990001,gold\n99990002,gold\n88990003,silver\n").await;
+    click(c, "#preview-import").await;
+    b.wait_for(10, "the preview", || async { text_of(c, "#preview").await.contains("add 2 numbers") }).await;
+    let errors = text_of(c, "#preview-errors").await;
+    assert!(errors.contains('3') && errors.contains("msisdn"), "line 3 (the foreign number) is named: {errors}");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM numbers WHERE msisdn IN ('88990001', '88990003')"),
+        0,
+        "nothing yet"
+    );
+    click(c, "#confirm-import").await;
+    b.wait_for(10, "the import", || async { text_of(c, "#import-done").await.contains("Imported 2 numbers") }).await;
+    assert_eq!(app.count("SELECT count(*) AS n FROM numbers WHERE msisdn IN ('88990001', '88990003')"), 2);
+    b.close().await;
+}

@@ -425,6 +425,16 @@ pub fn csv_pairs(text: &str, header: &str) -> Vec<(usize, String, String)> {
         .collect()
 }
 
+impl ImportLine {
+    /// The lines of a `msisdn,tier` CSV (a header line allowed), tiers in lower case.
+    pub fn from_csv(text: &str) -> Vec<ImportLine> {
+        csv_pairs(text, "msisdn")
+            .into_iter()
+            .map(|(line, msisdn, tier)| ImportLine { line, msisdn, tier: tier.to_ascii_lowercase() })
+            .collect()
+    }
+}
+
 /// Batches written in one statement each: large pools (a million numbers) import in seconds.
 const IMPORT_BATCH: usize = 20_000;
 

@@ -5,5 +5,6 @@ pub mod customers;
 pub mod dashboard;
 pub mod jobs;
 pub mod nav;
+pub mod numbers;
 pub mod orders;
 pub mod staff;

@@ -8,6 +8,7 @@ pub enum Section {
     Dashboard,
     Orders,
     Customers,
+    Numbers,
     Campaigns,
     Jobs,
     Audit,
@@ -16,10 +17,11 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::Orders,
         Section::Customers,
+        Section::Numbers,
         Section::Campaigns,
         Section::Jobs,
         Section::Audit,
@@ -31,6 +33,7 @@ impl Section {
             Section::Dashboard => "/admin",
             Section::Orders => "/admin/orders",
             Section::Customers => "/admin/customers",
+            Section::Numbers => "/admin/numbers",
             Section::Campaigns => "/admin/campaigns",
             Section::Jobs => "/admin/jobs",
             Section::Audit => "/admin/audit",
@@ -43,6 +46,7 @@ impl Section {
             Section::Dashboard => "admin.nav.dashboard",
             Section::Orders => "admin.nav.orders",
             Section::Customers => "admin.nav.customers",
+            Section::Numbers => "admin.nav.numbers",
             Section::Campaigns => "admin.nav.campaigns",
             Section::Jobs => "admin.nav.jobs",
             Section::Audit => "admin.nav.audit",

@@ -136,10 +136,7 @@ fn import_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<ImportLine>, AppEr
             .collect())
     } else {
         let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("The CSV must be UTF-8 text.".into()))?;
-        Ok(numbers::csv_pairs(text, "msisdn")
-            .into_iter()
-            .map(|(line, msisdn, tier)| ImportLine { line, msisdn, tier: tier.to_ascii_lowercase() })
-            .collect())
+        Ok(ImportLine::from_csv(text))
     }
 }
 
