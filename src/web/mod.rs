@@ -80,7 +80,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{
         audit as admin_audit_pages, campaigns as admin_campaign_pages, customers as admin_customer_pages, dashboard,
         jobs as admin_job_pages, numbers as admin_number_pages, orders as admin_order_pages,
-        staff as admin_staff_pages,
+        reports as admin_report_pages, staff as admin_staff_pages,
     };
     use self::api::orders as api_orders;
     use self::api::{
@@ -156,6 +156,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             post("/admin/numbers/import", admin_number_pages::import)
                 .app_data(web::FormConfig::default().limit(admin_number_pages::MAX_CSV)),
         )
+        .service(get("/admin/reports", admin_report_pages::show_reports))
         .service(get("/admin/jobs", admin_job_pages::list_jobs))
         .service(post("/admin/jobs/{id}/retry", admin_job_pages::retry_job))
         .service(get("/admin/orders", admin_order_pages::list_orders))

@@ -305,3 +305,30 @@ async fn staff_find_a_customer_and_see_their_orders_codes_and_addresses() {
     let (status, _) = app.page(&staff, "/admin/customers/00000000-0000-0000-0000-000000000000").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn reports_show_sales_by_day_product_and_kind_as_a_table_a_chart_and_csv() {
+    let app = spawn_app().await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    for _ in 0..2 {
+        let cart = app.cart_with(None, std::slice::from_ref(&top_up)).await;
+        let (_, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn"})).await;
+        app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    }
+    let cart = app.cart_with(None, std::slice::from_ref(&top_up)).await;
+    app.checkout(&cart, None, json!({"email": "unpaid@b.mn"})).await;
+    let staff = staff_client(&app).await;
+    let (status, page) = app.page(&staff, "/admin/reports?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Revenue in the period: ₮10,000") && page.contains("<svg"), "paid orders only: {page}");
+    let (_, by_kind) = app.page(&staff, "/admin/reports?by=kind&lang=en").await;
+    let table = between(&by_kind, r#"id="report""#, "</table>");
+    assert!(table.contains(r#"<td class="num">2</td><td class="num">2</td><td class="num">₮10,000</td>"#), "{table}");
+    let res = staff.get(app.url("/admin/reports?by=product&format=csv")).send().await.unwrap();
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().ends_with(",2,2,10000.00"), "{csv}");
+    let (status, _) = app.page(&staff, "/admin/reports?from=garbage&by=nothing").await;
+    assert_eq!(status, 200, "wrong values fall back to the defaults");
+}

@@ -7,4 +7,5 @@ pub mod jobs;
 pub mod nav;
 pub mod numbers;
 pub mod orders;
+pub mod reports;
 pub mod staff;

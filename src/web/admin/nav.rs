@@ -11,19 +11,21 @@ pub enum Section {
     Numbers,
     Campaigns,
     Jobs,
+    Reports,
     Audit,
     /// Admins only.
     Staff,
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 9] = [
         Section::Dashboard,
         Section::Orders,
         Section::Customers,
         Section::Numbers,
         Section::Campaigns,
         Section::Jobs,
+        Section::Reports,
         Section::Audit,
         Section::Staff,
     ];
@@ -36,6 +38,7 @@ impl Section {
             Section::Numbers => "/admin/numbers",
             Section::Campaigns => "/admin/campaigns",
             Section::Jobs => "/admin/jobs",
+            Section::Reports => "/admin/reports",
             Section::Audit => "/admin/audit",
             Section::Staff => "/admin/staff",
         }
@@ -49,6 +52,7 @@ impl Section {
             Section::Numbers => "admin.nav.numbers",
             Section::Campaigns => "admin.nav.campaigns",
             Section::Jobs => "admin.nav.jobs",
+            Section::Reports => "admin.nav.reports",
             Section::Audit => "admin.nav.audit",
             Section::Staff => "admin.nav.staff",
         }
