@@ -29,10 +29,11 @@ pub enum AuditAction {
     StaffRoleChanged,
     StaffDisabled,
     StaffEnabled,
+    OrderMailResent,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -50,6 +51,7 @@ impl AuditAction {
         AuditAction::StaffRoleChanged,
         AuditAction::StaffDisabled,
         AuditAction::StaffEnabled,
+        AuditAction::OrderMailResent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +73,7 @@ impl AuditAction {
             AuditAction::StaffRoleChanged => "staff_role_changed",
             AuditAction::StaffDisabled => "staff_disabled",
             AuditAction::StaffEnabled => "staff_enabled",
+            AuditAction::OrderMailResent => "order_mail_resent",
         }
     }
 

@@ -163,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/admin/orders/{id}", admin_order_pages::show_order))
         .service(post("/admin/orders/{id}/transition", admin_order_pages::transition_order))
         .service(post("/admin/orders/{id}/refund", admin_order_pages::refund_order))
+        .service(post("/admin/orders/{id}/resend", admin_order_pages::resend_mail))
         // Operations
         .service(get("/healthz", health::healthz))
         .service(get("/readyz", health::readyz))

@@ -107,12 +107,17 @@ impl SmtpServer {
 
     /// Waits up to `secs` for a message to `to`.
     pub async fn wait_for(&self, to: &str, secs: u64) -> Received {
+        self.wait_for_nth(to, 1, secs).await
+    }
+
+    /// Waits up to `secs` for the `nth` message (1 the first) to `to`.
+    pub async fn wait_for_nth(&self, to: &str, nth: usize, secs: u64) -> Received {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            if let Some(m) = self.received().into_iter().find(|m| m.to.iter().any(|t| t.contains(to))) {
+            if let Some(m) = self.received().into_iter().filter(|m| m.to.iter().any(|t| t.contains(to))).nth(nth - 1) {
                 return m;
             }
-            assert!(Instant::now() < deadline, "no mail to {to} within {secs}s");
+            assert!(Instant::now() < deadline, "no mail number {nth} to {to} within {secs}s");
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }

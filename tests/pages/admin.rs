@@ -332,3 +332,30 @@ async fn reports_show_sales_by_day_product_and_kind_as_a_table_a_chart_and_csv()
     let (status, _) = app.page(&staff, "/admin/reports?from=garbage&by=nothing").await;
     assert_eq!(status, 200, "wrong values fall back to the defaults");
 }
+
+#[tokio::test]
+async fn staff_send_an_order_mail_again_with_a_working_link() {
+    let smtp = crate::common::smtp::SmtpServer::start().await;
+    let app = crate::common::spawn_with(true, &[("SMTP_URL", &smtp.url()), ("JOB_RUNNER", "on")]).await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let cart = app.cart_with(None, &[top_up]).await;
+    let (_, placed) = app.checkout(&cart, None, json!({"email": "again@example.mn"})).await;
+    let order = placed["order"]["id"].as_str().unwrap().to_string();
+    let first = smtp.wait_for("again@example.mn", 10).await;
+    let staff = staff_client(&app).await;
+    let (_, page) = app.page(&staff, &format!("/admin/orders/{order}?lang=en")).await;
+    let res = staff
+        .post(app.url(&format!("/admin/orders/{order}/resend")))
+        .form(&[("_csrf", csrf_in(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, page) = app.page(&staff, &format!("/admin/orders/{order}?lang=en")).await;
+    assert!(page.contains("The mail is on its way again"), "{page}");
+    let second = smtp.wait_for_nth("again@example.mn", 2, 10).await;
+    assert_eq!(second.subject(), first.subject());
+    let link = second.link_path("/orders/").expect("a tracking link");
+    assert_ne!(Some(link.clone()), first.link_path("/orders/"), "a link of its own");
+    assert_eq!(cookie_client().get(app.url(&link)).send().await.unwrap().status(), 200, "and it works");
+}

@@ -248,6 +248,43 @@ pub fn staff_transition(
     })
 }
 
+/// Staff send the shopper the mail that fits where the order is again (confirmation, shipped,
+/// ready for pickup, done), with a fresh tracking link; returns which news was sent.
+///
+/// # Errors
+/// `NotFound`.
+pub fn resend_mail(
+    conn: &mut PgConnection,
+    id: OrderId,
+    staff: AccountId,
+    now: DateTime<Utc>,
+) -> Result<OrderNews, OrderError> {
+    conn.transaction(|conn| {
+        let row = lock(conn, id)?.ok_or(OrderError::NotFound)?;
+        let news = match row.status {
+            OrderStatus::Shipped => OrderNews::Shipped,
+            OrderStatus::ReadyForPickup => OrderNews::ReadyForPickup,
+            OrderStatus::Completed if row.fulfillment_method.is_none() => OrderNews::Fulfilled,
+            _ => OrderNews::Placed,
+        };
+        let order = load(conn, row)?;
+        // Once per request: a resend is never merged with the mail it repeats.
+        let once = format!("{}:resent:{}", order.id, now.timestamp_micros());
+        mail::enqueue(conn, news, &order, &once, now)?;
+        let after = serde_json::json!({"mail": news.kind()});
+        audit::record(
+            conn,
+            staff,
+            AuditAction::OrderMailResent,
+            &Subject::new("order", order.id),
+            None,
+            Some(after),
+            now,
+        )?;
+        Ok(news)
+    })
+}
+
 /// Sets the fulfilment status of an order's devices (staff handle them; the operator the rest).
 pub(crate) fn mark_devices(conn: &mut PgConnection, order: OrderId, status: FulfillmentStatus) -> Result<(), DbError> {
     diesel::update(

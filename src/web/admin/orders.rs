@@ -304,6 +304,21 @@ pub struct RefundForm {
     pub reason: Option<String>,
 }
 
+/// Staff send the shopper the order's current mail again.
+pub async fn resend_mail(
+    state: web::Data<AppState>,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: OrderId = path_id(&id)?;
+    let (who, now) = (staff.0.id, state.shop.now());
+    state.shop.db.run(move |conn| Ok::<_, AppError>(commands::resend_mail(conn, id, who, now)?)).await?;
+    state.shop.wake_jobs();
+    session::flash(&session, "admin.orders.resent");
+    Ok(back_to(id))
+}
+
 pub async fn refund_order(
     state: web::Data<AppState>,
     session: Session,
