@@ -278,7 +278,7 @@ pub fn customers(
     }
     let q = q.map(str::trim).filter(|q| !q.is_empty()).map(|q| q.to_lowercase());
     // LIKE's own signs are taken as they are.
-    let plain = q.as_deref().map(|q| q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let plain = q.as_deref().map(crate::domain::shared::like_literal);
     let rows: Vec<Row> = prepared(
         "SELECT a.id, a.email, a.name, a.created_at, \
                 (SELECT count(*) FROM orders o WHERE o.account_id = a.id) AS orders, count(*) OVER () AS total \

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::model::BranchRow;
 use super::types::{is_slug, ProductAttributes, ProductKind};
 use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock, stock_movements};
@@ -391,19 +392,7 @@ pub struct BranchInput {
 }
 
 /// A branch as written.
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
-#[diesel(table_name = branches, check_for_backend(diesel::pg::Pg))]
-pub struct AdminBranch {
-    pub id: Uuid,
-    pub slug: String,
-    pub name_mn: String,
-    pub name_en: String,
-    pub address_mn: String,
-    pub address_en: String,
-    pub opening_hours: String,
-    pub pickup: bool,
-    pub delivery_warehouse: bool,
-}
+pub type AdminBranch = BranchRow;
 
 /// Staff open a branch. Making it the delivery warehouse moves the flag from the one that was.
 ///

@@ -42,7 +42,7 @@ pub struct ProductRow {
     pub attributes: String,
 }
 
-#[derive(Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = branches, check_for_backend(diesel::pg::Pg))]
 pub struct BranchRow {
     pub id: Uuid,

@@ -368,7 +368,7 @@ impl ProductFilter {
         q.split_whitespace()
             .take(8)
             .map(|word| {
-                let escaped = word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let escaped = crate::domain::shared::like_literal(&word.to_lowercase());
                 format!("%{escaped}%")
             })
             .collect()

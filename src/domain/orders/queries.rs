@@ -192,7 +192,7 @@ fn filtered(filter: &OrderFilter) -> orders::BoxedQuery<'static, diesel::pg::Pg>
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         let number = if digits.is_empty() || digits.len() > 9 { q.to_uppercase() } else { format!("TS-{digits:0>6}") };
         // The start of an email: LIKE's own signs are taken as they are.
-        let email = format!("{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let email = format!("{}%", crate::domain::shared::like_literal(&q.to_lowercase()));
         let phone = if digits.len() == 8 { digits } else { String::new() };
         query = query.filter(
             sql::<Bool>("(orders.number = ")

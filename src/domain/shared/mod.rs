@@ -17,3 +17,8 @@ pub use money::Money;
 pub use page::{Page, PageRequest};
 pub use settings::ShopRules;
 pub use validation::{Code, FieldError, FieldErrors};
+
+/// Text to match as it is inside a `LIKE` pattern: its own `%`, `_` and backslash are escaped.
+pub fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -15,7 +15,7 @@ use crate::domain::promotions::{
     commands, queries, rules, Campaign, CampaignInput, CampaignStats, CodeRecord, CodeRequest, CodeStatus,
     PromotionError,
 };
-use crate::domain::shared::{shop_local, CampaignId, Code, FieldErrors, Money, PageRequest};
+use crate::domain::shared::{shop_local, CampaignId, Code, FieldErrors, PageRequest};
 use crate::web::chart::{self, Bar};
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -273,12 +273,6 @@ pub struct CampaignPage {
     pub pager: Pager,
     pub errors: FormErrors,
     pub typed: CodesForm,
-}
-
-impl CampaignPage {
-    pub fn money(&self, m: &Money) -> String {
-        m.display()
-    }
 }
 
 /// The last 30 days of redemptions, one bar a day (days without any too).

@@ -12,7 +12,7 @@ use crate::domain::orders::{queries as orders, OrderFilter};
 use crate::domain::promotions::types::shown_discount;
 use crate::domain::promotions::{queries as promotions, MyCode};
 use crate::domain::reports::{self, CustomerNumber, CustomerRow};
-use crate::domain::shared::{shop_local, AccountId, Money, PageRequest};
+use crate::domain::shared::{shop_local, AccountId, PageRequest};
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
 use crate::web::extract::StaffUser;
@@ -78,12 +78,6 @@ pub struct CustomerPage {
     pub numbers: Vec<CustomerNumber>,
     pub codes: Vec<CodeView>,
     pub addresses: Vec<Address>,
-}
-
-impl CustomerPage {
-    pub fn money(&self, m: &Money) -> String {
-        m.display()
-    }
 }
 
 pub async fn show_customer(

@@ -64,22 +64,20 @@ pub async fn show_dashboard(
 ) -> Result<HttpResponse, AppError> {
     let now = state.shop.now();
     let kept = state.dashboard.fresh();
-    let (figures, counts) = state
+    let stale = kept.is_none();
+    let (read, counts) = state
         .shop
         .db
         .run(move |conn| {
-            let figures: std::sync::Arc<Dashboard> = match kept {
-                Some(f) => f,
-                None => std::sync::Arc::new(reports::dashboard(conn, now)?),
-            };
-            Ok::<_, AppError>((figures, queries::count_by_kind(conn)?))
+            let read: Option<Dashboard> = if stale { Some(reports::dashboard(conn, now)?) } else { None };
+            Ok::<_, AppError>((read, queries::count_by_kind(conn)?))
         })
         .await?;
-    // Figures just read (held only here) are kept for the next visits.
-    let figures = if std::sync::Arc::strong_count(&figures) == 1 {
-        state.dashboard.keep(std::sync::Arc::unwrap_or_clone(figures))
-    } else {
-        figures
+    // Figures just read are kept for the next visits.
+    let figures = match (kept, read) {
+        (Some(kept), _) => kept,
+        (None, Some(read)) => state.dashboard.keep(read),
+        (None, None) => return Err(AppError::Internal("no dashboard figures".into())),
     };
     let lang = ctx.lang;
     let page = DashboardPage {
