@@ -30,10 +30,13 @@ pub enum AuditAction {
     StaffDisabled,
     StaffEnabled,
     OrderMailResent,
+    CategoryCreated,
+    CategoryUpdated,
+    BranchUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -52,6 +55,9 @@ impl AuditAction {
         AuditAction::StaffDisabled,
         AuditAction::StaffEnabled,
         AuditAction::OrderMailResent,
+        AuditAction::CategoryCreated,
+        AuditAction::CategoryUpdated,
+        AuditAction::BranchUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +80,9 @@ impl AuditAction {
             AuditAction::StaffDisabled => "staff_disabled",
             AuditAction::StaffEnabled => "staff_enabled",
             AuditAction::OrderMailResent => "order_mail_resent",
+            AuditAction::CategoryCreated => "category_created",
+            AuditAction::CategoryUpdated => "category_updated",
+            AuditAction::BranchUpdated => "branch_updated",
         }
     }
 

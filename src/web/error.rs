@@ -296,7 +296,9 @@ impl From<FieldErrors> for AppError {
 impl From<CatalogError> for AppError {
     fn from(e: CatalogError) -> Self {
         match e {
-            CatalogError::ProductNotFound => AppError::NotFound,
+            CatalogError::ProductNotFound | CatalogError::CategoryNotFound | CatalogError::BranchNotFound => {
+                AppError::NotFound
+            }
             CatalogError::Invalid(fields) => AppError::Invalid(fields),
             CatalogError::Internal(db) => db.into(),
         }

@@ -78,8 +78,9 @@ pub fn asset_routes(cfg: &mut web::ServiceConfig) {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use self::admin::{
-        audit as admin_audit_pages, campaigns as admin_campaign_pages, customers as admin_customer_pages, dashboard,
-        jobs as admin_job_pages, numbers as admin_number_pages, orders as admin_order_pages,
+        audit as admin_audit_pages, branches as admin_branch_pages, campaigns as admin_campaign_pages,
+        categories as admin_category_pages, customers as admin_customer_pages, dashboard, jobs as admin_job_pages,
+        numbers as admin_number_pages, orders as admin_order_pages, products as admin_product_pages,
         reports as admin_report_pages, staff as admin_staff_pages,
     };
     use self::api::orders as api_orders;
@@ -132,6 +133,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Staff pages
         .service(get("/admin", dashboard::show_dashboard))
         .service(get("/admin/feed", dashboard::feed))
+        .service(
+            get("/admin/products", admin_product_pages::list_products)
+                .route(web::post().to(admin_product_pages::create_product)),
+        )
+        .service(get("/admin/products/new", admin_product_pages::new_product))
+        .service(
+            get("/admin/products/{id}", admin_product_pages::edit_product)
+                .route(web::post().to(admin_product_pages::update_product)),
+        )
+        .service(post("/admin/products/{id}/visibility", admin_product_pages::set_visibility))
+        .service(
+            get("/admin/categories", admin_category_pages::list_categories)
+                .route(web::post().to(admin_category_pages::create_category)),
+        )
+        .service(post("/admin/categories/{id}", admin_category_pages::update_category))
+        .service(
+            get("/admin/branches", admin_branch_pages::list_branches)
+                .route(web::post().to(admin_branch_pages::create_branch)),
+        )
+        .service(
+            get("/admin/branches/{id}", admin_branch_pages::edit_branch)
+                .route(web::post().to(admin_branch_pages::update_branch)),
+        )
+        .service(
+            get("/admin/stock", admin_branch_pages::show_stock).route(web::post().to(admin_branch_pages::set_stock)),
+        )
         .service(
             get("/admin/campaigns", admin_campaign_pages::list_campaigns)
                 .route(web::post().to(admin_campaign_pages::create_campaign)),

@@ -178,3 +178,35 @@ async fn staff_import_numbers_from_a_csv_with_one_bad_line_after_a_preview() {
     assert_eq!(app.count("SELECT count(*) AS n FROM numbers WHERE msisdn IN ('88990001', '88990003')"), 2);
     b.close().await;
 }
+
+#[tokio::test]
+async fn staff_set_stock_in_place_on_a_tablet_and_the_change_is_kept_with_why() {
+    let app = spawn_with(true, &[]).await;
+    app.create_staff("staff@shop.mn", Role::Staff);
+    let router = app.product_id("zte-mf286-4g-router");
+    let zaisan = app.branch_id("zaisan");
+    app.set_stock(router, zaisan, 2);
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(800, 1000).await.unwrap();
+    c.goto(&app.url("/login?lang=en&next=/admin/stock")).await.unwrap();
+    fill(c, "email", "staff@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the stock grid", || async { path(c).await == "/admin/stock" }).await;
+    let cell = format!("stock-{router}-{zaisan}");
+    fill(c, "stock-reason", "Delivery received").await;
+    fill(c, &format!("{cell}-q"), "9").await;
+    click(c, &format!("#{cell} button")).await;
+    b.wait_for(10, "the cell saved in place", || async { text_of(c, &format!("#{cell}")).await.contains("Saved") })
+        .await;
+    assert!(c.find(Locator::Css(".notice")).await.is_err(), "no reload: the plain form's notice is not there");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM stock_movements WHERE product_id = '{router}' AND branch_id = '{zaisan}' \
+             AND delta = 7 AND reason = 'Delivery received'"
+        )),
+        1
+    );
+    b.close().await;
+}

@@ -5,7 +5,7 @@ use storefront::domain::accounts::Role;
 
 use crate::common::{between, cookie_client, csrf_in, spawn_app, TestApp};
 
-async fn staff_client(app: &TestApp) -> reqwest::Client {
+pub async fn staff_client(app: &TestApp) -> reqwest::Client {
     app.create_staff("saraa@shop.mn", Role::Staff);
     let staff = cookie_client();
     assert_eq!(app.sign_in_browser(&staff, "saraa@shop.mn").await.status(), 303);

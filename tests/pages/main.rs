@@ -4,6 +4,8 @@ mod common;
 
 mod accounts;
 mod admin;
+mod admin_branches;
+mod admin_catalog;
 mod admin_orders;
 mod assets;
 mod catalog;

@@ -60,7 +60,13 @@ pub struct ProductInput {
     pub position: Option<String>,
 }
 
-fn text(raw: Option<&String>, field: &str, max: usize, required: bool, errors: &mut FieldErrors) -> Option<String> {
+pub(super) fn text(
+    raw: Option<&String>,
+    field: &str,
+    max: usize,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> Option<String> {
     let t = raw.map(|s| s.trim().to_string());
     match t {
         None if required => {
@@ -135,13 +141,41 @@ fn attributes(kind: ProductKind, raw: &Value, errors: &mut FieldErrors) -> Optio
         errors.add("attributes", Code::JsonObject);
         return None;
     }
-    match ProductAttributes::from_json(kind, raw) {
-        Ok(_) => Some(raw.clone()),
+    let mut raw = raw.clone();
+    // A device's specs may come as lines of `name: value` (the admin's text box), stored as the
+    // object they describe.
+    if kind == ProductKind::Device {
+        if let Some(Value::String(lines)) = raw.get("specs").cloned() {
+            match specs_from_lines(&lines) {
+                Some(specs) => raw["specs"] = specs,
+                None => {
+                    errors.add("attributes.specs", Code::SpecLine);
+                    return None;
+                }
+            }
+        }
+    }
+    match ProductAttributes::from_json(kind, &raw) {
+        Ok(_) => Some(raw),
         Err(e) => {
             errors.extend(e);
             None
         }
     }
+}
+
+/// `network: 5G` a line, blank lines skipped; `None` when a line has no name or no value.
+fn specs_from_lines(lines: &str) -> Option<Value> {
+    let mut specs = serde_json::Map::new();
+    for line in lines.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':')?;
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() || value.is_empty() {
+            return None;
+        }
+        specs.insert(name.to_string(), Value::String(value.to_string()));
+    }
+    Some(Value::Object(specs))
 }
 
 fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<ProductId>) -> Result<bool, CatalogError> {
@@ -152,7 +186,7 @@ fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<ProductId>) ->
     Ok(q.select(products::id).first::<ProductId>(conn).optional()?.is_some())
 }
 
-fn load(conn: &mut PgConnection, id: ProductId) -> Result<Option<AdminProduct>, CatalogError> {
+pub(super) fn find_product(conn: &mut PgConnection, id: ProductId) -> Result<Option<AdminProduct>, CatalogError> {
     Ok(products::table.find(id).select(AdminProduct::as_select()).first(conn).optional()?)
 }
 
@@ -257,7 +291,7 @@ pub fn create_product(
                 products::updated_at.eq(now),
             ))
             .execute(conn)?;
-        let product = load(conn, id)?.ok_or(CatalogError::ProductNotFound)?;
+        let product = find_product(conn, id)?.ok_or(CatalogError::ProductNotFound)?;
         audit::record(
             conn,
             staff,
@@ -394,6 +428,73 @@ pub struct BranchInput {
 /// A branch as written.
 pub type AdminBranch = BranchRow;
 
+struct CheckedBranch {
+    slug: String,
+    name_mn: String,
+    name_en: String,
+    address_mn: String,
+    address_en: String,
+    hours: String,
+}
+
+/// Checks a branch's fields; on a change (`this`) the fields not sent keep their values.
+fn check_branch(
+    conn: &mut PgConnection,
+    input: &BranchInput,
+    this: Option<&BranchRow>,
+) -> Result<CheckedBranch, CatalogError> {
+    let mut errors = FieldErrors::new();
+    let mut field = |raw: &Option<String>, name: &str, max: usize, kept: Option<&String>| match raw {
+        None if kept.is_some() => kept.cloned(),
+        raw => text(raw.as_ref(), name, max, true, &mut errors),
+    };
+    let name_mn = field(&input.name_mn, "name.mn", 200, this.map(|b| &b.name_mn));
+    let name_en = field(&input.name_en, "name.en", 200, this.map(|b| &b.name_en));
+    let address_mn = field(&input.address_mn, "address.mn", 500, this.map(|b| &b.address_mn));
+    let address_en = field(&input.address_en, "address.en", 500, this.map(|b| &b.address_en));
+    let hours = field(&input.opening_hours, "opening_hours", 200, this.map(|b| &b.opening_hours));
+    let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if is_slug(s) => Some(s.to_string()),
+        Some(_) => {
+            errors.add("slug", Code::Slug);
+            None
+        }
+        None => this.map(|b| b.slug.clone()).or_else(|| name_en.as_deref().map(slug_from).filter(|s| is_slug(s))),
+    };
+    if let Some(s) = &slug {
+        let mut q = branches::table.filter(branches::slug.eq(s)).into_boxed();
+        if let Some(b) = this {
+            q = q.filter(branches::id.ne(b.id));
+        }
+        if q.select(branches::id).first::<Uuid>(conn).optional()?.is_some() {
+            errors.add("slug", Code::SlugTaken);
+        }
+    }
+    match (name_mn, name_en, address_mn, address_en, hours, slug) {
+        (Some(name_mn), Some(name_en), Some(address_mn), Some(address_en), Some(hours), Some(slug))
+            if errors.is_empty() =>
+        {
+            Ok(CheckedBranch { slug, name_mn, name_en, address_mn, address_en, hours })
+        }
+        _ => {
+            if errors.is_empty() {
+                errors.add("slug", Code::Required);
+            }
+            Err(CatalogError::Invalid(errors))
+        }
+    }
+}
+
+/// Only one branch ships deliveries: making one the warehouse takes the flag from the other.
+fn take_warehouse_flag(conn: &mut PgConnection, except: Option<Uuid>) -> Result<(), CatalogError> {
+    let mut q = diesel::update(branches::table).filter(branches::delivery_warehouse.eq(true)).into_boxed();
+    if let Some(id) = except {
+        q = q.filter(branches::id.ne(id));
+    }
+    q.set(branches::delivery_warehouse.eq(false)).execute(conn)?;
+    Ok(())
+}
+
 /// Staff open a branch. Making it the delivery warehouse moves the flag from the one that was.
 ///
 /// # Errors
@@ -405,53 +506,20 @@ pub fn create_branch(
     now: DateTime<Utc>,
 ) -> Result<AdminBranch, CatalogError> {
     conn.transaction(|conn| {
-        let mut errors = FieldErrors::new();
-        let name_mn = text(input.name_mn.as_ref(), "name.mn", 200, true, &mut errors);
-        let name_en = text(input.name_en.as_ref(), "name.en", 200, true, &mut errors);
-        let address_mn = text(input.address_mn.as_ref(), "address.mn", 500, true, &mut errors);
-        let address_en = text(input.address_en.as_ref(), "address.en", 500, true, &mut errors);
-        let hours = text(input.opening_hours.as_ref(), "opening_hours", 200, true, &mut errors);
-        let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) if is_slug(s) => Some(s.to_string()),
-            Some(_) => {
-                errors.add("slug", Code::Slug);
-                None
-            }
-            None => name_en.as_deref().map(slug_from).filter(|s| is_slug(s)),
-        };
-        if let Some(s) = &slug {
-            let taken: Option<Uuid> =
-                branches::table.filter(branches::slug.eq(s)).select(branches::id).first(conn).optional()?;
-            if taken.is_some() {
-                errors.add("slug", Code::SlugTaken);
-            }
-        }
-        let (Some(name_mn), Some(name_en), Some(address_mn), Some(address_en), Some(hours), Some(slug)) =
-            (name_mn, name_en, address_mn, address_en, hours, slug)
-        else {
-            if errors.is_empty() {
-                errors.add("slug", Code::Required);
-            }
-            return Err(CatalogError::Invalid(errors));
-        };
-        if !errors.is_empty() {
-            return Err(CatalogError::Invalid(errors));
-        }
+        let b = check_branch(conn, input, None)?;
         let warehouse = input.delivery_warehouse.unwrap_or(false);
         if warehouse {
-            diesel::update(branches::table.filter(branches::delivery_warehouse.eq(true)))
-                .set(branches::delivery_warehouse.eq(false))
-                .execute(conn)?;
+            take_warehouse_flag(conn, None)?;
         }
         let next: Option<i32> = branches::table.select(diesel::dsl::max(branches::position)).first(conn)?;
         let branch: AdminBranch = diesel::insert_into(branches::table)
             .values((
-                branches::slug.eq(&slug),
-                branches::name_mn.eq(&name_mn),
-                branches::name_en.eq(&name_en),
-                branches::address_mn.eq(&address_mn),
-                branches::address_en.eq(&address_en),
-                branches::opening_hours.eq(&hours),
+                branches::slug.eq(&b.slug),
+                branches::name_mn.eq(&b.name_mn),
+                branches::name_en.eq(&b.name_en),
+                branches::address_mn.eq(&b.address_mn),
+                branches::address_en.eq(&b.address_en),
+                branches::opening_hours.eq(&b.hours),
                 branches::pickup.eq(input.pickup.unwrap_or(true)),
                 branches::delivery_warehouse.eq(warehouse),
                 branches::position.eq(next.unwrap_or(0) + 1),
@@ -469,6 +537,56 @@ pub fn create_branch(
             now,
         )?;
         Ok(branch)
+    })
+}
+
+/// Staff change a branch: only the fields given.
+///
+/// # Errors
+/// `BranchNotFound`; `Invalid` naming every wrong field.
+pub fn update_branch(
+    conn: &mut PgConnection,
+    id: Uuid,
+    input: &BranchInput,
+    staff: AccountId,
+    now: DateTime<Utc>,
+) -> Result<AdminBranch, CatalogError> {
+    conn.transaction(|conn| {
+        let before: AdminBranch = branches::table
+            .find(id)
+            .select(AdminBranch::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or(CatalogError::BranchNotFound)?;
+        let b = check_branch(conn, input, Some(&before))?;
+        let warehouse = input.delivery_warehouse.unwrap_or(before.delivery_warehouse);
+        if warehouse && !before.delivery_warehouse {
+            take_warehouse_flag(conn, Some(id))?;
+        }
+        let after: AdminBranch = diesel::update(branches::table.find(id))
+            .set((
+                branches::slug.eq(&b.slug),
+                branches::name_mn.eq(&b.name_mn),
+                branches::name_en.eq(&b.name_en),
+                branches::address_mn.eq(&b.address_mn),
+                branches::address_en.eq(&b.address_en),
+                branches::opening_hours.eq(&b.hours),
+                branches::pickup.eq(input.pickup.unwrap_or(before.pickup)),
+                branches::delivery_warehouse.eq(warehouse),
+            ))
+            .returning(AdminBranch::as_returning())
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            staff,
+            AuditAction::BranchUpdated,
+            &Subject::new("branch", id),
+            json(&before),
+            json(&after),
+            now,
+        )?;
+        Ok(after)
     })
 }
 

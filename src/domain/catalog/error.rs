@@ -6,6 +6,10 @@ use crate::domain::shared::FieldErrors;
 pub enum CatalogError {
     #[error("product not found")]
     ProductNotFound,
+    #[error("category not found")]
+    CategoryNotFound,
+    #[error("branch not found")]
+    BranchNotFound,
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error(transparent)]

@@ -1,5 +1,6 @@
 //! The catalog: categories, products of every kind, branches and device stock per branch.
 pub mod admin;
+pub mod backoffice;
 pub mod demo;
 pub mod error;
 pub mod model;

@@ -107,10 +107,11 @@ pub enum Code {
     UnknownAction,
     StaffRole,
     NotYourself,
+    SpecLine,
 }
 
 impl Code {
-    pub const ALL: [Code; 96] = [
+    pub const ALL: [Code; 97] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -207,6 +208,7 @@ impl Code {
         Code::UnknownAction,
         Code::StaffRole,
         Code::NotYourself,
+        Code::SpecLine,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -308,6 +310,7 @@ impl Code {
             Code::UnknownAction => "unknown_action",
             Code::StaffRole => "staff_role",
             Code::NotYourself => "not_yourself",
+            Code::SpecLine => "spec_line",
         }
     }
 

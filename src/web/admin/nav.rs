@@ -7,6 +7,8 @@ use crate::domain::accounts::{Account, Role};
 pub enum Section {
     Dashboard,
     Orders,
+    Products,
+    Branches,
     Customers,
     Numbers,
     Campaigns,
@@ -18,9 +20,11 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 11] = [
         Section::Dashboard,
         Section::Orders,
+        Section::Products,
+        Section::Branches,
         Section::Customers,
         Section::Numbers,
         Section::Campaigns,
@@ -34,6 +38,8 @@ impl Section {
         match self {
             Section::Dashboard => "/admin",
             Section::Orders => "/admin/orders",
+            Section::Products => "/admin/products",
+            Section::Branches => "/admin/branches",
             Section::Customers => "/admin/customers",
             Section::Numbers => "/admin/numbers",
             Section::Campaigns => "/admin/campaigns",
@@ -48,6 +54,8 @@ impl Section {
         match self {
             Section::Dashboard => "admin.nav.dashboard",
             Section::Orders => "admin.nav.orders",
+            Section::Products => "admin.nav.products",
+            Section::Branches => "admin.nav.branches",
             Section::Customers => "admin.nav.customers",
             Section::Numbers => "admin.nav.numbers",
             Section::Campaigns => "admin.nav.campaigns",

@@ -47,7 +47,8 @@ pub struct ProductBody {
     /// `{"mn", "en"}`, or one text for both languages.
     #[schema(value_type = Option<Object>)]
     pub description: Option<Value>,
-    /// By kind, as `Product.attributes` describes.
+    /// By kind, as `Product.attributes` describes; a device's `specs` may also be text, one
+    /// `name: value` a line (an extension).
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<Value>,
     /// false hides it from the shop (an extension).
