@@ -359,6 +359,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_images (id) {
+        id -> Uuid,
+        product_id -> Uuid,
+        position -> Int4,
+        alt_mn -> Text,
+        alt_en -> Text,
+        width -> Int4,
+        height -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    image_files (image_id, width) {
+        image_id -> Uuid,
+        width -> Int4,
+        height -> Int4,
+        hash -> Text,
+        content_type -> Text,
+        bytes -> Bytea,
+    }
+}
+
+diesel::table! {
     products (id) {
         id -> Uuid,
         slug -> Text,
@@ -476,12 +501,16 @@ diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(payment_events -> payments (payment_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(products -> categories (category_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::joinable!(image_files -> product_images (image_id));
 diesel::joinable!(sandbox_refunds -> payments (payment_id));
 diesel::joinable!(stock -> branches (branch_id));
 diesel::joinable!(stock -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    image_files,
+    product_images,
     addresses,
     api_tokens,
     audit_log,

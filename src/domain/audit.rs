@@ -33,10 +33,12 @@ pub enum AuditAction {
     CategoryCreated,
     CategoryUpdated,
     BranchUpdated,
+    ImageAdded,
+    ImageRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -58,6 +60,8 @@ impl AuditAction {
         AuditAction::CategoryCreated,
         AuditAction::CategoryUpdated,
         AuditAction::BranchUpdated,
+        AuditAction::ImageAdded,
+        AuditAction::ImageRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +87,8 @@ impl AuditAction {
             AuditAction::CategoryCreated => "category_created",
             AuditAction::CategoryUpdated => "category_updated",
             AuditAction::BranchUpdated => "branch_updated",
+            AuditAction::ImageAdded => "image_added",
+            AuditAction::ImageRemoved => "image_removed",
         }
     }
 

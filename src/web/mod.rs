@@ -13,6 +13,7 @@ pub mod extract;
 pub mod filters;
 pub mod headers;
 pub mod live;
+pub mod media;
 pub mod number_query;
 pub mod order_query;
 pub mod pages;
@@ -73,7 +74,7 @@ where
 
 /// `/static/…`, served from the binary.
 pub fn asset_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/static/{path:.*}", assets::serve));
+    cfg.service(get("/static/{path:.*}", assets::serve)).service(get("/media/{name}", media::serve));
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -143,6 +144,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(admin_product_pages::update_product)),
         )
         .service(post("/admin/products/{id}/visibility", admin_product_pages::set_visibility))
+        .service(post("/admin/products/{id}/images", admin_product_pages::upload_image))
+        .service(post("/admin/products/{id}/images/{image}/delete", admin_product_pages::remove_image))
         .service(
             get("/admin/categories", admin_category_pages::list_categories)
                 .route(web::post().to(admin_category_pages::create_category)),

@@ -224,3 +224,92 @@ async fn staff_add_and_rename_categories_and_a_category_cannot_sit_under_itself(
     let (_, audit) = app.get_json_as("/api/v1/admin/audit?action=category_updated", &token).await;
     assert_eq!(audit["total"], 1, "{audit}");
 }
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+fn upload(csrf: Option<&str>, bytes: Vec<u8>, file_name: &str, alt_en: &str) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(t) = csrf {
+        form = form.text("_csrf", t.to_string());
+    }
+    form.part("image", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()))
+        .text("alt_mn", "Утасны зураг")
+        .text("alt_en", alt_en.to_string())
+}
+
+#[tokio::test]
+async fn a_picture_is_checked_written_at_its_widths_served_for_good_and_removed() {
+    let app = spawn_app().await;
+    let staff = staff_client(&app).await;
+    let router = app.product_id("zte-mf286-4g-router");
+    let at = format!("/admin/products/{router}");
+    let (_, page) = app.page(&staff, &format!("{at}?lang=en")).await;
+    let csrf = csrf_in(&page);
+
+    let res = staff
+        .post(app.url(&format!("{at}/images")))
+        .multipart(upload(None, png(800, 600), "a.png", "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "no token, no upload");
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    let res = staff
+        .post(app.url(&format!("{at}/images?lang=en")))
+        .multipart(upload(Some(&csrf), svg, "a.svg", "Kept text"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"id="image-error""#) && page.contains("is not a PNG, JPEG or WebP picture"), "{page}");
+    assert!(page.contains(r#"value="Kept text""#));
+
+    let res = staff
+        .post(app.url(&format!("{at}/images")))
+        .multipart(upload(Some(&csrf), png(1200, 900), "router.png", "The router from the front"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, page) = app.page(&staff, &format!("{at}?lang=en")).await;
+    let list = between(&page, r#"class="image-list""#, "</ul>").to_string();
+    assert!(list.contains("1200 × 900"), "{list}");
+
+    let (status, shop) = app.page(&cookie_client(), "/products/zte-mf286-4g-router?lang=en").await;
+    assert_eq!(status, 200);
+    let srcset = between(&shop, r#"srcset=""#, r#"""#).to_string();
+    assert_eq!(srcset.matches("/media/").count(), 3, "480, 960 and 1200: {srcset}");
+    assert!(shop.contains(r#"alt="The router from the front""#));
+    let src = between(&shop, r#"<img src=""#, r#"""#).to_string();
+    let res = reqwest::get(app.url(&src)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let bytes = res.bytes().await.unwrap();
+    let served = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((served.width(), served.height()), (960, 720), "the 960 file for a 960 place");
+    let again = reqwest::Client::new().get(app.url(&src)).header("If-None-Match", etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(reqwest::get(app.url("/media/not-a-hash.jpg")).await.unwrap().status(), 404);
+
+    let image_id = between(&list, r#"data-image=""#, r#"""#).to_string();
+    let res = staff
+        .post(app.url(&format!("{at}/images/{image_id}/delete")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(reqwest::get(app.url(&src)).await.unwrap().status(), 404, "its files went with it");
+    let token = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
+    let (_, audit) = app.get_json_as("/api/v1/admin/audit?subject_type=product", &token).await;
+    let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["image_removed", "image_added"], "{audit}");
+}

@@ -108,10 +108,14 @@ pub enum Code {
     StaffRole,
     NotYourself,
     SpecLine,
+    ImageTooBig,
+    ImageFormat,
+    ImageSize,
+    TooManyImages,
 }
 
 impl Code {
-    pub const ALL: [Code; 97] = [
+    pub const ALL: [Code; 101] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -209,6 +213,10 @@ impl Code {
         Code::StaffRole,
         Code::NotYourself,
         Code::SpecLine,
+        Code::ImageTooBig,
+        Code::ImageFormat,
+        Code::ImageSize,
+        Code::TooManyImages,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -311,6 +319,10 @@ impl Code {
             Code::StaffRole => "staff_role",
             Code::NotYourself => "not_yourself",
             Code::SpecLine => "spec_line",
+            Code::ImageTooBig => "image_too_big",
+            Code::ImageFormat => "image_format",
+            Code::ImageSize => "image_size",
+            Code::TooManyImages => "too_many_images",
         }
     }
 
@@ -324,7 +336,8 @@ impl Code {
             | Code::QuantityMax
             | Code::PerPage
             | Code::CartFull => &["max"],
-            Code::RefundRange => &["max"],
+            Code::RefundRange | Code::ImageTooBig | Code::TooManyImages => &["max"],
+            Code::ImageSize => &["min", "max"],
             Code::AmountAtLeast => &["min"],
             Code::AmountRange => &["min", "max"],
             Code::NotOurNumber => &["prefixes"],

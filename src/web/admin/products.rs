@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 use super::nav::{AdminNav, Section};
 use crate::domain::catalog::admin::{self, AdminProduct, ProductInput};
 use crate::domain::catalog::backoffice::{self, CategoryLine, ProductLine, Shown};
+use crate::domain::catalog::images::{self, ProductImage};
 use crate::domain::catalog::{CatalogError, ProductKind, Tier};
-use crate::domain::shared::{FieldErrors, Money, PageRequest, ProductId};
+use crate::domain::shared::{Code, FieldError, FieldErrors, Money, PageRequest, ProductId};
 use crate::web::error::AppError;
 use crate::web::extract::{path_id, StaffUser};
 use crate::web::filters;
@@ -290,6 +291,17 @@ pub struct ProductPage {
     pub form: ProductForm,
     pub errors: FormErrors,
     pub shop_href: Option<String>,
+    pub images: Vec<ProductImage>,
+    /// What the failed upload said, kept for its form.
+    pub upload: Upload,
+}
+
+/// The picture form's texts as sent, and what was wrong.
+#[derive(Default)]
+pub struct Upload {
+    pub alt_mn: String,
+    pub alt_en: String,
+    pub errors: FormErrors,
 }
 
 impl ProductPage {
@@ -304,6 +316,7 @@ struct FormState {
     form: ProductForm,
     errors: FieldErrors,
     shop_href: Option<String>,
+    upload: Upload,
 }
 
 async fn form_page(
@@ -313,7 +326,18 @@ async fn form_page(
     staff: &StaffUser,
     shown: FormState,
 ) -> Result<ProductPage, AppError> {
-    let categories = state.shop.db.run(|conn| Ok::<_, AppError>(backoffice::list_categories(conn)?)).await?;
+    let id = shown.id;
+    let (categories, images) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let images = match id {
+                Some(id) => images::images_of(conn, &[id])?,
+                None => Vec::new(),
+            };
+            Ok::<_, AppError>((backoffice::list_categories(conn)?, images))
+        })
+        .await?;
     Ok(ProductPage {
         nav: AdminNav::new(&staff.0, Section::Products),
         csrf: ctx.form_token(session),
@@ -327,6 +351,8 @@ async fn form_page(
         form: shown.form,
         errors: FormErrors(shown.errors),
         shop_href: shown.shop_href,
+        images,
+        upload: shown.upload,
         ctx,
     })
 }
@@ -346,7 +372,8 @@ pub async fn new_product(
 ) -> Result<HttpResponse, AppError> {
     let kind = query.kind.as_deref().and_then(ProductKind::parse).unwrap_or(ProductKind::Device);
     let form = ProductForm { active: Some("on".into()), ..ProductForm::default() };
-    let shown = FormState { id: None, kind, form, errors: FieldErrors::new(), shop_href: None };
+    let shown =
+        FormState { id: None, kind, form, errors: FieldErrors::new(), shop_href: None, upload: Upload::default() };
     html_with(StatusCode::OK, &form_page(&state, ctx, &session, &staff, shown).await?)
 }
 
@@ -370,7 +397,7 @@ pub async fn create_product(
             Ok(see_other(&format!("/admin/products/{}", p.id)))
         }
         Err(CatalogError::Invalid(errors)) => {
-            let shown = FormState { id: None, kind, form, errors, shop_href: None };
+            let shown = FormState { id: None, kind, form, errors, shop_href: None, upload: Upload::default() };
             html_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, ctx, &session, &staff, shown).await?)
         }
         Err(e) => Err(e.into()),
@@ -392,6 +419,7 @@ pub async fn edit_product(
         form: ProductForm::of(&p),
         errors: FieldErrors::new(),
         shop_href: p.active.then(|| format!("/products/{}", p.slug)),
+        upload: Upload::default(),
     };
     html_with(StatusCode::OK, &form_page(&state, ctx, &session, &staff, shown).await?)
 }
@@ -418,7 +446,8 @@ pub async fn update_product(
         }
         Err(CatalogError::Invalid(errors)) => {
             let shop_href = before.active.then(|| format!("/products/{}", before.slug));
-            let shown = FormState { id: Some(id), kind: before.kind, form, errors, shop_href };
+            let shown =
+                FormState { id: Some(id), kind: before.kind, form, errors, shop_href, upload: Upload::default() };
             html_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, ctx, &session, &staff, shown).await?)
         }
         Err(e) => Err(e.into()),
@@ -446,4 +475,93 @@ pub async fn set_visibility(
     state.shop.db.run(move |conn| admin::update_product(conn, id, &input, who, now)).await?;
     session::flash(&session, if active { "admin.products.shown" } else { "admin.products.hidden" });
     Ok(see_other(&format!("/admin/products/{id}")))
+}
+
+/// Reads a multipart field into memory, refusing more than `cap` bytes.
+async fn read_field(field: &mut actix_multipart::Field, cap: usize) -> Result<Option<Vec<u8>>, AppError> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+        if out.len() + chunk.len() > cap {
+            return Ok(None);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(Some(out))
+}
+
+/// A picture added to a product from its page: checked, written at its widths off the
+/// request's thread, then stored.
+pub async fn upload_image(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+    mut parts: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    use futures_util::StreamExt;
+    let id: ProductId = path_id(&id)?;
+    let product = state.shop.db.run(move |conn| backoffice::product(conn, id)).await?;
+    let (mut bytes, mut too_big, mut alt_mn, mut alt_en) = (Vec::new(), false, String::new(), String::new());
+    while let Some(field) = parts.next().await {
+        let mut field = field.map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let cap = if name == "image" { images::MAX_BYTES } else { 4096 };
+        let read = read_field(&mut field, cap).await?;
+        match (name.as_str(), read) {
+            ("image", Some(b)) => bytes = b,
+            ("image", None) => too_big = true,
+            ("alt_mn", Some(b)) => alt_mn = String::from_utf8_lossy(&b).into_owned(),
+            ("alt_en", Some(b)) => alt_en = String::from_utf8_lossy(&b).into_owned(),
+            _ => {}
+        }
+    }
+    let checked = if too_big {
+        Err(FieldErrors::single("image", FieldError::from(Code::ImageTooBig).with("max", "3 MB")))
+    } else {
+        web::block(move || images::check(&bytes, "image"))
+            .await
+            .map_err(|e| AppError::Internal(format!("image work: {e}")))?
+    };
+    let (who, now) = (staff.0.id, state.shop.now());
+    let (mn, en) = (alt_mn.clone(), alt_en.clone());
+    let added = match checked {
+        Ok(image) => state.shop.db.run(move |conn| images::add(conn, id, &image, &mn, &en, who, now)).await,
+        Err(errors) => Err(CatalogError::Invalid(errors)),
+    };
+    match added {
+        Ok(_) => {
+            session::flash(&session, "admin.images.added");
+            Ok(see_other(&format!("/admin/products/{id}#images")))
+        }
+        Err(CatalogError::Invalid(errors)) => {
+            let shown = FormState {
+                id: Some(id),
+                kind: product.kind,
+                form: ProductForm::of(&product),
+                errors: FieldErrors::new(),
+                shop_href: product.active.then(|| format!("/products/{}", product.slug)),
+                upload: Upload { alt_mn, alt_en, errors: FormErrors(errors) },
+            };
+            html_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, ctx, &session, &staff, shown).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Takes a picture off a product.
+pub async fn remove_image(
+    state: web::Data<AppState>,
+    session: Session,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (product, image) = path.into_inner();
+    let (id, image): (ProductId, uuid::Uuid) = (path_id(&product)?, path_id(&image)?);
+    let (who, now) = (staff.0.id, state.shop.now());
+    state.shop.db.run(move |conn| images::remove(conn, id, image, who, now)).await?;
+    session::flash(&session, "admin.images.removed");
+    Ok(see_other(&format!("/admin/products/{id}#images")))
 }

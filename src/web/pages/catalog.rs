@@ -192,6 +192,8 @@ pub struct ProductPage {
     pub hint: Option<&'static str>,
     /// Where a number, eSIM or re-issue is bought from: the number picker or the account.
     pub next: Option<(String, &'static str)>,
+    /// The product's first picture, if staff gave it one.
+    pub photo: Option<crate::domain::catalog::images::ProductImage>,
 }
 
 fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
@@ -261,6 +263,7 @@ fn product_page(
         tier: None,
         hint: None,
         next: None,
+        photo: None,
         ctx: ctx.clone(),
     };
     match p.details() {
@@ -308,23 +311,26 @@ pub async fn show_product(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&slug.into_inner())?;
-    let (product, stock, siblings) = state
+    let (product, stock, siblings, photo) = state
         .shop
         .db
         .run(move |conn| {
             let product = queries::get_product(conn, &by)?;
             let stock = queries::availability(conn, &product)?;
+            let photo = crate::domain::catalog::images::images_of(conn, &[product.summary.id])?.into_iter().next();
             let siblings = if product.summary.kind == ProductKind::TopUp {
                 queries::list_by_kind(conn, ProductKind::TopUp)?
             } else {
                 Vec::new()
             };
-            Ok::<_, AppError>((product, stock, siblings))
+            Ok::<_, AppError>((product, stock, siblings, photo))
         })
         .await?;
     // Only a page with a form starts a session (for its CSRF token).
     let csrf = sold_online(&product).then(|| ctx.form_token(&session));
-    html(&product_page(ctx, &product, &stock, &siblings, csrf))
+    let mut page = product_page(ctx, &product, &stock, &siblings, csrf);
+    page.photo = photo;
+    html(&page)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::web::address_fields::AddressFields;
 
 /// Field errors as the form shows them: the first per field (the template renders it in the
 /// page's language with `ctx.field`).
+#[derive(Default)]
 pub struct FormErrors(pub FieldErrors);
 
 impl FormErrors {

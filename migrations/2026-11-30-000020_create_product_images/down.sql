@@ -1,0 +1,2 @@
+DROP TABLE image_files;
+DROP TABLE product_images;
