@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Staff pages at volume: 100,000 orders (with items and timelines) and 20,000 customers seeded
+# Staff pages at volume: 100,000 orders (with items and timelines), 20,000 customers and
+# 1,000,000 numbers (every state and tier) seeded
 # into a fresh database, then each admin list timed one request after another by curl
 # (`time_total` on loopback: the server's time plus a few hundred microseconds), best and
-# median of RUNS. The target: under 50 ms a page. Knobs: ORDERS=100000 CUSTOMERS=20000 RUNS=20
-# NO_BUILD=1.
+# median of RUNS. The target: under 50 ms a page. Knobs: ORDERS=100000 CUSTOMERS=20000
+# NUMBERS=1000000 RUNS=20 NO_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-ORDERS=${ORDERS:-100000}; CUSTOMERS=${CUSTOMERS:-20000}; RUNS=${RUNS:-20}
+ORDERS=${ORDERS:-100000}; CUSTOMERS=${CUSTOMERS:-20000}; NUMBERS=${NUMBERS:-1000000}; RUNS=${RUNS:-20}
 PG=${PG:-"postgres://postgres@127.0.0.1:5432"}
 PORT=18084
 OUT="$ROOT/bench/results"; mkdir -p "$OUT"
@@ -50,6 +51,16 @@ INSERT INTO order_items (order_id, product_id, kind, name_mn, name_en, quantity,
   FROM orders o, (SELECT id, kind, name_mn, name_en FROM products WHERE slug = 'zte-mf286-4g-router') pr;
 INSERT INTO order_events (order_id, from_status, to_status, actor, at)
   SELECT id, NULL, 'pending_payment', 'customer', created_at FROM orders;
+-- Numbers 80000000 and up: most available, the rest held, sold (owned), active or retired.
+INSERT INTO numbers (msisdn, tier, status, owner_id, held_until)
+  SELECT (80000000 + g)::text,
+         (ARRAY['ordinary','ordinary','ordinary','silver','gold','platinum'])[1 + g % 6],
+         CASE WHEN g % 10 < 7 THEN 'available' WHEN g % 10 = 7 THEN 'sold' WHEN g % 10 = 8 THEN 'active'
+              WHEN g % 20 = 9 THEN 'retired' ELSE 'held' END,
+         CASE WHEN g % 10 IN (7, 8) THEN c.id END,
+         CASE WHEN g % 20 = 19 THEN now() - interval '1 hour' END
+  FROM generate_series(1, $NUMBERS) g LEFT JOIN people c ON c.k = g % $CUSTOMERS
+  ON CONFLICT DO NOTHING;
 ANALYZE;
 SQL
 start storefront "$PORT" DATABASE_URL="$DB" BIND="127.0.0.1:$PORT" RUST_LOG=warn JOB_RUNNER=off -- "$BIN" serve --no-seed
@@ -82,5 +93,13 @@ time_page "orders by phone" "/admin/orders?q=8800%201234"
 time_page "customers" "/admin/customers"
 time_page "customers by email" "/admin/customers?q=customer777"
 time_page "audit log" "/admin/audit"
+time_page "numbers: pools" "/admin/numbers"
+time_page "numbers: first page" "/admin/numbers?q=&status=&tier="
+time_page "numbers starting 8123" "/admin/numbers?q=8123*"
+time_page "numbers ending 777" "/admin/numbers?q=*777"
+time_page "numbers with 5555" "/admin/numbers?q=5555"
+time_page "numbers sold, gold" "/admin/numbers?status=sold&tier=gold"
+time_page "numbers retired, page 50" "/admin/numbers?status=retired&page=50"
+time_page "numbers with 12 held" "/admin/numbers?q=12&status=held"
 } | tee "$OUT/admin_pages.md"
 stop

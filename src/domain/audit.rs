@@ -35,10 +35,12 @@ pub enum AuditAction {
     BranchUpdated,
     ImageAdded,
     ImageRemoved,
+    NumberRetired,
+    NumberReleased,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -62,6 +64,8 @@ impl AuditAction {
         AuditAction::BranchUpdated,
         AuditAction::ImageAdded,
         AuditAction::ImageRemoved,
+        AuditAction::NumberRetired,
+        AuditAction::NumberReleased,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +93,8 @@ impl AuditAction {
             AuditAction::BranchUpdated => "branch_updated",
             AuditAction::ImageAdded => "image_added",
             AuditAction::ImageRemoved => "image_removed",
+            AuditAction::NumberRetired => "number_retired",
+            AuditAction::NumberReleased => "number_released",
         }
     }
 

@@ -335,6 +335,10 @@ pub struct PoolLevels {
 /// Below this many, a pool shows a warning.
 pub const LOW_POOL: i64 = 20;
 
+/// Pools are counted up to here (one more means "more than"): exact where a warning matters,
+/// without counting a million numbers on every visit.
+pub const POOL_COUNT_CAP: i64 = 10_000;
+
 /// The pools' levels.
 ///
 /// # Errors
@@ -355,14 +359,18 @@ pub fn pool_levels(conn: &mut PgConnection) -> Result<PoolLevels, DbError> {
         esim_profiles: i64,
     }
     let tiers: Vec<Tier> = prepared(
-        "SELECT t.tier, (SELECT count(*) FROM numbers n WHERE n.tier = t.tier AND n.status = 'available') AS n \
+        "SELECT t.tier, (SELECT count(*) FROM (SELECT 1 FROM numbers n \
+                 WHERE n.tier = t.tier AND n.status = 'available' LIMIT $1) AS c) AS n \
          FROM unnest(ARRAY['ordinary', 'silver', 'gold', 'platinum']) AS t(tier)",
     )
+    .bind::<BigInt, _>(POOL_COUNT_CAP + 1)
     .load(conn)?;
     let left: Left = prepared(
-        "SELECT (SELECT count(*) FROM sim_cards WHERE status = 'available') AS sim_cards, \
-                (SELECT count(*) FROM esim_profiles WHERE status = 'available') AS esim_profiles",
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM sim_cards WHERE status = 'available' LIMIT $1) c) AS sim_cards, \
+                (SELECT count(*) FROM (SELECT 1 FROM esim_profiles WHERE status = 'available' LIMIT $1) c) \
+                  AS esim_profiles",
     )
+    .bind::<BigInt, _>(POOL_COUNT_CAP + 1)
     .get_result(conn)?;
     Ok(PoolLevels {
         numbers: tiers.into_iter().map(|t| (t.tier, t.n)).collect(),

@@ -49,11 +49,28 @@ pub async fn import(shop: &Shop, lines: Vec<ImportLine>, staff: AccountId) -> Re
 /// A database error.
 pub async fn preview_import(shop: &Shop, lines: Vec<ImportLine>) -> Result<ImportReport, DbError> {
     let (prefixes, now) = (shop.rules.own_prefixes.clone(), shop.now());
+    dry_run(shop, move |conn| numbers::import(conn, &lines, &prefixes, now)).await
+}
+
+/// What importing these SIM cards or eSIM profiles would do, rolled back as `preview_import`.
+///
+/// # Errors
+/// A database error.
+pub async fn preview_pool_import(shop: &Shop, pool: Pool, lines: Vec<PoolLine>) -> Result<ImportReport, DbError> {
+    let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
+    dry_run(shop, move |conn| sims::import(conn, pool, &lines, &key, now)).await
+}
+
+/// Runs an import in a transaction that is always rolled back, and says what it did.
+async fn dry_run(
+    shop: &Shop,
+    import: impl FnOnce(&mut diesel::PgConnection) -> Result<ImportReport, DbError> + Send + 'static,
+) -> Result<ImportReport, DbError> {
     shop.db
         .run(move |conn| {
             let mut report = None;
             let rolled_back = conn.transaction::<(), DbError, _>(|conn| {
-                report = Some(numbers::import(conn, &lines, &prefixes, now)?);
+                report = Some(import(conn)?);
                 Err(DbError::Cancelled)
             });
             match (report, rolled_back) {

@@ -186,6 +186,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             post("/admin/numbers/import", admin_number_pages::import)
                 .app_data(web::FormConfig::default().limit(admin_number_pages::MAX_CSV)),
         )
+        .service(post("/admin/numbers/{msisdn}/{action}", admin_number_pages::move_number))
         .service(get("/admin/reports", admin_report_pages::show_reports))
         .service(get("/admin/jobs", admin_job_pages::list_jobs))
         .service(post("/admin/jobs/{id}/retry", admin_job_pages::retry_job))

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod admin_branches;
 mod admin_catalog;
+mod admin_numbers;
 mod admin_orders;
 mod assets;
 mod catalog;

@@ -4,6 +4,7 @@ pub mod lifecycle;
 pub mod numbers;
 pub mod operator;
 pub mod owned;
+pub mod pool;
 pub mod sandbox;
 pub mod sims;
 pub mod types;

@@ -135,6 +135,16 @@ pub struct PoolLine {
     pub activation_code: String,
 }
 
+impl PoolLine {
+    /// The lines of an `iccid,activation_code` CSV (a header line allowed).
+    pub fn from_csv(text: &str) -> Vec<PoolLine> {
+        super::numbers::csv_pairs(text, "iccid")
+            .into_iter()
+            .map(|(line, iccid, activation_code)| PoolLine { line, iccid, activation_code })
+            .collect()
+    }
+}
+
 fn first_error(e: &FieldErrors, field: &'static str, fallback: Code) -> LineError {
     let error = e.fields().get(field).and_then(|v| v.first().cloned()).unwrap_or(fallback.into());
     LineError { line: 0, field, error }

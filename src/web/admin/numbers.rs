@@ -8,11 +8,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::nav::{AdminNav, Section};
+use crate::domain::catalog::Tier;
 use crate::domain::reports::{self, PoolLevels, LOW_POOL};
+use crate::domain::shared::{FieldError, Page, PageRequest};
+use crate::domain::telco::numbers::NumberPattern;
 use crate::domain::telco::numbers::{ImportLine, ImportReport};
+use crate::domain::telco::pool::{self, NumberLine, PoolError, PoolSearch};
+use crate::domain::telco::sims::{Pool, PoolLine};
+use crate::domain::telco::{Msisdn, NumberStatus};
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::StaffUser;
+use crate::web::filters::{self, with_thousands};
+use crate::web::pages::views::Pager;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
@@ -25,6 +33,79 @@ pub struct LineProblem {
     pub line: usize,
     pub field: &'static str,
     pub message: String,
+}
+
+/// The number search as typed, kept in its form and its links.
+#[derive(Deserialize, Default, Clone)]
+pub struct FindQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub tier: Option<String>,
+    pub page: Option<String>,
+    pub imported: Option<u64>,
+    pub skipped: Option<u64>,
+    pub refused: Option<u64>,
+    pub pool: Option<String>,
+}
+
+impl FindQuery {
+    fn search(&self) -> (PoolSearch, Option<FieldError>) {
+        let (pattern, error) = match NumberPattern::parse(self.q.as_deref().unwrap_or(""), "q") {
+            Ok(p) => (p, None),
+            Err(e) => (None, e.first("q").cloned()),
+        };
+        let search = PoolSearch {
+            pattern,
+            status: self.status.as_deref().and_then(NumberStatus::parse),
+            tier: self.tier.as_deref().and_then(Tier::parse),
+            page: PageRequest::parse(self.page.as_deref(), None).unwrap_or_default(),
+        };
+        (search, error)
+    }
+
+    /// The list's address with the same search, for its pages and the moves' way back.
+    pub fn href(&self, page: Option<u32>) -> String {
+        let mut pairs = vec![
+            ("q", self.q.clone().unwrap_or_default()),
+            ("status", self.status.clone().unwrap_or_default()),
+            ("tier", self.tier.clone().unwrap_or_default()),
+        ];
+        if let Some(p) = page {
+            pairs.push(("page", p.to_string()));
+        }
+        format!("/admin/numbers?{}#found", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+
+    fn searched(&self) -> bool {
+        [&self.q, &self.status, &self.tier, &self.page].iter().any(|v| v.as_deref().is_some_and(|v| !v.is_empty()))
+    }
+
+    pub fn value(&self, field: &str) -> &str {
+        match field {
+            "q" => self.q.as_deref(),
+            "status" => self.status.as_deref(),
+            "tier" => self.tier.as_deref(),
+            _ => None,
+        }
+        .unwrap_or("")
+    }
+}
+
+pub struct FoundNumber {
+    pub line: NumberLine,
+    pub display: String,
+    pub status_label: &'static str,
+    pub tier_label: &'static str,
+    pub can_retire: bool,
+    pub can_release: bool,
+}
+
+pub struct Found {
+    pub rows: Vec<FoundNumber>,
+    pub count: String,
+    pub pager: Pager,
+    pub error: Option<FieldError>,
+    pub back: String,
 }
 
 pub struct Preview {
@@ -42,8 +123,17 @@ pub struct NumbersPage {
     pub notice: Option<String>,
     pub levels: PoolLevels,
     pub low: i64,
+    pub cap: i64,
     pub csv: String,
     pub preview: Option<Preview>,
+    pub find: FindQuery,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub tiers: Vec<(&'static str, &'static str)>,
+    /// The search's results, once staff searched.
+    pub found: Option<Found>,
+    /// The pool the import form fills.
+    pub import_kind: ImportKind,
+    pub import_kinds: [ImportKind; 3],
 }
 
 async fn page(
@@ -53,26 +143,90 @@ async fn page(
     staff: &StaffUser,
     csv: String,
     preview: Option<Preview>,
+    find: FindQuery,
 ) -> Result<NumbersPage, AppError> {
-    let levels = state.shop.db.run(|conn| Ok::<_, AppError>(reports::pool_levels(conn)?)).await?;
+    let (search, error) = find.search();
+    let searched = find.searched();
+    let (levels, found) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let found = if searched && error.is_none() { Some(pool::search(conn, &search)?) } else { None };
+            Ok::<_, AppError>((reports::pool_levels(conn)?, found))
+        })
+        .await?;
+    let now = state.shop.now();
+    let found = match (searched, found) {
+        (false, _) => None,
+        (true, None) => Some(Found {
+            rows: Vec::new(),
+            count: String::new(),
+            pager: Pager::new(&Page::<()> { items: Vec::new(), page: 1, per_page: 20, total: 0 }, |_| String::new()),
+            error: find.search().1,
+            back: find.href(None),
+        }),
+        (true, Some(found)) => {
+            let count = if found.more_than_cap() {
+                ctx.fill("admin.numbers.found_many", &[("count", &with_thousands(pool::COUNT_CAP))])
+            } else {
+                ctx.fill("admin.numbers.found", &[("count", &with_thousands(found.total))])
+            };
+            let as_page =
+                Page { items: Vec::<()>::new(), page: found.page, per_page: found.per_page, total: found.total };
+            let pager = Pager::new(&as_page, |n| find.href(Some(n)));
+            let rows = found
+                .items
+                .into_iter()
+                .map(|line| FoundNumber {
+                    display: line.display(),
+                    status_label: ctx.t(if line.hold_ended(now) {
+                        "admin.numbers.status.hold_ended"
+                    } else {
+                        status_key(line.status)
+                    }),
+                    tier_label: ctx.t(&format!("product.tier.{}", line.tier.as_str())),
+                    can_retire: line.can_retire(now),
+                    can_release: line.can_release(),
+                    line,
+                })
+                .collect();
+            Some(Found {
+                rows,
+                count,
+                pager,
+                error: None,
+                back: find.href(find.page.as_deref().and_then(|p| p.parse().ok())),
+            })
+        }
+    };
     Ok(NumbersPage {
+        statuses: NumberStatus::ALL.iter().map(|s| (s.as_str(), ctx.t(status_key(*s)))).collect(),
+        tiers: Tier::ALL.iter().map(|t| (t.as_str(), ctx.t(&format!("product.tier.{}", t.as_str())))).collect(),
+        found,
+        find,
+        import_kind: ImportKind::default(),
+        import_kinds: ImportKind::ALL,
         nav: AdminNav::new(&staff.0, Section::Numbers),
         csrf: ctx.form_token(session),
         notice: session::take_flash(session).map(|k| ctx.t_dynamic(&k).to_string()),
         levels,
         low: LOW_POOL,
+        cap: reports::POOL_COUNT_CAP,
         csv,
         preview,
         ctx,
     })
 }
 
-/// What the last import did, carried by its redirect.
-#[derive(Deserialize)]
-pub struct Done {
-    pub imported: Option<u64>,
-    pub skipped: Option<u64>,
-    pub refused: Option<u64>,
+fn status_key(s: NumberStatus) -> &'static str {
+    match s {
+        NumberStatus::Available => "admin.numbers.status.available",
+        NumberStatus::Held => "admin.numbers.status.held",
+        NumberStatus::Reserved => "admin.numbers.status.reserved",
+        NumberStatus::Sold => "admin.numbers.status.sold",
+        NumberStatus::Active => "admin.numbers.status.active",
+        NumberStatus::Retired => "admin.numbers.status.retired",
+    }
 }
 
 pub async fn show_numbers(
@@ -80,27 +234,83 @@ pub async fn show_numbers(
     ctx: Chrome,
     session: Session,
     staff: StaffUser,
-    done: web::Query<Done>,
+    find: web::Query<FindQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut page = page(&state, ctx, &session, &staff, String::new(), None).await?;
+    let done = find.into_inner();
+    let mut page = page(&state, ctx, &session, &staff, String::new(), None, done.clone()).await?;
     if let (Some(i), Some(s), Some(r)) = (done.imported, done.skipped, done.refused) {
         let n = |v: u64| v.to_string();
-        page.notice = Some(
-            page.ctx.fill("admin.numbers.imported", &[("imported", &n(i)), ("skipped", &n(s)), ("refused", &n(r))]),
-        );
+        let kind = ImportKind::parse(done.pool.as_deref());
+        let key = match kind {
+            ImportKind::Numbers => "admin.numbers.imported",
+            ImportKind::SimCards => "admin.numbers.imported_sim_cards",
+            ImportKind::EsimProfiles => "admin.numbers.imported_esim_profiles",
+        };
+        page.notice = Some(page.ctx.fill(key, &[("imported", &n(i)), ("skipped", &n(s)), ("refused", &n(r))]));
     }
     html_with(StatusCode::OK, &page)
+}
+
+/// Which pool a CSV fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportKind {
+    #[default]
+    Numbers,
+    SimCards,
+    EsimProfiles,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 3] = [ImportKind::Numbers, ImportKind::SimCards, ImportKind::EsimProfiles];
+
+    fn parse(s: Option<&str>) -> Self {
+        Self::ALL.into_iter().find(|k| Some(k.as_str()) == s).unwrap_or_default()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Numbers => "numbers",
+            ImportKind::SimCards => "sim_cards",
+            ImportKind::EsimProfiles => "esim_profiles",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ImportKind::Numbers => "admin.numbers.import_numbers",
+            ImportKind::SimCards => "admin.numbers.import_sim_cards",
+            ImportKind::EsimProfiles => "admin.numbers.import_esim_profiles",
+        }
+    }
+
+    pub fn preview_key(self) -> &'static str {
+        match self {
+            ImportKind::Numbers => "admin.numbers.preview",
+            ImportKind::SimCards => "admin.numbers.preview_sim_cards",
+            ImportKind::EsimProfiles => "admin.numbers.preview_esim_profiles",
+        }
+    }
+
+    fn pool(self) -> Option<Pool> {
+        match self {
+            ImportKind::Numbers => None,
+            ImportKind::SimCards => Some(Pool::SimCards),
+            ImportKind::EsimProfiles => Some(Pool::EsimProfiles),
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct ImportForm {
     pub csv: Option<String>,
+    /// `numbers` (the default), `sim_cards` or `esim_profiles`.
+    pub pool: Option<String>,
 }
 
-fn lines(form: &ImportForm) -> Result<(String, Vec<ImportLine>), AppError> {
-    let csv = form.csv.clone().unwrap_or_default();
-    let lines = ImportLine::from_csv(&csv);
-    Ok((csv, lines))
+impl ImportForm {
+    fn kind(&self) -> ImportKind {
+        ImportKind::parse(self.pool.as_deref())
+    }
 }
 
 fn shown(ctx: &Chrome, report: &ImportReport) -> Preview {
@@ -123,10 +333,16 @@ pub async fn preview_import(
     staff: StaffUser,
     form: web::Form<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (csv, lines) = lines(&form)?;
-    let report = flows::numbers::preview_import(&state.shop, lines).await?;
+    let kind = form.kind();
+    let csv = form.into_inner().csv.unwrap_or_default();
+    let report = match kind.pool() {
+        None => flows::numbers::preview_import(&state.shop, ImportLine::from_csv(&csv)).await?,
+        Some(pool) => flows::numbers::preview_pool_import(&state.shop, pool, PoolLine::from_csv(&csv)).await?,
+    };
     let preview = shown(&ctx, &report);
-    html_with(StatusCode::OK, &page(&state, ctx, &session, &staff, csv, Some(preview)).await?)
+    let mut page = page(&state, ctx, &session, &staff, csv, Some(preview), FindQuery::default()).await?;
+    page.import_kind = kind;
+    html_with(StatusCode::OK, &page)
 }
 
 /// Imports the previewed CSV: its good lines go in, the others are skipped as shown.
@@ -135,12 +351,63 @@ pub async fn import(
     staff: StaffUser,
     form: web::Form<ImportForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, lines) = lines(&form)?;
-    let report = flows::numbers::import(&state.shop, lines, staff.0.id).await?;
+    let kind = form.kind();
+    let csv = form.into_inner().csv.unwrap_or_default();
+    let report = match kind.pool() {
+        None => flows::numbers::import(&state.shop, ImportLine::from_csv(&csv), staff.0.id).await?,
+        Some(pool) => flows::numbers::import_pool(&state.shop, pool, PoolLine::from_csv(&csv), staff.0.id).await?,
+    };
     Ok(see_other(&format!(
-        "/admin/numbers?imported={}&skipped={}&refused={}",
+        "/admin/numbers?imported={}&skipped={}&refused={}&pool={}",
         report.imported,
         report.skipped,
-        report.errors.len()
+        report.errors.len(),
+        kind.as_str()
     )))
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    /// The list to go back to.
+    pub back: Option<String>,
+}
+
+/// Retires a free number or releases a retired one, then goes back to the list it came from.
+pub async fn move_number(
+    state: web::Data<AppState>,
+    session: Session,
+    staff: StaffUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let (raw, action) = path.into_inner();
+    let msisdn = Msisdn::parse(&raw, "msisdn", &state.shop.rules.own_prefixes).map_err(|_| AppError::NotFound)?;
+    let (who, now) = (staff.0.id, state.shop.now());
+    let retire = match action.as_str() {
+        "retire" => true,
+        "release" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let done = state
+        .shop
+        .db
+        .run(
+            move |conn| {
+                if retire {
+                    pool::retire(conn, &msisdn, who, now)
+                } else {
+                    pool::release(conn, &msisdn, who, now)
+                }
+            },
+        )
+        .await;
+    match done {
+        Ok(()) => session::flash(&session, if retire { "admin.numbers.retired" } else { "admin.numbers.released" }),
+        Err(PoolError::WrongState(_)) => session::flash(&session, "admin.numbers.not_moved"),
+        Err(PoolError::NotFound) => return Err(AppError::NotFound),
+        Err(PoolError::Internal(e)) => return Err(e.into()),
+    }
+    let back =
+        form.into_inner().back.filter(|b| b.starts_with("/admin/numbers?")).unwrap_or_else(|| "/admin/numbers".into());
+    Ok(see_other(&back))
 }

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::dto::MoneySchema;
 use crate::domain::shared::Money;
-use crate::domain::telco::numbers::{self, ImportLine, ImportReport, NumberOffer};
+use crate::domain::telco::numbers::{ImportLine, ImportReport, NumberOffer};
 use crate::domain::telco::sims::{Pool, PoolLine};
 use crate::flows;
 use crate::i18n::Tr;
@@ -191,10 +191,7 @@ fn pool_lines(req: &HttpRequest, body: &[u8]) -> Result<Vec<PoolLine>, AppError>
             .collect())
     } else {
         let text = std::str::from_utf8(body).map_err(|_| AppError::BadRequest("The CSV must be UTF-8 text.".into()))?;
-        Ok(numbers::csv_pairs(text, "iccid")
-            .into_iter()
-            .map(|(line, iccid, activation_code)| PoolLine { line, iccid, activation_code })
-            .collect())
+        Ok(PoolLine::from_csv(text))
     }
 }
 
