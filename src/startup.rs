@@ -65,6 +65,7 @@ fn job_runner(db: Db, config: &Config, services: &Services) -> worker::Runner {
         clock: services.clock.clone(),
         mailer: services.mailer.clone(),
         public_url: config.public_url.clone(),
+        pickup_key: config.shop_rules().inventory_key,
     };
     let mut performers = mail::performers(worker::Performers::new(), sender);
     if let Some(provider) = services.payments.clone() {

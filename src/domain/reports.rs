@@ -337,7 +337,7 @@ pub const LOW_POOL: i64 = 20;
 
 /// Pools are counted up to here (one more means "more than"): exact where a warning matters,
 /// without counting a million numbers on every visit.
-pub const POOL_COUNT_CAP: i64 = 10_000;
+pub const POOL_COUNT_CAP: i64 = 1_000;
 
 /// The pools' levels.
 ///

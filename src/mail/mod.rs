@@ -12,8 +12,10 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 use crate::db::Db;
 use crate::domain::accounts::reset::{self, ResetLink, RESET_LIFETIME};
 use crate::domain::mails::{CouponMail, NumberReminderMail, OrderMail, OrderNews, PasswordResetMail};
+use crate::domain::orders::pickup::PickupCode;
 use crate::domain::orders::{links, OrderToken};
 use crate::domain::shared::{Clock, Lang};
+use crate::domain::telco::InventoryKey;
 use crate::i18n::Tr;
 use crate::worker::Performers;
 
@@ -185,6 +187,8 @@ struct OrderContent<'a> {
     headline: &'a str,
     intro: &'a str,
     extra: Option<&'a str>,
+    /// The pickup code, for the counter.
+    code: Option<&'a str>,
     lines: &'a [OrderLine],
     /// Shown only when a code took something off.
     discount: Option<&'a str>,
@@ -209,11 +213,16 @@ struct OrderText<'a> {
 }
 
 /// The mail about an order (confirmation, declined payment, shipped, ready for pickup), with
-/// the tracking link `token` opens.
+/// the tracking link `token` opens and, when it is ready for pickup, the code for the counter.
 ///
 /// # Errors
 /// A template that fails to render.
-pub fn order(mail: &OrderMail, token: &OrderToken, public_url: &str) -> Result<Outgoing, String> {
+pub fn order(
+    mail: &OrderMail,
+    token: &OrderToken,
+    pickup: Option<&PickupCode>,
+    public_url: &str,
+) -> Result<Outgoing, String> {
     let t = Tr(mail.lang);
     let lang = mail.lang;
     let link = format!("{}/orders/{}?token={}", public_url.trim_end_matches('/'), mail.order_id, token.as_str());
@@ -268,10 +277,15 @@ pub fn order(mail: &OrderMail, token: &OrderToken, public_url: &str) -> Result<O
             Some(t.t("mail.order.not_delivered.refund").to_string()),
         ),
     };
+    let code = match (mail.news, pickup) {
+        (OrderNews::ReadyForPickup, Some(c)) => Some(t.fill("mail.order.ready.code", &[("code", &c.display())])),
+        _ => None,
+    };
     let content = OrderContent {
         headline: &subject,
         intro: &intro,
         extra: extra.as_deref(),
+        code: code.as_deref(),
         lines: &lines,
         discount: Some(mail.discount.as_str()).filter(|d| *d != crate::domain::shared::Money::ZERO.display()),
         shipping: &mail.shipping,
@@ -311,6 +325,8 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub mailer: Arc<dyn Mailer>,
     pub public_url: String,
+    /// Derives pickup codes (never stored) for the "ready for pickup" mail.
+    pub pickup_key: InventoryKey,
 }
 
 impl Sender {
@@ -336,7 +352,11 @@ impl Sender {
     fn order(&self, mail: &OrderMail) -> Result<(), String> {
         self.with_link(
             |conn| links::mint(conn, mail.order_id, self.clock.now()).map(Some).map_err(|e| e.to_string()),
-            |token| order(mail, token, &self.public_url),
+            |token| {
+                let code =
+                    (mail.news == OrderNews::ReadyForPickup).then(|| PickupCode::of(mail.order_id, &self.pickup_key));
+                order(mail, token, code.as_ref(), &self.public_url)
+            },
             |conn, token| links::withdraw(conn, token).map_err(|e| e.to_string()),
         )
     }

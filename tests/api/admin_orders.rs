@@ -76,7 +76,14 @@ async fn staff_ship_deliveries_and_hand_over_pickups_and_the_shopper_is_mailed()
     assert_eq!(ready["status"], "ready_for_pickup");
     let mail = smtp.wait_for_subject("saraa@example.mn", "авахад бэлэн", 10).await;
     assert!(mail.text().contains("Зайсан"), "{}", mail.text());
-    let (_, picked) = transition(&app, &token, &collected, json!({"to": "picked_up"})).await;
+    let code = mail.text().split("Таны авах код: ").nth(1).map(|r| r.chars().take(7).collect::<String>()).unwrap();
+    // A code given with the hand-over (an extension) is checked; the contract's call needs none.
+    let wrong = if code == "000 000" { "000 001" } else { "000 000" };
+    let (status, problem) =
+        transition(&app, &token, &collected, json!({"to": "picked_up", "pickup_code": wrong})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["error_codes"]["pickup_code"][0]["code"], "pickup_code");
+    let (_, picked) = transition(&app, &token, &collected, json!({"to": "picked_up", "pickup_code": code})).await;
     assert_eq!(
         (picked["status"].as_str(), picked["items"][0]["fulfillment_status"].as_str()),
         (Some("completed"), Some("done"))

@@ -128,6 +128,7 @@ fn mail_performers(db: &storefront::db::Db, mailer: Arc<dyn Mailer>) -> Performe
         clock: Arc::new(SystemClock),
         mailer,
         public_url: "https://shop.example.mn".into(),
+        pickup_key: Default::default(),
     };
     storefront::mail::performers(Performers::new(), sender)
 }

@@ -115,7 +115,8 @@ async fn paid_router_order(app: &crate::common::TestApp, fulfillment: serde_json
 
 #[tokio::test]
 async fn staff_ship_a_delivery_and_hand_over_a_pickup_order_from_the_order_page() {
-    let app = spawn_with(true, &[]).await;
+    let smtp = SmtpServer::start().await;
+    let app = spawn_with(true, &[("SMTP_URL", &smtp.url()), ("JOB_RUNNER", "on")]).await;
     let delivery = paid_router_order(&app, crate::common::shop::delivery()).await;
     let pickup = paid_router_order(&app, crate::common::shop::pickup(app.branch_id("zaisan"))).await;
     app.create_staff("staff@shop.mn", Role::Staff);
@@ -138,6 +139,30 @@ async fn staff_ship_a_delivery_and_hand_over_a_pickup_order_from_the_order_page(
     assert!(c.find(Locator::Css("#action-shipped")).await.is_err(), "a pickup order is not shipped");
     click(c, "#action-ready_for_pickup").await;
     b.wait_for(10, "ready", || async { text_of(c, "#order-status").await == "Ready for pickup" }).await;
+    // The shopper's mail carries the code; a wrong one hands nothing over.
+    let code_in = |text: &str| {
+        ["Your pickup code: ", "Таны авах код: "]
+            .iter()
+            .find_map(|lead| text.split(lead).nth(1).map(|rest| rest.chars().take(7).collect::<String>()))
+    };
+    let mut code = None;
+    b.wait_for(15, "the ready-for-pickup mail", || {
+        code = smtp
+            .received()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.contains("buyer@")))
+            .find_map(|m| code_in(&m.text()));
+        let found = code.is_some();
+        async move { found }
+    })
+    .await;
+    let code = code.unwrap();
+    assert_eq!(code.len(), 7, "{code}");
+    fill(c, "pickup_code", "999999").await;
+    click(c, "#action-picked_up").await;
+    b.wait_for(10, "told it is wrong", || async { text_of(c, ".notice").await.contains("not this order's") }).await;
+    assert_eq!(text_of(c, "#order-status").await, "Ready for pickup");
+    fill(c, "pickup_code", &code).await;
     click(c, "#action-picked_up").await;
     b.wait_for(10, "handed over", || async { text_of(c, "#order-status").await == "Completed" }).await;
     let (_, audit) = app

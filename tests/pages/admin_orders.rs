@@ -2,16 +2,21 @@ use serde_json::json;
 use storefront::domain::accounts::Role;
 
 use crate::common::shop::{delivery, pickup};
-use crate::common::{cookie_client, csrf_in, spawn_app, TestApp};
+use crate::common::{between, cookie_client, csrf_in, spawn_app, TestApp};
 
 async fn placed(app: &TestApp, fulfillment: serde_json::Value, pay: bool) -> String {
+    placed_with_link(app, fulfillment, pay).await.0
+}
+
+/// A guest's order and the secret of its link, as the shopper's mail carries it.
+async fn placed_with_link(app: &TestApp, fulfillment: serde_json::Value, pay: bool) -> (String, String) {
     let router = app.product_id("zte-mf286-4g-router");
     let cart = app.cart_with(None, &[json!({"product_id": router})]).await;
     let (_, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": fulfillment})).await;
     if pay {
         app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
     }
-    placed["order"]["id"].as_str().unwrap().to_string()
+    (placed["order"]["id"].as_str().unwrap().to_string(), placed["order_token"].as_str().unwrap().to_string())
 }
 
 async fn text(client: &reqwest::Client, url: String) -> (u16, String) {
@@ -23,7 +28,7 @@ async fn text(client: &reqwest::Client, url: String) -> (u16, String) {
 async fn staff_move_orders_along_and_refund_them_from_the_admin_pages() {
     let app = spawn_app().await;
     let delivered = placed(&app, delivery(), true).await;
-    let collected = placed(&app, pickup(app.branch_id("zaisan")), true).await;
+    let (collected, link) = placed_with_link(&app, pickup(app.branch_id("zaisan")), true).await;
     let unpaid = placed(&app, delivery(), false).await;
 
     // Only staff: guests sign in first, customers are refused.
@@ -69,15 +74,27 @@ async fn staff_move_orders_along_and_refund_them_from_the_admin_pages() {
     let (_, page) = text(&staff, app.url(&format!("/admin/orders/{delivered}?lang=en"))).await;
     assert!(page.contains(r#"id="order-status">Shipped<"#));
 
-    // A pickup: ready, then handed over.
-    for to in ["ready_for_pickup", "picked_up"] {
+    // A pickup: ready, then handed over once the shopper tells the code their page (and mail) shows.
+    let hand_over = |to: &'static str, code: String| {
         staff
-            .post(app.url(&format!("/admin/orders/{collected}/transition")))
-            .form(&[("_csrf", csrf.as_str()), ("to", to)])
+            .post(app.url(&format!("/admin/orders/{collected}/transition?lang=en")))
+            .form(&[("_csrf", csrf.clone()), ("to", to.to_string()), ("pickup_code", code)])
             .send()
-            .await
-            .unwrap();
+    };
+    let (_, shopper) = text(&cookie_client(), app.url(&format!("/orders/{collected}?token={link}&lang=en"))).await;
+    assert!(!shopper.contains("pickup-code"), "no code before the order waits at the counter");
+    hand_over("ready_for_pickup", String::new()).await.unwrap();
+    let (_, shopper) = text(&cookie_client(), app.url(&format!("/orders/{collected}?token={link}&lang=en"))).await;
+    let code = between(&shopper, r#"id="pickup-code">"#, "<").to_string();
+    assert_eq!(code.len(), 7, "six digits, spaced: {code}");
+    for wrong in ["", "000 000"] {
+        let wrong = if wrong.is_empty() || code != wrong { wrong.to_string() } else { "111 111".to_string() };
+        assert_eq!(hand_over("picked_up", wrong).await.unwrap().status(), 303);
+        assert_eq!(app.order_status(&collected).0, "ready_for_pickup", "not without the code");
     }
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{collected}?lang=en"))).await;
+    assert!(page.contains("Not handed over"), "told why");
+    assert_eq!(hand_over("picked_up", code.replace(' ', "")).await.unwrap().status(), 303);
     assert_eq!(app.order_status(&collected).0, "completed");
 
     // A partial refund, then the rest; the form's key makes a resubmission harmless.

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::links::{self, Lock};
 use super::mail;
 use super::model::OrderRow;
+use super::pickup::Handover;
 use super::queries::{assemble, load, load_branches};
 use super::state::{FulfillmentStatus, OrderStatus, PaymentStatus};
 use super::types::{
@@ -165,12 +166,14 @@ pub fn expire_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Re
 ///
 /// # Errors
 /// `NotFound`; `IllegalTransition` for a move the state table or the fulfilment method refuses;
-/// `Invalid` for a tracking number that is too long.
+/// `Invalid` for a tracking number that is too long, or a pickup code (when one is given for a
+/// hand-over) that is not the order's.
 pub fn staff_transition(
     conn: &mut PgConnection,
     id: OrderId,
     action: StaffAction,
     tracking: Option<&str>,
+    handover: Option<Handover<'_>>,
     staff: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Order, OrderError> {
@@ -189,9 +192,15 @@ pub fn staff_transition(
             StaffAction::Ship if method.as_deref() != Some("delivery") => return Err(refuse()),
             StaffAction::ReadyForPickup if method.as_deref() != Some("pickup") => return Err(refuse()),
             StaffAction::PickedUp if from != OrderStatus::ReadyForPickup => return Err(refuse()),
-            // A pickup order is complete once it is handed over at the counter.
-            StaffAction::Complete if method.as_deref() == Some("pickup") && from != OrderStatus::ReadyForPickup => {
-                return Err(refuse())
+            // A pickup order is complete once it is handed over at the counter, where the
+            // shopper's code says it is theirs.
+            StaffAction::PickedUp | StaffAction::Complete if method.as_deref() == Some("pickup") => {
+                if from != OrderStatus::ReadyForPickup {
+                    return Err(refuse());
+                }
+                if let Some(h) = handover {
+                    h.check(row.id)?;
+                }
             }
             StaffAction::Cancel => {
                 cancel_locked(conn, &mut row, actor, None, now)?;

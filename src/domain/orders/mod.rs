@@ -5,6 +5,7 @@ pub mod error;
 pub mod links;
 pub mod mail;
 pub mod model;
+pub mod pickup;
 pub mod queries;
 pub mod state;
 pub mod types;

@@ -112,10 +112,11 @@ pub enum Code {
     ImageFormat,
     ImageSize,
     TooManyImages,
+    PickupCode,
 }
 
 impl Code {
-    pub const ALL: [Code; 101] = [
+    pub const ALL: [Code; 102] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -217,6 +218,7 @@ impl Code {
         Code::ImageFormat,
         Code::ImageSize,
         Code::TooManyImages,
+        Code::PickupCode,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -323,6 +325,7 @@ impl Code {
             Code::ImageFormat => "image_format",
             Code::ImageSize => "image_size",
             Code::TooManyImages => "too_many_images",
+            Code::PickupCode => "pickup_code",
         }
     }
 

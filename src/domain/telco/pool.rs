@@ -14,7 +14,7 @@ use crate::domain::catalog::Tier;
 use crate::domain::shared::{AccountId, PageRequest};
 
 /// Counts stop here: past it a list says "more than" instead of scanning a million rows.
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 1_000;
 
 /// A page of a list whose total is exact up to [`COUNT_CAP`].
 #[derive(Debug, Clone)]

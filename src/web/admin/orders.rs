@@ -11,6 +11,8 @@ use super::nav::{AdminNav, Section};
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::catalog::queries as catalog;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
+use crate::domain::orders::pickup::Handover;
+use crate::domain::orders::OrderError;
 use crate::domain::orders::{
     commands, queries, MethodFilter, Order, OrderAccess, OrderFilter, OrderStatus, StaffAction,
 };
@@ -213,6 +215,7 @@ pub struct ActionView {
     pub to: &'static str,
     pub label: &'static str,
     pub tracking: bool,
+    pub pickup_code: bool,
 }
 
 #[derive(Template)]
@@ -247,6 +250,7 @@ pub async fn show_order(
             to: a.as_str(),
             label: ctx.t(&format!("admin.orders.action.{}", a.as_str())),
             tracking: a == StaffAction::Ship,
+            pickup_code: a == StaffAction::PickedUp,
         })
         .collect();
     let refundable = Some(order.refundable()).filter(|m| *m > Money::ZERO);
@@ -272,6 +276,8 @@ fn back_to(id: OrderId) -> HttpResponse {
 pub struct TransitionForm {
     pub to: Option<String>,
     pub tracking: Option<String>,
+    /// Typed at the counter when a pickup order is handed over.
+    pub pickup_code: Option<String>,
 }
 
 pub async fn transition_order(
@@ -285,14 +291,26 @@ pub async fn transition_order(
     let form = form.into_inner();
     let action = StaffAction::parse(form.to.as_deref().unwrap_or(""))?;
     let staff = staff.0.id;
-    let now = state.shop.now();
-    state
+    let (now, key) = (state.shop.now(), state.shop.rules.inventory_key.clone());
+    // The page always checks the shopper's code when it hands an order over.
+    let handing_over = action == StaffAction::PickedUp;
+    let moved = state
         .shop
         .db
-        .run(move |conn| commands::staff_transition(conn, id, action, form.tracking.as_deref(), staff, now))
-        .await
-        .map_err(AppError::from)?;
-    session::flash(&session, "admin.orders.moved");
+        .run(move |conn| {
+            let typed = form.pickup_code.as_deref().unwrap_or("");
+            let handover = handing_over.then_some(Handover { typed, key: &key });
+            commands::staff_transition(conn, id, action, form.tracking.as_deref(), handover, staff, now)
+        })
+        .await;
+    match moved {
+        Ok(_) => session::flash(&session, "admin.orders.moved"),
+        Err(OrderError::Invalid(e)) if e.first("pickup_code").is_some() => {
+            session::flash(&session, "admin.orders.pickup_code_wrong");
+            return Ok(back_to(id));
+        }
+        Err(e) => return Err(e.into()),
+    }
     state.shop.wake_jobs();
     Ok(back_to(id))
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::dto::{OrderDto, OrderPage};
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::idempotency::Refusals;
+use crate::domain::orders::pickup::Handover;
 use crate::domain::orders::{commands, queries, OrderAccess, OrderFilter, OrderStatus, StaffAction};
 use crate::domain::payments::Refund;
 use crate::domain::shared::Code;
@@ -95,6 +96,9 @@ pub struct TransitionBody {
     pub to: Option<String>,
     /// The carrier's tracking number (with `shipped`).
     pub tracking: Option<String>,
+    /// The code from the shopper's "ready for pickup" mail (an extension): when given with
+    /// `picked_up`, a wrong one is 422 on `pickup_code` and the order stays ready.
+    pub pickup_code: Option<String>,
 }
 
 /// Move an order along; the shopper is mailed when it ships or is ready for pickup.
@@ -112,14 +116,15 @@ pub async fn transition_order(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
     let action = StaffAction::parse(body.to.as_deref().unwrap_or(""))?;
-    let tracking = body.tracking.clone();
+    let (tracking, typed) = (body.tracking.clone(), body.pickup_code.clone());
     let staff = staff.0.id;
-    let now = state.shop.now();
+    let (now, key) = (state.shop.now(), state.shop.rules.inventory_key.clone());
     let order = state
         .shop
         .db
         .run(move |conn| {
-            Ok::<_, AppError>(commands::staff_transition(conn, id, action, tracking.as_deref(), staff, now)?)
+            let handover = typed.as_deref().map(|typed| Handover { typed, key: &key });
+            Ok::<_, AppError>(commands::staff_transition(conn, id, action, tracking.as_deref(), handover, staff, now)?)
         })
         .await?;
     state.shop.wake_jobs();

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::links::{order_href, payment_page};
 use super::my_numbers::{esim_view, EsimView};
-use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess};
+use crate::domain::orders::pickup::PickupCode;
+use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess, OrderStatus};
 use crate::domain::shared::Money;
 use crate::domain::shared::OrderId;
 use crate::flows;
@@ -159,6 +160,8 @@ pub struct OrderPage {
     pub live_href: String,
     /// The eSIMs that came with the order, for its signed-in owner only.
     pub esims: Vec<(String, EsimView)>,
+    /// The code to tell at the counter, once the order waits there.
+    pub pickup_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -204,7 +207,10 @@ pub async fn show_order(
             .collect(),
         None => Vec::new(),
     };
-    let page = OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href, esims };
+    let pickup_code = (order.status == OrderStatus::ReadyForPickup)
+        .then(|| PickupCode::of(order.id, &state.shop.rules.inventory_key).display());
+    let page =
+        OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href, esims, pickup_code };
     let mut res = html_with(StatusCode::OK, &page)?;
     // The link's secret must not leak to other sites through the Referer header.
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));

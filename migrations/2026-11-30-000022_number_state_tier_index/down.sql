@@ -1,0 +1,2 @@
+DROP INDEX numbers_status_tier_idx;
+CREATE INDEX numbers_status_idx ON numbers (status, msisdn);
