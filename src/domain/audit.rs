@@ -37,10 +37,11 @@ pub enum AuditAction {
     ImageRemoved,
     NumberRetired,
     NumberReleased,
+    CampaignUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::ProductCreated,
         AuditAction::ProductUpdated,
         AuditAction::BranchCreated,
@@ -66,6 +67,7 @@ impl AuditAction {
         AuditAction::ImageRemoved,
         AuditAction::NumberRetired,
         AuditAction::NumberReleased,
+        AuditAction::CampaignUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +97,7 @@ impl AuditAction {
             AuditAction::ImageRemoved => "image_removed",
             AuditAction::NumberRetired => "number_retired",
             AuditAction::NumberReleased => "number_released",
+            AuditAction::CampaignUpdated => "campaign_updated",
         }
     }
 

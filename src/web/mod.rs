@@ -167,7 +167,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(admin_campaign_pages::create_campaign)),
         )
         .service(get("/admin/campaigns/new", admin_campaign_pages::new_campaign))
-        .service(get("/admin/campaigns/{id}", admin_campaign_pages::show_campaign))
+        .service(
+            get("/admin/campaigns/{id}", admin_campaign_pages::show_campaign)
+                .route(web::post().to(admin_campaign_pages::update_campaign)),
+        )
+        .service(get("/admin/campaigns/{id}/edit", admin_campaign_pages::edit_campaign))
         .service(post("/admin/campaigns/{id}/codes", admin_campaign_pages::make_codes))
         .service(get("/admin/campaigns/{id}/codes.csv", admin_campaign_pages::codes_csv))
         .service(get("/admin/audit", admin_audit_pages::list_audit))

@@ -359,3 +359,58 @@ async fn staff_send_an_order_mail_again_with_a_working_link() {
     assert_ne!(Some(link.clone()), first.link_path("/orders/"), "a link of its own");
     assert_eq!(cookie_client().get(app.url(&link)).send().await.unwrap().status(), 200, "and it works");
 }
+
+#[tokio::test]
+async fn staff_change_a_campaign_s_terms_but_not_its_policy_once_it_has_codes() {
+    let app = spawn_app().await;
+    let staff = staff_client(&app).await;
+    let (_, form) = app.page(&staff, "/admin/campaigns/new?lang=en").await;
+    let csrf = csrf_in(&form);
+    let terms = |name: &'static str, value: &'static str, policy: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("name", name.to_string()),
+            ("discount_type", "percent".to_string()),
+            ("discount_value", value.to_string()),
+            ("code_policy", policy.to_string()),
+            ("kind_plan", "on".to_string()),
+            ("ends_at", "2031-01-31T23:59".to_string()),
+        ]
+    };
+    let res = staff.post(app.url("/admin/campaigns")).form(&terms("Spring", "10", "limited")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    let (status, edit) = app.page(&staff, &format!("{at}/edit?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(edit.contains(r#"value="Spring""#) && edit.contains(r#"value="2031-01-31T23:59""#), "{edit}");
+    assert!(edit.contains(r#"name="kind_plan" value="on" checked"#), "{edit}");
+
+    let res =
+        staff.post(app.url(&format!("{at}?lang=en"))).form(&terms("Spring", "150", "limited")).send().await.unwrap();
+    assert_eq!(res.status(), 422, "checked as a new one is");
+    assert!(res.text().await.unwrap().contains(r#"value="150""#));
+    let res = staff.post(app.url(&at)).form(&terms("Spring sale", "15", "limited")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let token = app.token("saraa@shop.mn", crate::common::GOOD_PASSWORD).await;
+    let id = at.trim_start_matches("/admin/campaigns/");
+    let (_, campaign) = app.get_json_as(&format!("/api/v1/admin/campaigns/{id}"), &token).await;
+    assert_eq!(campaign["name"], "Spring sale", "{campaign}");
+
+    let res = staff
+        .post(app.url(&format!("{at}/codes")))
+        .form(&[("_csrf", csrf.as_str()), ("mode", "one"), ("code", "spring15")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = staff
+        .post(app.url(&format!("{at}?lang=en")))
+        .form(&terms("Spring sale", "15", "personal"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("the campaign has codes made under its policy"));
+    let (_, audit) = app.get_json_as("/api/v1/admin/audit?action=campaign_updated", &token).await;
+    assert_eq!(audit["total"], 1, "{audit}");
+}

@@ -130,3 +130,26 @@ async fn staff_move_orders_along_and_refund_them_from_the_admin_pages() {
         .unwrap();
     assert_eq!(app.order_status(&unpaid).0, "cancelled");
 }
+
+#[tokio::test]
+async fn the_order_page_shows_how_the_operator_is_doing_with_each_line() {
+    let app = spawn_app().await;
+    let top_up = json!({"product_id": app.product_id("top-up-5000"), "msisdn": "88112233"});
+    let router = json!({"product_id": app.product_id("zte-mf286-4g-router")});
+    let cart = app.cart_with(None, &[top_up, router]).await;
+    let (_, placed) =
+        app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": pickup(app.branch_id("zaisan"))})).await;
+    let order = placed["order"]["id"].as_str().unwrap().to_string();
+    app.create_staff("saraa@shop.mn", Role::Staff);
+    let staff = cookie_client();
+    app.sign_in_browser(&staff, "saraa@shop.mn").await;
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{order}?lang=en"))).await;
+    assert!(!page.contains("data-operator"), "nothing asked of the operator before payment");
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{order}?lang=en"))).await;
+    assert_eq!(page.matches("data-operator=").count(), 1, "the top-up's line only, not the router's: {page}");
+    assert!(page.contains(r#"data-operator="pending">Operator: waiting"#), "{page}");
+    app.sql("UPDATE jobs SET status = 'dead', attempts = 8, last_error = 'operator refused: barred' WHERE kind = 'fulfil_item'");
+    let (_, page) = text(&staff, app.url(&format!("/admin/orders/{order}?lang=en"))).await;
+    assert!(page.contains("stopped trying · tried 8 times") && page.contains("operator refused: barred"), "{page}");
+}

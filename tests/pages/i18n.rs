@@ -60,6 +60,16 @@ fn every_key_used_exists_in_both_languages() {
 }
 
 #[test]
+fn every_job_state_has_its_operator_label() {
+    for lang in Lang::ALL {
+        for s in storefront::domain::jobs::JobStatus::ALL {
+            let key = format!("admin.orders.operator.{}", s.as_str());
+            assert!(catalog(lang).contains_key(key.as_str()), "{lang:?} {key}");
+        }
+    }
+}
+
+#[test]
 fn keys_built_at_run_time_exist_for_every_kind_and_tier() {
     use storefront::domain::catalog::{ProductKind, Tier};
     for lang in Lang::ALL {

@@ -207,6 +207,17 @@ pub fn retry(conn: &mut PgConnection, id: Uuid, staff: AccountId, now: DateTime<
     })
 }
 
+/// The jobs queued under these keys (the business ids they act on), one statement whatever
+/// their number: an order's page shows how the operator is doing with each of its lines.
+///
+/// # Errors
+/// A database failure.
+pub fn by_keys(conn: &mut PgConnection, keys: &[String]) -> Result<Vec<(String, Job)>, JobError> {
+    let rows: Vec<(Option<String>, JobRow)> =
+        jobs::table.filter(jobs::dedup_key.eq_any(keys)).select((jobs::dedup_key, JobRow::as_select())).load(conn)?;
+    Ok(rows.into_iter().filter_map(|(key, row)| key.map(|k| (k, row.into_job()))).collect())
+}
+
 /// Jobs newest first, optionally of one status.
 pub fn list(conn: &mut PgConnection, status: Option<JobStatus>, page: PageRequest) -> Result<Page<Job>, JobError> {
     let mut query = jobs::table.into_boxed();

@@ -12,7 +12,7 @@ use super::types::{
     DiscountType, RedemptionStatus,
 };
 use super::PromotionError;
-use crate::db::schema::{accounts, campaigns, products};
+use crate::db::schema::{accounts, campaigns, coupon_codes, products};
 use crate::db::{prepared, DbError};
 use crate::domain::audit::{self, AuditAction, Subject};
 use crate::domain::catalog::ProductKind;
@@ -230,11 +230,7 @@ fn create_in(
         ))
         .returning(CampaignRow::as_returning())
         .get_result(conn)?;
-    let after = serde_json::json!({"name": row.name, "discount_type": row.discount_type.as_str(),
-        "discount_value": row.discount_value, "code_policy": row.code_policy.as_str(),
-        "max_redemptions": row.max_redemptions, "budget": row.budget, "min_subtotal": row.min_subtotal,
-        "applies_kinds": row.applies_kinds, "applies_products": row.applies_products, "stackable": row.stackable,
-        "starts_at": row.starts_at, "ends_at": row.ends_at});
+    let after = terms_json(&row);
     audit::record(
         conn,
         staff,
@@ -245,6 +241,74 @@ fn create_in(
         now,
     )?;
     Ok(row.campaign())
+}
+
+/// What the audit log keeps of a campaign's terms.
+fn terms_json(row: &CampaignRow) -> serde_json::Value {
+    serde_json::json!({"name": row.name, "discount_type": row.discount_type.as_str(),
+        "discount_value": row.discount_value, "code_policy": row.code_policy.as_str(),
+        "max_redemptions": row.max_redemptions, "budget": row.budget, "min_subtotal": row.min_subtotal,
+        "applies_kinds": row.applies_kinds, "applies_products": row.applies_products, "stackable": row.stackable,
+        "starts_at": row.starts_at, "ends_at": row.ends_at})
+}
+
+/// Staff change a campaign's terms; its codes and what it has been used for stay. Carts and
+/// orders placed from now on are weighed by the new terms. The code policy is fixed once the
+/// campaign has codes (they were made under it).
+///
+/// # Errors
+/// `NotFound`; `Invalid` naming each wrong field.
+pub fn update_campaign(
+    conn: &mut PgConnection,
+    id: CampaignId,
+    input: &CampaignInput,
+    staff: AccountId,
+    now: DateTime<Utc>,
+) -> Result<Campaign, PromotionError> {
+    conn.transaction(|conn| {
+        let before: CampaignRow = campaigns::table
+            .find(id)
+            .select(CampaignRow::as_select())
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or(PromotionError::NotFound)?;
+        let c = check(conn, input)?;
+        if c.policy != before.code_policy {
+            let codes: i64 = coupon_codes::table.filter(coupon_codes::campaign_id.eq(id)).count().get_result(conn)?;
+            if codes > 0 {
+                return Err(FieldErrors::single("code_policy", Code::PolicyFixed).into());
+            }
+        }
+        let after: CampaignRow = diesel::update(campaigns::table.find(id))
+            .set((
+                campaigns::name.eq(&c.name),
+                campaigns::discount_type.eq(c.discount_type),
+                campaigns::discount_value.eq(c.discount_value),
+                campaigns::code_policy.eq(c.policy),
+                campaigns::max_redemptions.eq(c.max_redemptions),
+                campaigns::budget.eq(c.budget),
+                campaigns::min_subtotal.eq(c.min_subtotal),
+                campaigns::applies_kinds.eq(&c.kinds),
+                campaigns::applies_products.eq(&c.products),
+                campaigns::stackable.eq(c.stackable),
+                campaigns::starts_at.eq(c.starts_at),
+                campaigns::ends_at.eq(c.ends_at),
+                campaigns::updated_at.eq(now),
+            ))
+            .returning(CampaignRow::as_returning())
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            staff,
+            AuditAction::CampaignUpdated,
+            &Subject::new("campaign", id),
+            Some(terms_json(&before)),
+            Some(terms_json(&after)),
+            now,
+        )?;
+        Ok(after.campaign())
+    })
 }
 
 /// A customer named by id or email.

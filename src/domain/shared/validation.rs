@@ -113,10 +113,11 @@ pub enum Code {
     ImageSize,
     TooManyImages,
     PickupCode,
+    PolicyFixed,
 }
 
 impl Code {
-    pub const ALL: [Code; 102] = [
+    pub const ALL: [Code; 103] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -219,6 +220,7 @@ impl Code {
         Code::ImageSize,
         Code::TooManyImages,
         Code::PickupCode,
+        Code::PolicyFixed,
     ];
 
     /// The stable name clients see and the catalog key's last part.
@@ -326,6 +328,7 @@ impl Code {
             Code::ImageSize => "image_size",
             Code::TooManyImages => "too_many_images",
             Code::PickupCode => "pickup_code",
+            Code::PolicyFixed => "policy_fixed",
         }
     }
 

@@ -13,9 +13,9 @@ use crate::domain::catalog::ProductKind;
 use crate::domain::promotions::types::shown_discount;
 use crate::domain::promotions::{
     commands, queries, rules, Campaign, CampaignInput, CampaignStats, CodeRecord, CodeRequest, CodeStatus,
-    PromotionError,
+    PromotionError, Terms,
 };
-use crate::domain::shared::{shop_local, CampaignId, Code, FieldErrors, PageRequest};
+use crate::domain::shared::{shop_local, CampaignId, Code, FieldErrors, Money, PageRequest};
 use crate::web::chart::{self, Bar};
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -186,6 +186,8 @@ pub struct NewCampaignPage {
     pub form: CampaignForm,
     pub errors: FormErrors,
     pub kinds: Vec<KindChoice>,
+    /// The campaign being changed; `None` for a new one.
+    pub editing: Option<CampaignId>,
 }
 
 fn new_page(
@@ -205,6 +207,7 @@ fn new_page(
         form,
         errors: FormErrors(errors),
         kinds,
+        editing: None,
         ctx,
     }
 }
@@ -231,6 +234,86 @@ pub async fn create_campaign(
         }
         Err(PromotionError::Invalid(errors)) => {
             html_with(StatusCode::UNPROCESSABLE_ENTITY, &new_page(ctx, &session, &staff, form, errors))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl CampaignForm {
+    /// The form filled from a campaign's terms, times on the shop's clock as the form takes them.
+    fn of(t: &Terms) -> Self {
+        let kind = |k: ProductKind| t.kinds.as_ref().is_some_and(|ks| ks.contains(&k)).then(|| "on".to_string());
+        let at =
+            |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| shop_local(d).format("%Y-%m-%dT%H:%M").to_string());
+        let money = |m: Option<Money>| m.map(|m| m.amount().normalize().to_string());
+        CampaignForm {
+            name: Some(t.name.clone()),
+            discount_type: Some(t.discount_type.as_str().to_string()),
+            discount_value: Some(t.discount_value.normalize().to_string()),
+            code_policy: Some(t.policy.as_str().to_string()),
+            max_redemptions: t.max_redemptions.map(|n| n.to_string()),
+            budget: money(t.budget),
+            min_subtotal: money(t.min_subtotal),
+            starts_at: at(t.starts_at),
+            ends_at: at(t.ends_at),
+            stackable: t.stackable.then(|| "on".to_string()),
+            kind_device: kind(ProductKind::Device),
+            kind_number: kind(ProductKind::Number),
+            kind_esim: kind(ProductKind::Esim),
+            kind_data_pack: kind(ProductKind::DataPack),
+            kind_top_up: kind(ProductKind::TopUp),
+            kind_plan: kind(ProductKind::Plan),
+            kind_service: kind(ProductKind::Service),
+        }
+    }
+}
+
+/// The campaign's terms in the form, to change.
+pub async fn edit_campaign(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: CampaignId = path_id(&id)?;
+    let campaign = state.shop.db.run(move |conn| queries::find_campaign(conn, id)).await?;
+    let mut page = new_page(ctx, &session, &staff, CampaignForm::of(&campaign.terms), FieldErrors::new());
+    page.editing = Some(id);
+    html_with(StatusCode::OK, &page)
+}
+
+pub async fn update_campaign(
+    state: web::Data<AppState>,
+    ctx: Chrome,
+    session: Session,
+    staff: StaffUser,
+    id: web::Path<String>,
+    form: web::Form<CampaignForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: CampaignId = path_id(&id)?;
+    let form = form.into_inner();
+    let mut input = form.input();
+    let (who, now) = (staff.0.id, state.shop.now());
+    let saved = state
+        .shop
+        .db
+        .run(move |conn| {
+            // The page has no product picker: the products a campaign applies to stay.
+            input.product_ids =
+                queries::find_campaign(conn, id)?.terms.products.map(|ps| ps.iter().map(ToString::to_string).collect());
+            commands::update_campaign(conn, id, &input, who, now)
+        })
+        .await;
+    match saved {
+        Ok(_) => {
+            session::flash(&session, "admin.campaigns.saved");
+            Ok(see_other(&format!("/admin/campaigns/{id}")))
+        }
+        Err(PromotionError::Invalid(errors)) => {
+            let mut page = new_page(ctx, &session, &staff, form, errors);
+            page.editing = Some(id);
+            html_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e.into()),
     }

@@ -11,6 +11,7 @@ use super::nav::{AdminNav, Section};
 use crate::domain::cart::rules::parse_amount;
 use crate::domain::catalog::queries as catalog;
 use crate::domain::idempotency::{IdempotencyKey, Refusals};
+use crate::domain::jobs::{commands as jobs, JobKind};
 use crate::domain::orders::pickup::Handover;
 use crate::domain::orders::OrderError;
 use crate::domain::orders::{
@@ -19,6 +20,7 @@ use crate::domain::orders::{
 use crate::domain::payments::Refund;
 use crate::domain::shared::OrderId;
 use crate::domain::shared::{FieldErrors, Money, PageRequest};
+use crate::domain::telco::operator::FulfilItem;
 use crate::flows;
 use crate::web::error::AppError;
 use crate::web::extract::path_id;
@@ -230,6 +232,22 @@ pub struct OrderPage {
     pub refundable: Option<Money>,
     pub refund_key: String,
     pub notice: Option<String>,
+    /// How the operator is doing with each line (`None`: the line needs no operator).
+    pub operator: Vec<Option<OperatorLine>>,
+}
+
+/// An order line's operator job as staff see it.
+pub struct OperatorLine {
+    pub status: &'static str,
+    pub label: &'static str,
+    pub attempts: i32,
+    pub error: Option<String>,
+}
+
+impl OrderPage {
+    pub fn operator_of(&self, line: &usize) -> Option<&OperatorLine> {
+        self.operator.get(*line).and_then(Option::as_ref)
+    }
 }
 
 pub async fn show_order(
@@ -240,8 +258,30 @@ pub async fn show_order(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
-    let order =
-        state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &OrderAccess::staff())?)).await?;
+    let (order, jobs) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let order = queries::get_order(conn, id, &OrderAccess::staff())?;
+            let keys: Vec<String> =
+                order.items.iter().filter_map(|i| FulfilItem { item_id: i.id }.dedup_key()).collect();
+            Ok::<_, AppError>((order, jobs::by_keys(conn, &keys)?))
+        })
+        .await?;
+    let operator = order
+        .items
+        .iter()
+        .map(|i| {
+            let key = FulfilItem { item_id: i.id }.dedup_key()?;
+            let (_, job) = jobs.iter().find(|(k, _)| *k == key)?;
+            Some(OperatorLine {
+                status: job.status.as_str(),
+                label: ctx.t(&format!("admin.orders.operator.{}", job.status.as_str())),
+                attempts: job.attempts,
+                error: job.last_error.clone(),
+            })
+        })
+        .collect();
     let csrf = ctx.form_token(&session);
     let actions = order
         .staff_actions()
@@ -262,6 +302,7 @@ pub async fn show_order(
         actions,
         refundable,
         refund_key: Uuid::new_v4().to_string(),
+        operator,
         csrf,
         ctx,
     };
