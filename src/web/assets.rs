@@ -50,6 +50,11 @@ pub fn warm() -> usize {
     index().len()
 }
 
+/// An embedded file's bytes (the report font).
+pub fn bytes(path: &str) -> Option<Bytes> {
+    index().get(path).map(|a| a.body.clone())
+}
+
 /// The versioned URL of an asset, e.g. `/static/css/app.css?v=1a2b…`.
 pub fn url(path: &str) -> String {
     match index().get(path) {

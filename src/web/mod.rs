@@ -17,6 +17,7 @@ pub mod media;
 pub mod number_query;
 pub mod order_query;
 pub mod pages;
+pub mod pdf;
 pub mod qr;
 pub mod render;
 pub mod session;

@@ -235,3 +235,57 @@ async fn staff_set_stock_in_place_on_a_tablet_and_the_change_is_kept_with_why() 
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn every_admin_section_fits_a_tablet_and_is_reached_by_keyboard() {
+    let app = spawn_with(true, &[]).await;
+    app.create_staff("admin@shop.mn", Role::Admin);
+    let router = app.product_id("zte-mf286-4g-router");
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(768, 1024).await.unwrap();
+    c.goto(&app.url("/login?lang=mn&next=/admin")).await.unwrap();
+    fill(c, "email", "admin@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
+    for page in [
+        "/admin".to_string(),
+        "/admin/orders".into(),
+        "/admin/products".into(),
+        format!("/admin/products/{router}"),
+        "/admin/categories".into(),
+        "/admin/branches".into(),
+        "/admin/stock".into(),
+        "/admin/customers".into(),
+        "/admin/numbers?q=88*".into(),
+        "/admin/campaigns".into(),
+        "/admin/campaigns/new".into(),
+        "/admin/jobs".into(),
+        "/admin/reports".into(),
+        "/admin/audit".into(),
+        "/admin/staff".into(),
+    ] {
+        c.goto(&app.url(&page)).await.unwrap();
+        let fits =
+            c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
+        assert_eq!(fits, serde_json::json!(true), "{page} scrolls sideways at 768 px");
+        // The page opens with a skip link; Enter on it moves on to the page's own content.
+        let first = c
+            .execute(
+                "const all = [...document.querySelectorAll('a[href], button, input, select, textarea')]; \
+                 return all[0] ? all[0].className : '';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(first, serde_json::json!("skip-link"), "{page}");
+        let skip = c.find(Locator::Css(".skip-link")).await.unwrap();
+        skip.send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
+        b.wait_for(5, "the skip link followed", || async {
+            c.current_url().await.map(|u| u.fragment() == Some("main")).unwrap_or(false)
+        })
+        .await;
+    }
+    b.close().await;
+}

@@ -331,6 +331,18 @@ async fn reports_show_sales_by_day_product_and_kind_as_a_table_a_chart_and_csv()
     assert!(csv.lines().nth(1).unwrap().ends_with(",2,2,10000.00"), "{csv}");
     let (status, _) = app.page(&staff, "/admin/reports?from=garbage&by=nothing").await;
     assert_eq!(status, 200, "wrong values fall back to the defaults");
+    assert!(page.contains(r#"id="report-pdf""#));
+    let res = staff.get(app.url("/admin/reports?by=product&format=pdf")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains(".pdf"));
+    let pdf = res.bytes().await.unwrap();
+    let doc = printpdf::lopdf::Document::load_mem(&pdf).expect("a PDF");
+    assert_eq!(doc.get_pages().len(), 1);
+    let customer = crate::common::cookie_client();
+    app.register_in_browser(&customer, "bat@example.mn").await;
+    let res = customer.get(app.url("/admin/reports?format=pdf")).send().await.unwrap();
+    assert_eq!(res.status(), 403, "staff only");
 }
 
 #[tokio::test]

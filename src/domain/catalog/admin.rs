@@ -428,12 +428,16 @@ pub struct BranchInput {
 /// A branch as written.
 pub type AdminBranch = BranchRow;
 
+/// A branch's checked texts, the columns a new branch is written with and a change sets.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = branches)]
 struct CheckedBranch {
     slug: String,
     name_mn: String,
     name_en: String,
     address_mn: String,
     address_en: String,
+    #[diesel(column_name = opening_hours)]
     hours: String,
 }
 
@@ -514,12 +518,7 @@ pub fn create_branch(
         let next: Option<i32> = branches::table.select(diesel::dsl::max(branches::position)).first(conn)?;
         let branch: AdminBranch = diesel::insert_into(branches::table)
             .values((
-                branches::slug.eq(&b.slug),
-                branches::name_mn.eq(&b.name_mn),
-                branches::name_en.eq(&b.name_en),
-                branches::address_mn.eq(&b.address_mn),
-                branches::address_en.eq(&b.address_en),
-                branches::opening_hours.eq(&b.hours),
+                &b,
                 branches::pickup.eq(input.pickup.unwrap_or(true)),
                 branches::delivery_warehouse.eq(warehouse),
                 branches::position.eq(next.unwrap_or(0) + 1),
@@ -566,12 +565,7 @@ pub fn update_branch(
         }
         let after: AdminBranch = diesel::update(branches::table.find(id))
             .set((
-                branches::slug.eq(&b.slug),
-                branches::name_mn.eq(&b.name_mn),
-                branches::name_en.eq(&b.name_en),
-                branches::address_mn.eq(&b.address_mn),
-                branches::address_en.eq(&b.address_en),
-                branches::opening_hours.eq(&b.hours),
+                &b,
                 branches::pickup.eq(input.pickup.unwrap_or(before.pickup)),
                 branches::delivery_warehouse.eq(warehouse),
             ))

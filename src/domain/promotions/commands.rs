@@ -46,16 +46,22 @@ fn parse_moment(raw: &str) -> Option<DateTime<Utc>> {
     ulaanbaatar.from_local_datetime(&local).single().map(|at| at.with_timezone(&Utc))
 }
 
-/// A campaign's fields checked, all errors at once.
+/// A campaign's fields checked, all errors at once: its terms' columns, as a new campaign is
+/// written and a changed one is set (an absent limit clears the column).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = campaigns, treat_none_as_null = true)]
 struct Checked {
     name: String,
     discount_type: DiscountType,
     discount_value: Decimal,
+    #[diesel(column_name = code_policy)]
     policy: CodePolicy,
     max_redemptions: Option<i32>,
     budget: Option<Decimal>,
     min_subtotal: Option<Decimal>,
+    #[diesel(column_name = applies_kinds)]
     kinds: Option<Vec<String>>,
+    #[diesel(column_name = applies_products)]
     products: Option<Vec<ProductId>>,
     stackable: bool,
     starts_at: Option<DateTime<Utc>>,
@@ -211,23 +217,7 @@ fn create_in(
 ) -> Result<Campaign, PromotionError> {
     let c = check(conn, input)?;
     let row: CampaignRow = diesel::insert_into(campaigns::table)
-        .values((
-            campaigns::name.eq(&c.name),
-            campaigns::discount_type.eq(c.discount_type),
-            campaigns::discount_value.eq(c.discount_value),
-            campaigns::code_policy.eq(c.policy),
-            campaigns::max_redemptions.eq(c.max_redemptions),
-            campaigns::budget.eq(c.budget),
-            campaigns::min_subtotal.eq(c.min_subtotal),
-            campaigns::applies_kinds.eq(&c.kinds),
-            campaigns::applies_products.eq(&c.products),
-            campaigns::stackable.eq(c.stackable),
-            campaigns::starts_at.eq(c.starts_at),
-            campaigns::ends_at.eq(c.ends_at),
-            campaigns::created_by.eq(staff),
-            campaigns::created_at.eq(now),
-            campaigns::updated_at.eq(now),
-        ))
+        .values((&c, campaigns::created_by.eq(staff), campaigns::created_at.eq(now), campaigns::updated_at.eq(now)))
         .returning(CampaignRow::as_returning())
         .get_result(conn)?;
     let after = terms_json(&row);
@@ -281,21 +271,7 @@ pub fn update_campaign(
             }
         }
         let after: CampaignRow = diesel::update(campaigns::table.find(id))
-            .set((
-                campaigns::name.eq(&c.name),
-                campaigns::discount_type.eq(c.discount_type),
-                campaigns::discount_value.eq(c.discount_value),
-                campaigns::code_policy.eq(c.policy),
-                campaigns::max_redemptions.eq(c.max_redemptions),
-                campaigns::budget.eq(c.budget),
-                campaigns::min_subtotal.eq(c.min_subtotal),
-                campaigns::applies_kinds.eq(&c.kinds),
-                campaigns::applies_products.eq(&c.products),
-                campaigns::stackable.eq(c.stackable),
-                campaigns::starts_at.eq(c.starts_at),
-                campaigns::ends_at.eq(c.ends_at),
-                campaigns::updated_at.eq(now),
-            ))
+            .set((&c, campaigns::updated_at.eq(now)))
             .returning(CampaignRow::as_returning())
             .get_result(conn)?;
         audit::record(

@@ -13,8 +13,9 @@ use crate::domain::shared::{shop_local, Money};
 use crate::web::chart::{self, Bar};
 use crate::web::error::AppError;
 use crate::web::extract::StaffUser;
-use crate::web::filters;
+use crate::web::filters::{self, with_thousands};
 use crate::web::pages::views::kind_plural;
+use crate::web::pdf;
 use crate::web::render::{html_with, Chrome};
 use crate::web::state::AppState;
 
@@ -50,6 +51,7 @@ pub struct ReportsPage {
     pub rows: Vec<RowView>,
     pub chart: String,
     pub csv_href: String,
+    pub pdf_href: String,
     pub total: Money,
 }
 
@@ -104,6 +106,42 @@ pub async fn show_reports(
         }
         return Ok(crate::web::csv::download(&format!("sales-{from}-{to}-by-{}.csv", by.as_str()), body));
     }
+    if query.format.as_deref() == Some("pdf") {
+        let total = Money::mnt(views.iter().map(|v| v.revenue.amount()).sum());
+        let by_label = ctx.t(&format!("admin.reports.by.{}", by.as_str()));
+        let report = pdf::Report {
+            title: ctx.t("admin.nav.reports").to_string(),
+            period: format!("{from} — {to} · {}: {by_label}", ctx.t("admin.reports.by")),
+            headings: [by_label, ctx.t("admin.nav.orders"), ctx.t("admin.dash.units"), ctx.t("admin.dash.revenue")]
+                .map(String::from),
+            rows: views
+                .iter()
+                .map(|v| [v.label.clone(), with_thousands(v.orders), with_thousands(v.units), v.revenue.display()])
+                .collect(),
+            totals: [
+                ctx.t("cart.total").to_string(),
+                with_thousands(views.iter().map(|v| v.orders).sum()),
+                with_thousands(views.iter().map(|v| v.units).sum()),
+                total.display(),
+            ],
+            bars: views
+                .iter()
+                .take(60)
+                .map(|v| (v.label.clone(), v.revenue.amount().trunc().to_i64().unwrap_or(0)))
+                .collect(),
+        };
+        let file = web::block(move || pdf::report(&report))
+            .await
+            .map_err(|e| AppError::Internal(format!("report pdf: {e}")))?
+            .map_err(|e| AppError::Internal(format!("report pdf: {e}")))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"sales-{from}-{to}-by-{}.pdf\"", by.as_str()),
+            ))
+            .body(file));
+    }
     let bars: Vec<Bar> = views
         .iter()
         .take(60)
@@ -131,6 +169,7 @@ pub async fn show_reports(
             .collect(),
         chart: chart::bars(ctx.t("admin.reports.chart"), &bars),
         csv_href: format!("/admin/reports?{}", query_of(Some("csv"))),
+        pdf_href: format!("/admin/reports?{}", query_of(Some("pdf"))),
         total: Money::mnt(views.iter().map(|v| v.revenue.amount()).sum()),
         rows: views,
         ctx,
