@@ -235,12 +235,15 @@ pub struct StockPage {
     pub rows: Vec<GridRow>,
     pub pager: Pager,
     pub movements: Vec<(Movement, String)>,
+    pub moves_pager: Pager,
 }
 
 #[derive(Deserialize)]
 pub struct StockQuery {
     pub q: Option<String>,
     pub page: Option<String>,
+    /// The page of stock changes.
+    pub moves: Option<String>,
 }
 
 pub async fn show_stock(
@@ -252,13 +255,14 @@ pub async fn show_stock(
 ) -> Result<HttpResponse, AppError> {
     let q = query.q.clone().unwrap_or_default().chars().take(100).collect::<String>();
     let page = PageRequest::parse(query.page.as_deref(), None).unwrap_or_default();
+    let moves_page = PageRequest::parse(query.moves.as_deref(), Some("30")).unwrap_or_default();
     let search = q.clone();
     let (grid, moves) = state
         .shop
         .db
         .run(move |conn| {
             let grid = backoffice::stock_grid(conn, Some(&search), page)?;
-            let moves = backoffice::movements(conn, PageRequest { page: 1, per_page: 30 })?;
+            let moves = backoffice::movements(conn, moves_page)?;
             Ok::<_, AppError>((grid, moves))
         })
         .await?;
@@ -267,6 +271,7 @@ pub async fn show_stock(
     let branch_names: Vec<String> = grid.branches.iter().map(|b| pick(&b.name_mn, &b.name_en)).collect();
     let encoded = serde_urlencoded::to_string([("q", q.as_str())]).unwrap_or_default();
     let pager = Pager::new(&grid.lines, |n| format!("/admin/stock?{encoded}&page={n}"));
+    let moves_pager = Pager::new(&moves, |n| format!("/admin/stock?{encoded}&moves={n}#movements"));
     let rows = grid
         .lines
         .items
@@ -305,6 +310,7 @@ pub async fn show_stock(
         rows,
         pager,
         movements,
+        moves_pager,
         ctx,
     };
     html_with(StatusCode::OK, &page)
