@@ -146,7 +146,11 @@ pub struct OrderMailBranch {
     pub name_en: String,
     pub address_mn: String,
     pub address_en: String,
+    /// In English (the name it had before the Mongolian was kept too).
     pub opening_hours: String,
+    /// Mails queued before hours were kept in both languages have none.
+    #[serde(default)]
+    pub opening_hours_mn: Option<String>,
 }
 
 /// A mail about an order: the same content for every piece of news, amounts as shown.

@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use crate::domain::shared::{FieldError, FieldErrors, Lang};
 
+pub mod suffix;
+
 const MN: &str = include_str!("mn.txt");
 const EN: &str = include_str!("en.txt");
 
@@ -75,11 +77,17 @@ impl Tr {
             .collect()
     }
 
-    /// The text for `key` with `{name}` placeholders filled in.
+    /// The text for `key` with `{name}` placeholders filled in; `{name:abl}` and `{name:dat}`
+    /// put the Mongolian "from" and "to" endings on the value, by its vowels.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
             s = s.replace(&format!("{{{name}}}"), value);
+            if s.contains(&format!("{{{name}:")) {
+                s = s
+                    .replace(&format!("{{{name}:abl}}"), &suffix::ablative(value))
+                    .replace(&format!("{{{name}:dat}}"), &suffix::dative(value));
+            }
         }
         s
     }

@@ -262,7 +262,7 @@ pub fn order(
                     &[
                         ("branch", &pick(&b.name_mn, &b.name_en)),
                         ("address", &pick(&b.address_mn, &b.address_en)),
-                        ("hours", &b.opening_hours),
+                        ("hours", &pick(b.opening_hours_mn.as_deref().unwrap_or(&b.opening_hours), &b.opening_hours)),
                     ],
                 )
             });

@@ -64,7 +64,16 @@ pub fn url(path: &str) -> String {
 }
 
 pub async fn serve(req: HttpRequest) -> HttpResponse {
-    let path = req.match_info().get("path").unwrap_or_default();
+    let path = req.match_info().get("path").unwrap_or_default().to_string();
+    answer(&req, &path)
+}
+
+/// `/favicon.ico`, which browsers ask for by that name whatever the page links.
+pub async fn favicon(req: HttpRequest) -> HttpResponse {
+    answer(&req, "img/favicon.ico")
+}
+
+fn answer(req: &HttpRequest, path: &str) -> HttpResponse {
     let Some(asset) = index().get(path) else {
         return HttpResponse::NotFound()
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

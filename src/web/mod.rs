@@ -75,7 +75,9 @@ where
 
 /// `/static/…`, served from the binary.
 pub fn asset_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/static/{path:.*}", assets::serve)).service(get("/media/{name}", media::serve));
+    cfg.service(get("/static/{path:.*}", assets::serve))
+        .service(get("/favicon.ico", assets::favicon))
+        .service(get("/media/{name}", media::serve));
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -108,7 +108,7 @@ async fn staff_open_branches_and_set_stock_with_a_reason() {
     assert_eq!((status, again["error_codes"]["slug"][0]["code"].as_str()), (422, Some("slug_taken")));
     let (status, bad) = app.send("POST", "/api/v1/admin/branches", Some(&token), Some(json!({"name": "X"}))).await;
     assert_eq!(status, 422);
-    assert!(bad["errors"]["address.mn"].is_array() && bad["errors"]["opening_hours"].is_array(), "{bad}");
+    assert!(bad["errors"]["address.mn"].is_array() && bad["errors"]["opening_hours.mn"].is_array(), "{bad}");
 
     let branch_id = branch["id"].as_str().unwrap();
     let router = app.product_id("zte-mf286-4g-router");

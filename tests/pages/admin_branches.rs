@@ -24,7 +24,7 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
         .unwrap();
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
-    assert!(page.contains(r#"id="address.mn-error""#) && page.contains(r#"id="opening_hours-error""#), "{page}");
+    assert!(page.contains(r#"id="address.mn-error""#) && page.contains(r#"id="opening_hours.mn-error""#), "{page}");
     assert!(page.contains(r#"value="Дархан салбар""#));
     let full = [
         ("_csrf", csrf.as_str()),
@@ -32,7 +32,8 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
         ("name_en", "Darkhan"),
         ("address_mn", "Дархан, 3-р баг"),
         ("address_en", "Darkhan, 3rd bag"),
-        ("opening_hours", "Mon–Sat 10:00–19:00"),
+        ("opening_hours_mn", "Даваа–Бямба 10:00–19:00"),
+        ("opening_hours_en", "Mon–Sat 10:00–19:00"),
         ("pickup", "on"),
     ];
     let res = staff.post(app.url("/admin/branches")).form(&full).send().await.unwrap();
@@ -45,8 +46,8 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
     assert!(form.contains(r#"value="Darkhan, 3rd bag""#));
     let mut changed = full.to_vec();
     changed.push(("delivery_warehouse", "on"));
-    changed.retain(|(k, _)| *k != "opening_hours");
-    changed.push(("opening_hours", "Mon–Sun 09:00–20:00"));
+    changed.retain(|(k, _)| *k != "opening_hours_en");
+    changed.push(("opening_hours_en", "Mon–Sun 09:00–20:00"));
     let res = staff.post(app.url(&edit)).form(&changed).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let (_, branches) = app.get_json("/api/v1/branches?lang=en").await;
@@ -57,7 +58,11 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
     let (_, audit) = app.get_json_as("/api/v1/admin/audit?action=branch_updated", &token).await;
     assert_eq!(audit["total"], 1, "{audit}");
     assert_eq!(audit["items"][0]["after"]["delivery_warehouse"], true);
-    assert_eq!(audit["items"][0]["after"]["opening_hours"], "Mon–Sun 09:00–20:00");
+    assert_eq!(audit["items"][0]["after"]["opening_hours_en"], "Mon–Sun 09:00–20:00");
+    assert_eq!(audit["items"][0]["after"]["opening_hours_mn"], "Даваа–Бямба 10:00–19:00");
+    let (_, branches) = app.get_json("/api/v1/branches").await;
+    let darkhan = branches.as_array().unwrap().iter().find(|b| b["name"] == "Дархан салбар").unwrap();
+    assert_eq!(darkhan["opening_hours"], "Даваа–Бямба 10:00–19:00", "in the shop's language");
 }
 
 #[tokio::test]

@@ -41,3 +41,18 @@ async fn htmx_is_served_from_our_own_vendored_copy() {
     assert_eq!(app.get("/static/nope.js").await.status(), 404);
     assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_shop_has_an_icon_and_a_description_in_the_page_s_language() {
+    let app = crate::common::spawn_app().await;
+    let res = app.get("/favicon.ico").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/x-icon");
+    assert!(res.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains(r#"rel="icon" href="/static/img/logo.svg?v="#), "{home}");
+    let description = crate::common::between(&home, r#"<meta name="description" content=""#, r#"""#);
+    assert!(description.contains("рүүтер"), "Mongolian first: {description}");
+    let (_, english) = app.get_text("/?lang=en").await;
+    assert!(english.contains(r#"<meta name="description" content="Phones, routers"#));
+}

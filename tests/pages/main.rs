@@ -13,6 +13,7 @@ mod catalog;
 mod coupons;
 mod i18n;
 mod language;
+mod mongolian;
 mod my_numbers;
 mod numbers;
 mod password_reset;

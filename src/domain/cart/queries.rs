@@ -202,7 +202,8 @@ pub fn pickup_options(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<Pi
         has_stock: bool,
     }
     let rows: Vec<Row> = prepared(
-        "SELECT b.id, b.slug, b.name_mn, b.name_en, b.address_mn, b.address_en, b.opening_hours, b.pickup, \
+        "SELECT b.id, b.slug, b.name_mn, b.name_en, b.address_mn, b.address_en, b.opening_hours_en, \
+                b.opening_hours_mn, b.pickup, \
                 b.delivery_warehouse, \
                 NOT EXISTS (SELECT 1 FROM (SELECT ci.product_id, sum(ci.quantity) AS wanted FROM cart_items ci \
                                 JOIN products p ON p.id = ci.product_id \

@@ -419,7 +419,8 @@ pub struct BranchInput {
     pub name_en: Option<String>,
     pub address_mn: Option<String>,
     pub address_en: Option<String>,
-    pub opening_hours: Option<String>,
+    pub opening_hours_mn: Option<String>,
+    pub opening_hours_en: Option<String>,
     pub slug: Option<String>,
     pub pickup: Option<bool>,
     pub delivery_warehouse: Option<bool>,
@@ -437,8 +438,8 @@ struct CheckedBranch {
     name_en: String,
     address_mn: String,
     address_en: String,
-    #[diesel(column_name = opening_hours)]
-    hours: String,
+    opening_hours_mn: String,
+    opening_hours_en: String,
 }
 
 /// Checks a branch's fields; on a change (`this`) the fields not sent keep their values.
@@ -456,7 +457,8 @@ fn check_branch(
     let name_en = field(&input.name_en, "name.en", 200, this.map(|b| &b.name_en));
     let address_mn = field(&input.address_mn, "address.mn", 500, this.map(|b| &b.address_mn));
     let address_en = field(&input.address_en, "address.en", 500, this.map(|b| &b.address_en));
-    let hours = field(&input.opening_hours, "opening_hours", 200, this.map(|b| &b.opening_hours));
+    let hours_mn = field(&input.opening_hours_mn, "opening_hours.mn", 200, this.map(|b| &b.opening_hours_mn));
+    let hours_en = field(&input.opening_hours_en, "opening_hours.en", 200, this.map(|b| &b.opening_hours_en));
     let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) if is_slug(s) => Some(s.to_string()),
         Some(_) => {
@@ -474,11 +476,17 @@ fn check_branch(
             errors.add("slug", Code::SlugTaken);
         }
     }
-    match (name_mn, name_en, address_mn, address_en, hours, slug) {
-        (Some(name_mn), Some(name_en), Some(address_mn), Some(address_en), Some(hours), Some(slug))
-            if errors.is_empty() =>
-        {
-            Ok(CheckedBranch { slug, name_mn, name_en, address_mn, address_en, hours })
+    match (name_mn, name_en, address_mn, address_en, hours_mn, hours_en, slug) {
+        (
+            Some(name_mn),
+            Some(name_en),
+            Some(address_mn),
+            Some(address_en),
+            Some(opening_hours_mn),
+            Some(opening_hours_en),
+            Some(slug),
+        ) if errors.is_empty() => {
+            Ok(CheckedBranch { slug, name_mn, name_en, address_mn, address_en, opening_hours_mn, opening_hours_en })
         }
         _ => {
             if errors.is_empty() {

@@ -80,7 +80,14 @@ struct Prod {
     attributes: Value,
     featured: bool,
 }
-struct Br(&'static str, (&'static str, &'static str), (&'static str, &'static str), &'static str, bool, bool);
+struct Br(
+    &'static str,
+    (&'static str, &'static str),
+    (&'static str, &'static str),
+    (&'static str, &'static str),
+    bool,
+    bool,
+);
 
 const CATEGORIES: &[Cat] = &[
     Cat("devices", None, "Төхөөрөмж", "Devices"),
@@ -102,7 +109,7 @@ const BRANCHES: &[Br] = &[
             "Сүхбаатар дүүрэг, Энхтайвны өргөн чөлөө 10, Улаанбаатар",
             "Peace Avenue 10, Sükhbaatar district, Ulaanbaatar",
         ),
-        "Mon–Sun 09:00–21:00",
+        ("Даваа–Ням 09:00–21:00", "Mon–Sun 09:00–21:00"),
         true,
         false,
     ),
@@ -113,7 +120,7 @@ const BRANCHES: &[Br] = &[
             "Хан-Уул дүүрэг, 11-р хороо, Зайсан худалдааны төв, Улаанбаатар",
             "Zaisan Mall, 11th khoroo, Khan-Uul district, Ulaanbaatar",
         ),
-        "Mon–Sun 10:00–20:00",
+        ("Даваа–Ням 10:00–20:00", "Mon–Sun 10:00–20:00"),
         true,
         false,
     ),
@@ -124,7 +131,7 @@ const BRANCHES: &[Br] = &[
             "Баянгол дүүрэг, 3-р хороолол, Энхтайвны өргөн чөлөө 45, Улаанбаатар",
             "Peace Avenue 45, 3rd microdistrict, Bayangol district, Ulaanbaatar",
         ),
-        "Mon–Sat 09:00–20:00",
+        ("Даваа–Бямба 09:00–20:00", "Mon–Sat 09:00–20:00"),
         true,
         false,
     ),
@@ -135,7 +142,7 @@ const BRANCHES: &[Br] = &[
             "Баянзүрх дүүрэг, 13-р хороолол, Их Монгол улсын гудамж 7, Улаанбаатар",
             "Ikh Mongol Ulsyn street 7, 13th microdistrict, Bayanzürkh district, Ulaanbaatar",
         ),
-        "Mon–Sat 10:00–19:00",
+        ("Даваа–Бямба 10:00–19:00", "Mon–Sat 10:00–19:00"),
         true,
         false,
     ),
@@ -143,7 +150,7 @@ const BRANCHES: &[Br] = &[
         "warehouse",
         ("Хүргэлтийн агуулах", "Delivery warehouse"),
         ("Сонгинохайрхан дүүрэг, 20-р хороо, Улаанбаатар", "20th khoroo, Songinokhairkhan district, Ulaanbaatar"),
-        "Mon–Fri 08:00–18:00 (deliveries only)",
+        ("Даваа–Баасан 08:00–18:00 (зөвхөн хүргэлт)", "Mon–Fri 08:00–18:00 (deliveries only)"),
         false,
         true,
     ),
@@ -181,7 +188,7 @@ fn products() -> Vec<Prod> {
                 "5G home and office router: up to 3.6 Gbit/s, Wi‑Fi 6, connects up to 128 devices.",
             ),
             "749000",
-            json!({"network": "5G SA/NSA", "wifi": "Wi‑Fi 6 (AX3000)", "ports": "2 × Gigabit LAN", "max_devices": "128"}),
+            json!({"network": "5G SA/NSA", "wifi": "Wi‑Fi 6 (AX3000)", "ports": "2 × 1 Gbps LAN", "max_devices": "128"}),
             true,
         ),
         device(
@@ -193,7 +200,7 @@ fn products() -> Vec<Prod> {
                 "Plug-in 4G router: insert a SIM and you are online. Up to 32 devices.",
             ),
             "189000",
-            json!({"network": "4G LTE Cat 6", "wifi": "Wi‑Fi 5 (AC1200)", "ports": "4 × Gigabit LAN", "max_devices": "32"}),
+            json!({"network": "4G LTE Cat 6", "wifi": "Wi‑Fi 5 (AC1200)", "ports": "4 × 1 Gbps LAN", "max_devices": "32"}),
             true,
         ),
         device(
@@ -462,7 +469,8 @@ pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedRepo
                     name_en: b.1 .1,
                     address_mn: b.2 .0,
                     address_en: b.2 .1,
-                    opening_hours: b.3,
+                    opening_hours_mn: b.3 .0,
+                    opening_hours_en: b.3 .1,
                     pickup: b.4,
                     // Keep an operator's own warehouse if one is set already.
                     delivery_warehouse: b.5 && !has_warehouse,

@@ -247,7 +247,7 @@ pub(crate) fn branch_from_row(r: BranchRow) -> Branch {
         slug: r.slug,
         name: Localized { mn: r.name_mn, en: r.name_en },
         address: Localized { mn: r.address_mn, en: r.address_en },
-        opening_hours: r.opening_hours,
+        opening_hours: Localized { mn: r.opening_hours_mn, en: r.opening_hours_en },
         pickup: r.pickup,
         delivery_warehouse: r.delivery_warehouse,
     }

@@ -385,7 +385,7 @@ pub struct Branch {
     pub slug: String,
     pub name: Localized,
     pub address: Localized,
-    pub opening_hours: String,
+    pub opening_hours: Localized,
     pub pickup: bool,
     pub delivery_warehouse: bool,
 }

@@ -26,7 +26,8 @@ pub fn order_mail(news: OrderNews, order: &Order, once_per: &str) -> OrderMail {
             name_en: branch.name.en.clone(),
             address_mn: branch.address.mn.clone(),
             address_en: branch.address.en.clone(),
-            opening_hours: branch.opening_hours.clone(),
+            opening_hours: branch.opening_hours.en.clone(),
+            opening_hours_mn: Some(branch.opening_hours.mn.clone()),
         }),
         _ => None,
     };

@@ -36,14 +36,14 @@ fn item_from_row(r: OrderItemRow) -> OrderItem {
     }
 }
 
-type BranchCols = (Uuid, String, String, String, String, String);
+type BranchCols = (Uuid, String, String, String, String, String, String);
 
-fn branch_info((id, name_mn, name_en, address_mn, address_en, opening_hours): BranchCols) -> BranchInfo {
+fn branch_info((id, name_mn, name_en, address_mn, address_en, hours_mn, hours_en): BranchCols) -> BranchInfo {
     BranchInfo {
         id,
         name: Localized { mn: name_mn, en: name_en },
         address: Localized { mn: address_mn, en: address_en },
-        opening_hours,
+        opening_hours: Localized { mn: hours_mn, en: hours_en },
     }
 }
 
@@ -59,7 +59,8 @@ pub(crate) fn load_branches(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Has
             branches::name_en,
             branches::address_mn,
             branches::address_en,
-            branches::opening_hours,
+            branches::opening_hours_mn,
+            branches::opening_hours_en,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.0, branch_info(r))).collect())

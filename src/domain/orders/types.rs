@@ -57,7 +57,8 @@ pub struct BranchInfo {
     pub id: Uuid,
     pub name: Localized,
     pub address: Localized,
-    pub opening_hours: String,
+    #[serde(deserialize_with = "Localized::from_either")]
+    pub opening_hours: Localized,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -429,7 +430,7 @@ mod tests {
             id: Uuid::nil(),
             name: Localized::default(),
             address: Localized::default(),
-            opening_hours: String::new(),
+            opening_hours: Localized::default(),
         }
     }
 

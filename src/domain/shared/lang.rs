@@ -84,6 +84,24 @@ pub struct Localized {
 }
 
 impl Localized {
+    /// Reads a text kept in both languages, or one written before it was (the same for both):
+    /// outcomes stored under idempotency keys keep the shape they were written in.
+    ///
+    /// # Errors
+    /// Neither a text nor `{mn, en}`.
+    pub fn from_either<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            One(String),
+            Both { mn: String, en: String },
+        }
+        Ok(match <Either as serde::Deserialize>::deserialize(d)? {
+            Either::One(text) => Localized { mn: text.clone(), en: text },
+            Either::Both { mn, en } => Localized { mn, en },
+        })
+    }
+
     pub fn new(mn: impl Into<String>, en: impl Into<String>) -> Self {
         Self { mn: mn.into(), en: en.into() }
     }

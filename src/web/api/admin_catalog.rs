@@ -172,8 +172,10 @@ pub struct BranchBody {
     pub name: Option<Value>,
     #[schema(value_type = Object)]
     pub address: Option<Value>,
-    /// As shown to shoppers, e.g. `Даваа–Ням 09:00–21:00`.
-    pub opening_hours: Option<String>,
+    /// As shown to shoppers, e.g. `Даваа–Ням 09:00–21:00`: `{"mn", "en"}`, or one text for both
+    /// languages.
+    #[schema(value_type = Object)]
+    pub opening_hours: Option<Value>,
     /// Made from the English name when absent (an extension).
     pub slug: Option<String>,
     /// Shoppers may collect here (default true).
@@ -193,6 +195,8 @@ pub struct AdminBranchDto {
     pub slug: String,
     pub names: LocalizedDto,
     pub addresses: LocalizedDto,
+    /// Both languages (an extension).
+    pub opening_hours_both: LocalizedDto,
 }
 
 impl AdminBranchDto {
@@ -202,12 +206,13 @@ impl AdminBranchDto {
             id: b.id,
             name: pick(&b.name_mn, &b.name_en),
             address: pick(&b.address_mn, &b.address_en),
-            opening_hours: b.opening_hours,
+            opening_hours: pick(&b.opening_hours_mn, &b.opening_hours_en),
             pickup: b.pickup,
             delivery_warehouse: b.delivery_warehouse,
             slug: b.slug,
             names: LocalizedDto { mn: b.name_mn, en: b.name_en },
             addresses: LocalizedDto { mn: b.address_mn, en: b.address_en },
+            opening_hours_both: LocalizedDto { mn: b.opening_hours_mn, en: b.opening_hours_en },
         }
     }
 }
@@ -224,12 +229,14 @@ pub async fn create_branch(
     let body = body.into_inner();
     let (name_mn, name_en) = both(body.name.as_ref());
     let (address_mn, address_en) = both(body.address.as_ref());
+    let (opening_hours_mn, opening_hours_en) = both(body.opening_hours.as_ref());
     let input = BranchInput {
         name_mn,
         name_en,
         address_mn,
         address_en,
-        opening_hours: body.opening_hours,
+        opening_hours_mn,
+        opening_hours_en,
         slug: body.slug,
         pickup: body.pickup,
         delivery_warehouse: body.delivery_warehouse,

@@ -125,7 +125,7 @@ impl<'a> BranchDto<'a> {
             id: b.id,
             name: b.name.get(lang),
             address: b.address.get(lang),
-            opening_hours: &b.opening_hours,
+            opening_hours: b.opening_hours.get(lang),
             pickup: b.pickup,
             delivery_warehouse: b.delivery_warehouse,
         }
@@ -362,7 +362,7 @@ impl<'a> OrderDto<'a> {
                 branch_id: from.id,
                 branch_name: from.name.get(lang),
                 branch_address: from.address.get(lang),
-                opening_hours: &from.opening_hours,
+                opening_hours: from.opening_hours.get(lang),
                 tracking_number: o.tracking_number.as_deref(),
             }),
             Fulfillment::Pickup { branch } => Some(FulfillmentDto {
@@ -371,7 +371,7 @@ impl<'a> OrderDto<'a> {
                 branch_id: branch.id,
                 branch_name: branch.name.get(lang),
                 branch_address: branch.address.get(lang),
-                opening_hours: &branch.opening_hours,
+                opening_hours: branch.opening_hours.get(lang),
                 tracking_number: None,
             }),
         };

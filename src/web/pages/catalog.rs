@@ -205,7 +205,7 @@ fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
     StockLine {
         branch: s.branch.name.get(ctx.lang).into(),
         address: s.branch.address.get(ctx.lang).into(),
-        hours: s.branch.opening_hours.clone(),
+        hours: s.branch.opening_hours.get(ctx.lang).to_string(),
         status,
         level,
         pickup: s.branch.pickup,
@@ -268,8 +268,14 @@ fn product_page(
     };
     match p.details() {
         Some(ProductAttributes::Device { specs }) => {
+            // A yes or no reads in the page's language; other values are figures and names.
+            let value = |v: &String| match v.trim().to_ascii_lowercase().as_str() {
+                "yes" | "true" => ctx.t("spec.yes").to_string(),
+                "no" | "false" => ctx.t("spec.no").to_string(),
+                _ => v.clone(),
+            };
             page.specs =
-                specs.iter().map(|(k, v)| (ctx.tr.t_or(&format!("spec.{k}"), k).to_string(), v.clone())).collect();
+                specs.iter().map(|(k, v)| (ctx.tr.t_or(&format!("spec.{k}"), k).to_string(), value(v))).collect();
         }
         Some(ProductAttributes::Plan { minutes, sms, data_mb, units, validity_days }) => {
             page.plan = Some(PlanView { minutes, sms, data_mb, units, validity: days(validity_days) });

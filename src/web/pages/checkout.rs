@@ -48,7 +48,7 @@ fn branch_choices(ctx: &Chrome, options: &[PickupOption], selected: Option<&str>
             id: o.branch.id,
             name: o.branch.name.get(ctx.lang).to_string(),
             address: o.branch.address.get(ctx.lang).to_string(),
-            hours: o.branch.opening_hours.clone(),
+            hours: o.branch.opening_hours.get(ctx.lang).to_string(),
             selected: selected == Some(o.branch.id.to_string().as_str()),
         })
         .collect()

@@ -93,7 +93,7 @@ impl OrderView {
                 &[
                     ("branch", branch.name.get(ctx.lang)),
                     ("address", branch.address.get(ctx.lang)),
-                    ("hours", &branch.opening_hours),
+                    ("hours", branch.opening_hours.get(ctx.lang)),
                 ],
             )),
         };
