@@ -176,6 +176,9 @@ impl Application {
                         .wrap(web::security_headers(production))
                         .wrap(from_fn(web::headers::no_store_for_personal)),
                 )
+                // Pages, CSS, JS and JSON go out gzip or brotli when the client takes them;
+                // pictures (already compressed) and the live feed (identity) do not.
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(telemetry::log_requests))
         })
         .listen(listener)?

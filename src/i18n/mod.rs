@@ -77,6 +77,22 @@ impl Tr {
             .collect()
     }
 
+    /// A moment as a reader of this language writes it, on Ulaanbaatar's clock:
+    /// `2026 оны 11-р сарын 30, 01:41` or `30 Nov 2026, 01:41`.
+    pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        format!("{}, {}", self.date(at), crate::domain::shared::shop_local(at).format("%H:%M"))
+    }
+
+    /// A day on Ulaanbaatar's calendar: `2026 оны 11-р сарын 30` or `30 Nov 2026`.
+    pub fn date(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        use chrono::Datelike;
+        let day = crate::domain::shared::shop_local(at).date();
+        match self.0 {
+            Lang::Mn => format!("{} оны {}-р сарын {}", day.year(), day.month(), day.day()),
+            Lang::En => day.format("%-d %b %Y").to_string(),
+        }
+    }
+
     /// The text for `key` with `{name}` placeholders filled in; `{name:abl}` and `{name:dat}`
     /// put the Mongolian "from" and "to" endings on the value, by its vowels.
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
@@ -90,5 +106,18 @@ impl Tr {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn moments_read_as_each_language_writes_them_on_ulaanbaatar_s_clock() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-29T17:41:00Z").unwrap().to_utc();
+        assert_eq!(Tr(Lang::Mn).datetime(at), "2026 оны 11-р сарын 30, 01:41");
+        assert_eq!(Tr(Lang::En).datetime(at), "30 Nov 2026, 01:41");
+        assert_eq!(Tr(Lang::En).date(at), "30 Nov 2026");
     }
 }

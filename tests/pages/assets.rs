@@ -56,3 +56,23 @@ async fn the_shop_has_an_icon_and_a_description_in_the_page_s_language() {
     let (_, english) = app.get_text("/?lang=en").await;
     assert!(english.contains(r#"<meta name="description" content="Phones, routers"#));
 }
+
+#[tokio::test]
+async fn pages_styles_and_scripts_go_out_compressed_when_the_browser_takes_it() {
+    let app = crate::common::spawn_app().await;
+    let client = reqwest::Client::new();
+    let fetch = |path: &str, accept: &'static str| client.get(app.url(path)).header("Accept-Encoding", accept).send();
+    let page = fetch("/products", "gzip, deflate, br").await.unwrap();
+    assert_eq!(page.headers()["content-encoding"], "br");
+    let vary: Vec<String> =
+        page.headers().get_all("vary").iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect();
+    assert!(vary.iter().any(|v| v.contains("accept-encoding")), "caches keep one copy per encoding: {vary:?}");
+    let css = fetch("/static/css/app.css", "gzip").await.unwrap();
+    assert_eq!(css.headers()["content-encoding"], "gzip");
+    let plain_len = app.get("/static/css/app.css").await.bytes().await.unwrap().len();
+    assert!(css.bytes().await.unwrap().len() * 2 < plain_len, "the stylesheet shrinks");
+    let plain = fetch("/products", "identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let icon = fetch("/favicon.ico", "gzip").await.unwrap();
+    assert!(icon.headers().get("content-encoding").is_none(), "pictures are compressed already");
+}

@@ -151,5 +151,7 @@ pub async fn feed(state: web::Data<AppState>, ctx: Chrome, _staff: StaffUser) ->
     HttpResponse::Ok()
         .insert_header((actix_web::http::header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        // Compressed, each event would wait in the encoder's buffer instead of reaching the page.
+        .insert_header((actix_web::http::header::CONTENT_ENCODING, "identity"))
         .streaming(events)
 }

@@ -26,7 +26,7 @@ use crate::web::error::AppError;
 use crate::web::extract::path_id;
 use crate::web::extract::StaffUser;
 use crate::web::filters;
-use crate::web::pages::orders::{local_time, OrderView};
+use crate::web::pages::orders::OrderView;
 use crate::web::pages::views::Pager;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
@@ -165,7 +165,7 @@ pub async fn list_orders(
         .map(|o| Row {
             id: o.id,
             number: o.number.clone(),
-            placed_at: local_time(o.created_at),
+            placed_at: ctx.tr.datetime(o.created_at),
             email: o.email.clone(),
             status: o.status.as_str(),
             status_label: ctx.t(&format!("order.status.{}", o.status.as_str())),

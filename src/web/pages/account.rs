@@ -57,7 +57,7 @@ impl MyCodeView {
             code: c.code.as_str().to_string(),
             campaign: c.campaign.clone(),
             discount: shown_discount(c.discount_type, c.discount_value),
-            until: c.ends_at.map(|e| crate::domain::shared::shop_local(e).format("%Y-%m-%d %H:%M").to_string()),
+            until: c.ends_at.map(|e| ctx.tr.datetime(e)),
             status: c.status.as_str(),
             status_label: ctx.t(&format!("account.code.{}", c.status.as_str())),
         }

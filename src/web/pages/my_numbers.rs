@@ -88,10 +88,7 @@ fn view(ctx: &Chrome, n: &OwnedNumber) -> MyNumberView {
         active: n.active,
         sim: n.sim.map(|s| sim_label(ctx, s)),
         pending: n.pending.map(|s| sim_label(ctx, s)),
-        activate_by: n.activate_by.map(|t| {
-            let date = crate::domain::shared::shop_local(t).format("%Y-%m-%d").to_string();
-            ctx.fill("numbers.activate_by", &[("date", &date)])
-        }),
+        activate_by: n.activate_by.map(|t| ctx.fill("numbers.activate_by", &[("date", &ctx.tr.date(t))])),
         esim: n.esim.as_ref().map(|c| esim_view(ctx, c)),
         errors: FormErrors(FieldErrors::new()),
         notice: None,

@@ -5,7 +5,6 @@ use actix_session::Session;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
 use super::links::{order_href, payment_page};
@@ -22,14 +21,6 @@ use crate::web::filters;
 use crate::web::render::{html_with, see_other, Chrome};
 use crate::web::session;
 use crate::web::state::AppState;
-
-/// Times are shown as Ulaanbaatar's clock (UTC+8, no daylight saving).
-pub fn local_time(at: DateTime<Utc>) -> String {
-    match FixedOffset::east_opt(8 * 3600) {
-        Some(ulaanbaatar) => at.with_timezone(&ulaanbaatar).format("%Y-%m-%d %H:%M").to_string(),
-        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
-}
 
 pub struct ItemView {
     pub name: String,
@@ -103,7 +94,7 @@ impl OrderView {
             status: o.status.as_str(),
             status_label: ctx.t(&format!("order.status.{}", o.status.as_str())),
             payment_label: ctx.t(&format!("order.payment.{}", o.payment_status.as_str())),
-            placed_at: local_time(o.created_at),
+            placed_at: ctx.tr.datetime(o.created_at),
             items: o
                 .items
                 .iter()
@@ -131,7 +122,7 @@ impl OrderView {
                 .iter()
                 .map(|e| EventView {
                     label: ctx.t(&format!("order.status.{}", e.to.as_str())),
-                    at: local_time(e.at),
+                    at: ctx.tr.datetime(e.at),
                     note: e.note.as_deref().map(|n| ctx.tr.t_or(&format!("order.note.{n}"), n).to_string()),
                 })
                 .collect(),
@@ -141,7 +132,7 @@ impl OrderView {
                     o.status,
                     crate::domain::orders::OrderStatus::Paid | crate::domain::orders::OrderStatus::Fulfilling
                 ) && o.items.iter().all(|i| !i.kind.is_physical())),
-            pay_until: local_time(o.expires_at),
+            pay_until: ctx.tr.datetime(o.expires_at),
         }
     }
 }
