@@ -3,7 +3,7 @@ use diesel::dsl::sql;
 use diesel::expression::SqlLiteral;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Double, Text};
 
 use super::model::{BranchRow, CategoryRow, ProductRow, SummaryRow};
 use super::types::{
@@ -118,11 +118,38 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     if let Some(kind) = filter.kind {
         query = query.filter(products::kind.eq(kind));
     }
-    for pattern in filter.search_patterns() {
-        query = query.filter(products::search_text.like(pattern));
+    // Each word is found in the product's names or slug, its category's (and the parent's)
+    // names or slug, or its kind; or through a synonym that means one of those; or, four
+    // letters or more, as a near spelling of a word there (trigram word similarity).
+    for word in filter.search_words() {
+        let pattern = format!("%{}%", crate::domain::shared::like_literal(&word));
+        query = query.filter(
+            sql::<Bool>("(")
+                .sql(SEARCH_DOC)
+                .sql(" LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql(" OR EXISTS (SELECT 1 FROM search_synonyms s WHERE s.term = ")
+                .bind::<Text, _>(word.clone())
+                .sql(" AND ")
+                .sql(SEARCH_DOC)
+                .sql(" LIKE '%' || s.means || '%') OR (char_length(")
+                .bind::<Text, _>(word.clone())
+                .sql(") >= 4 AND word_similarity(")
+                .bind::<Text, _>(word)
+                .sql(", ")
+                .sql(SEARCH_DOC)
+                .sql(") >= 0.5))"),
+        );
     }
     query
 }
+
+/// What a search reads of a product: its names and slug (`search_text`), its category's and
+/// that category's parent's names and slugs, and its kind, lower-cased.
+const SEARCH_DOC: &str =
+    "(products.search_text || ' ' || replace(products.kind, '_', '-') || ' ' || (SELECT lower(c.name_mn || ' ' \
+    || c.name_en || ' ' || c.slug || ' ' || coalesce(pc.name_mn || ' ' || pc.name_en || ' ' || pc.slug, '')) \
+    FROM categories c LEFT JOIN categories pc ON pc.id = c.parent_id WHERE c.id = products.category_id))";
 
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
@@ -153,12 +180,16 @@ fn finish_page<R, T>(
 /// The category filter includes descendant categories; an unknown category finds nothing.
 /// One statement, whatever the page size.
 pub fn list_products(conn: &mut PgConnection, filter: &ProductFilter) -> Result<Page<Product>, CatalogError> {
-    let rows: Vec<(ProductRow, i64)> = matching(filter)
-        .select((product_columns(), sql::<BigInt>(WINDOW_TOTAL)))
-        .order(SHOP_ORDER)
-        .limit(filter.page.limit())
-        .offset(filter.page.offset())
-        .load(conn)?;
+    let query = matching(filter).select((product_columns(), sql::<BigInt>(WINDOW_TOTAL)));
+    let words = filter.search_words();
+    // A search lists the products whose names come nearest first.
+    let query = if words.is_empty() {
+        query.order(SHOP_ORDER)
+    } else {
+        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
+        query.order(near.desc()).then_order_by(SHOP_ORDER)
+    };
+    let rows: Vec<(ProductRow, i64)> = query.limit(filter.page.limit()).offset(filter.page.offset()).load(conn)?;
     finish_page(conn, filter, rows, ProductRow::into_product)
 }
 
@@ -182,12 +213,15 @@ pub fn list_product_cards(
     conn: &mut PgConnection,
     filter: &ProductFilter,
 ) -> Result<Page<ProductSummary>, CatalogError> {
-    let rows: Vec<(SummaryRow, i64)> = matching(filter)
-        .select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL)))
-        .order(SHOP_ORDER)
-        .limit(filter.page.limit())
-        .offset(filter.page.offset())
-        .load(conn)?;
+    let query = matching(filter).select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL)));
+    let words = filter.search_words();
+    let query = if words.is_empty() {
+        query.order(SHOP_ORDER)
+    } else {
+        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
+        query.order(near.desc()).then_order_by(SHOP_ORDER)
+    };
+    let rows: Vec<(SummaryRow, i64)> = query.limit(filter.page.limit()).offset(filter.page.offset()).load(conn)?;
     finish_page(conn, filter, rows, SummaryRow::into_summary)
 }
 

@@ -362,16 +362,10 @@ impl ProductFilter {
         errors.into_result().map(|()| Self { category, kind, q, page })
     }
 
-    /// The search words, lower-cased, as `LIKE` patterns with `%` and `_` escaped.
-    pub fn search_patterns(&self) -> Vec<String> {
+    /// The search words, lower-cased (at most eight).
+    pub fn search_words(&self) -> Vec<String> {
         let Some(q) = &self.q else { return Vec::new() };
-        q.split_whitespace()
-            .take(8)
-            .map(|word| {
-                let escaped = crate::domain::shared::like_literal(&word.to_lowercase());
-                format!("%{escaped}%")
-            })
-            .collect()
+        q.split_whitespace().take(8).map(str::to_lowercase).collect()
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -444,9 +438,11 @@ mod tests {
     }
 
     #[test]
-    fn search_words_are_escaped_like_patterns() {
+    fn search_words_are_lower_cased_and_at_most_eight() {
         let f = ProductFilter { q: Some("5G Роутер 100%_".into()), ..Default::default() };
-        assert_eq!(f.search_patterns(), ["%5g%", "%роутер%", "%100\\%\\_%"]);
+        assert_eq!(f.search_words(), ["5g", "роутер", "100%_"]);
+        let long = ProductFilter { q: Some("a b c d e f g h i j".into()), ..Default::default() };
+        assert_eq!(long.search_words().len(), 8);
     }
 
     #[test]
