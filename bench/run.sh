@@ -41,7 +41,8 @@ echo "== storefront"
 OUR_ENV=(DATABASE_URL="$PG/storefront_bench" BIND="127.0.0.1:$OUR_PORT" RUST_LOG="${RUST_LOG:-info}")
 start storefront $OUR_PORT "${OUR_ENV[@]}" -- "$OUR_BIN"
 CSS=$(curl -fs "http://127.0.0.1:$OUR_PORT/" | grep -o '/static/css/app.css?v=[0-9a-f]*' | head -1); stop
-for ep in "/products" "/products/zte-mf286-4g-router" "/api/v1/products" "$CSS"; do
+SEARCH="/products?q=%D1%80%D0%BE%D1%83%D1%82%D0%B5%D1%80" # роутер: a synonym, in one statement
+for ep in "/products" "$SEARCH" "/products/zte-mf286-4g-router" "/api/v1/products" "$CSS"; do
   start storefront $OUR_PORT "${OUR_ENV[@]}" -- "$OUR_BIN" serve --no-seed
   measure "storefront $ep" "http://127.0.0.1:$OUR_PORT$ep"; stop
 done
@@ -52,6 +53,7 @@ echo "|---|---:|---:|---:|---|---:|---:|"
 row() { echo "| \`$1\` | ${RPS[$1]} | ${P99[$1]} | ${HWM[$1]} | \`${2#ceiling }\` | $(ratio "${RPS[$1]}" "${RPS[$2]}") | $(ratio "${P99[$1]}" "${P99[$2]}") |"; }
 for k in "ceiling /plain" "ceiling /products" "ceiling /api/products"; do echo "| \`$k\` | ${RPS[$k]} | ${P99[$k]} | ${HWM[$k]} | | | |"; done
 row "storefront /products" "ceiling /products"
+row "storefront $SEARCH" "ceiling /products"
 row "storefront /products/zte-mf286-4g-router" "ceiling /products"
 row "storefront /api/v1/products" "ceiling /api/products"
 row "storefront $CSS" "ceiling /plain"

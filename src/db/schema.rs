@@ -400,6 +400,7 @@ diesel::table! {
         active -> Bool,
         position -> Int4,
         search_text -> Nullable<Text>,
+        search_doc -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

@@ -357,6 +357,9 @@ async fn search_understands_the_words_shoppers_use_in_either_language_and_near_s
     assert!(found("samsng").await.contains(&"samsung-galaxy-a55".to_string()), "a typo still finds it");
     assert!(found("qqqqzz").await.is_empty());
     assert_eq!(found("galaxy").await.first().map(String::as_str), Some("samsung-galaxy-a55"), "nearest first");
+    // A category renamed is searched by its new name at once (the kept documents follow it).
+    app.sql("UPDATE categories SET name_en = 'Handsets' WHERE slug = 'phones'");
+    assert!(found("handsets").await.contains(&"samsung-galaxy-a55".to_string()));
     let before = app.queries();
     app.get("/api/v1/products?q=%D1%80%D0%BE%D1%83%D1%82%D0%B5%D1%80").await;
     assert_eq!(app.queries() - before, 1, "synonyms and near spellings in the same one statement");

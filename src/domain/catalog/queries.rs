@@ -128,11 +128,11 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
                 .sql(SEARCH_DOC)
                 .sql(" LIKE ")
                 .bind::<Text, _>(pattern)
-                .sql(" OR EXISTS (SELECT 1 FROM search_synonyms s WHERE s.term = ")
-                .bind::<Text, _>(word.clone())
-                .sql(" AND ")
+                .sql(" OR ")
                 .sql(SEARCH_DOC)
-                .sql(" LIKE '%' || s.means || '%') OR (char_length(")
+                .sql(" LIKE ANY (SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = ")
+                .bind::<Text, _>(word.clone())
+                .sql(") OR (char_length(")
                 .bind::<Text, _>(word.clone())
                 .sql(") >= 4 AND word_similarity(")
                 .bind::<Text, _>(word)
@@ -144,12 +144,10 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     query
 }
 
-/// What a search reads of a product: its names and slug (`search_text`), its category's and
-/// that category's parent's names and slugs, and its kind, lower-cased.
-const SEARCH_DOC: &str =
-    "(products.search_text || ' ' || replace(products.kind, '_', '-') || ' ' || (SELECT lower(c.name_mn || ' ' \
-    || c.name_en || ' ' || c.slug || ' ' || coalesce(pc.name_mn || ' ' || pc.name_en || ' ' || pc.slug, '')) \
-    FROM categories c LEFT JOIN categories pc ON pc.id = c.parent_id WHERE c.id = products.category_id))";
+/// What a search reads of a product: its names and slug, its kind, its category's and that
+/// category's parent's names and slugs, lower-cased, kept by triggers (migration
+/// `store_the_search_document`).
+const SEARCH_DOC: &str = "products.search_doc";
 
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
