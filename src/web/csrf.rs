@@ -45,8 +45,7 @@ pub async fn protect(
             req.set_payload(payload.into());
             token
         }
-        None if multipart_boundary(&req).is_some() => {
-            let boundary = multipart_boundary(&req).unwrap_or_default();
+        None if let Some(boundary) = multipart_boundary(&req) => {
             let body = match read_capped(&mut req, MULTIPART_LIMIT).await {
                 Ok(body) => body,
                 Err(e) => return Ok(req.error_response(e)),

@@ -37,19 +37,14 @@ pub struct ImageFile {
     pub bytes: Vec<u8>,
 }
 
-impl ImageFile {
-    fn extension(&self) -> &'static str {
-        if self.content_type == "image/png" {
-            "png"
-        } else {
-            "jpg"
-        }
-    }
+/// The file name of stored bytes: their hash and the extension of their type.
+fn file_name(hash: &str, content_type: &str) -> String {
+    format!("{hash}.{}", if content_type == "image/png" { "png" } else { "jpg" })
 }
 
 /// The public address of a stored file.
 pub fn file_url(hash: &str, content_type: &str) -> String {
-    format!("/media/{hash}.{}", if content_type == "image/png" { "png" } else { "jpg" })
+    format!("/media/{}", file_name(hash, content_type))
 }
 
 /// An upload that passed the checks, written at its widths.
@@ -182,14 +177,15 @@ pub fn images_of(conn: &mut PgConnection, ids: &[ProductId]) -> Result<Vec<Produ
         #[diesel(sql_type = Array<Integer>)]
         widths: Vec<i32>,
         #[diesel(sql_type = Array<Text>)]
-        names: Vec<String>,
+        hashes: Vec<String>,
+        #[diesel(sql_type = Array<Text>)]
+        types: Vec<String>,
     }
     let ids: Vec<Uuid> = ids.iter().map(|i| i.as_uuid()).collect();
     let rows: Vec<Row> = crate::db::prepared(
         "SELECT i.id, i.product_id, i.alt_mn, i.alt_en, i.width, i.height, \
                 array_agg(f.width ORDER BY f.width) AS widths, \
-                array_agg(f.hash || CASE f.content_type WHEN 'image/png' THEN '.png' ELSE '.jpg' END \
-                          ORDER BY f.width) AS names \
+                array_agg(f.hash ORDER BY f.width) AS hashes, array_agg(f.content_type ORDER BY f.width) AS types \
          FROM product_images i JOIN image_files f ON f.image_id = i.id \
          WHERE i.product_id = ANY($1) \
          GROUP BY i.id ORDER BY i.product_id, i.position, i.created_at",
@@ -199,7 +195,7 @@ pub fn images_of(conn: &mut PgConnection, ids: &[ProductId]) -> Result<Vec<Produ
     Ok(rows
         .into_iter()
         .map(|r| ProductImage {
-            files: r.widths.into_iter().zip(r.names).map(|(w, n)| (w, format!("/media/{n}"))).collect(),
+            files: r.widths.iter().zip(r.hashes.iter().zip(&r.types)).map(|(w, (h, t))| (*w, file_url(h, t))).collect(),
             id: r.id,
             product_id: r.product_id,
             alt: Localized { mn: r.alt_mn, en: r.alt_en },
@@ -311,7 +307,7 @@ pub fn add(
         };
         let after = serde_json::json!({
             "image_id": id, "width": w, "height": h, "alt": {"mn": added.alt.mn, "en": added.alt.en},
-            "files": image.files.iter().map(|f| format!("{}.{}", f.hash, f.extension())).collect::<Vec<_>>(),
+            "files": image.files.iter().map(|f| file_name(&f.hash, f.content_type)).collect::<Vec<_>>(),
         });
         audit::record(conn, staff, AuditAction::ImageAdded, &Subject::new("product", product), None, Some(after), now)?;
         Ok(added)

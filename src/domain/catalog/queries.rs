@@ -174,20 +174,25 @@ fn finish_page<R, T>(
     })
 }
 
+/// The page `filter` asks for, in the listing's order: a search lists the products whose names
+/// come nearest first, anything else the shop's order.
+fn page_of(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
+    let words = filter.search_words();
+    let query = if words.is_empty() {
+        matching(filter).order(SHOP_ORDER)
+    } else {
+        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
+        matching(filter).order(near.desc()).then_order_by(SHOP_ORDER)
+    };
+    query.limit(filter.page.limit()).offset(filter.page.offset())
+}
+
 /// One page of active products matching `filter`, with descriptions and attributes (the API).
 /// The category filter includes descendant categories; an unknown category finds nothing.
 /// One statement, whatever the page size.
 pub fn list_products(conn: &mut PgConnection, filter: &ProductFilter) -> Result<Page<Product>, CatalogError> {
-    let query = matching(filter).select((product_columns(), sql::<BigInt>(WINDOW_TOTAL)));
-    let words = filter.search_words();
-    // A search lists the products whose names come nearest first.
-    let query = if words.is_empty() {
-        query.order(SHOP_ORDER)
-    } else {
-        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
-        query.order(near.desc()).then_order_by(SHOP_ORDER)
-    };
-    let rows: Vec<(ProductRow, i64)> = query.limit(filter.page.limit()).offset(filter.page.offset()).load(conn)?;
+    let rows: Vec<(ProductRow, i64)> =
+        page_of(filter).select((product_columns(), sql::<BigInt>(WINDOW_TOTAL))).load(conn)?;
     finish_page(conn, filter, rows, ProductRow::into_product)
 }
 
@@ -211,15 +216,8 @@ pub fn list_product_cards(
     conn: &mut PgConnection,
     filter: &ProductFilter,
 ) -> Result<Page<ProductSummary>, CatalogError> {
-    let query = matching(filter).select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL)));
-    let words = filter.search_words();
-    let query = if words.is_empty() {
-        query.order(SHOP_ORDER)
-    } else {
-        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
-        query.order(near.desc()).then_order_by(SHOP_ORDER)
-    };
-    let rows: Vec<(SummaryRow, i64)> = query.limit(filter.page.limit()).offset(filter.page.offset()).load(conn)?;
+    let rows: Vec<(SummaryRow, i64)> =
+        page_of(filter).select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL))).load(conn)?;
     finish_page(conn, filter, rows, SummaryRow::into_summary)
 }
 

@@ -244,7 +244,8 @@ fn terms_json(row: &CampaignRow) -> serde_json::Value {
 
 /// Staff change a campaign's terms; its codes and what it has been used for stay. Carts and
 /// orders placed from now on are weighed by the new terms. The code policy is fixed once the
-/// campaign has codes (they were made under it).
+/// campaign has codes (they were made under it). Products left out (`product_ids: None`) stay
+/// the ones the campaign applies to.
 ///
 /// # Errors
 /// `NotFound`; `Invalid` naming each wrong field.
@@ -263,7 +264,10 @@ pub fn update_campaign(
             .first(conn)
             .optional()?
             .ok_or(PromotionError::NotFound)?;
-        let c = check(conn, input)?;
+        let mut c = check(conn, input)?;
+        if input.product_ids.is_none() {
+            c.products.clone_from(&before.applies_products);
+        }
         if c.policy != before.code_policy {
             let codes: i64 = coupon_codes::table.filter(coupon_codes::campaign_id.eq(id)).count().get_result(conn)?;
             if codes > 0 {

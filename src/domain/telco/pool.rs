@@ -136,12 +136,60 @@ impl From<diesel::result::Error> for PoolError {
     }
 }
 
-fn moved(
+/// What staff do to a number's place in the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolMove {
+    /// Take a free number out of sale: one that is available, or held by a cart whose hold ran
+    /// out (that cart loses it, as it would to the next shopper).
+    Retire,
+    /// Put a retired number back on sale.
+    Release,
+}
+
+impl PoolMove {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "retire" => Some(PoolMove::Retire),
+            "release" => Some(PoolMove::Release),
+            _ => None,
+        }
+    }
+
+    /// The conditional update: it moves the number only from the states the move starts from.
+    fn statement(self) -> &'static str {
+        match self {
+            PoolMove::Retire => {
+                "UPDATE numbers n SET status = 'retired', held_by = NULL, held_until = NULL, updated_at = $2 \
+                 FROM numbers old WHERE old.msisdn = n.msisdn AND n.msisdn = $1 \
+                   AND (n.status = 'available' OR (n.status = 'held' AND (n.held_until IS NULL OR n.held_until <= $2))) \
+                 RETURNING old.status"
+            }
+            PoolMove::Release => {
+                "UPDATE numbers n SET status = 'available', updated_at = $2 \
+                 FROM numbers old WHERE old.msisdn = n.msisdn AND n.msisdn = $1 AND n.status = 'retired' \
+                 RETURNING old.status"
+            }
+        }
+    }
+
+    /// What the number's history calls it, the audit's action, and the state it leaves.
+    fn record(self) -> (&'static str, AuditAction, NumberStatus) {
+        match self {
+            PoolMove::Retire => ("retired", AuditAction::NumberRetired, NumberStatus::Retired),
+            PoolMove::Release => ("released", AuditAction::NumberReleased, NumberStatus::Available),
+        }
+    }
+}
+
+/// Retires or releases a number, with its history and the audit record, in one transaction.
+///
+/// # Errors
+/// `NotFound`; `WrongState` for a number the move does not start from (a shopper holds, has
+/// ordered or owns it; retired already; not retired).
+pub fn move_number(
     conn: &mut PgConnection,
     msisdn: &Msisdn,
-    sql: &'static str,
-    event: &'static str,
-    action: AuditAction,
+    mv: PoolMove,
     staff: AccountId,
     now: DateTime<Utc>,
 ) -> Result<(), PoolError> {
@@ -150,9 +198,13 @@ fn moved(
         #[diesel(sql_type = Text)]
         status: NumberStatus,
     }
+    let (event, action, after) = mv.record();
     conn.transaction(|conn| {
-        let was: Option<Was> =
-            prepared(sql).bind::<Text, _>(msisdn.as_str()).bind::<Timestamptz, _>(now).get_result(conn).optional()?;
+        let was: Option<Was> = prepared(mv.statement())
+            .bind::<Text, _>(msisdn.as_str())
+            .bind::<Timestamptz, _>(now)
+            .get_result(conn)
+            .optional()?;
         let Some(was) = was else {
             let now_is: Option<NumberStatus> = crate::db::schema::numbers::table
                 .find(msisdn.as_str())
@@ -167,7 +219,6 @@ fn moved(
             .bind::<diesel::sql_types::Uuid, _>(staff)
             .bind::<Timestamptz, _>(now)
             .execute(conn)?;
-        let after = if event == "retired" { NumberStatus::Retired } else { NumberStatus::Available };
         audit::record(
             conn,
             staff,
@@ -179,47 +230,4 @@ fn moved(
         )?;
         Ok(())
     })
-}
-
-/// Takes a free number out of sale: one that is available, or held by a cart whose hold ran
-/// out (that cart loses it, as it would to the next shopper).
-///
-/// # Errors
-/// `NotFound`; `WrongState` for a number a shopper holds, has ordered or owns, or one retired.
-pub fn retire(conn: &mut PgConnection, msisdn: &Msisdn, staff: AccountId, now: DateTime<Utc>) -> Result<(), PoolError> {
-    moved(
-        conn,
-        msisdn,
-        "UPDATE numbers n SET status = 'retired', held_by = NULL, held_until = NULL, updated_at = $2 \
-         FROM numbers old WHERE old.msisdn = n.msisdn AND n.msisdn = $1 \
-           AND (n.status = 'available' OR (n.status = 'held' AND (n.held_until IS NULL OR n.held_until <= $2))) \
-         RETURNING old.status",
-        "retired",
-        AuditAction::NumberRetired,
-        staff,
-        now,
-    )
-}
-
-/// Puts a retired number back on sale.
-///
-/// # Errors
-/// `NotFound`; `WrongState` for a number that is not retired.
-pub fn release(
-    conn: &mut PgConnection,
-    msisdn: &Msisdn,
-    staff: AccountId,
-    now: DateTime<Utc>,
-) -> Result<(), PoolError> {
-    moved(
-        conn,
-        msisdn,
-        "UPDATE numbers n SET status = 'available', updated_at = $2 \
-         FROM numbers old WHERE old.msisdn = n.msisdn AND n.msisdn = $1 AND n.status = 'retired' \
-         RETURNING old.status",
-        "released",
-        AuditAction::NumberReleased,
-        staff,
-        now,
-    )
 }

@@ -372,12 +372,12 @@ pub async fn set_stock(
             cell.saved = true;
             StatusCode::OK
         }
+        // A cell of a device or branch that is gone is no cell at all.
+        Err(CatalogError::Invalid(errors)) if errors.first("product_id").or(errors.first("branch_id")).is_some() => {
+            return Err(AppError::NotFound);
+        }
         Err(CatalogError::Invalid(errors)) => {
-            let first = ["quantity", "reason", "product_id", "branch_id"].into_iter().find_map(|f| errors.first(f));
-            if first.is_some_and(|e| errors.first("product_id") == Some(e) || errors.first("branch_id") == Some(e)) {
-                return Err(AppError::NotFound);
-            }
-            cell.error = first.cloned();
+            cell.error = errors.first("quantity").or(errors.first("reason")).cloned();
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) => return Err(e.into()),

@@ -293,18 +293,10 @@ pub async fn update_campaign(
 ) -> Result<HttpResponse, AppError> {
     let id: CampaignId = path_id(&id)?;
     let form = form.into_inner();
-    let mut input = form.input();
+    // The page has no product picker: `product_ids: None` keeps the campaign's products.
+    let input = form.input();
     let (who, now) = (staff.0.id, state.shop.now());
-    let saved = state
-        .shop
-        .db
-        .run(move |conn| {
-            // The page has no product picker: the products a campaign applies to stay.
-            input.product_ids =
-                queries::find_campaign(conn, id)?.terms.products.map(|ps| ps.iter().map(ToString::to_string).collect());
-            commands::update_campaign(conn, id, &input, who, now)
-        })
-        .await;
+    let saved = state.shop.db.run(move |conn| commands::update_campaign(conn, id, &input, who, now)).await;
     match saved {
         Ok(_) => {
             session::flash(&session, "admin.campaigns.saved");

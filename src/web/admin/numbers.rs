@@ -13,7 +13,7 @@ use crate::domain::reports::{self, PoolLevels, LOW_POOL};
 use crate::domain::shared::{FieldError, Page, PageRequest};
 use crate::domain::telco::numbers::NumberPattern;
 use crate::domain::telco::numbers::{ImportLine, ImportReport};
-use crate::domain::telco::pool::{self, NumberLine, PoolError, PoolSearch};
+use crate::domain::telco::pool::{self, NumberLine, PoolError, PoolMove, PoolSearch};
 use crate::domain::telco::sims::{Pool, PoolLine};
 use crate::domain::telco::{Msisdn, NumberStatus};
 use crate::flows;
@@ -146,12 +146,12 @@ async fn page(
     find: FindQuery,
 ) -> Result<NumbersPage, AppError> {
     let (search, error) = find.search();
-    let searched = find.searched();
+    let (searched, valid) = (find.searched(), error.is_none());
     let (levels, found) = state
         .shop
         .db
         .run(move |conn| {
-            let found = if searched && error.is_none() { Some(pool::search(conn, &search)?) } else { None };
+            let found = if searched && valid { Some(pool::search(conn, &search)?) } else { None };
             Ok::<_, AppError>((reports::pool_levels(conn)?, found))
         })
         .await?;
@@ -162,7 +162,7 @@ async fn page(
             rows: Vec::new(),
             count: String::new(),
             pager: Pager::new(&Page::<()> { items: Vec::new(), page: 1, per_page: 20, total: 0 }, |_| String::new()),
-            error: find.search().1,
+            error,
             back: find.href(None),
         }),
         (true, Some(found)) => {
@@ -383,26 +383,11 @@ pub async fn move_number(
     let (raw, action) = path.into_inner();
     let msisdn = Msisdn::parse(&raw, "msisdn", &state.shop.rules.own_prefixes).map_err(|_| AppError::NotFound)?;
     let (who, now) = (staff.0.id, state.shop.now());
-    let retire = match action.as_str() {
-        "retire" => true,
-        "release" => false,
-        _ => return Err(AppError::NotFound),
-    };
-    let done = state
-        .shop
-        .db
-        .run(
-            move |conn| {
-                if retire {
-                    pool::retire(conn, &msisdn, who, now)
-                } else {
-                    pool::release(conn, &msisdn, who, now)
-                }
-            },
-        )
-        .await;
+    let mv = PoolMove::parse(&action).ok_or(AppError::NotFound)?;
+    let done = state.shop.db.run(move |conn| pool::move_number(conn, &msisdn, mv, who, now)).await;
+    let moved = if mv == PoolMove::Retire { "admin.numbers.retired" } else { "admin.numbers.released" };
     match done {
-        Ok(()) => session::flash(&session, if retire { "admin.numbers.retired" } else { "admin.numbers.released" }),
+        Ok(()) => session::flash(&session, moved),
         Err(PoolError::WrongState(_)) => session::flash(&session, "admin.numbers.not_moved"),
         Err(PoolError::NotFound) => return Err(AppError::NotFound),
         Err(PoolError::Internal(e)) => return Err(e.into()),

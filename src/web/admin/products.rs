@@ -82,15 +82,20 @@ pub async fn list_products(
     ])
     .unwrap_or_default();
     let pager = Pager::new(&found, |n| format!("/admin/products?{encoded}&page={n}"));
-    let rows =
-        found.items.into_iter().map(|p| (kind_label(ctx.tr, p.kind), Money::mnt(p.price), p)).collect::<Vec<_>>();
     let page = ProductsPage {
         nav: AdminNav::new(&staff.0, Section::Products),
         notice: session::take_flash(&session).map(|k| ctx.t_dynamic(&k).to_string()),
         kinds: kind_options(&ctx, kind),
         q,
         shown: shown.as_str(),
-        rows: rows.into_iter().map(|(label, price, p)| (p, label, price)).collect(),
+        rows: found
+            .items
+            .into_iter()
+            .map(|p| {
+                let (label, price) = (kind_label(ctx.tr, p.kind), Money::mnt(p.price));
+                (p, label, price)
+            })
+            .collect(),
         total: found.total,
         pager,
         ctx,

@@ -106,8 +106,8 @@ pub async fn show_reports(
         }
         return Ok(crate::web::csv::download(&format!("sales-{from}-{to}-by-{}.csv", by.as_str()), body));
     }
+    let total = Money::mnt(views.iter().map(|v| v.revenue.amount()).sum());
     if query.format.as_deref() == Some("pdf") {
-        let total = Money::mnt(views.iter().map(|v| v.revenue.amount()).sum());
         let by_label = ctx.t(&format!("admin.reports.by.{}", by.as_str()));
         let report = pdf::Report {
             title: ctx.t("admin.nav.reports").to_string(),
@@ -170,7 +170,7 @@ pub async fn show_reports(
         chart: chart::bars(ctx.t("admin.reports.chart"), &bars),
         csv_href: format!("/admin/reports?{}", query_of(Some("csv"))),
         pdf_href: format!("/admin/reports?{}", query_of(Some("pdf"))),
-        total: Money::mnt(views.iter().map(|v| v.revenue.amount()).sum()),
+        total,
         rows: views,
         ctx,
     };
