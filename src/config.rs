@@ -62,6 +62,9 @@ pub struct Config {
     pub public_url: String,
     /// The sender of the shop's mail.
     pub mail_from: String,
+    /// The operator shoppers see: `BRAND_NAME_MN`, `BRAND_NAME_EN`, `BRAND_COLOUR` (`#rrggbb`),
+    /// `SUPPORT_PHONE`, `SUPPORT_EMAIL`; the demo operator's by default.
+    pub brand: crate::i18n::brand::Brand,
     /// Whether this process works the job queue (`JOB_RUNNER`, on by default).
     pub job_runner: bool,
     /// How long a claimed job is its runner's before another may take it over.
@@ -237,6 +240,24 @@ impl Config {
             public_url: var("PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{}", var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()))),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),
+            brand: {
+                use crate::i18n::brand::Brand;
+                let demo = Brand::default();
+                let text = |key: &str, default: String| {
+                    var(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(default)
+                };
+                Brand {
+                    name_mn: text("BRAND_NAME_MN", demo.name_mn),
+                    name_en: text("BRAND_NAME_EN", demo.name_en),
+                    colour: match var("BRAND_COLOUR") {
+                        None => demo.colour,
+                        Some(v) => Brand::parse_colour(&v)
+                            .ok_or_else(|| format!("BRAND_COLOUR must be a colour as #rrggbb, got {v:?}"))?,
+                    },
+                    phone: text("SUPPORT_PHONE", demo.phone),
+                    email: text("SUPPORT_EMAIL", demo.email),
+                }
+            },
             job_runner: flag("JOB_RUNNER", true)?,
             job_lease: chrono::Duration::seconds(i64::from(number("JOB_LEASE_SECONDS", 300)?)),
             outbox_dir: var("OUTBOX_DIR").unwrap_or_else(|| "outbox".into()),

@@ -140,6 +140,7 @@ impl Application {
             (None, None)
         };
         let session_config = config.clone();
+        crate::i18n::brand::set(config.brand.clone());
         web::assets::warm();
         let password_work = Arc::new(PasswordWork::for_this_machine());
         let shop = Shop {

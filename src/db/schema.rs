@@ -80,6 +80,9 @@ diesel::table! {
         delivery_warehouse -> Bool,
         position -> Int4,
         created_at -> Timestamptz,
+        open_days -> Int2,
+        opens_at -> Nullable<Time>,
+        closes_at -> Nullable<Time>,
     }
 }
 
@@ -401,6 +404,7 @@ diesel::table! {
         position -> Int4,
         search_text -> Nullable<Text>,
         search_doc -> Text,
+        cover -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use crate::domain::shared::{FieldError, FieldErrors, Lang};
 
+pub mod brand;
 pub mod suffix;
 
 const MN: &str = include_str!("mn.txt");
@@ -48,6 +49,11 @@ impl Tr {
                 catalog(Lang::En).get(key).copied().unwrap_or("…")
             }
         }
+    }
+
+    /// The operator's name in this language.
+    pub fn brand(&self) -> &'static str {
+        brand::get().name(self.0)
     }
 
     /// The text for a key built at run time (a spec name, a kind), or `fallback` when the

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use sha2::Digest;
 
 #[derive(rust_embed::Embed)]
 #[folder = "static/"]
@@ -25,7 +26,8 @@ fn index() -> &'static HashMap<String, Asset> {
         Static::iter()
             .filter_map(|path| {
                 let file = Static::get(&path)?;
-                let hash: String = file.metadata.sha256_hash().iter().take(8).map(|b| format!("{b:02x}")).collect();
+                let data = branded(&path, file.data.into_owned());
+                let hash: String = sha2::Sha256::digest(&data).iter().take(8).map(|b| format!("{b:02x}")).collect();
                 let mime = mime_guess::from_path(path.as_ref()).first_or_octet_stream();
                 let content_type = match mime.type_() {
                     mime_guess::mime::TEXT | mime_guess::mime::APPLICATION if mime.subtype() != "octet-stream" => {
@@ -34,7 +36,7 @@ fn index() -> &'static HashMap<String, Asset> {
                     _ => mime.to_string(),
                 };
                 let asset = Asset {
-                    body: Bytes::from(file.data.into_owned()),
+                    body: Bytes::from(data),
                     content_type: HeaderValue::from_str(&content_type).ok()?,
                     etag: HeaderValue::from_str(&format!("\"{hash}\"")).ok()?,
                     version: hash,
@@ -45,6 +47,19 @@ fn index() -> &'static HashMap<String, Asset> {
     })
 }
 
+/// The stylesheet and the logo in the operator's colour (the files hold the demo's).
+fn branded(path: &str, data: Vec<u8>) -> Vec<u8> {
+    const DEMO: &str = "#0b5fff";
+    const DEMO_DARK: &str = "#0846bd";
+    let brand = crate::i18n::brand::get();
+    if brand.colour == DEMO || !matches!(path, "css/app.css" | "img/logo.svg") {
+        return data;
+    }
+    String::from_utf8(data)
+        .map(|text| text.replace(DEMO_DARK, &brand.colour_dark()).replace(DEMO, &brand.colour).into_bytes())
+        .unwrap_or_else(|e| e.into_bytes())
+}
+
 /// Loads the index at start-up so the first request does not pay for it.
 pub fn warm() -> usize {
     index().len()
@@ -53,6 +68,11 @@ pub fn warm() -> usize {
 /// An embedded file's bytes (the report font).
 pub fn bytes(path: &str) -> Option<Bytes> {
     index().get(path).map(|a| a.body.clone())
+}
+
+/// The versioned URL of an asset if there is one at `path`.
+pub fn url_if_present(path: &str) -> Option<String> {
+    index().get(path).map(|a| format!("/static/{path}?v={}", a.version))
 }
 
 /// The versioned URL of an asset, e.g. `/static/css/app.css?v=1a2b…`.

@@ -106,6 +106,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get("/products", catalog::list_products))
         .service(get("/numbers", numbers::list_numbers))
         .service(get("/products/{slug}", catalog::show_product))
+        .service(get("/branches", home::show_branches))
         .service(get("/cart", cart::show_cart))
         .service(post("/cart/items", cart::add_item))
         .service(post("/cart/items/{id}", cart::update_item))

@@ -49,6 +49,19 @@ impl Chrome {
         }
     }
 
+    pub fn support_phone(&self) -> &'static str {
+        &crate::i18n::brand::get().phone
+    }
+
+    /// The support number as a `tel:` link wants it: digits only.
+    pub fn support_phone_digits(&self) -> String {
+        self.support_phone().chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    }
+
+    pub fn support_email(&self) -> &'static str {
+        &crate::i18n::brand::get().email
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         self.tr.t(key)
     }

@@ -109,6 +109,28 @@ async fn staff_open_branches_and_set_stock_with_a_reason() {
     let (status, bad) = app.send("POST", "/api/v1/admin/branches", Some(&token), Some(json!({"name": "X"}))).await;
     assert_eq!(status, 422);
     assert!(bad["errors"]["address.mn"].is_array() && bad["errors"]["opening_hours.mn"].is_array(), "{bad}");
+    assert_eq!((branch["open_days"].as_i64(), &branch["opens_at"]), (Some(7), &json!(null)), "no hours, no promise");
+
+    // Hours a program reads: checked, then kept as times.
+    let hours = |days: u8, opens: &str, closes: &str| {
+        json!({"name": {"mn": "Эрдэнэт салбар", "en": "Erdenet branch"}, "address": "Эрдэнэт", "opening_hours": "—",
+            "open_days": days, "opens_at": opens, "closes_at": closes})
+    };
+    let (status, bad) = app.send("POST", "/api/v1/admin/branches", Some(&token), Some(hours(4, "9", "18:00"))).await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["error_codes"]["open_days"][0]["code"], "open_days", "{bad}");
+    assert_eq!(bad["error_codes"]["opens_at"][0]["code"], "time_of_day", "{bad}");
+    let (_, bad) = app.send("POST", "/api/v1/admin/branches", Some(&token), Some(hours(6, "18:00", "09:00"))).await;
+    assert_eq!(bad["error_codes"]["closes_at"][0]["code"], "ends_before_start", "{bad}");
+    let (_, bad) = app.send("POST", "/api/v1/admin/branches", Some(&token), Some(hours(6, "09:00", ""))).await;
+    assert_eq!(bad["error_codes"]["closes_at"][0]["code"], "required", "{bad}");
+    let (status, erdenet) =
+        app.send("POST", "/api/v1/admin/branches", Some(&token), Some(hours(6, "09:30", "18:00"))).await;
+    assert_eq!(status, 201, "{erdenet}");
+    assert_eq!(
+        (&erdenet["open_days"], &erdenet["opens_at"], &erdenet["closes_at"]),
+        (&json!(6), &json!("09:30"), &json!("18:00"))
+    );
 
     let branch_id = branch["id"].as_str().unwrap();
     let router = app.product_id("zte-mf286-4g-router");

@@ -34,6 +34,9 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
         ("address_en", "Darkhan, 3rd bag"),
         ("opening_hours_mn", "Даваа–Бямба 10:00–19:00"),
         ("opening_hours_en", "Mon–Sat 10:00–19:00"),
+        ("open_days", "6"),
+        ("opens_at", "10:00"),
+        ("closes_at", "19:00"),
         ("pickup", "on"),
     ];
     let res = staff.post(app.url("/admin/branches")).form(&full).send().await.unwrap();
@@ -44,6 +47,15 @@ async fn staff_open_and_change_a_branch_and_one_warehouse_remains() {
     let (status, form) = app.page(&staff, &edit).await;
     assert_eq!(status, 200);
     assert!(form.contains(r#"value="Darkhan, 3rd bag""#));
+    assert!(form.contains(r#"<option value="6" selected>Monday to Saturday"#), "{form}");
+    assert!(form.contains(r#"name="opens_at" type="time" value="10:00""#), "{form}");
+    let mut wrong = full.to_vec();
+    wrong.retain(|(k, _)| *k != "closes_at");
+    wrong.push(("closes_at", "09:00"));
+    let res = staff.post(app.url(&format!("{edit}?lang=en"))).form(&wrong).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"id="closes_at-error">must be later than the start"#), "{page}");
     let mut changed = full.to_vec();
     changed.push(("delivery_warehouse", "on"));
     changed.retain(|(k, _)| *k != "opening_hours_en");

@@ -286,7 +286,7 @@ async fn a_picture_is_checked_written_at_its_widths_served_for_good_and_removed(
     let srcset = between(&shop, r#"srcset=""#, r#"""#).to_string();
     assert_eq!(srcset.matches("/media/").count(), 3, "480, 960 and 1200: {srcset}");
     assert!(shop.contains(r#"alt="The router from the front""#));
-    let src = between(&shop, r#"<img src=""#, r#"""#).to_string();
+    let src = between(&shop, r#"class="product-picture"><img src=""#, r#"""#).to_string();
     let res = reqwest::get(app.url(&src)).await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
@@ -298,6 +298,15 @@ async fn a_picture_is_checked_written_at_its_widths_served_for_good_and_removed(
     let again = reqwest::Client::new().get(app.url(&src)).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(reqwest::get(app.url("/media/not-a-hash.jpg")).await.unwrap().status(), 404);
+    // Its card in the list shows it too, at a card's width, with the other widths to choose from.
+    let (_, list_page) = app.page(&cookie_client(), "/products?q=MF286&lang=en").await;
+    let card = between(&list_page, r#"href="/products/zte-mf286-4g-router""#, "</li>").to_string();
+    assert!(card.contains(r#"srcset=""#) && card.matches("/media/").count() == 4, "{card}");
+    assert!(card.contains(r#"width="240" height="180""#), "the 4:3 picture keeps its shape: {card}");
+    let (_, product) = app.get_json("/api/v1/products/zte-mf286-4g-router?lang=en").await;
+    assert_eq!(product["image"]["alt"], "The router from the front", "{product}");
+    let widths: Vec<_> = product["image"]["files"].as_array().unwrap().iter().map(|f| f["width"].clone()).collect();
+    assert_eq!(widths, [480, 960, 1200], "{product}");
 
     let image_id = between(&list, r#"data-image=""#, r#"""#).to_string();
     let res = staff
@@ -308,6 +317,11 @@ async fn a_picture_is_checked_written_at_its_widths_served_for_good_and_removed(
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(reqwest::get(app.url(&src)).await.unwrap().status(), 404, "its files went with it");
+    let (_, list_page) = app.page(&cookie_client(), "/products?q=MF286&lang=en").await;
+    let card = between(&list_page, r#"href="/products/zte-mf286-4g-router""#, "</li>").to_string();
+    assert!(!card.contains("/media/") && card.contains("/static/img/demo/zte-mf286-4g-router.svg"), "{card}");
+    let (_, product) = app.get_json("/api/v1/products/zte-mf286-4g-router").await;
+    assert!(product.get("image").is_none(), "{product}");
     let token = app.token("saraa@shop.mn", GOOD_PASSWORD).await;
     let (_, audit) = app.get_json_as("/api/v1/admin/audit?subject_type=product", &token).await;
     let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|i| i["action"].as_str().unwrap()).collect();

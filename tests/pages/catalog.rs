@@ -134,3 +134,66 @@ async fn bad_list_parameters_get_a_422_page_naming_them() {
     let fragment = res.text().await.unwrap();
     assert!(fragment.contains("error-box") && !fragment.contains("<html"));
 }
+
+/// The app with the shop's clock standing at `ub` on Ulaanbaatar's clock (UTC+8).
+async fn app_at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> crate::common::TestApp {
+    use chrono::TimeZone;
+    use std::sync::Arc;
+    use storefront::domain::shared::FixedClock;
+    use storefront::services::Services;
+    let at = chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap() - chrono::Duration::hours(8);
+    let clock = Arc::new(FixedClock::at(at));
+    crate::common::spawn_with_services(true, &[], move |config| {
+        Ok(Services { clock, ..Services::from_config(config)? })
+    })
+    .await
+}
+
+/// A device page answers "when can I have it?" from stock and branch hours, in the page's
+/// language, and says where the product sits in the catalog.
+#[tokio::test]
+async fn a_device_page_says_where_it_sits_how_much_is_left_and_when_it_can_be_had() {
+    // Monday 30 November 2026, 10:00: the central branch (09–21) has the router in stock.
+    let app = app_at(2026, 11, 30, 10, 0).await;
+    let (status, html) = app.get_text("/products/zte-mf286-4g-router").await;
+    assert_eq!(status, 200);
+    let crumbs = crate::common::between(&html, r#"class="breadcrumbs""#, "</nav>").to_string();
+    assert!(crumbs.contains(r#"<a href="/">Нүүр</a>"#), "{crumbs}");
+    assert!(crumbs.contains(r#"<a href="/products?category=devices">Төхөөрөмж</a>"#), "{crumbs}");
+    assert!(crumbs.contains(r#"<a href="/products?category=routers">Рүүтер</a>"#), "{crumbs}");
+    assert!(crumbs.contains(r#"aria-current="page">ZTE MF286 4G рүүтер"#), "{crumbs}");
+    // Stock at three of the four collection branches (12, 6, 0, 5).
+    assert!(html.contains(r#"id="stock-note">3 салбарт байгаа"#), "{html}");
+    let when = crate::common::between(&html, r#"id="when""#, "</ul>").to_string();
+    assert!(when.contains("Өнөөдөр 11:00 цагаас Төв салбараас очиж авна"), "{when}");
+    assert!(when.contains("Улаанбаатарт өнөөдөр хүргэнэ"), "{when}");
+    assert!(html.contains(r#"class="product-picture"><img src="/static/img/demo/zte-mf286-4g-router.svg"#));
+
+    // Saturday 5 December, 19:30: of the branches holding it only the central one (09–21) is
+    // open an hour more; the warehouse works Monday to Friday.
+    let app = app_at(2026, 12, 5, 19, 30).await;
+    let (_, html) = app.get_text("/products/zte-mf286-4g-router?lang=en").await;
+    let when = crate::common::between(&html, r#"id="when""#, "</ul>").to_string();
+    assert!(when.contains("Pick up today from 20:30 at Central branch"), "{when}");
+    assert!(when.contains("Delivered on Monday in Ulaanbaatar"), "{when}");
+
+    // A device nowhere in stock promises nothing.
+    let (_, html) = app.get_text("/products/huawei-b311-4g-router?lang=en").await;
+    assert!(html.contains(r#"id="stock-note">Out of stock"#), "{html}");
+    assert!(!html.contains(r#"id="when""#));
+}
+
+/// The footer names the operator and how to reach it, and links the branches page, which lists
+/// every branch with its hours.
+#[tokio::test]
+async fn the_footer_gives_contacts_and_the_branches_page_lists_every_branch() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/").await;
+    let footer = crate::common::between(&html, r#"<footer class="site-footer">"#, "</footer>").to_string();
+    assert!(footer.contains("Тэнгэр Мобайл") && footer.contains(r#"href="tel:77001800">7700-1800"#), "{footer}");
+    assert!(footer.contains(r#"href="/branches""#), "{footer}");
+    let (status, html) = app.get_text("/branches").await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("<h2>").count(), 5, "five branches: {html}");
+    assert!(html.contains("Даваа–Ням 09:00–21:00") && html.contains("Зөвхөн хүргэлт"), "{html}");
+}

@@ -204,7 +204,7 @@ pub fn pickup_options(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<Pi
     let rows: Vec<Row> = prepared(
         "SELECT b.id, b.slug, b.name_mn, b.name_en, b.address_mn, b.address_en, b.opening_hours_en, \
                 b.opening_hours_mn, b.pickup, \
-                b.delivery_warehouse, \
+                b.delivery_warehouse, b.open_days, b.opens_at, b.closes_at, \
                 NOT EXISTS (SELECT 1 FROM (SELECT ci.product_id, sum(ci.quantity) AS wanted FROM cart_items ci \
                                 JOIN products p ON p.id = ci.product_id \
                                 WHERE ci.cart_id = $1 AND p.kind = $2 GROUP BY ci.product_id) need \

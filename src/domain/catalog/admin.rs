@@ -1,7 +1,7 @@
 //! Staff change the catalog: products of every kind, branches, and stock per branch. Each change
 //! is checked field by field, written with its audit record in one transaction, and a stock
 //! change also as a movement with its reason.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -424,6 +424,11 @@ pub struct BranchInput {
     pub slug: Option<String>,
     pub pickup: Option<bool>,
     pub delivery_warehouse: Option<bool>,
+    /// `5`, `6` or `7`: the days it opens, counted from Monday.
+    pub open_days: Option<String>,
+    /// `HH:MM`, Ulaanbaatar time; both empty clear the hours, both absent keep them.
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
 }
 
 /// A branch as written.
@@ -431,7 +436,7 @@ pub type AdminBranch = BranchRow;
 
 /// A branch's checked texts, the columns a new branch is written with and a change sets.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = branches)]
+#[diesel(table_name = branches, treat_none_as_null = true)]
 struct CheckedBranch {
     slug: String,
     name_mn: String,
@@ -440,6 +445,49 @@ struct CheckedBranch {
     address_en: String,
     opening_hours_mn: String,
     opening_hours_en: String,
+    open_days: i16,
+    opens_at: Option<NaiveTime>,
+    closes_at: Option<NaiveTime>,
+}
+
+/// The hours a program reads: the open days and the two times, or neither time.
+fn check_times(
+    input: &BranchInput,
+    this: Option<&BranchRow>,
+    errors: &mut FieldErrors,
+) -> (i16, Option<NaiveTime>, Option<NaiveTime>) {
+    let days = match input.open_days.as_deref().map(str::trim) {
+        None | Some("") => this.map_or(7, |b| b.open_days),
+        Some(raw) => match raw.parse::<i16>() {
+            Ok(d) if (5..=7).contains(&d) => d,
+            _ => {
+                errors.add("open_days", Code::OpenDays);
+                7
+            }
+        },
+    };
+    if input.opens_at.is_none() && input.closes_at.is_none() {
+        return (days, this.and_then(|b| b.opens_at), this.and_then(|b| b.closes_at));
+    }
+    let mut time = |raw: &Option<String>, field: &str| match raw.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => NaiveTime::parse_from_str(raw, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
+            .map_err(|_| errors.add(field, Code::TimeOfDay))
+            .ok(),
+    };
+    let (opens, closes) = (time(&input.opens_at, "opens_at"), time(&input.closes_at, "closes_at"));
+    match (opens, closes) {
+        (Some(o), Some(c)) if o >= c => errors.add("closes_at", Code::EndsBeforeStart),
+        (Some(_), None) if input.closes_at.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            errors.add("closes_at", Code::Required)
+        }
+        (None, Some(_)) if input.opens_at.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            errors.add("opens_at", Code::Required)
+        }
+        _ => {}
+    }
+    (days, opens, closes)
 }
 
 /// Checks a branch's fields; on a change (`this`) the fields not sent keep their values.
@@ -467,6 +515,7 @@ fn check_branch(
         }
         None => this.map(|b| b.slug.clone()).or_else(|| name_en.as_deref().map(slug_from).filter(|s| is_slug(s))),
     };
+    let (open_days, opens_at, closes_at) = check_times(input, this, &mut errors);
     if let Some(s) = &slug {
         let mut q = branches::table.filter(branches::slug.eq(s)).into_boxed();
         if let Some(b) = this {
@@ -485,9 +534,18 @@ fn check_branch(
             Some(opening_hours_mn),
             Some(opening_hours_en),
             Some(slug),
-        ) if errors.is_empty() => {
-            Ok(CheckedBranch { slug, name_mn, name_en, address_mn, address_en, opening_hours_mn, opening_hours_en })
-        }
+        ) if errors.is_empty() => Ok(CheckedBranch {
+            slug,
+            name_mn,
+            name_en,
+            address_mn,
+            address_en,
+            opening_hours_mn,
+            opening_hours_en,
+            open_days,
+            opens_at,
+            closes_at,
+        }),
         _ => {
             if errors.is_empty() {
                 errors.add("slug", Code::Required);

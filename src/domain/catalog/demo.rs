@@ -156,6 +156,18 @@ const BRANCHES: &[Br] = &[
     ),
 ];
 
+/// The hours of `BRANCHES` as a program reads them: open days from Monday, opening and closing
+/// hour (as migration `branch_hours_as_times` sets them on a catalog loaded before it).
+fn hours_of(slug: &str) -> (i16, u32, u32) {
+    match slug {
+        "central" => (7, 9, 21),
+        "zaisan" => (7, 10, 20),
+        "3-4-khoroolol" => (6, 9, 20),
+        "13-khoroolol" => (6, 10, 19),
+        _ => (5, 8, 18),
+    }
+}
+
 /// Units per branch for each device: (product slug, [central, zaisan, 3-4, 13, warehouse]).
 const STOCK: &[(&str, [i32; 5])] = &[
     ("huawei-5g-cpe-pro-5", [4, 0, 2, 1, 20]),
@@ -472,6 +484,9 @@ pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedRepo
                     opening_hours_mn: b.3 .0,
                     opening_hours_en: b.3 .1,
                     pickup: b.4,
+                    open_days: hours_of(b.0).0,
+                    opens_at: chrono::NaiveTime::from_hms_opt(hours_of(b.0).1, 0, 0),
+                    closes_at: chrono::NaiveTime::from_hms_opt(hours_of(b.0).2, 0, 0),
                     // Keep an operator's own warehouse if one is set already.
                     delivery_warehouse: b.5 && !has_warehouse,
                     position: position * 10,

@@ -153,6 +153,32 @@ impl ProductImage {
     }
 }
 
+/// A product's first picture as kept with it (migration `keep_the_product_cover`); `None` for a
+/// value of another shape, which only a hand edit could make.
+pub fn cover_from_json(product_id: ProductId, value: serde_json::Value) -> Option<ProductImage> {
+    #[derive(serde::Deserialize)]
+    struct Kept {
+        id: Uuid,
+        width: i32,
+        height: i32,
+        alt_mn: String,
+        alt_en: String,
+        files: Vec<(i32, String, String)>,
+    }
+    let k: Kept = serde_json::from_value(value).ok()?;
+    if k.files.is_empty() {
+        return None;
+    }
+    Some(ProductImage {
+        id: k.id,
+        product_id,
+        alt: Localized { mn: k.alt_mn, en: k.alt_en },
+        width: k.width,
+        height: k.height,
+        files: k.files.into_iter().map(|(w, hash, t)| (w, file_url(&hash, &t))).collect(),
+    })
+}
+
 /// The pictures of some products, in their order, each with its files: one statement whatever
 /// their number.
 ///

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod backoffice;
 pub mod demo;
 pub mod error;
+pub mod hours;
 pub mod images;
 pub mod model;
 pub mod queries;

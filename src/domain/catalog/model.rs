@@ -29,6 +29,7 @@ pub struct SummaryRow {
     pub name_en: String,
     pub price: Decimal,
     pub featured: bool,
+    pub cover: Option<Value>,
     pub available: bool,
 }
 
@@ -55,6 +56,9 @@ pub struct BranchRow {
     pub opening_hours_mn: String,
     pub pickup: bool,
     pub delivery_warehouse: bool,
+    pub open_days: i16,
+    pub opens_at: Option<chrono::NaiveTime>,
+    pub closes_at: Option<chrono::NaiveTime>,
 }
 
 #[derive(Insertable)]
@@ -99,6 +103,9 @@ pub struct NewBranchRow<'a> {
     pub pickup: bool,
     pub delivery_warehouse: bool,
     pub position: i32,
+    pub open_days: i16,
+    pub opens_at: Option<chrono::NaiveTime>,
+    pub closes_at: Option<chrono::NaiveTime>,
 }
 
 #[derive(Insertable)]

@@ -30,6 +30,7 @@ type SummaryColumns = (
     products::name_en,
     products::price,
     products::featured,
+    products::cover,
     SqlLiteral<Bool>,
 );
 
@@ -42,6 +43,7 @@ fn summary_columns() -> SummaryColumns {
         products::name_en,
         products::price,
         products::featured,
+        products::cover,
         sql::<Bool>(AVAILABLE),
     )
 }
@@ -69,6 +71,7 @@ impl SummaryRow {
             name: Localized { mn: self.name_mn, en: self.name_en },
             price: Money::mnt(self.price),
             featured: self.featured,
+            cover: self.cover.and_then(|c| super::images::cover_from_json(self.id, c)),
             available: self.available,
         })
     }
@@ -280,6 +283,10 @@ pub(crate) fn branch_from_row(r: BranchRow) -> Branch {
         opening_hours: Localized { mn: r.opening_hours_mn, en: r.opening_hours_en },
         pickup: r.pickup,
         delivery_warehouse: r.delivery_warehouse,
+        hours: match (r.opens_at, r.closes_at) {
+            (Some(opens), Some(closes)) => super::types::Hours::new(r.open_days, opens, closes),
+            _ => None,
+        },
     }
 }
 

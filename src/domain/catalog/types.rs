@@ -199,6 +199,20 @@ impl CategoryTree {
         self.categories.iter().find(|c| c.slug == slug)
     }
 
+    /// The category with `id` and its ancestors, the root first.
+    pub fn path(&self, id: Uuid) -> Vec<&Category> {
+        let mut out = Vec::new();
+        let mut next = Some(id);
+        while let Some(id) = next {
+            // A loop in the parents (only a hand edit could make one) ends the walk.
+            let Some(c) = self.categories.iter().find(|c| c.id == id).filter(|_| out.len() < 8) else { break };
+            out.push(c);
+            next = c.parent_id;
+        }
+        out.reverse();
+        out
+    }
+
     pub fn roots(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.parent_id.is_none())
     }
@@ -219,6 +233,8 @@ pub struct ProductSummary {
     pub featured: bool,
     /// Can be bought now: a device with stock somewhere; other kinds always.
     pub available: bool,
+    /// Its first picture, if staff gave it one.
+    pub cover: Option<super::images::ProductImage>,
 }
 
 /// A product with its description and kind-specific attributes.
@@ -382,6 +398,17 @@ pub struct Branch {
     pub opening_hours: Localized,
     pub pickup: bool,
     pub delivery_warehouse: bool,
+    /// The hours as a program reads them; `None` where staff have not set them.
+    pub hours: Option<Hours>,
+}
+
+/// A branch's working week as a program reads it: open the first `open_days` days of the week
+/// counted from Monday, from `opens` to `closes`, Ulaanbaatar time (rules in `hours`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    pub open_days: u8,
+    pub opens: chrono::NaiveTime,
+    pub closes: chrono::NaiveTime,
 }
 
 #[derive(Debug, Clone, PartialEq)]

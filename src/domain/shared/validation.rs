@@ -91,6 +91,8 @@ pub enum Code {
     PercentRange,
     EndsBeforeStart,
     Timestamp,
+    TimeOfDay,
+    OpenDays,
     CustomerUnknown,
     CodeTaken,
     CodeCount,
@@ -117,7 +119,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 103] = [
+    pub const ALL: [Code; 105] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -198,6 +200,8 @@ impl Code {
         Code::PercentRange,
         Code::EndsBeforeStart,
         Code::Timestamp,
+        Code::TimeOfDay,
+        Code::OpenDays,
         Code::CustomerUnknown,
         Code::CodeTaken,
         Code::CodeCount,
@@ -306,6 +310,8 @@ impl Code {
             Code::PercentRange => "percent_range",
             Code::EndsBeforeStart => "ends_before_start",
             Code::Timestamp => "timestamp",
+            Code::TimeOfDay => "time_of_day",
+            Code::OpenDays => "open_days",
             Code::CustomerUnknown => "customer_unknown",
             Code::CodeTaken => "code_taken",
             Code::CodeCount => "code_count",

@@ -33,6 +33,9 @@ pub struct BranchForm {
     pub slug: Option<String>,
     pub pickup: Option<String>,
     pub delivery_warehouse: Option<String>,
+    pub open_days: Option<String>,
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
 }
 
 impl BranchForm {
@@ -47,6 +50,9 @@ impl BranchForm {
             slug: Some(b.slug.clone()),
             pickup: b.pickup.then(|| "on".into()),
             delivery_warehouse: b.delivery_warehouse.then(|| "on".into()),
+            open_days: Some(b.open_days.to_string()),
+            opens_at: Some(b.opens_at.map(|t| t.format("%H:%M").to_string()).unwrap_or_default()),
+            closes_at: Some(b.closes_at.map(|t| t.format("%H:%M").to_string()).unwrap_or_default()),
         }
     }
 
@@ -61,6 +67,10 @@ impl BranchForm {
             slug: self.slug.clone(),
             pickup: Some(self.pickup.is_some()),
             delivery_warehouse: Some(self.delivery_warehouse.is_some()),
+            open_days: self.open_days.clone(),
+            // The form always sends both: empty clears them.
+            opens_at: Some(self.opens_at.clone().unwrap_or_default()),
+            closes_at: Some(self.closes_at.clone().unwrap_or_default()),
         }
     }
 
@@ -73,6 +83,9 @@ impl BranchForm {
             "opening_hours_mn" => &self.opening_hours_mn,
             "opening_hours_en" => &self.opening_hours_en,
             "slug" => &self.slug,
+            "open_days" => &self.open_days,
+            "opens_at" => &self.opens_at,
+            "closes_at" => &self.closes_at,
             _ => return "",
         };
         v.as_deref().unwrap_or("")

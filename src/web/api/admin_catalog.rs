@@ -182,6 +182,14 @@ pub struct BranchBody {
     pub pickup: Option<bool>,
     /// Ships home deliveries (default false; setting it moves the flag from the branch that had it).
     pub delivery_warehouse: Option<bool>,
+    /// The days it opens counted from Monday: 5, 6 or 7 (default 7; an extension).
+    pub open_days: Option<u8>,
+    /// `HH:MM`, Ulaanbaatar time; with `closes_at`, shoppers are told when they can collect an
+    /// order. `""` for both clears them (an extension).
+    #[schema(example = "09:00")]
+    pub opens_at: Option<String>,
+    #[schema(example = "21:00")]
+    pub closes_at: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -197,6 +205,11 @@ pub struct AdminBranchDto {
     pub addresses: LocalizedDto,
     /// Both languages (an extension).
     pub opening_hours_both: LocalizedDto,
+    /// The days it opens counted from Monday (an extension).
+    pub open_days: i16,
+    /// `HH:MM` or null (an extension).
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
 }
 
 impl AdminBranchDto {
@@ -213,6 +226,9 @@ impl AdminBranchDto {
             names: LocalizedDto { mn: b.name_mn, en: b.name_en },
             addresses: LocalizedDto { mn: b.address_mn, en: b.address_en },
             opening_hours_both: LocalizedDto { mn: b.opening_hours_mn, en: b.opening_hours_en },
+            open_days: b.open_days,
+            opens_at: b.opens_at.map(|t| t.format("%H:%M").to_string()),
+            closes_at: b.closes_at.map(|t| t.format("%H:%M").to_string()),
         }
     }
 }
@@ -240,6 +256,9 @@ pub async fn create_branch(
         slug: body.slug,
         pickup: body.pickup,
         delivery_warehouse: body.delivery_warehouse,
+        open_days: body.open_days.map(|d| d.to_string()),
+        opens_at: body.opens_at,
+        closes_at: body.closes_at,
     };
     let (staff, now) = (staff.0.id, state.shop.now());
     let branch =

@@ -50,6 +50,26 @@ pub struct ProductDto<'a> {
     pub attributes: &'a AttributesJson,
     /// Can be bought now: a device in stock at some branch; other kinds always.
     pub available: bool,
+    /// Its first picture, if staff gave it one (an extension; absent otherwise, so a product
+    /// without one keeps the contract's exact shape).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageDto<'a>>,
+}
+
+/// A product picture: its alternative text and its files, narrowest first (an extension).
+#[derive(Serialize, ToSchema)]
+pub struct ImageDto<'a> {
+    pub alt: &'a str,
+    pub width: i32,
+    pub height: i32,
+    pub files: Vec<ImageFileDto<'a>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImageFileDto<'a> {
+    pub width: i32,
+    #[schema(example = "/media/3f2a….jpg")]
+    pub url: &'a str,
 }
 
 impl<'a> ProductDto<'a> {
@@ -65,6 +85,12 @@ impl<'a> ProductDto<'a> {
             price: s.price,
             attributes: &p.attributes,
             available: s.available,
+            image: s.cover.as_ref().map(|c| ImageDto {
+                alt: c.alt.get(lang),
+                width: c.width,
+                height: c.height,
+                files: c.files.iter().map(|(width, url)| ImageFileDto { width: *width, url }).collect(),
+            }),
         }
     }
 }

@@ -2,7 +2,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::views::{kind_label, kind_plural, Card, Pager};
+use super::views::{kind_label, kind_plural, Card, Pager, Picture};
 use crate::domain::catalog::{
     queries, BranchStock, CategoryTree, Product, ProductAttributes, ProductFilter, ProductKind, ProductRef,
     ProductSummary,
@@ -192,8 +192,67 @@ pub struct ProductPage {
     pub hint: Option<&'static str>,
     /// Where a number, eSIM or re-issue is bought from: the number picker or the account.
     pub next: Option<(String, &'static str)>,
-    /// The product's first picture, if staff gave it one.
-    pub photo: Option<crate::domain::catalog::images::ProductImage>,
+    pub picture: Picture,
+    /// Home, the category's ancestors and the category: `(href, label)`.
+    pub breadcrumbs: Vec<(String, String)>,
+    /// A device's stock at a glance: `(level, text)`.
+    pub stock_note: Option<(&'static str, String)>,
+    /// When a device ordered now can be had: collected, delivered.
+    pub when: Vec<String>,
+}
+
+fn stock_note(ctx: &Chrome, p: &Product, stock: &[BranchStock]) -> Option<(&'static str, String)> {
+    if !p.summary.kind.is_physical() {
+        return None;
+    }
+    let branches = stock.iter().filter(|s| s.quantity > 0 && s.branch.pickup).count();
+    let delivered = stock.iter().any(|s| s.quantity > 0 && s.branch.delivery_warehouse);
+    Some(match (branches, delivered) {
+        (0, false) => ("none", ctx.t("products.out_of_stock").to_string()),
+        (0, true) => ("low", ctx.t("product.delivery_only").to_string()),
+        (1, _) => ("ok", ctx.t("product.in_stock_at_one").to_string()),
+        (n, _) => ("ok", ctx.fill("product.in_stock_at", &[("count", &n.to_string())])),
+    })
+}
+
+/// "Pick up today from 15:10 at …", "Delivered tomorrow": from stock and branch hours.
+fn when_lines(ctx: &Chrome, stock: &[BranchStock]) -> Vec<String> {
+    use crate::domain::catalog::hours::{self, When};
+    let weekday = |d: chrono::Weekday| ctx.t(&format!("weekday.{}", d.num_days_from_monday()));
+    let time = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+    let mut out = Vec::new();
+    if let Some((branch, when)) = hours::soonest_pickup(stock, ctx.now) {
+        let name = branch.name.get(ctx.lang);
+        out.push(match when {
+            When::Today { from, .. } => {
+                ctx.fill("product.when.pickup_today", &[("from", &time(from)), ("branch", name)])
+            }
+            When::Tomorrow { from } => {
+                ctx.fill("product.when.pickup_tomorrow", &[("from", &time(from)), ("branch", name)])
+            }
+            When::On { day, from } => {
+                ctx.fill("product.when.pickup_on", &[("day", weekday(day)), ("from", &time(from)), ("branch", name)])
+            }
+        });
+    }
+    if let Some(when) = hours::delivery(stock, ctx.now) {
+        out.push(match when {
+            When::Today { .. } => ctx.t("product.when.delivery_today").to_string(),
+            When::Tomorrow { .. } => ctx.t("product.when.delivery_tomorrow").to_string(),
+            When::On { day, .. } => ctx.fill("product.when.delivery_on", &[("day", weekday(day))]),
+        });
+    }
+    out
+}
+
+fn breadcrumbs(ctx: &Chrome, tree: &CategoryTree, p: &Product) -> Vec<(String, String)> {
+    let mut out = vec![("/".to_string(), ctx.t("nav.home").to_string())];
+    out.extend(
+        tree.path(p.category_id)
+            .into_iter()
+            .map(|c| (format!("/products?category={}", c.slug), c.name.get(ctx.lang).to_string())),
+    );
+    out
 }
 
 fn stock_line(ctx: &Chrome, s: &BranchStock) -> StockLine {
@@ -263,7 +322,10 @@ fn product_page(
         tier: None,
         hint: None,
         next: None,
-        photo: None,
+        picture: Picture::of(&p.summary, ctx.lang, 960),
+        breadcrumbs: Vec::new(),
+        stock_note: stock_note(&ctx, p, stock),
+        when: when_lines(&ctx, stock),
         ctx: ctx.clone(),
     };
     match p.details() {
@@ -317,25 +379,31 @@ pub async fn show_product(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let by = ProductRef::parse(&slug.into_inner())?;
-    let (product, stock, siblings, photo) = state
+    let kept = state.category_menu.fresh();
+    let need_menu = kept.is_none();
+    let (product, stock, siblings, loaded) = state
         .shop
         .db
         .run(move |conn| {
             let product = queries::get_product(conn, &by)?;
             let stock = queries::availability(conn, &product)?;
-            let photo = crate::domain::catalog::images::images_of(conn, &[product.summary.id])?.into_iter().next();
+            let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
             let siblings = if product.summary.kind == ProductKind::TopUp {
                 queries::list_by_kind(conn, ProductKind::TopUp)?
             } else {
                 Vec::new()
             };
-            Ok::<_, AppError>((product, stock, siblings, photo))
+            Ok::<_, AppError>((product, stock, siblings, loaded))
         })
         .await?;
+    let tree = match loaded {
+        Some(tree) => state.category_menu.keep(tree),
+        None => kept.unwrap_or_default(),
+    };
     // Only a page with a form starts a session (for its CSRF token).
     let csrf = sold_online(&product).then(|| ctx.form_token(&session));
     let mut page = product_page(ctx, &product, &stock, &siblings, csrf);
-    page.photo = photo;
+    page.breadcrumbs = breadcrumbs(&page.ctx, &tree, &product);
     html(&page)
 }
 

@@ -40,3 +40,32 @@ pub async fn show_home(state: web::Data<AppState>, ctx: Chrome) -> Result<HttpRe
         .collect();
     html(&HomePage { featured: featured.iter().map(|p| Card::new(p, lang)).collect(), kinds, ctx })
 }
+
+pub struct BranchCard {
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub pickup: bool,
+}
+
+#[derive(Template)]
+#[template(path = "shop/branches.html")]
+pub struct BranchesPage {
+    pub ctx: Chrome,
+    pub branches: Vec<BranchCard>,
+}
+
+/// `/branches`: where shoppers collect orders, with addresses and hours (the footer links it).
+pub async fn show_branches(state: web::Data<AppState>, ctx: Chrome) -> Result<HttpResponse, AppError> {
+    let all = state.shop.db.run(|conn| Ok::<_, AppError>(queries::list_branches(conn)?)).await?;
+    let branches = all
+        .iter()
+        .map(|b| BranchCard {
+            name: b.name.get(ctx.lang).into(),
+            address: b.address.get(ctx.lang).into(),
+            hours: b.opening_hours.get(ctx.lang).into(),
+            pickup: b.pickup,
+        })
+        .collect();
+    html(&BranchesPage { ctx, branches })
+}

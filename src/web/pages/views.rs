@@ -11,8 +11,40 @@ pub fn kind_plural(tr: Tr, kind: ProductKind) -> &'static str {
     tr.t(&format!("kind.{}", kind.as_str()))
 }
 
+/// A product's picture where it is shown: staff's first picture, else the illustration drawn
+/// for a demo product, else its kind's.
+pub struct Picture {
+    pub src: String,
+    /// Empty for an illustration, which is drawn to any size.
+    pub srcset: String,
+    pub width: i32,
+    pub height: i32,
+    /// Empty for an illustration: the product's name beside it says what it shows.
+    pub alt: String,
+}
+
+impl Picture {
+    /// For a place about `width` CSS pixels wide.
+    pub fn of(p: &ProductSummary, lang: Lang, width: i32) -> Self {
+        if let Some(img) = &p.cover {
+            let height = if img.width > 0 { img.height * width / img.width } else { width };
+            return Picture {
+                src: img.src(width).to_string(),
+                srcset: img.srcset(),
+                width,
+                height,
+                alt: img.alt.get(lang).to_string(),
+            };
+        }
+        let src = crate::web::assets::url_if_present(&format!("img/demo/{}.svg", p.slug))
+            .unwrap_or_else(|| crate::web::assets::url(&format!("img/kinds/{}.svg", p.kind.as_str())));
+        Picture { src, srcset: String::new(), width, height: width, alt: String::new() }
+    }
+}
+
 /// A product as a card in a grid.
 pub struct Card {
+    pub picture: Picture,
     pub href: String,
     pub name: String,
     pub kind: &'static str,
@@ -24,6 +56,7 @@ pub struct Card {
 impl Card {
     pub fn new(p: &ProductSummary, lang: Lang) -> Self {
         Card {
+            picture: Picture::of(p, lang, 240),
             href: format!("/products/{}", p.slug),
             name: p.name.get(lang).to_string(),
             kind: p.kind.as_str(),
