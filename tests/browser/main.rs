@@ -7,4 +7,5 @@ mod admin;
 mod catalog;
 mod checkout;
 mod coupons;
+mod phone;
 mod telco;

@@ -118,8 +118,10 @@ fn visible_text(html: &str) -> String {
         let tag = &after[..close];
         // A name in another language marked as such (the switch to English) is read as that.
         if tag.contains(" lang=\"en\"") && !tag.starts_with("<html") {
-            let text_end = after[close..].find('<').map_or(after.len(), |i| close + i);
-            rest = &after[text_end..];
+            // The whole element, up to its closing tag (such elements do not nest their own kind).
+            let name: String = tag[1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+            let end = after.find(&format!("</{name}>")).map_or(after.len(), |i| i + name.len() + 3);
+            rest = &after[end..];
             continue;
         }
         for attr in ["alt=\"", "placeholder=\"", "aria-label=\"", "title=\"", "content=\""] {

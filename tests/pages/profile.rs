@@ -124,7 +124,7 @@ async fn renaming_shows_the_new_name_in_the_header() {
         .unwrap();
     assert_eq!(res.status(), 303);
     let html = client.get(app.url("/products")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"<a class="account-link" href="/account">Болд</a>"#));
+    assert!(html.contains(r#"<span class="label">Болд</span></a>"#), "{html}");
     let res =
         client.post(app.url("/account/profile")).form(&[("_csrf", csrf.as_str()), ("name", "")]).send().await.unwrap();
     assert_eq!(res.status(), 422);

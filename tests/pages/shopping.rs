@@ -214,7 +214,8 @@ async fn a_declined_payment_can_be_paid_again_or_the_order_cancelled() {
     // The owner, signed in, needs no token.
     let (_, order) = app.page(&shopper, &format!("{order_path}?lang=en")).await;
     assert!(order.contains(r#"id="order-status">Awaiting payment<"#), "{order}");
-    assert!(order.contains("Pay now"));
+    assert!(order.contains(r#"id="payment-declined""#) && order.contains("Your payment was declined"), "{order}");
+    assert!(order.contains(r#"id="pay-order">Pay again<"#), "{order}");
     let res = shopper
         .post(app.url(&format!("{order_path}/pay")))
         .form(&[("_csrf", csrf_in(&order).as_str())])

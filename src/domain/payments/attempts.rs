@@ -67,3 +67,17 @@ pub fn close_waiting(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>
     .execute(conn)?;
     Ok(())
 }
+
+/// The state of the latest attempt to pay `order` (`None` before any): a `Failed` one is a
+/// decline the shopper has not yet tried again after.
+///
+/// # Errors
+/// A database failure.
+pub fn latest_state(conn: &mut PgConnection, order: OrderId) -> Result<Option<PaymentState>, DbError> {
+    Ok(payments::table
+        .filter(payments::order_id.eq(order))
+        .select(payments::status)
+        .order((payments::created_at.desc(), payments::id.desc()))
+        .first::<PaymentState>(conn)
+        .optional()?)
+}

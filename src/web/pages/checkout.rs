@@ -2,6 +2,7 @@
 //! provider's page. The pickup list shows only branches holding every device line and is
 //! refreshed with htmx whenever the cart changes (`cart-changed`). A hidden idempotency key makes
 //! a double submit place one order.
+use super::forms::SummaryLine;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -85,6 +86,15 @@ pub struct CheckoutPage {
     pub errors: FormErrors,
     pub pickup: PickupBranches,
     pub notice: Option<String>,
+}
+
+impl CheckoutPage {
+    /// What the error summary at the top of the form lists.
+    pub fn error_summary(&self) -> Vec<SummaryLine> {
+        let mut lines = self.errors.summary(self.ctx.tr, "");
+        lines.extend(self.address_errors.summary(self.ctx.tr, "address-"));
+        lines
+    }
 }
 
 /// The form's field errors, and the address's under their own names for the shared fields.

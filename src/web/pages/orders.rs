@@ -11,6 +11,7 @@ use super::links::{order_href, payment_page};
 use super::my_numbers::{esim_view, EsimView};
 use crate::domain::orders::pickup::PickupCode;
 use crate::domain::orders::{commands, queries, Actor, Fulfillment, Order, OrderAccess, OrderStatus};
+use crate::domain::payments::{attempts, PaymentState};
 use crate::domain::shared::Money;
 use crate::domain::shared::OrderId;
 use crate::flows;
@@ -31,6 +32,13 @@ pub struct ItemView {
     pub status_label: &'static str,
     /// The line's share of a code's discount.
     pub discount: Option<Money>,
+}
+
+/// A step of the order's way, as the stepper shows it.
+pub struct StepView {
+    pub label: &'static str,
+    /// `done`, `current` or `todo`.
+    pub state: &'static str,
 }
 
 pub struct EventView {
@@ -65,6 +73,63 @@ pub struct OrderView {
     pub pay_until: String,
     /// The page refreshes itself while it waits: for the payment, or for the operator.
     pub live: bool,
+    /// Placed, paid, then by how the goods travel, completed (empty for a cancelled order).
+    pub steps: Vec<StepView>,
+    /// What happens next, in a sentence.
+    pub next: String,
+}
+
+/// The steps an order goes through and the one it has reached, by how its goods travel.
+fn steps(ctx: &Chrome, o: &Order) -> Vec<StepView> {
+    use crate::domain::orders::OrderStatus as S;
+    let middle = match &o.fulfillment {
+        Fulfillment::Delivery { .. } => Some(("order.step.shipped", S::Shipped)),
+        Fulfillment::Pickup { .. } => Some(("order.step.ready", S::ReadyForPickup)),
+        Fulfillment::None => None,
+    };
+    let reached = match o.status {
+        S::PendingPayment => 0,
+        S::Paid | S::Fulfilling => 1,
+        S::Shipped | S::ReadyForPickup => 2,
+        S::Completed => 3,
+        S::Cancelled | S::Refunded => return Vec::new(),
+    };
+    let mut labels = vec!["order.step.placed", "order.step.paid"];
+    labels.extend(middle.map(|(label, _)| label));
+    labels.push("order.step.completed");
+    // Without a middle step, "completed" is the third.
+    let reached = if middle.is_none() && reached == 3 { 2 } else { reached };
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(i, label)| StepView {
+            label: ctx.t(label),
+            state: match i.cmp(&reached) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal if o.status == S::Completed => "done",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "todo",
+            },
+        })
+        .collect()
+}
+
+/// What the shopper can expect next, by the order's state and how its goods travel.
+fn next_step(ctx: &Chrome, o: &Order) -> String {
+    use crate::domain::orders::OrderStatus as S;
+    match (o.status, &o.fulfillment) {
+        (S::PendingPayment, _) => ctx.fill("order.next.pay", &[("time", &ctx.tr.datetime(o.expires_at))]),
+        (S::Paid | S::Fulfilling, Fulfillment::Pickup { branch }) => {
+            ctx.fill("order.next.preparing_pickup", &[("branch", branch.name.get(ctx.lang))])
+        }
+        (S::Paid | S::Fulfilling, Fulfillment::Delivery { .. }) => ctx.t("order.next.preparing_delivery").into(),
+        (S::Paid | S::Fulfilling, Fulfillment::None) => ctx.t("order.next.crediting").into(),
+        (S::Shipped, _) => ctx.t("order.next.shipped").into(),
+        (S::ReadyForPickup, _) => ctx.t("order.next.ready").into(),
+        (S::Completed, _) => ctx.t("order.next.completed").into(),
+        (S::Cancelled, _) => ctx.t("order.next.cancelled").into(),
+        (S::Refunded, _) => ctx.t("order.next.refunded").into(),
+    }
 }
 
 impl OrderView {
@@ -133,6 +198,8 @@ impl OrderView {
                     crate::domain::orders::OrderStatus::Paid | crate::domain::orders::OrderStatus::Fulfilling
                 ) && o.items.iter().all(|i| !i.kind.is_physical())),
             pay_until: ctx.tr.datetime(o.expires_at),
+            steps: steps(ctx, o),
+            next: next_step(ctx, o),
         }
     }
 }
@@ -153,6 +220,8 @@ pub struct OrderPage {
     pub esims: Vec<(String, EsimView)>,
     /// The code to tell at the counter, once the order waits there.
     pub pickup_code: Option<String>,
+    /// The last attempt to pay was declined and the order can still be paid.
+    pub declined: bool,
 }
 
 #[derive(Deserialize)]
@@ -183,7 +252,15 @@ pub async fn show_order(
     let id = path_id(&id)?;
     let token = query.into_inner().token.unwrap_or_default();
     let access = access_of(&visitor, &session, id, Some(&token));
-    let order = state.shop.db.run(move |conn| Ok::<_, AppError>(queries::get_order(conn, id, &access)?)).await?;
+    let (order, last_payment) = state
+        .shop
+        .db
+        .run(move |conn| {
+            let order = queries::get_order(conn, id, &access)?;
+            let last = if order.payable() { attempts::latest_state(conn, order.id)? } else { None };
+            Ok::<_, AppError>((order, last))
+        })
+        .await?;
     if visitor.0.is_none() && !token.is_empty() {
         session::remember_order_link(&session, id, &token);
     }
@@ -200,8 +277,18 @@ pub async fn show_order(
     };
     let pickup_code = (order.status == OrderStatus::ReadyForPickup)
         .then(|| PickupCode::of(order.id, &state.shop.rules.inventory_key).display());
-    let page =
-        OrderPage { order: OrderView::new(&ctx, &order), ctx, csrf, token, notice, live_href, esims, pickup_code };
+    let declined = last_payment == Some(PaymentState::Failed);
+    let page = OrderPage {
+        order: OrderView::new(&ctx, &order),
+        ctx,
+        csrf,
+        token,
+        notice,
+        live_href,
+        esims,
+        pickup_code,
+        declined,
+    };
     let mut res = html_with(StatusCode::OK, &page)?;
     // The link's secret must not leak to other sites through the Referer header.
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));

@@ -1,4 +1,5 @@
 //! `/register`: a new customer account, signed in at once.
+use super::forms::SummaryLine;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -31,6 +32,13 @@ pub struct RegisterPage {
     pub email: String,
     pub name: String,
     pub errors: FormErrors,
+}
+
+impl RegisterPage {
+    /// What the error summary at the top of the form lists.
+    pub fn error_summary(&self) -> Vec<SummaryLine> {
+        self.errors.summary(self.ctx.tr, "")
+    }
 }
 
 pub async fn show_register(mut ctx: Chrome, session: Session) -> Result<HttpResponse, AppError> {

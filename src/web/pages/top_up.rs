@@ -1,6 +1,7 @@
 //! `/top-up`: one page to credit a number: the number (checked as it is typed: 8 digits, one of
 //! ours), a denomination, an amount of one's own within the bounds, a data pack or a plan, and
 //! pay. No address, no stock: the order is placed for this one line and the shopper goes to pay.
+use super::forms::SummaryLine;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -55,6 +56,13 @@ pub struct TopUpPage {
     pub plans: Vec<Offer>,
     pub errors: FormErrors,
     pub notice: Option<String>,
+}
+
+impl TopUpPage {
+    /// What the error summary at the top of the form lists.
+    pub fn error_summary(&self) -> Vec<SummaryLine> {
+        self.errors.summary(self.ctx.tr, "")
+    }
 }
 
 #[derive(Deserialize, Default)]
