@@ -407,6 +407,7 @@ diesel::table! {
         cover -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sold -> Int4,
     }
 }
 

@@ -10,14 +10,18 @@ pub fn money(m: &Money, _: &dyn askama::Values) -> askama::Result<String> {
 
 /// Megabytes as a shopper reads them: `500 MB`, `5 GB`, `1.5 GB`.
 pub fn data_size(mb: &i64, _: &dyn askama::Values) -> askama::Result<String> {
-    let mb = *mb;
-    Ok(if mb >= 1024 && mb % 1024 == 0 {
+    Ok(data_size_text(*mb))
+}
+
+/// `2 GB`, `1.5 GB`, `500 MB`, for code that builds a text.
+pub fn data_size_text(mb: i64) -> String {
+    if mb >= 1024 && mb % 1024 == 0 {
         format!("{} GB", mb / 1024)
     } else if mb >= 1024 {
         format!("{}.{} GB", mb / 1024, (mb % 1024) * 10 / 1024)
     } else {
         format!("{mb} MB")
-    })
+    }
 }
 
 /// Thousands separators for counts: `1,500`.

@@ -370,3 +370,54 @@ async fn search_understands_the_words_shoppers_use_in_either_language_and_near_s
 fn urlencode(q: &str) -> String {
     serde_urlencoded::to_string([("q", q)]).unwrap().trim_start_matches("q=").to_string()
 }
+
+fn prices(body: &Value) -> Vec<f64> {
+    body["items"].as_array().unwrap().iter().map(|p| p["price"]["amount"].as_str().unwrap().parse().unwrap()).collect()
+}
+
+/// Lists come in the order asked for, within a price range, optionally only what can be bought
+/// now; a wrong refinement names its field.
+#[tokio::test]
+async fn lists_sort_by_price_newest_and_popularity_and_filter_by_price_and_stock() {
+    use crate::common::shop::pickup;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let (_, body) = app.get_json("/api/v1/products?kind=device&sort=price_asc").await;
+    let up = prices(&body);
+    assert!(up.windows(2).all(|w| w[0] <= w[1]) && up.len() == 7, "{up:?}");
+    let (_, body) = app.get_json("/api/v1/products?kind=device&sort=price_desc").await;
+    assert_eq!(prices(&body).first(), up.last(), "the dearest first");
+
+    let (_, body) = app.get_json("/api/v1/products?kind=device&min_price=150000&max_price=750000&sort=price_asc").await;
+    assert_eq!(prices(&body), [189000.0, 699000.0, 749000.0], "{body}");
+    let (_, body) = app.get_json("/api/v1/products?kind=device&in_stock=1").await;
+    assert!(!slugs(&body).contains(&"huawei-b311-4g-router".to_string()) && body["total"] == 6, "{body}");
+
+    // A device made just now comes first among the newest.
+    app.sql("UPDATE products SET created_at = now() + interval '1 minute' WHERE slug = 'xiaomi-redmi-note-13'");
+    let (_, body) = app.get_json("/api/v1/products?sort=newest&per_page=1").await;
+    assert_eq!(slugs(&body), ["xiaomi-redmi-note-13"]);
+
+    // Paid units count: two routers paid for make it the most bought; an unpaid order does not.
+    let router = app.product_id("tp-link-m7350-pocket-wifi");
+    let phone = app.product_id("samsung-galaxy-a55");
+    let cart = app.cart_with(None, &[json!({"product_id": router, "quantity": 2})]).await;
+    let branch = app.branch_id("zaisan");
+    let (status, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": pickup(branch)})).await;
+    assert_eq!(status, 201, "{placed}");
+    app.simulate(placed["payment"]["id"].as_str().unwrap(), "succeeded").await;
+    let cart = app.cart_with(None, &[json!({"product_id": phone, "quantity": 3})]).await;
+    let central = app.branch_id("central");
+    let (status, unpaid) = app.checkout(&cart, None, json!({"email": "a@b.mn", "fulfillment": pickup(central)})).await;
+    assert_eq!(status, 201, "{unpaid}");
+    let (_, body) = app.get_json("/api/v1/products?kind=device&sort=popular&per_page=1").await;
+    assert_eq!(slugs(&body), ["tp-link-m7350-pocket-wifi"], "{body}");
+
+    let (status, bad) = app.get_json("/api/v1/products?sort=cheapest&min_price=-5&max_price=abc").await;
+    assert_eq!(status, 422);
+    assert_eq!(bad["error_codes"]["sort"][0]["code"], "sort_order", "{bad}");
+    assert_eq!(bad["error_codes"]["min_price"][0]["code"], "decimal", "{bad}");
+    assert_eq!(bad["error_codes"]["max_price"][0]["code"], "decimal", "{bad}");
+    let (status, bad) = app.get_json("/api/v1/products?min_price=500000&max_price=100000").await;
+    assert_eq!((status, &bad["error_codes"]["max_price"][0]["code"]), (422, &json!("price_range")), "{bad}");
+}

@@ -200,3 +200,57 @@ async fn a_declined_payment_is_told_and_paid_again_and_the_steps_follow() {
     assert!(next.contains("getting your order ready at"), "{next}");
     b.close().await;
 }
+
+/// Staff on a phone: no admin page is wider than 360 px (wide tables scroll within themselves).
+#[tokio::test]
+async fn every_admin_page_fits_a_phone() {
+    use storefront::domain::accounts::Role;
+    let app = spawn_app().await;
+    app.create_staff("admin@shop.mn", Role::Admin);
+    let b = Browser::start().await;
+    let c = &b.client;
+    // An order to look at, placed as a guest.
+    add_router(&b, &app.address).await;
+    check_out_for_pickup(&b, &app.address).await;
+    c.set_window_size(360, 800).await.unwrap();
+    c.goto(&app.url("/login?lang=mn&next=/admin")).await.unwrap();
+    fill(c, "email", "admin@shop.mn").await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+    b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
+    visit(c, &app.address, "/admin/orders").await;
+    let order_id = {
+        let ids = js(
+            c,
+            "return [...document.querySelectorAll(\"a[href^='/admin/orders/']\")].map(a => a.getAttribute('href'));",
+        )
+        .await;
+        ids.as_array().and_then(|a| a.first()).and_then(|v| v.as_str()).map(str::to_string)
+    };
+    let mut pages: Vec<String> = [
+        "/admin",
+        "/admin/orders",
+        "/admin/products",
+        "/admin/products/new",
+        "/admin/categories",
+        "/admin/branches",
+        "/admin/stock",
+        "/admin/numbers",
+        "/admin/campaigns",
+        "/admin/campaigns/new",
+        "/admin/customers",
+        "/admin/jobs",
+        "/admin/reports",
+        "/admin/audit",
+        "/admin/staff",
+    ]
+    .map(String::from)
+    .to_vec();
+    pages.push(order_id.expect("the orders list the one placed above"));
+    for page in &pages {
+        visit(c, &app.address, page).await;
+        assert_eq!(path(c).await, page.split('?').next().unwrap(), "{page} answered");
+        fits(c, &format!("{page} at 360 px"), None).await;
+    }
+    b.close().await;
+}

@@ -197,3 +197,38 @@ async fn the_footer_gives_contacts_and_the_branches_page_lists_every_branch() {
     assert_eq!(html.matches("<h2>").count(), 5, "five branches: {html}");
     assert!(html.contains("Даваа–Ням 09:00–21:00") && html.contains("Зөвхөн хүргэлт"), "{html}");
 }
+
+/// Every kind listed together comes grouped under the kinds' headings; plans listed alone are
+/// compared side by side; the refinements work without JavaScript and stay in the address.
+#[tokio::test]
+async fn the_list_groups_kinds_compares_plans_and_keeps_its_refinements_in_links() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_text("/products?lang=en&per_page=100").await;
+    let headings: Vec<&str> =
+        html.split(r#"<h2 class="kind-heading">"#).skip(1).map(|h| &h[..h.find('<').unwrap()]).collect();
+    assert_eq!(headings, ["Devices", "Phone numbers", "eSIM", "Data packs", "Top-up", "Plans", "Services"], "{html}");
+
+    let (_, html) = app.get_text("/products?kind=plan&lang=en").await;
+    let table = crate::common::between(&html, r#"id="plan-comparison""#, "</table>").to_string();
+    assert_eq!(table.matches(r#"<th scope="col">"#).count(), 4, "a column per plan: {table}");
+    for row in ["Data", "Minutes", "Valid for"] {
+        assert!(table.contains(&format!(r#"<th scope="row">{row}</th>"#)), "{row}: {table}");
+    }
+    let (_, html) = app.get_text("/products?kind=device&lang=en").await;
+    assert!(!html.contains("plan-comparison") && !html.contains("kind-heading"), "one kind: no groups, no table");
+
+    let (status, html) =
+        app.get_text("/products?kind=device&sort=price_asc&max_price=200000&in_stock=1&per_page=1&lang=en").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"<option value="price_asc" selected>"#) && html.contains(r#"name="max_price" type="number""#)
+    );
+    assert!(html.contains(r#"id="filter-in-stock" name="in_stock" value="1" checked"#), "{html}");
+    let next = crate::common::between(&html, r#"rel="next" href=""#, r#"""#).to_string();
+    assert!(
+        next.contains("sort=price_asc") && next.contains("max_price=200000") && next.contains("in_stock=1"),
+        "{next}"
+    );
+    let (status, html) = app.get_text("/products?sort=cheapest&lang=en").await;
+    assert_eq!(status, 422, "{html}");
+}

@@ -12,5 +12,5 @@ pub mod types;
 pub use error::CatalogError;
 pub use types::{
     AttributesJson, Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductAttributes, ProductFilter,
-    ProductKind, ProductRef, ProductSummary, Tier,
+    ProductKind, ProductRef, ProductSort, ProductSummary, RawRefinements, Tier,
 };

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Bool, Double, Text};
 use super::model::{BranchRow, CategoryRow, ProductRow, SummaryRow};
 use super::types::{
     AttributesJson, Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductFilter, ProductKind,
-    ProductRef, ProductSummary,
+    ProductRef, ProductSort, ProductSummary,
 };
 use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock};
@@ -121,6 +121,15 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     if let Some(kind) = filter.kind {
         query = query.filter(products::kind.eq(kind));
     }
+    if let Some(min) = filter.min_price {
+        query = query.filter(products::price.ge(min));
+    }
+    if let Some(max) = filter.max_price {
+        query = query.filter(products::price.le(max));
+    }
+    if filter.in_stock {
+        query = query.filter(sql::<Bool>(AVAILABLE));
+    }
     // Each word is found in the product's names or slug, its category's (and the parent's)
     // names or slug, or its kind; or through a synonym that means one of those; or, four
     // letters or more, as a near spelling of a word there (trigram word similarity).
@@ -152,6 +161,12 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
 /// `store_the_search_document`).
 const SEARCH_DOC: &str = "products.search_doc";
 
+/// The kinds in their order (`ProductKind::ALL`), so a list of every kind shows them grouped.
+static KIND_ORDER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let kinds: Vec<String> = ProductKind::ALL.iter().map(|k| format!("'{}'", k.as_str())).collect();
+    format!("array_position(ARRAY[{}], products.kind)", kinds.join(","))
+});
+
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
 const WINDOW_TOTAL: &str = "count(*) OVER ()";
@@ -181,12 +196,22 @@ fn finish_page<R, T>(
 /// come nearest first, anything else the shop's order.
 fn page_of(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     let words = filter.search_words();
-    let query = if words.is_empty() {
-        matching(filter).order(SHOP_ORDER)
-    } else {
-        let near = sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
-        matching(filter).order(near.desc()).then_order_by(SHOP_ORDER)
+    let query = matching(filter);
+    let query = match filter.sort {
+        ProductSort::PriceAsc => query.order(products::price.asc()),
+        ProductSort::PriceDesc => query.order(products::price.desc()),
+        ProductSort::Newest => query.order(products::created_at.desc()),
+        ProductSort::Popular => query.order(products::sold.desc()),
+        ProductSort::Shop if !words.is_empty() => {
+            let near =
+                sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
+            query.order(near.desc())
+        }
+        // Without a search, the kinds come grouped in their order, then the staff's order.
+        ProductSort::Shop if filter.kind.is_none() => query.order(sql::<diesel::sql_types::Integer>(&KIND_ORDER)),
+        ProductSort::Shop => query.order(products::position),
     };
+    let query = query.then_order_by(SHOP_ORDER);
     query.limit(filter.page.limit()).offset(filter.page.offset())
 }
 

@@ -1,7 +1,9 @@
 //! Catalog read models and parsed inputs.
 use std::collections::BTreeMap;
 
+use rust_decimal::Decimal;
 use serde_json::Value;
+use std::str::FromStr;
 use uuid::Uuid;
 
 use super::CatalogError;
@@ -316,13 +318,59 @@ impl ProductRef {
 
 pub const MAX_QUERY_CHARS: usize = 100;
 
-/// A parsed `/products` query: filters, search and the page wanted.
+/// The order a list is shown in; `Shop` (the default) is the staff's order, or nearest first
+/// for a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProductSort {
+    #[default]
+    Shop,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Popular,
+}
+
+impl ProductSort {
+    pub const ALL: [ProductSort; 5] =
+        [ProductSort::Shop, ProductSort::PriceAsc, ProductSort::PriceDesc, ProductSort::Newest, ProductSort::Popular];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductSort::Shop => "",
+            ProductSort::PriceAsc => "price_asc",
+            ProductSort::PriceDesc => "price_desc",
+            ProductSort::Newest => "newest",
+            ProductSort::Popular => "popular",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// A parsed `/products` query: filters, search, order and the page wanted.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProductFilter {
     pub category: Option<String>,
     pub kind: Option<ProductKind>,
     pub q: Option<String>,
     pub page: PageRequest,
+    pub sort: ProductSort,
+    /// Prices (VAT included) from and to, in tögrög.
+    pub min_price: Option<Decimal>,
+    pub max_price: Option<Decimal>,
+    /// Only what can be bought now (a device in stock somewhere).
+    pub in_stock: bool,
+}
+
+/// The refinements of a list as the query string gives them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawRefinements<'a> {
+    pub sort: Option<&'a str>,
+    pub min_price: Option<&'a str>,
+    pub max_price: Option<&'a str>,
+    pub in_stock: Option<&'a str>,
 }
 
 impl ProductFilter {
@@ -338,10 +386,57 @@ impl ProductFilter {
         page: Option<&str>,
         per_page: Option<&str>,
     ) -> Result<Self, FieldErrors> {
+        Self::parse_refined(category, kind, q, page, per_page, RawRefinements::default())
+    }
+
+    /// [`parse`](Self::parse) with the order, the price range and "in stock only".
+    ///
+    /// # Errors
+    /// Those of `parse`, and `sort` (`sort_order`), `min_price`/`max_price` (`decimal` for no
+    /// whole amount of 0 or more, `price_range` for a top below the bottom), `in_stock`.
+    pub fn parse_refined(
+        category: Option<&str>,
+        kind: Option<&str>,
+        q: Option<&str>,
+        page: Option<&str>,
+        per_page: Option<&str>,
+        refine: RawRefinements<'_>,
+    ) -> Result<Self, FieldErrors> {
         fn blank(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
         let mut errors = FieldErrors::new();
+        let sort = match blank(refine.sort) {
+            None => ProductSort::Shop,
+            Some(raw) => ProductSort::parse(raw).unwrap_or_else(|| {
+                errors.add("sort", Code::SortOrder);
+                ProductSort::Shop
+            }),
+        };
+        let mut price = |raw: Option<&str>, field: &str| {
+            let raw = blank(raw)?;
+            match Decimal::from_str(raw.replace([',', ' '], "").trim_start_matches('₮')) {
+                Ok(d) if d >= Decimal::ZERO => Some(d),
+                _ => {
+                    errors.add(field, Code::Decimal);
+                    None
+                }
+            }
+        };
+        let (min_price, max_price) = (price(refine.min_price, "min_price"), price(refine.max_price, "max_price"));
+        if let (Some(lo), Some(hi)) = (min_price, max_price) {
+            if hi < lo {
+                errors.add("max_price", Code::PriceRange);
+            }
+        }
+        let in_stock = match blank(refine.in_stock) {
+            None | Some("0" | "false" | "off") => false,
+            Some("1" | "true" | "on") => true,
+            Some(_) => {
+                errors.add("in_stock", Code::Format);
+                false
+            }
+        };
         let category = blank(category).map(str::to_string);
         if let Some(c) = &category {
             if !is_slug(c) {
@@ -375,7 +470,7 @@ impl ProductFilter {
                 PageRequest::default()
             }
         };
-        errors.into_result().map(|()| Self { category, kind, q, page })
+        errors.into_result().map(|()| Self { category, kind, q, page, sort, min_price, max_price, in_stock })
     }
 
     /// The search words, lower-cased (at most eight).
@@ -385,7 +480,13 @@ impl ProductFilter {
     }
 
     pub fn is_filtered(&self) -> bool {
-        self.category.is_some() || self.kind.is_some() || self.q.is_some()
+        self.category.is_some()
+            || self.kind.is_some()
+            || self.q.is_some()
+            || self.sort != ProductSort::Shop
+            || self.min_price.is_some()
+            || self.max_price.is_some()
+            || self.in_stock
     }
 }
 

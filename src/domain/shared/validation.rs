@@ -93,6 +93,8 @@ pub enum Code {
     Timestamp,
     TimeOfDay,
     OpenDays,
+    SortOrder,
+    PriceRange,
     CustomerUnknown,
     CodeTaken,
     CodeCount,
@@ -119,7 +121,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 105] = [
+    pub const ALL: [Code; 107] = [
         Code::Required,
         Code::Email,
         Code::EmailTaken,
@@ -202,6 +204,8 @@ impl Code {
         Code::Timestamp,
         Code::TimeOfDay,
         Code::OpenDays,
+        Code::SortOrder,
+        Code::PriceRange,
         Code::CustomerUnknown,
         Code::CodeTaken,
         Code::CodeCount,
@@ -312,6 +316,8 @@ impl Code {
             Code::Timestamp => "timestamp",
             Code::TimeOfDay => "time_of_day",
             Code::OpenDays => "open_days",
+            Code::SortOrder => "sort_order",
+            Code::PriceRange => "price_range",
             Code::CustomerUnknown => "customer_unknown",
             Code::CodeTaken => "code_taken",
             Code::CodeCount => "code_count",

@@ -5,7 +5,7 @@ use askama::Template;
 use super::views::{kind_label, kind_plural, Card, Pager, Picture};
 use crate::domain::catalog::{
     queries, BranchStock, CategoryTree, Product, ProductAttributes, ProductFilter, ProductKind, ProductRef,
-    ProductSummary,
+    ProductSort, ProductSummary,
 };
 use crate::domain::shared::ProductId;
 use crate::domain::shared::{Lang, Money, Page};
@@ -22,8 +22,22 @@ pub struct Opt {
     pub selected: bool,
 }
 
-pub struct ProductList {
+/// Cards under a heading: a kind's, when a list of every kind is shown grouped.
+pub struct CardGroup {
+    pub title: Option<&'static str>,
     pub cards: Vec<Card>,
+}
+
+/// Plans side by side: a row per allowance, a column per plan.
+pub struct PlanComparison {
+    pub plans: Vec<(String, String, Money)>,
+    pub rows: Vec<(&'static str, Vec<String>)>,
+}
+
+pub struct ProductList {
+    pub groups: Vec<CardGroup>,
+    /// Plans listed alone: their allowances side by side.
+    pub comparison: Option<PlanComparison>,
     pub count_text: String,
     pub pager: Pager,
 }
@@ -35,6 +49,10 @@ pub struct ProductsPage {
     pub q: String,
     pub kinds: Vec<Opt>,
     pub categories: Vec<Opt>,
+    pub sorts: Vec<Opt>,
+    pub min_price: String,
+    pub max_price: String,
+    pub in_stock: bool,
     pub filtered: bool,
     pub list: ProductList,
 }
@@ -56,6 +74,18 @@ fn list_href(filter: &ProductFilter, page: u32) -> String {
     }
     if let Some(q) = &filter.q {
         params.push(("q", q.clone()));
+    }
+    if filter.sort != ProductSort::Shop {
+        params.push(("sort", filter.sort.as_str().to_string()));
+    }
+    if let Some(p) = filter.min_price {
+        params.push(("min_price", p.normalize().to_string()));
+    }
+    if let Some(p) = filter.max_price {
+        params.push(("max_price", p.normalize().to_string()));
+    }
+    if filter.in_stock {
+        params.push(("in_stock", "1".to_string()));
     }
     if filter.page.per_page != crate::domain::shared::page::DEFAULT_PER_PAGE {
         params.push(("per_page", filter.page.per_page.to_string()));
@@ -90,9 +120,67 @@ fn category_options(tree: &CategoryTree, selected: Option<&str>, lang: Lang) -> 
     out
 }
 
+/// The list's cards, under their kinds' headings when every kind is listed in the shop's order.
+fn groups(ctx: &Chrome, filter: &ProductFilter, items: &[ProductSummary]) -> Vec<CardGroup> {
+    let grouped = filter.kind.is_none() && filter.sort == ProductSort::Shop && filter.search_words().is_empty();
+    if !grouped {
+        return vec![CardGroup { title: None, cards: items.iter().map(|p| Card::new(p, ctx.lang)).collect() }];
+    }
+    let mut out: Vec<CardGroup> = Vec::new();
+    let mut last = None;
+    for p in items {
+        if last != Some(p.kind) {
+            out.push(CardGroup { title: Some(kind_plural(ctx.tr, p.kind)), cards: Vec::new() });
+            last = Some(p.kind);
+        }
+        if let Some(g) = out.last_mut() {
+            g.cards.push(Card::new(p, ctx.lang));
+        }
+    }
+    out
+}
+
+fn comparison(ctx: &Chrome, plans: &[Product]) -> Option<PlanComparison> {
+    struct Allowances<'a> {
+        plan: &'a ProductSummary,
+        minutes: i64,
+        sms: i64,
+        data_mb: i64,
+        units: i64,
+        days: i64,
+    }
+    let details: Vec<Allowances> = plans
+        .iter()
+        .filter_map(|p| match p.details() {
+            Some(ProductAttributes::Plan { minutes, sms, data_mb, units, validity_days }) => {
+                Some(Allowances { plan: &p.summary, minutes, sms, data_mb, units, days: validity_days })
+            }
+            _ => None,
+        })
+        .collect();
+    if details.len() < 2 {
+        return None;
+    }
+    let column = |f: &dyn Fn(&Allowances) -> String| details.iter().map(f).collect();
+    Some(PlanComparison {
+        plans: details
+            .iter()
+            .map(|d| (d.plan.name.get(ctx.lang).to_string(), format!("/products/{}", d.plan.slug), d.plan.price))
+            .collect(),
+        rows: vec![
+            (ctx.t("product.data"), column(&|d| filters::data_size_text(d.data_mb))),
+            (ctx.t("product.minutes"), column(&|d| filters::with_thousands(d.minutes))),
+            (ctx.t("product.sms"), column(&|d| filters::with_thousands(d.sms))),
+            (ctx.t("product.units"), column(&|d| filters::with_thousands(d.units))),
+            (ctx.t("product.validity"), column(&|d| ctx.fill("product.days", &[("days", &d.days.to_string())]))),
+        ],
+    })
+}
+
 fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<ProductSummary>) -> ProductList {
     ProductList {
-        cards: page.items.iter().map(|p| Card::new(p, ctx.lang)).collect(),
+        comparison: None,
+        groups: groups(ctx, filter, &page.items),
         count_text: ctx.fill("products.count", &[("total", &page.total.to_string())]),
         pager: Pager::new(page, |n| list_href(filter, n)),
     }
@@ -108,19 +196,42 @@ pub async fn list_products(
     let f = filter.clone();
     let kept = state.category_menu.fresh();
     let need_menu = kept.is_none() && !htmx.wants_fragment();
-    let (loaded, page) = state
+    enum Listed {
+        Cards(Page<ProductSummary>),
+        Full(Page<Product>),
+    }
+    let (loaded, listed) = state
         .shop
         .db
         .run(move |conn| {
             let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
-            Ok::<_, AppError>((loaded, queries::list_product_cards(conn, &f)?))
+            // Plans alone are compared side by side: their details come with them.
+            let listed = if f.kind == Some(ProductKind::Plan) {
+                Listed::Full(queries::list_products(conn, &f)?)
+            } else {
+                Listed::Cards(queries::list_product_cards(conn, &f)?)
+            };
+            Ok::<_, AppError>((loaded, listed))
         })
         .await?;
+    let (page, plans) = match listed {
+        Listed::Cards(page) => (page, Vec::new()),
+        Listed::Full(full) => (
+            Page {
+                items: full.items.iter().map(|p| p.summary.clone()).collect(),
+                page: full.page,
+                per_page: full.per_page,
+                total: full.total,
+            },
+            full.items,
+        ),
+    };
     let tree = match loaded {
         Some(tree) => state.category_menu.keep(tree),
         None => kept.unwrap_or_default(),
     };
-    let list = product_list(&ctx, &filter, &page);
+    let mut list = product_list(&ctx, &filter, &page);
+    list.comparison = comparison(&ctx, &plans);
     page_or_fragment(
         htmx.wants_fragment(),
         || ProductsPage {
@@ -134,11 +245,28 @@ pub async fn list_products(
                 })
                 .collect(),
             categories: category_options(&tree, filter.category.as_deref(), ctx.lang),
+            sorts: ProductSort::ALL
+                .iter()
+                .map(|s| Opt {
+                    value: s.as_str().into(),
+                    label: ctx
+                        .t(&format!("products.sort.{}", if *s == ProductSort::Shop { "shop" } else { s.as_str() }))
+                        .into(),
+                    selected: filter.sort == *s,
+                })
+                .collect(),
+            min_price: filter.min_price.map(|p| p.normalize().to_string()).unwrap_or_default(),
+            max_price: filter.max_price.map(|p| p.normalize().to_string()).unwrap_or_default(),
+            in_stock: filter.in_stock,
             filtered: filter.is_filtered(),
             list,
             ctx: ctx.clone(),
         },
-        || ProductListFragment { ctx: ctx.clone(), list: product_list(&ctx, &filter, &page) },
+        || {
+            let mut list = product_list(&ctx, &filter, &page);
+            list.comparison = comparison(&ctx, &plans);
+            ProductListFragment { ctx: ctx.clone(), list }
+        },
     )
 }
 
