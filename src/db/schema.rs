@@ -408,6 +408,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         sold -> Int4,
+        kind_rank -> Int2,
     }
 }
 

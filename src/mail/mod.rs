@@ -311,7 +311,7 @@ pub fn password_reset(lang: Lang, link: &ResetLink, public_url: &str) -> Result<
     let (name, minutes) = (link.account.name.as_str(), RESET_LIFETIME.num_minutes());
     Ok(Outgoing {
         to: link.account.email.clone(),
-        subject: t.t("mail.reset.subject").into(),
+        subject: t.fill("mail.reset.subject", &[("brand", t.brand())]),
         text: PasswordResetText { t, name, link: &href, minutes }.render().map_err(|e| e.to_string())?,
         html: PasswordResetHtml { t, name, link: &href, minutes }.render().map_err(|e| e.to_string())?,
     })

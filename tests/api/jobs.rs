@@ -296,7 +296,7 @@ fn without_smtp_mail_is_written_to_the_outbox_as_eml() {
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
     let raw = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(raw.contains("Subject: Reset your Storefront password") && raw.contains("To: bat@example.mn"));
+    assert!(raw.contains("Subject: Reset your Tenger Mobile password") && raw.contains("To: bat@example.mn"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

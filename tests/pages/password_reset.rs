@@ -36,7 +36,7 @@ async fn the_mailed_link_sets_a_new_password_once() {
     assert!(html.contains("If bat@example.mn has an account, a link to choose a new password is on its way."));
 
     let mail = smtp.wait_for("bat@example.mn", 10).await;
-    assert_eq!(mail.subject(), "Reset your Storefront password");
+    assert_eq!(mail.subject(), "Reset your Tenger Mobile password");
     assert!(mail.text().contains("works once, for 60 minutes"));
     let link = mail.link_path("/password-reset/").expect("a reset link");
 
@@ -163,6 +163,6 @@ async fn reset_mail_comes_in_the_visitors_language() {
         .await
         .unwrap();
     let mail = smtp.wait_for("bat@example.mn", 10).await;
-    assert_eq!(mail.subject(), "Storefront нууц үгээ сэргээх");
+    assert_eq!(mail.subject(), "Тэнгэр Мобайл нууц үгээ сэргээх");
     assert!(mail.text().contains("Шинэ нууц үг сонгох"));
 }

@@ -161,12 +161,6 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
 /// `store_the_search_document`).
 const SEARCH_DOC: &str = "products.search_doc";
 
-/// The kinds in their order (`ProductKind::ALL`), so a list of every kind shows them grouped.
-static KIND_ORDER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let kinds: Vec<String> = ProductKind::ALL.iter().map(|k| format!("'{}'", k.as_str())).collect();
-    format!("array_position(ARRAY[{}], products.kind)", kinds.join(","))
-});
-
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
 const WINDOW_TOTAL: &str = "count(*) OVER ()";
@@ -208,7 +202,8 @@ fn page_of(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
             query.order(near.desc())
         }
         // Without a search, the kinds come grouped in their order, then the staff's order.
-        ProductSort::Shop if filter.kind.is_none() => query.order(sql::<diesel::sql_types::Integer>(&KIND_ORDER)),
+        // (`products.kind_rank` follows `ProductKind::ALL`; migration `list_kinds_in_order`.)
+        ProductSort::Shop if filter.kind.is_none() => query.order(products::kind_rank),
         ProductSort::Shop => query.order(products::position),
     };
     let query = query.then_order_by(SHOP_ORDER);
