@@ -77,10 +77,7 @@ pub fn url_if_present(path: &str) -> Option<String> {
 
 /// The versioned URL of an asset, e.g. `/static/css/app.css?v=1a2b…`.
 pub fn url(path: &str) -> String {
-    match index().get(path) {
-        Some(a) => format!("/static/{path}?v={}", a.version),
-        None => format!("/static/{path}"),
-    }
+    url_if_present(path).unwrap_or_else(|| format!("/static/{path}"))
 }
 
 pub async fn serve(req: HttpRequest) -> HttpResponse {

@@ -38,6 +38,16 @@ impl<T> Kept<T> {
         tree
     }
 
+    /// The value a page shows: the one `kept`, else the one it just `read` (kept for the next
+    /// visits); `None` only when it had neither.
+    pub fn settle(&self, kept: Option<Arc<T>>, read: Option<T>) -> Option<Arc<T>> {
+        match (kept, read) {
+            (Some(kept), _) => Some(kept),
+            (None, Some(read)) => Some(self.keep(read)),
+            (None, None) => None,
+        }
+    }
+
     /// Forget the kept tree (after this process changed the categories).
     pub fn forget(&self) {
         if let Ok(mut slot) = self.slot.write() {

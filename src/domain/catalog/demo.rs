@@ -80,6 +80,8 @@ struct Prod {
     attributes: Value,
     featured: bool,
 }
+/// slug, names, addresses, hours as shown, pickup, warehouse, and the hours as a program reads
+/// them: open days from Monday, opening and closing hour.
 struct Br(
     &'static str,
     (&'static str, &'static str),
@@ -87,6 +89,7 @@ struct Br(
     (&'static str, &'static str),
     bool,
     bool,
+    (i16, u32, u32),
 );
 
 const CATEGORIES: &[Cat] = &[
@@ -112,6 +115,7 @@ const BRANCHES: &[Br] = &[
         ("Даваа–Ням 09:00–21:00", "Mon–Sun 09:00–21:00"),
         true,
         false,
+        (7, 9, 21),
     ),
     Br(
         "zaisan",
@@ -123,6 +127,7 @@ const BRANCHES: &[Br] = &[
         ("Даваа–Ням 10:00–20:00", "Mon–Sun 10:00–20:00"),
         true,
         false,
+        (7, 10, 20),
     ),
     Br(
         "3-4-khoroolol",
@@ -134,6 +139,7 @@ const BRANCHES: &[Br] = &[
         ("Даваа–Бямба 09:00–20:00", "Mon–Sat 09:00–20:00"),
         true,
         false,
+        (6, 9, 20),
     ),
     Br(
         "13-khoroolol",
@@ -145,6 +151,7 @@ const BRANCHES: &[Br] = &[
         ("Даваа–Бямба 10:00–19:00", "Mon–Sat 10:00–19:00"),
         true,
         false,
+        (6, 10, 19),
     ),
     Br(
         "warehouse",
@@ -153,20 +160,9 @@ const BRANCHES: &[Br] = &[
         ("Даваа–Баасан 08:00–18:00 (зөвхөн хүргэлт)", "Mon–Fri 08:00–18:00 (deliveries only)"),
         false,
         true,
+        (5, 8, 18),
     ),
 ];
-
-/// The hours of `BRANCHES` as a program reads them: open days from Monday, opening and closing
-/// hour (as migration `branch_hours_as_times` sets them on a catalog loaded before it).
-fn hours_of(slug: &str) -> (i16, u32, u32) {
-    match slug {
-        "central" => (7, 9, 21),
-        "zaisan" => (7, 10, 20),
-        "3-4-khoroolol" => (6, 9, 20),
-        "13-khoroolol" => (6, 10, 19),
-        _ => (5, 8, 18),
-    }
-}
 
 /// Units per branch for each device: (product slug, [central, zaisan, 3-4, 13, warehouse]).
 const STOCK: &[(&str, [i32; 5])] = &[
@@ -484,9 +480,9 @@ pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedRepo
                     opening_hours_mn: b.3 .0,
                     opening_hours_en: b.3 .1,
                     pickup: b.4,
-                    open_days: hours_of(b.0).0,
-                    opens_at: chrono::NaiveTime::from_hms_opt(hours_of(b.0).1, 0, 0),
-                    closes_at: chrono::NaiveTime::from_hms_opt(hours_of(b.0).2, 0, 0),
+                    open_days: b.6 .0,
+                    opens_at: chrono::NaiveTime::from_hms_opt(b.6 .1, 0, 0),
+                    closes_at: chrono::NaiveTime::from_hms_opt(b.6 .2, 0, 0),
                     // Keep an operator's own warehouse if one is set already.
                     delivery_warehouse: b.5 && !has_warehouse,
                     position: position * 10,

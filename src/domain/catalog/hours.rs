@@ -82,14 +82,14 @@ impl When {
 pub fn soonest_pickup(stock: &[BranchStock], now: DateTime<Utc>) -> Option<(&Branch, When)> {
     stock
         .iter()
-        .filter(|s| s.quantity > 0 && s.branch.pickup)
+        .filter(|s| s.collectable())
         .filter_map(|s| s.branch.hours.map(|h| (&s.branch, h.collection(now))))
         .min_by_key(|(_, when)| when.rank())
 }
 
 /// When a device ordered at `now` is delivered: from the delivery warehouse, if it holds one.
 pub fn delivery(stock: &[BranchStock], now: DateTime<Utc>) -> Option<When> {
-    stock.iter().find(|s| s.branch.delivery_warehouse && s.quantity > 0)?.branch.hours.map(|h| h.delivery(now))
+    stock.iter().find(|s| s.deliverable())?.branch.hours.map(|h| h.delivery(now))
 }
 
 #[cfg(test)]

@@ -518,6 +518,18 @@ pub struct BranchStock {
     pub quantity: i32,
 }
 
+impl BranchStock {
+    /// A shopper can collect one here: the branch takes collections and holds one.
+    pub fn collectable(&self) -> bool {
+        self.quantity > 0 && self.branch.pickup
+    }
+
+    /// One can be delivered from here: the delivery warehouse, holding one.
+    pub fn deliverable(&self) -> bool {
+        self.quantity > 0 && self.branch.delivery_warehouse
+    }
+}
+
 /// How many products of a kind the shop lists (home page tiles).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindCount {

@@ -74,11 +74,8 @@ pub async fn show_dashboard(
         })
         .await?;
     // Figures just read are kept for the next visits.
-    let figures = match (kept, read) {
-        (Some(kept), _) => kept,
-        (None, Some(read)) => state.dashboard.keep(read),
-        (None, None) => return Err(AppError::Internal("no dashboard figures".into())),
-    };
+    let figures =
+        state.dashboard.settle(kept, read).ok_or_else(|| AppError::Internal("no dashboard figures".into()))?;
     let lang = ctx.lang;
     let page = DashboardPage {
         nav: AdminNav::new(&staff.0, Section::Dashboard),

@@ -177,9 +177,11 @@ fn comparison(ctx: &Chrome, plans: &[Product]) -> Option<PlanComparison> {
     })
 }
 
-fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<ProductSummary>) -> ProductList {
+/// The list as the page and its fragment draw it; `plans`, when plans are listed alone, are
+/// compared side by side.
+fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<ProductSummary>, plans: &[Product]) -> ProductList {
     ProductList {
-        comparison: None,
+        comparison: comparison(ctx, plans),
         groups: groups(ctx, filter, &page.items),
         count_text: ctx.fill("products.count", &[("total", &page.total.to_string())]),
         pager: Pager::new(page, |n| list_href(filter, n)),
@@ -196,42 +198,24 @@ pub async fn list_products(
     let f = filter.clone();
     let kept = state.category_menu.fresh();
     let need_menu = kept.is_none() && !htmx.wants_fragment();
-    enum Listed {
-        Cards(Page<ProductSummary>),
-        Full(Page<Product>),
-    }
-    let (loaded, listed) = state
+    let (loaded, page, plans) = state
         .shop
         .db
         .run(move |conn| {
             let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
             // Plans alone are compared side by side: their details come with them.
-            let listed = if f.kind == Some(ProductKind::Plan) {
-                Listed::Full(queries::list_products(conn, &f)?)
+            let (page, plans) = if f.kind == Some(ProductKind::Plan) {
+                let full = queries::list_products(conn, &f)?;
+                let plans = full.items.clone();
+                (full.map(|p| p.summary), plans)
             } else {
-                Listed::Cards(queries::list_product_cards(conn, &f)?)
+                (queries::list_product_cards(conn, &f)?, Vec::new())
             };
-            Ok::<_, AppError>((loaded, listed))
+            Ok::<_, AppError>((loaded, page, plans))
         })
         .await?;
-    let (page, plans) = match listed {
-        Listed::Cards(page) => (page, Vec::new()),
-        Listed::Full(full) => (
-            Page {
-                items: full.items.iter().map(|p| p.summary.clone()).collect(),
-                page: full.page,
-                per_page: full.per_page,
-                total: full.total,
-            },
-            full.items,
-        ),
-    };
-    let tree = match loaded {
-        Some(tree) => state.category_menu.keep(tree),
-        None => kept.unwrap_or_default(),
-    };
-    let mut list = product_list(&ctx, &filter, &page);
-    list.comparison = comparison(&ctx, &plans);
+    // A fragment draws no menu: it may go without one.
+    let tree = state.category_menu.settle(kept, loaded).unwrap_or_default();
     page_or_fragment(
         htmx.wants_fragment(),
         || ProductsPage {
@@ -259,14 +243,10 @@ pub async fn list_products(
             max_price: filter.max_price.map(|p| p.normalize().to_string()).unwrap_or_default(),
             in_stock: filter.in_stock,
             filtered: filter.is_filtered(),
-            list,
+            list: product_list(&ctx, &filter, &page, &plans),
             ctx: ctx.clone(),
         },
-        || {
-            let mut list = product_list(&ctx, &filter, &page);
-            list.comparison = comparison(&ctx, &plans);
-            ProductListFragment { ctx: ctx.clone(), list }
-        },
+        || ProductListFragment { ctx: ctx.clone(), list: product_list(&ctx, &filter, &page, &plans) },
     )
 }
 
@@ -333,8 +313,8 @@ fn stock_note(ctx: &Chrome, p: &Product, stock: &[BranchStock]) -> Option<(&'sta
     if !p.summary.kind.is_physical() {
         return None;
     }
-    let branches = stock.iter().filter(|s| s.quantity > 0 && s.branch.pickup).count();
-    let delivered = stock.iter().any(|s| s.quantity > 0 && s.branch.delivery_warehouse);
+    let branches = stock.iter().filter(|s| s.collectable()).count();
+    let delivered = stock.iter().any(BranchStock::deliverable);
     Some(match (branches, delivered) {
         (0, false) => ("none", ctx.t("products.out_of_stock").to_string()),
         (0, true) => ("low", ctx.t("product.delivery_only").to_string()),
@@ -524,10 +504,7 @@ pub async fn show_product(
             Ok::<_, AppError>((product, stock, siblings, loaded))
         })
         .await?;
-    let tree = match loaded {
-        Some(tree) => state.category_menu.keep(tree),
-        None => kept.unwrap_or_default(),
-    };
+    let tree = state.category_menu.settle(kept, loaded).unwrap_or_default();
     // Only a page with a form starts a session (for its CSRF token).
     let csrf = sold_online(&product).then(|| ctx.form_token(&session));
     let mut page = product_page(ctx, &product, &stock, &siblings, csrf);

@@ -2,10 +2,9 @@
 //! (the address book's and checkout's delivery address), a page's `?next=`.
 use serde::Deserialize;
 
-use crate::i18n::Tr;
-
 use crate::domain::accounts::addresses::{Address, AddressInput};
 use crate::domain::shared::{FieldError, FieldErrors};
+use crate::i18n::Tr;
 use crate::web::address_fields::AddressFields;
 
 /// Field errors as the form shows them: the first per field (the template renders it in the

@@ -82,23 +82,20 @@ pub struct OrderView {
 /// The steps an order goes through and the one it has reached, by how its goods travel.
 fn steps(ctx: &Chrome, o: &Order) -> Vec<StepView> {
     use crate::domain::orders::OrderStatus as S;
-    let middle = match &o.fulfillment {
-        Fulfillment::Delivery { .. } => Some(("order.step.shipped", S::Shipped)),
-        Fulfillment::Pickup { .. } => Some(("order.step.ready", S::ReadyForPickup)),
-        Fulfillment::None => None,
-    };
+    let mut labels = vec!["order.step.placed", "order.step.paid"];
+    match &o.fulfillment {
+        Fulfillment::Delivery { .. } => labels.push("order.step.shipped"),
+        Fulfillment::Pickup { .. } => labels.push("order.step.ready"),
+        Fulfillment::None => {}
+    }
+    labels.push("order.step.completed");
     let reached = match o.status {
         S::PendingPayment => 0,
         S::Paid | S::Fulfilling => 1,
         S::Shipped | S::ReadyForPickup => 2,
-        S::Completed => 3,
+        S::Completed => labels.len() - 1,
         S::Cancelled | S::Refunded => return Vec::new(),
     };
-    let mut labels = vec!["order.step.placed", "order.step.paid"];
-    labels.extend(middle.map(|(label, _)| label));
-    labels.push("order.step.completed");
-    // Without a middle step, "completed" is the third.
-    let reached = if middle.is_none() && reached == 3 { 2 } else { reached };
     labels
         .into_iter()
         .enumerate()
