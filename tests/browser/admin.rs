@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 use storefront::domain::accounts::Role;
 
-use crate::common::browser::{click, fill, path, text_of, Browser};
+use crate::common::browser::{click, fill, path, sign_in, text_of, Browser};
 use crate::common::smtp::SmtpServer;
 use crate::common::spawn_with;
 
@@ -17,10 +17,7 @@ async fn staff_create_a_campaign_and_mail_personal_codes_to_customers() {
     let b = Browser::start().await;
     let c = &b.client;
     c.set_window_size(1024, 900).await.unwrap();
-    c.goto(&app.url("/login?lang=en&next=/admin/campaigns")).await.unwrap();
-    fill(c, "email", "staff@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=en&next=/admin/campaigns"), "staff@shop.mn").await;
     b.wait_for(10, "the campaigns", || async { path(c).await == "/admin/campaigns" }).await;
     click(c, "#new-campaign").await;
     b.wait_for(10, "the form", || async { path(c).await == "/admin/campaigns/new" }).await;
@@ -53,10 +50,7 @@ async fn a_new_order_and_its_payment_appear_on_the_dashboard_live_from_another_s
     app.create_staff("staff@shop.mn", Role::Staff);
     let b = Browser::start().await;
     let c = &b.client;
-    c.goto(&app.url("/login?lang=en&next=/admin")).await.unwrap();
-    fill(c, "email", "staff@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=en&next=/admin"), "staff@shop.mn").await;
     b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
     b.wait_for(10, "the feed connected", || async { c.find(Locator::Css("#feed[data-live=on]")).await.is_ok() }).await;
 
@@ -123,10 +117,7 @@ async fn staff_ship_a_delivery_and_hand_over_a_pickup_order_from_the_order_page(
     let b = Browser::start().await;
     let c = &b.client;
     c.set_window_size(1024, 900).await.unwrap();
-    c.goto(&app.url(&format!("/login?lang=en&next=/admin/orders/{delivery}"))).await.unwrap();
-    fill(c, "email", "staff@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url(&format!("/login?lang=en&next=/admin/orders/{delivery}")), "staff@shop.mn").await;
     b.wait_for(10, "the order", || async { text_of(c, "#order-status").await == "Paid" }).await;
     fill(c, "tracking", "MN-778899").await;
     click(c, "#action-shipped").await;
@@ -182,10 +173,7 @@ async fn staff_import_numbers_from_a_csv_with_one_bad_line_after_a_preview() {
     let b = Browser::start().await;
     let c = &b.client;
     c.set_window_size(1024, 900).await.unwrap();
-    c.goto(&app.url("/login?lang=en&next=/admin/numbers")).await.unwrap();
-    fill(c, "email", "staff@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=en&next=/admin/numbers"), "staff@shop.mn").await;
     b.wait_for(10, "the numbers page", || async { path(c).await == "/admin/numbers" }).await;
     assert!(text_of(c, "#pools").await.contains("Platinum"));
     fill(c, "csv", "msisdn,tier\n88990001,gold\n99990002,gold\n88990003,silver\n").await;
@@ -214,10 +202,7 @@ async fn staff_set_stock_in_place_on_a_tablet_and_the_change_is_kept_with_why() 
     let b = Browser::start().await;
     let c = &b.client;
     c.set_window_size(800, 1000).await.unwrap();
-    c.goto(&app.url("/login?lang=en&next=/admin/stock")).await.unwrap();
-    fill(c, "email", "staff@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=en&next=/admin/stock"), "staff@shop.mn").await;
     b.wait_for(10, "the stock grid", || async { path(c).await == "/admin/stock" }).await;
     let cell = format!("stock-{router}-{zaisan}");
     fill(c, "stock-reason", "Delivery received").await;
@@ -244,10 +229,7 @@ async fn every_admin_section_fits_a_tablet_and_is_reached_by_keyboard() {
     let b = Browser::start().await;
     let c = &b.client;
     c.set_window_size(768, 1024).await.unwrap();
-    c.goto(&app.url("/login?lang=mn&next=/admin")).await.unwrap();
-    fill(c, "email", "admin@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=mn&next=/admin"), "admin@shop.mn").await;
     b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
     for page in [
         "/admin".to_string(),

@@ -1,11 +1,7 @@
 use fantoccini::{Client, Locator};
 
-use crate::common::browser::Browser;
+use crate::common::browser::{js, Browser};
 use crate::common::spawn_app;
-
-async fn js(c: &Client, script: &str) -> serde_json::Value {
-    c.execute(script, vec![]).await.expect("script")
-}
 
 async fn count_text(c: &Client) -> String {
     match c.find(Locator::Css("#product-list .result-count")).await {

@@ -3,12 +3,8 @@
 use fantoccini::Client;
 use serde_json::json;
 
-use crate::common::browser::{click, fill, path, text_of, Browser};
+use crate::common::browser::{click, fill, js, path, sign_in, text_of, Browser};
 use crate::common::spawn_app;
-
-async fn js(c: &Client, script: &str) -> serde_json::Value {
-    c.execute(script, vec![]).await.expect("script")
-}
 
 /// The page is no wider than the screen, and `action` (if any) is on screen once scrolled to,
 /// at least 44 px tall, and the element a tap at its centre would reach.
@@ -213,10 +209,7 @@ async fn every_admin_page_fits_a_phone() {
     add_router(&b, &app.address).await;
     check_out_for_pickup(&b, &app.address).await;
     c.set_window_size(360, 800).await.unwrap();
-    c.goto(&app.url("/login?lang=mn&next=/admin")).await.unwrap();
-    fill(c, "email", "admin@shop.mn").await;
-    fill(c, "password", crate::common::GOOD_PASSWORD).await;
-    click(c, "form[action='/login'] button[type=submit]").await;
+    sign_in(c, &app.url("/login?lang=mn&next=/admin"), "admin@shop.mn").await;
     b.wait_for(10, "the dashboard", || async { path(c).await == "/admin" }).await;
     visit(c, &app.address, "/admin/orders").await;
     let order_id = {

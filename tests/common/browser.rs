@@ -141,3 +141,17 @@ pub async fn text_of(c: &Client, css: &str) -> String {
         Err(_) => String::new(),
     }
 }
+
+/// Runs `script` in the page and returns what it returns.
+pub async fn js(c: &Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![]).await.expect("script")
+}
+
+/// Opens the sign-in page at `login_url` and signs in as `email` with the tests' password; the
+/// caller waits for where the sign-in leads.
+pub async fn sign_in(c: &Client, login_url: &str, email: &str) {
+    c.goto(login_url).await.unwrap();
+    fill(c, "email", email).await;
+    fill(c, "password", crate::common::GOOD_PASSWORD).await;
+    click(c, "form[action='/login'] button[type=submit]").await;
+}
