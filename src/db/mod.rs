@@ -3,7 +3,7 @@ pub mod migrate;
 pub mod prepared;
 pub mod schema;
 
-pub use prepared::prepared;
+pub use prepared::{fixed, prepared, Fixed};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

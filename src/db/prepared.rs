@@ -2,8 +2,14 @@
 //! and planned on every call (it marks itself unsafe to cache); the write path's statements are
 //! fixed text with numbered parameters, so they can go through Diesel's statement cache like
 //! its own query builder's: `prepared("… WHERE id = $1 …").bind::<Uuid, _>(id).execute(conn)`.
+//! A piece of fixed SQL inside a query Diesel builds is a `fixed::<Bool>("…")` expression: unlike
+//! `diesel::dsl::sql`, which cannot tell text built at run time from a constant and so keeps
+//! every statement holding it out of the cache (parsed and planned on every call), its text is
+//! `'static`, so the statement around it is prepared once per connection like the rest.
 use std::marker::PhantomData;
 
+use diesel::expression::ValidGrouping;
+use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, TypedExpressionType};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::RunQueryDsl;
@@ -103,6 +109,49 @@ impl<B> Query for Prepared<B> {
 
 impl<B, Conn> RunQueryDsl<Conn> for Prepared<B> {}
 
+/// Fixed SQL text of type `ST` (with `$1`, `$2`, … placeholders for its own parameters) used as
+/// an expression in a query Diesel builds.
+#[must_use = "an expression does nothing until it is part of a statement that is run"]
+pub struct Fixed<ST, B = ()> {
+    inner: Prepared<B>,
+    _type: PhantomData<ST>,
+}
+
+/// Fixed SQL text as an expression of type `ST`.
+pub fn fixed<ST>(text: &'static str) -> Fixed<ST> {
+    Fixed { inner: prepared(text), _type: PhantomData }
+}
+
+impl<ST, B> Fixed<ST, B> {
+    /// Binds the expression's next parameter (`$1` first).
+    pub fn bind<BT, V>(self, value: V) -> Fixed<ST, (B, Bound<BT, V>)> {
+        Fixed { inner: self.inner.bind(value), _type: PhantomData }
+    }
+}
+
+impl<ST: TypedExpressionType, B> Expression for Fixed<ST, B> {
+    type SqlType = ST;
+}
+
+impl<ST, B: Params> QueryFragment<Pg> for Fixed<ST, B> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.inner.walk_ast(out)
+    }
+}
+
+impl<ST, B> QueryId for Fixed<ST, B> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST, B, QS> SelectableExpression<QS> for Fixed<ST, B> where Self: AppearsOnTable<QS> {}
+
+impl<ST, B, QS> AppearsOnTable<QS> for Fixed<ST, B> where Self: Expression {}
+
+impl<ST, B, GB> ValidGrouping<GB> for Fixed<ST, B> {
+    type IsAggregate = is_aggregate::Never;
+}
+
 #[cfg(test)]
 mod tests {
     use diesel::sql_types::{Integer, Text};
@@ -119,6 +168,25 @@ mod tests {
         let shown = sql_of(&q)?;
         assert!(shown.starts_with("SELECT $1::int, $2::text, $3::int"), "{shown}");
         assert!(shown.contains("binds: [7, \"a\", 7]"), "{shown}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_query_built_around_fixed_text_stays_in_the_statement_cache() -> Result<(), diesel::result::Error> {
+        use crate::db::schema::products;
+        use diesel::prelude::*;
+        use diesel::sql_types::Bool;
+
+        let built = products::table
+            .filter(fixed::<Bool>("products.price > $1").bind::<Integer, _>(5))
+            .select((products::id, fixed::<Bool>("true")))
+            .into_boxed::<Pg>();
+        assert!(QueryFragment::<Pg>::is_safe_to_cache_prepared(&built, &Pg)?);
+        let shown = diesel::debug_query::<Pg, _>(&built).to_string();
+        assert!(shown.contains("products.price > $1"), "{shown}");
+        // What it replaces does not: such statements were parsed and planned on every call.
+        let literal = products::table.filter(diesel::dsl::sql::<Bool>("true")).select(products::id).into_boxed::<Pg>();
+        assert!(!QueryFragment::<Pg>::is_safe_to_cache_prepared(&literal, &Pg)?);
         Ok(())
     }
 

@@ -1,6 +1,4 @@
 //! Catalog reads. Each costs a fixed number of statements whatever the page size.
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Text};
@@ -12,6 +10,7 @@ use super::types::{
 };
 use super::CatalogError;
 use crate::db::schema::{branches, categories, products, stock};
+use crate::db::{fixed, Fixed};
 use crate::domain::shared::{Localized, Money, Page};
 
 /// Devices are available while some branch holds one; eSIMs and services (an eSIM re-issue)
@@ -31,7 +30,7 @@ type SummaryColumns = (
     products::price,
     products::featured,
     products::cover,
-    SqlLiteral<Bool>,
+    Fixed<Bool>,
 );
 
 fn summary_columns() -> SummaryColumns {
@@ -44,12 +43,12 @@ fn summary_columns() -> SummaryColumns {
         products::price,
         products::featured,
         products::cover,
-        sql::<Bool>(AVAILABLE),
+        fixed::<Bool>(AVAILABLE),
     )
 }
 
 type ProductColumns =
-    (SummaryColumns, products::category_id, products::description_mn, products::description_en, SqlLiteral<Text>);
+    (SummaryColumns, products::category_id, products::description_mn, products::description_en, Fixed<Text>);
 
 fn product_columns() -> ProductColumns {
     (
@@ -58,7 +57,7 @@ fn product_columns() -> ProductColumns {
         products::description_mn,
         products::description_en,
         // Passed through to the API as it is stored; parsed only where details are shown.
-        sql::<Text>("products.attributes::text"),
+        fixed::<Text>("products.attributes::text"),
     )
 }
 
@@ -113,9 +112,11 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     let mut query = products::table.filter(products::active.eq(true)).into_boxed();
     if let Some(slug) = &filter.category {
         query = query.filter(
-            sql::<Bool>("products.category_id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM categories WHERE slug = ")
-                .bind::<Text, _>(slug.clone())
-                .sql(" UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)"),
+            fixed::<Bool>(
+                "products.category_id IN (WITH RECURSIVE sub(id) AS (SELECT id FROM categories WHERE slug = $1 \
+                 UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)",
+            )
+            .bind::<Text, _>(slug.clone()),
         );
     }
     if let Some(kind) = filter.kind {
@@ -128,38 +129,28 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
         query = query.filter(products::price.le(max));
     }
     if filter.in_stock {
-        query = query.filter(sql::<Bool>(AVAILABLE));
+        query = query.filter(fixed::<Bool>(AVAILABLE));
     }
     // Each word is found in the product's names or slug, its category's (and the parent's)
     // names or slug, or its kind; or through a synonym that means one of those; or, four
     // letters or more, as a near spelling of a word there (trigram word similarity).
+    // `products.search_doc` holds its names and slug, its kind, its category's and that
+    // category's parent's names and slugs, lower-cased, kept by triggers (migration
+    // `store_the_search_document`).
     for word in filter.search_words() {
         let pattern = format!("%{}%", crate::domain::shared::like_literal(&word));
         query = query.filter(
-            sql::<Bool>("(")
-                .sql(SEARCH_DOC)
-                .sql(" LIKE ")
-                .bind::<Text, _>(pattern)
-                .sql(" OR ")
-                .sql(SEARCH_DOC)
-                .sql(" LIKE ANY (SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = ")
-                .bind::<Text, _>(word.clone())
-                .sql(") OR (char_length(")
-                .bind::<Text, _>(word.clone())
-                .sql(") >= 4 AND word_similarity(")
-                .bind::<Text, _>(word)
-                .sql(", ")
-                .sql(SEARCH_DOC)
-                .sql(") >= 0.5))"),
+            fixed::<Bool>(
+                "(products.search_doc LIKE $1 \
+                 OR products.search_doc LIKE ANY (SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = $2) \
+                 OR (char_length($2) >= 4 AND word_similarity($2, products.search_doc) >= 0.5))",
+            )
+            .bind::<Text, _>(pattern)
+            .bind::<Text, _>(word),
         );
     }
     query
 }
-
-/// What a search reads of a product: its names and slug, its kind, its category's and that
-/// category's parent's names and slugs, lower-cased, kept by triggers (migration
-/// `store_the_search_document`).
-const SEARCH_DOC: &str = "products.search_doc";
 
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
@@ -197,8 +188,7 @@ fn page_of(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
         ProductSort::Newest => query.order(products::created_at.desc()),
         ProductSort::Popular => query.order(products::sold.desc()),
         ProductSort::Shop if !words.is_empty() => {
-            let near =
-                sql::<Double>("word_similarity(").bind::<Text, _>(words.join(" ")).sql(", products.search_text)");
+            let near = fixed::<Double>("word_similarity($1, products.search_text)").bind::<Text, _>(words.join(" "));
             query.order(near.desc())
         }
         // Without a search, the kinds come grouped in their order, then the staff's order.
@@ -215,7 +205,7 @@ fn page_of(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
 /// One statement, whatever the page size.
 pub fn list_products(conn: &mut PgConnection, filter: &ProductFilter) -> Result<Page<Product>, CatalogError> {
     let rows: Vec<(ProductRow, i64)> =
-        page_of(filter).select((product_columns(), sql::<BigInt>(WINDOW_TOTAL))).load(conn)?;
+        page_of(filter).select((product_columns(), fixed::<BigInt>(WINDOW_TOTAL))).load(conn)?;
     finish_page(conn, filter, rows, ProductRow::into_product)
 }
 
@@ -240,7 +230,7 @@ pub fn list_product_cards(
     filter: &ProductFilter,
 ) -> Result<Page<ProductSummary>, CatalogError> {
     let rows: Vec<(SummaryRow, i64)> =
-        page_of(filter).select((summary_columns(), sql::<BigInt>(WINDOW_TOTAL))).load(conn)?;
+        page_of(filter).select((summary_columns(), fixed::<BigInt>(WINDOW_TOTAL))).load(conn)?;
     finish_page(conn, filter, rows, SummaryRow::into_summary)
 }
 
