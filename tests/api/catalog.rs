@@ -355,6 +355,11 @@ async fn search_understands_the_words_shoppers_use_in_either_language_and_near_s
     let packs = found("багц").await;
     assert!(!packs.is_empty() && packs.iter().all(|s| !s.contains("router") && !s.contains("galaxy")), "{packs:?}");
     assert!(found("samsng").await.contains(&"samsung-galaxy-a55".to_string()), "a typo still finds it");
+    let plans = found("plan").await;
+    assert!(
+        plans.contains(&"plan-smart-15".to_string()) && !plans.contains(&"number-platinum".to_string()),
+        "a word the catalog has is taken as written, not as a near spelling of another (platinum): {plans:?}"
+    );
     assert!(found("qqqqzz").await.is_empty());
     assert_eq!(found("galaxy").await.first().map(String::as_str), Some("samsung-galaxy-a55"), "nearest first");
     // A category renamed is searched by its new name at once (the kept documents follow it).
