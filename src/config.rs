@@ -192,6 +192,24 @@ impl Config {
         };
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         check_database_url(database_url.trim())?;
+        let brand = {
+            use crate::i18n::brand::Brand;
+            let demo = Brand::default();
+            let text = |key: &str, default: String| {
+                var(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(default)
+            };
+            Brand {
+                name_mn: text("BRAND_NAME_MN", demo.name_mn),
+                name_en: text("BRAND_NAME_EN", demo.name_en),
+                colour: match var("BRAND_COLOUR") {
+                    None => demo.colour,
+                    Some(v) => Brand::parse_colour(&v)
+                        .ok_or_else(|| format!("BRAND_COLOUR must be a colour as #rrggbb, got {v:?}"))?,
+                },
+                phone: text("SUPPORT_PHONE", demo.phone),
+                email: text("SUPPORT_EMAIL", demo.email),
+            }
+        };
         Ok(Self {
             database_url: Secret::new(database_url.trim().to_string()),
             bind,
@@ -239,25 +257,8 @@ impl Config {
                 .unwrap_or_default(),
             public_url: var("PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{}", var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()))),
-            mail_from: var("MAIL_FROM").unwrap_or_else(|| "Storefront <no-reply@storefront.mn>".into()),
-            brand: {
-                use crate::i18n::brand::Brand;
-                let demo = Brand::default();
-                let text = |key: &str, default: String| {
-                    var(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).unwrap_or(default)
-                };
-                Brand {
-                    name_mn: text("BRAND_NAME_MN", demo.name_mn),
-                    name_en: text("BRAND_NAME_EN", demo.name_en),
-                    colour: match var("BRAND_COLOUR") {
-                        None => demo.colour,
-                        Some(v) => Brand::parse_colour(&v)
-                            .ok_or_else(|| format!("BRAND_COLOUR must be a colour as #rrggbb, got {v:?}"))?,
-                    },
-                    phone: text("SUPPORT_PHONE", demo.phone),
-                    email: text("SUPPORT_EMAIL", demo.email),
-                }
-            },
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| brand.sender()),
+            brand,
             job_runner: flag("JOB_RUNNER", true)?,
             job_lease: chrono::Duration::seconds(i64::from(number("JOB_LEASE_SECONDS", 300)?)),
             outbox_dir: var("OUTBOX_DIR").unwrap_or_else(|| "outbox".into()),
@@ -402,6 +403,15 @@ mod tests {
         assert_eq!(c.register_limit_per_ip, RateLimit { max: 100, window_secs: 3600 });
         assert!(c.db_pool_size >= 4);
         assert_eq!(cfg(&[("DB_POOL_SIZE", "12")])?.db_pool_size, 12);
+        // The mail comes from the brand unless told otherwise, as an address mail clients accept.
+        let from: lettre::message::Mailbox = c.mail_from.parse().map_err(|e| format!("{e}"))?;
+        assert_eq!(
+            (from.name.as_deref(), from.email.to_string().as_str()),
+            (Some("Тэнгэр Мобайл"), "no-reply@tenger.mn")
+        );
+        let other = cfg(&[("BRAND_NAME_MN", "Дэлхий"), ("SUPPORT_EMAIL", "tuslamj@delkhii.mn")])?;
+        assert_eq!(other.mail_from, "Дэлхий <no-reply@delkhii.mn>");
+        assert_eq!(cfg(&[("MAIL_FROM", "Shop <a@b.mn>")])?.mail_from, "Shop <a@b.mn>");
         assert_eq!((c.delivery_fee, c.free_delivery_from), (5000.into(), Some(200_000.into())));
         assert_eq!(c.order_expiry_minutes, 30);
         assert_eq!((c.max_numbers_per_person, c.activation_window_days), (2, 30));

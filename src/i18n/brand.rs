@@ -27,6 +27,13 @@ impl Default for Brand {
 }
 
 impl Brand {
+    /// Who the shop's mail comes from when `MAIL_FROM` does not say: the brand's name, at a
+    /// no-reply address of the support address's domain.
+    pub fn sender(&self) -> String {
+        let domain = self.email.rsplit_once('@').map_or("tenger.mn", |(_, d)| d);
+        format!("{} <no-reply@{domain}>", self.name_mn)
+    }
+
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
             Lang::Mn => &self.name_mn,
