@@ -102,7 +102,8 @@ impl Worker {
     /// # Errors
     /// The database URL is unusable or the thread cannot start.
     pub fn start(config: &Config, services: Services) -> std::io::Result<Self> {
-        let db = Db::new(config.database_url.expose(), config.db_pool_size.min(4)).map_err(std::io::Error::other)?;
+        let size = config.db_pool_size.min(4);
+        let db = Db::new(config.database_url.expose(), size, size).map_err(std::io::Error::other)?;
         let runner = worker::spawn(job_runner(db, config, &services))?;
         Ok(Self { runner })
     }
@@ -130,7 +131,8 @@ impl Application {
             config.public_url = format!("http://{bound}");
         }
         let services = services(&config)?;
-        let db = Db::new(config.database_url.expose(), config.db_pool_size).map_err(std::io::Error::other)?;
+        let db = Db::new(config.database_url.expose(), config.db_pool_size, config.db_write_pool_size)
+            .map_err(std::io::Error::other)?;
         let production = config.is_production();
         let session_key = web::session::key(&config);
         let (jobs_wake, runner) = if config.job_runner {

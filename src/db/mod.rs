@@ -57,9 +57,15 @@ pub enum DbError {
 /// The pool plus a count of the statements (transaction control included) its connections ran, which the tests read
 /// to prove a page costs a fixed number of queries whatever its size, and of the connections
 /// taken from it (a request refused before it needs the database takes none).
+///
+/// Two pools: one for reads, sized to the cores (a read keeps its backend busy on the CPU, and
+/// more of them at once only queue there and lengthen the tail), and a larger one for the
+/// flows that commit a write, whose backends mostly wait for the WAL to reach the disk: many
+/// of them waiting together share one flush (group commit), which four could not.
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    writers: PgPool,
     queries: Arc<AtomicU64>,
     taken: Arc<AtomicU64>,
 }
@@ -88,20 +94,24 @@ impl Instrumentation for QueryCounter {
 }
 
 impl Db {
-    /// Builds the pool; connections are opened lazily so a server can start while the
-    /// database is still coming up (`/readyz` tells when it is reachable).
-    pub fn new(url: &str, max_size: u32) -> Result<Self, DbError> {
+    /// Builds the pools (`reads` and `writes` connections at most); connections are opened
+    /// lazily so a server can start while the database is still coming up (`/readyz` tells
+    /// when it is reachable).
+    pub fn new(url: &str, reads: u32, writes: u32) -> Result<Self, DbError> {
         let queries = Arc::new(AtomicU64::new(0));
-        let pool = diesel::r2d2::Pool::builder()
-            .max_size(max_size)
-            .min_idle(Some(max_size.min(4)))
-            .connection_timeout(Duration::from_secs(5))
-            // A `SELECT 1` before every checkout is a round trip per request; Diesel reports
-            // broken connections after use instead, and r2d2 then discards them.
-            .test_on_check_out(false)
-            .connection_customizer(Box::new(CountQueries(Arc::clone(&queries))))
-            .build_unchecked(ConnectionManager::<PgConnection>::new(url));
-        Ok(Self { pool, queries, taken: Arc::new(AtomicU64::new(0)) })
+        let pool = |max_size: u32| {
+            diesel::r2d2::Pool::builder()
+                .max_size(max_size)
+                .min_idle(Some(max_size.min(4)))
+                .connection_timeout(Duration::from_secs(5))
+                // A `SELECT 1` before every checkout is a round trip per request; Diesel reports
+                // broken connections after use instead, and r2d2 then discards them.
+                .test_on_check_out(false)
+                .connection_customizer(Box::new(CountQueries(Arc::clone(&queries))))
+                .build_unchecked(ConnectionManager::<PgConnection>::new(url))
+        };
+        let (pool, writers) = (pool(reads), pool(writes));
+        Ok(Self { pool, writers, queries, taken: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn get(&self) -> Result<PgPooled, DbError> {
@@ -124,7 +134,7 @@ impl Db {
         self.run(|conn| diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(DbError::from)).await
     }
 
-    /// Runs blocking Diesel work on actix's blocking thread pool, with one pooled
+    /// Runs blocking Diesel work that reads on actix's blocking thread pool, with one pooled
     /// connection that is never held across an `.await`.
     pub async fn run<F, T, E>(&self, f: F) -> Result<T, E>
     where
@@ -132,9 +142,28 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let db = self.clone();
+        Self::on(self.pool.clone(), Arc::clone(&self.taken), f).await
+    }
+
+    /// As `run`, for work that commits a write: on a connection of the writers' pool.
+    pub async fn write<F, T, E>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        Self::on(self.writers.clone(), Arc::clone(&self.taken), f).await
+    }
+
+    async fn on<F, T, E>(pool: PgPool, taken: Arc<AtomicU64>, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
         actix_web::web::block(move || {
-            let mut conn = db.get()?;
+            taken.fetch_add(1, Ordering::Relaxed);
+            let mut conn = pool.get().map_err(DbError::from)?;
             f(&mut conn)
         })
         .await

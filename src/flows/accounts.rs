@@ -47,7 +47,7 @@ pub async fn issue_token(
 ) -> Result<(Account, IssuedToken), AccountError> {
     let account = sign_in(shop, email, password, ip).await?;
     let (id, now) = (account.id, shop.now());
-    let issued = shop.db.run(move |conn| tokens::issue(conn, id, now)).await?;
+    let issued = shop.db.write(move |conn| tokens::issue(conn, id, now)).await?;
     Ok((account, issued))
 }
 
@@ -59,7 +59,7 @@ pub async fn register(shop: &Shop, input: Registration, ip: ClientIp) -> Result<
     throttle::reserve(shop, &Attempt::register(ip, &shop.limits)).await?;
     let Registration { email, name, password } = input;
     let password_hash = shop.password_work.run(move || password::hash(password.expose())).await??;
-    shop.db.run(move |conn| commands::register(conn, &Register { email, name, password_hash })).await
+    shop.db.write(move |conn| commands::register(conn, &Register { email, name, password_hash })).await
 }
 
 /// Check the new password against the policy and the current one against the stored hash
@@ -89,7 +89,7 @@ pub async fn change_password(
     throttle::forgive(shop, &attempt, reserved).await?;
     let hash = shop.password_work.run(move || password::hash(new.expose())).await??;
     let now = shop.now();
-    shop.db.run(move |conn| commands::change_password(conn, id, &hash, now)).await
+    shop.db.write(move |conn| commands::change_password(conn, id, &hash, now)).await
 }
 
 /// A browser session for a signed-in account, known to the server so signing out ends it.
@@ -98,7 +98,7 @@ pub async fn change_password(
 /// A failure on our side.
 pub async fn start_session(shop: &Shop, account: AccountId) -> Result<SessionSecret, AccountError> {
     let now = shop.now();
-    shop.db.run(move |conn| sessions::start(conn, account, now)).await
+    shop.db.write(move |conn| sessions::start(conn, account, now)).await
 }
 
 /// Ends a browser session (signing out); a copy of its cookie no longer works.
@@ -107,5 +107,5 @@ pub async fn start_session(shop: &Shop, account: AccountId) -> Result<SessionSec
 /// A failure on our side.
 pub async fn end_session(shop: &Shop, secret: SessionSecret) -> Result<(), AccountError> {
     let now = shop.now();
-    shop.db.run(move |conn| sessions::end(conn, &secret, now)).await
+    shop.db.write(move |conn| sessions::end(conn, &secret, now)).await
 }

@@ -42,7 +42,7 @@ pub async fn add_item(
     let typed = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
     let guess = typed.then(|| Attempt::sim_code(&guesser(cart, caller), ip, &shop.limits));
     let (rules, now) = (shop.rules.clone(), shop.now());
-    let add = shop.db.run(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now));
+    let add = shop.db.write(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now));
     throttle::code_guess(shop, guess, add, code_refused).await.map_err(from_attempts)?
 }
 
@@ -65,7 +65,7 @@ pub async fn apply_coupon(
 ) -> Result<CartView, CartError> {
     let guess = (!code.trim().is_empty()).then(|| Attempt::coupon(&guesser(cart, caller), ip, &shop.limits));
     let (rules, now) = (shop.rules.clone(), shop.now());
-    let apply = shop.db.run(move |conn| commands::apply_coupon(conn, cart, caller, &code, &rules, now));
+    let apply = shop.db.write(move |conn| commands::apply_coupon(conn, cart, caller, &code, &rules, now));
     let unknown = |r: &Result<CartView, CartError>| matches!(r, Err(CartError::Coupon(CouponRefusal::Unknown)));
     throttle::code_guess(shop, guess, apply, unknown).await.map_err(from_attempts)?
 }
@@ -81,5 +81,5 @@ pub async fn remove_item(
     item: CartItemId,
 ) -> Result<CartView, CartError> {
     let (rules, now) = (shop.rules.clone(), shop.now());
-    shop.db.run(move |conn| commands::remove_item(conn, cart, caller, item, &rules, now)).await
+    shop.db.write(move |conn| commands::remove_item(conn, cart, caller, item, &rules, now)).await
 }

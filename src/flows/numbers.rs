@@ -178,7 +178,7 @@ pub async fn activate(
     let choice = SimChoice::parse(sim.as_deref(), code.as_deref()).map_err(ActivationError::Invalid)?;
     let typed = matches!(choice, SimChoice::Physical(_));
     let (key, now) = (shop.rules.inventory_key.clone(), shop.now());
-    let run = shop.db.run(move |conn| owned::request_activation(conn, owner, &msisdn, &choice, &key, now));
+    let run = shop.db.write(move |conn| owned::request_activation(conn, owner, &msisdn, &choice, &key, now));
     let wrong = |r: &Result<OwnedNumber, ActivationError>| {
         matches!(r, Err(ActivationError::CodeWrong | ActivationError::CodeUsed))
     };

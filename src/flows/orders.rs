@@ -26,7 +26,7 @@ pub async fn place_order_once(
     let (rules, now) = (shop.rules.clone(), shop.now());
     let placed = shop
         .db
-        .run(move |conn| checkout::place_order_once(conn, &key, refusals, &input, provider, &rules, now))
+        .write(move |conn| checkout::place_order_once(conn, &key, refusals, &input, provider, &rules, now))
         .await?;
     shop.wake_jobs();
     Ok(placed)
@@ -50,7 +50,7 @@ pub async fn buy_now(
     let (rules, now) = (shop.rules.clone(), shop.now());
     let cart = shop
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             cart::commands::open_cart_with_id(conn, cart_id, caller)?;
             cart::queries::get_cart(conn, cart_id, caller, &rules, now)
         })
@@ -65,7 +65,7 @@ pub async fn buy_now(
     .await;
     if placed.is_err() {
         // A refused form is sent again under a new key, with a cart of its own.
-        shop.db.run(move |conn| cart::commands::discard_open(conn, cart_id, caller)).await?;
+        shop.db.write(move |conn| cart::commands::discard_open(conn, cart_id, caller)).await?;
     }
     placed
 }
@@ -81,7 +81,7 @@ pub async fn refund_once(
     refund: Refund,
 ) -> Result<Order, PaymentError> {
     let now = shop.now();
-    let order = shop.db.run(move |conn| payments::commands::refund_once(conn, &key, refusals, &refund, now)).await?;
+    let order = shop.db.write(move |conn| payments::commands::refund_once(conn, &key, refusals, &refund, now)).await?;
     shop.wake_jobs();
     Ok(order)
 }
@@ -93,7 +93,7 @@ pub async fn refund_once(
 pub async fn pay_order(shop: &Shop, order: OrderId, access: OrderAccess) -> Result<Payment, PaymentError> {
     let provider = shop.payments().ok_or(PaymentError::PaymentsUnavailable)?.name();
     let now = shop.now();
-    shop.db.run(move |conn| payments::commands::pay_order(conn, order, &access, provider, now)).await
+    shop.db.write(move |conn| payments::commands::pay_order(conn, order, &access, provider, now)).await
 }
 
 /// The provider settles a payment itself (only the sandbox can): its signed event goes through
@@ -108,7 +108,7 @@ pub async fn settle_sandbox_payment(
 ) -> Result<Payment, PaymentError> {
     let provider = shop.services.payments.clone().filter(|p| p.is_sandbox()).ok_or(PaymentError::NotFound)?;
     let now = shop.now();
-    let settled = shop.db.run(move |conn| provider.settle(conn, payment, outcome, now)).await?;
+    let settled = shop.db.write(move |conn| provider.settle(conn, payment, outcome, now)).await?;
     shop.wake_jobs();
     Ok(settled)
 }
@@ -128,7 +128,8 @@ pub async fn record_webhook(
     let now = shop.now();
     // Checked before a connection is taken: a flood of junk events cannot starve the pool.
     let event = provider.verify_webhook(signature.as_deref(), &body, now)?;
-    let payment = shop.db.run(move |conn| payments::commands::record_event(conn, provider.name(), &event, now)).await?;
+    let payment =
+        shop.db.write(move |conn| payments::commands::record_event(conn, provider.name(), &event, now)).await?;
     shop.wake_jobs();
     Ok(payment)
 }

@@ -10,7 +10,7 @@ use crate::domain::accounts::AccountError;
 pub async fn reserve(shop: &Shop, attempt: &Attempt) -> Result<i64, AccountError> {
     let a = attempt.clone();
     let now = shop.now();
-    match shop.db.run(move |conn| attempts::reserve(conn, &a, now)).await? {
+    match shop.db.write(move |conn| attempts::reserve(conn, &a, now)).await? {
         Verdict::Allowed(id) => Ok(id),
         Verdict::Limited { retry_after_secs } => Err(AccountError::Throttled { retry_after_secs }),
     }
@@ -22,7 +22,7 @@ pub async fn reserve(shop: &Shop, attempt: &Attempt) -> Result<i64, AccountError
 /// A database failure.
 pub async fn forgive(shop: &Shop, attempt: &Attempt, id: i64) -> Result<(), AccountError> {
     let a = attempt.clone();
-    shop.db.run(move |conn| attempts::succeeded(conn, &a, id)).await
+    shop.db.write(move |conn| attempts::succeeded(conn, &a, id)).await
 }
 
 /// Runs `attempt` as a guess of a secret code (a physical SIM's, a coupon's) when `guess` names
@@ -43,7 +43,7 @@ pub async fn code_guess<T, E>(
     };
     let result = attempt.await;
     if let Some(id) = reserved.filter(|_| !wrong(&result)) {
-        shop.db.run(move |conn| attempts::settle(conn, id)).await?;
+        shop.db.write(move |conn| attempts::settle(conn, id)).await?;
     }
     Ok(result)
 }

@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::common::shop::{delivery, pickup, Call};
-use crate::common::spawn_app;
+use crate::common::{spawn_app, spawn_with};
 
 #[tokio::test]
 async fn a_guest_buys_a_router_for_delivery_from_the_warehouse() {
@@ -145,6 +145,21 @@ async fn a_cart_without_goods_skips_delivery_and_pickup() {
     assert_eq!(placed["order"]["fulfillment"], Value::Null);
     assert_eq!(placed["order"]["totals"]["total"]["amount"], "5000.00");
     assert_eq!(placed["order"]["items"][0]["msisdn"], "88112233");
+}
+
+#[tokio::test]
+async fn a_shoppers_writes_have_their_own_connections_and_never_wait_behind_reads() {
+    let app = spawn_with(true, &[("DB_WRITE_POOL_SIZE", "2")]).await;
+    let top_up = app.product_id("top-up-5000");
+    // Every connection readers have (four in tests) is busy...
+    let busy: Vec<_> = (0..4).map(|_| app.db.get().expect("a reader's connection")).collect();
+    // ...and a cart is still made, filled and checked out, without waiting the pool's 5 s out.
+    let started = std::time::Instant::now();
+    let cart = app.cart_with(None, &[json!({"product_id": top_up, "msisdn": "88112233"})]).await;
+    let (status, placed) = app.checkout(&cart, None, json!({"email": "a@b.mn"})).await;
+    assert_eq!(status, 201, "{placed}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "{:?}", started.elapsed());
+    drop(busy);
 }
 
 #[tokio::test]

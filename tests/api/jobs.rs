@@ -168,7 +168,7 @@ fn the_runner_dispatches_by_kind_and_a_panicking_job_fails_alone() {
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(false), sent: Mutex::new(Vec::new()) });
     let performed = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&performed);
-    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let pool = storefront::db::Db::new(&db.url, 2, 2).unwrap();
     let performers = mail_performers(&pool, mail.clone()).on(move |probe: Probe| {
         assert!(!probe.boom, "the operator fell over");
         seen.lock().unwrap().push("probe");
@@ -212,7 +212,7 @@ fn the_runner_keeps_mail_through_an_outage() {
     with_bat(&mut conn);
     jobs::enqueue(&mut conn, &mail_job(None, 8), Utc::now()).unwrap();
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(true), sent: Mutex::new(Vec::new()) });
-    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let pool = storefront::db::Db::new(&db.url, 2, 2).unwrap();
     let runner = mail_runner(pool, mail.clone());
     assert_eq!(runner.work_batch(), 1);
     let failed = jobs::list(&mut conn, Some(JobStatus::Failed), Default::default()).unwrap();
@@ -376,7 +376,7 @@ fn a_job_taken_over_after_its_lease_is_left_to_the_new_worker() {
 #[test]
 fn the_runner_reports_when_it_has_stopped() {
     let db = TestDb::create(false);
-    let pool = storefront::db::Db::new(&db.url, 2).unwrap();
+    let pool = storefront::db::Db::new(&db.url, 2, 2).unwrap();
     let mail = Arc::new(FlakyMail { down: AtomicBool::new(false), sent: Mutex::new(Vec::new()) });
     let handle = storefront::worker::spawn(mail_runner(pool, mail)).unwrap();
     let health = handle.health();

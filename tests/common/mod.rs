@@ -92,6 +92,9 @@ fn start_server_with(
         "DATABASE_URL" => Some(url.clone()),
         "BIND" => Some("127.0.0.1:0".into()),
         "DB_POOL_SIZE" => Some("4".into()),
+        "DB_WRITE_POOL_SIZE" => {
+            Some(env.iter().find(|(name, _)| name == k).map_or_else(|| "4".into(), |(_, v)| v.clone()))
+        }
         _ => env.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()),
     })
     .expect("test config");

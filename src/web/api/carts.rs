@@ -38,7 +38,7 @@ pub async fn create_cart(
 ) -> Result<HttpResponse, AppError> {
     let owner = caller.0.map(|a| a.id);
     let rules = state.shop.rules.clone();
-    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
+    let cart = state.shop.db.write(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
     json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
 }
 
@@ -143,7 +143,7 @@ pub async fn update_item(
     let cart = state
         .shop
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules, now)?)
         })
         .await?;
@@ -215,7 +215,7 @@ pub async fn remove_coupon(
     let cart = state
         .shop
         .db
-        .run(move |conn| Ok::<_, AppError>(commands::remove_coupon(conn, id, owner, &code, &rules, now)?))
+        .write(move |conn| Ok::<_, AppError>(commands::remove_coupon(conn, id, owner, &code, &rules, now)?))
         .await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }

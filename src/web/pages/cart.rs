@@ -287,7 +287,8 @@ pub async fn remove_coupon(
     let account = visitor.0.map(|a| a.id);
     let (rules, now) = (state.shop.rules.clone(), state.shop.now());
     let code = code.into_inner();
-    let outcome = state.shop.db.run(move |conn| commands::remove_coupon(conn, cart, account, &code, &rules, now)).await;
+    let outcome =
+        state.shop.db.write(move |conn| commands::remove_coupon(conn, cart, account, &code, &rules, now)).await;
     after_change(&state, ctx, &session, htmx, account, outcome, None).await
 }
 
@@ -394,7 +395,8 @@ async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Ac
         return Ok(cart.id);
     }
     let rules = state.shop.rules.clone();
-    let cart = state.shop.db.run(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
+    let cart =
+        state.shop.db.write(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
     remember(session, Some(&cart));
     Ok(cart.id)
 }
@@ -539,7 +541,7 @@ pub async fn update_item(
     let outcome = state
         .shop
         .db
-        .run(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules, now))
+        .write(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules, now))
         .await;
     after_change(&state, ctx, &session, htmx, account, outcome, Some(item)).await
 }
