@@ -21,6 +21,10 @@ pub(crate) fn find_row(conn: &mut PgConnection, id: CartId) -> Result<Option<Car
     Ok(carts::table.find(id).select(CartRow::as_select()).first(conn).optional()?)
 }
 
+/// A cart's lines with what the catalog and the number pool say of them. A cart holds a few
+/// lines, so each is looked up by key (`OFFSET 0` keeps the lookups apart): the statement is
+/// prepared, and its generic plan, made from statistics that cannot know how few lines one
+/// cart has (hundreds, just after carts were loaded in bulk), hash-joined whole tables instead.
 pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<LineRow>, CartError> {
     Ok(prepared(
         "SELECT ci.id, ci.product_id, ci.quantity, ci.msisdn, ci.amount, ci.number, ci.activation, ci.sim_card_id, \
@@ -30,8 +34,11 @@ pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec
                           WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) \
                      WHEN p.kind = 'number' AND ci.activation = 'esim' THEN (SELECT min(e.price) FROM products e \
                           WHERE e.kind = 'esim' AND e.active) END AS extra_price \
-         FROM cart_items ci JOIN products p ON p.id = ci.product_id \
-         LEFT JOIN numbers n ON n.msisdn = ci.number \
+         FROM cart_items ci \
+         JOIN LATERAL (SELECT p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active FROM products p \
+                       WHERE p.id = ci.product_id OFFSET 0) p ON true \
+         LEFT JOIN LATERAL (SELECT n.status, n.held_by, n.held_until, n.tier FROM numbers n \
+                            WHERE n.msisdn = ci.number OFFSET 0) n ON true \
          WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id",
     )
     .bind::<SqlUuid, _>(cart_id)

@@ -416,7 +416,7 @@ fn products() -> Vec<Prod> {
 /// # Errors
 /// A database error; nothing is written then (one transaction).
 pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedReport, CatalogError> {
-    conn.transaction(|conn| {
+    let report = conn.transaction(|conn| {
         let mut report = SeedReport::default();
         for (position, c) in (0i32..).zip(CATEGORIES) {
             let parent_id = match c.1 {
@@ -520,8 +520,16 @@ pub fn seed_demo(conn: &mut PgConnection, key: &InventoryKey) -> Result<SeedRepo
         let now = chrono::Utc::now();
         report.sim_cards = sims::import(conn, Pool::SimCards, &demo_sim_cards(), key, now)?.imported;
         report.esim_profiles = sims::import(conn, Pool::EsimProfiles, &demo_esim_profiles(), key, now)?.imported;
-        Ok(report)
-    })
+        Ok::<_, CatalogError>(report)
+    })?;
+    // The planner learns the catalog's size now rather than at autovacuum's next round: until
+    // then its generic plans take the freshly filled tables for empty. Only the tables filled
+    // here: carts and orders are empty, and statistics saying so would outlive their filling.
+    diesel::sql_query(
+        "ANALYZE categories, products, branches, stock, numbers, sim_cards, esim_profiles, search_synonyms",
+    )
+    .execute(conn)?;
+    Ok(report)
 }
 
 /// The demo's physical SIM cards: the code printed with card `n` (1 to 50) is `2026` followed

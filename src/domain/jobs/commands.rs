@@ -106,23 +106,30 @@ pub fn claim_leased(
     lease: Duration,
 ) -> Result<Vec<Job>, JobError> {
     let queues: Vec<&str> = queues.iter().map(|q| q.as_str()).collect();
-    let rows: Vec<JobRow> = prepared(
-        "UPDATE jobs SET status = $5, attempts = attempts + 1, locked_until = $3, updated_at = $2 \
-         WHERE id IN (SELECT id FROM jobs WHERE queue = ANY($1) AND \
-             ((status IN ($6, $7) AND run_at <= $2) OR (status = $5 AND locked_until < $2)) \
-           ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at",
-    )
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(queues)
-    .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .bind::<diesel::sql_types::Timestamptz, _>(now + lease)
-    .bind::<diesel::sql_types::BigInt, _>(limit)
-    .bind::<diesel::sql_types::Text, _>(JobStatus::Running)
-    .bind::<diesel::sql_types::Text, _>(JobStatus::Pending)
-    .bind::<diesel::sql_types::Text, _>(JobStatus::Failed)
-    .load(conn)?;
+    let rows: Vec<JobRow> = prepared(CLAIM)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(queues)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .bind::<diesel::sql_types::Timestamptz, _>(now + lease)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .bind::<diesel::sql_types::Text, _>(JobStatus::Running)
+        .load(conn)?;
     Ok(rows.into_iter().map(JobRow::into_job).collect())
 }
+
+/// The due jobs, taken in two index scans that each stop at the limit: the states are written
+/// out (not bound) because only then can the planner's generic plan use the partial indexes
+/// `jobs_due_idx` and `jobs_running_idx`, and one condition joining both with `OR` made it
+/// read and sort every pending job at each claim (27 ms a claim behind 25,000 queued mails).
+/// `claim_names_the_states_as_the_enum_does` pins the literals to `JobStatus`.
+const CLAIM: &str = "WITH expired AS (SELECT id FROM jobs \
+         WHERE status = 'running' AND locked_until < $2 AND queue = ANY($1) \
+         ORDER BY locked_until LIMIT $4 FOR UPDATE SKIP LOCKED), \
+     due AS (SELECT id FROM jobs \
+         WHERE status IN ('pending', 'failed') AND run_at <= $2 AND queue = ANY($1) \
+         ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     UPDATE jobs SET status = $5, attempts = attempts + 1, locked_until = $3, updated_at = $2 \
+     WHERE id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) taken LIMIT $4) \
+     RETURNING id, queue, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, updated_at";
 
 /// The job as this worker claimed it: still running, on the attempt it claimed. A worker whose
 /// lease ran out and whose job another worker took over (a new attempt) matches nothing, so it
@@ -239,4 +246,16 @@ pub fn list(conn: &mut PgConnection, status: Option<JobStatus>, page: PageReques
         per_page: page.per_page,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JobStatus, CLAIM};
+
+    #[test]
+    fn claim_names_the_states_as_the_enum_does() {
+        let running = format!("status = '{}' AND locked_until", JobStatus::Running.as_str());
+        let due = format!("status IN ('{}', '{}') AND run_at", JobStatus::Pending.as_str(), JobStatus::Failed.as_str());
+        assert!(CLAIM.contains(&running) && CLAIM.contains(&due), "{CLAIM}");
+    }
 }
