@@ -29,9 +29,13 @@ pub async fn list_categories(state: web::Data<AppState>, lang: CurrentLang) -> R
 
 /// Products, filtered, searched and paginated.
 ///
-/// Active products in shop order. Every word of `q` must occur in a name (either language) or
-/// the slug, case-insensitively. `category` includes child categories; an unknown category
-/// matches nothing. A page past the end has no items but still tells the total.
+/// Active products in shop order. Every word of `q` must be found, case-insensitively, in the
+/// product's names (either language) or slug, its category's or its kind's, or through a kept
+/// synonym or transliteration (`утас` → phones, `роутер` → routers, `багц` → plans and packs);
+/// a word of four letters or more that no product on sale has is taken as a typo and matches
+/// near spellings (`samsng`). A search lists the nearest first unless `sort` says otherwise.
+/// `category` includes child categories; an unknown category matches nothing. A page past the
+/// end has no items but still tells the total.
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ProductsQuery),
     responses(
         (status = 200, description = "A page of active products in shop order", body = ProductPage),
