@@ -1,6 +1,6 @@
 use fantoccini::{Client, Locator};
 
-use crate::common::browser::{click, fill, path, text_of, Browser};
+use crate::common::browser::{add_router, click, fill, path, text_of, Browser};
 use crate::common::spawn_app;
 
 /// The id of the cart's first line, as the page names its quantity field.
@@ -12,10 +12,7 @@ async fn line_id(c: &Client) -> String {
 /// Adds the router from its page (htmx: the badge changes in place) and goes to checkout.
 async fn router_to_checkout(b: &Browser, base: &str, expected_count: &str) {
     let c = &b.client;
-    c.goto(&format!("{base}/products/zte-mf286-4g-router?lang=en")).await.unwrap();
-    click(c, "#add-button").await;
-    b.wait_for(10, "the confirmation", || async { text_of(c, "#add-result").await.contains("Added to your cart") })
-        .await;
+    add_router(b, base).await;
     b.wait_for(10, "the badge", || async { text_of(c, "#cart-link .cart-count").await == expected_count }).await;
     assert!(path(c).await.starts_with("/products/"), "htmx added without leaving the page");
     click(c, "#cart-link").await;

@@ -3,7 +3,7 @@
 use fantoccini::Client;
 use serde_json::json;
 
-use crate::common::browser::{click, fill, js, path, sign_in, text_of, Browser};
+use crate::common::browser::{add_router, click, fill, js, path, sign_in, text_of, Browser};
 use crate::common::spawn_app;
 
 /// The page is no wider than the screen, and `action` (if any) is on screen once scrolled to,
@@ -35,15 +35,6 @@ async fn fits(c: &Client, page: &str, action: Option<&str>) {
 async fn visit(c: &Client, base: &str, page: &str) {
     let sep = if page.contains('?') { '&' } else { '?' };
     c.goto(&format!("{base}{page}{sep}lang=mn")).await.unwrap();
-}
-
-/// Adds the router from its page and waits for the confirmation.
-async fn add_router(b: &Browser, base: &str) {
-    let c = &b.client;
-    c.goto(&format!("{base}/products/zte-mf286-4g-router?lang=en")).await.unwrap();
-    click(c, "#add-button").await;
-    b.wait_for(10, "the confirmation", || async { text_of(c, "#add-result").await.contains("Added to your cart") })
-        .await;
 }
 
 /// Checks out the cart as a guest collecting at the first branch offered; ends on the

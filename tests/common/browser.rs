@@ -155,3 +155,12 @@ pub async fn sign_in(c: &Client, login_url: &str, email: &str) {
     fill(c, "password", crate::common::GOOD_PASSWORD).await;
     click(c, "form[action='/login'] button[type=submit]").await;
 }
+
+/// Adds the router from its page (in English) and waits for the confirmation.
+pub async fn add_router(b: &Browser, base: &str) {
+    let c = &b.client;
+    c.goto(&format!("{base}/products/zte-mf286-4g-router?lang=en")).await.unwrap();
+    click(c, "#add-button").await;
+    b.wait_for(10, "the confirmation", || async { text_of(c, "#add-result").await.contains("Added to your cart") })
+        .await;
+}
