@@ -633,3 +633,47 @@ fn a_code_before_its_start_is_refused_until_then() {
     let view = cart::commands::apply_coupon(&mut conn, cart, None, "SOON", &rules(), now + Duration::days(2)).unwrap();
     assert!(view.totals.discount.amount() > 0.into());
 }
+
+#[test]
+fn racing_adds_to_a_cart_one_line_short_of_full_add_one_line() {
+    use storefront::domain::cart::rules::MAX_LINES;
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let top_up: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap();
+    diesel::sql_query(
+        "INSERT INTO cart_items (cart_id, product_id, quantity, msisdn) SELECT $1, $2, 1, '88112233' \
+         FROM generate_series(1, $3)",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(cart.id)
+    .bind::<diesel::sql_types::Uuid, _>(top_up)
+    .bind::<BigInt, _>(MAX_LINES - 1)
+    .execute(&mut conn)
+    .unwrap();
+    let start = Arc::new(Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (url, start, cart_id) = (db.url.clone(), Arc::clone(&start), cart.id);
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                let input = ItemInput {
+                    product_id: Some(top_up.to_string()),
+                    msisdn: Some("88112233".into()),
+                    ..ItemInput::default()
+                };
+                start.wait();
+                cart::commands::add_item(&mut conn, cart_id, None, &input, &rules(), Utc::now())
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let added = results.iter().filter(|r| r.is_ok()).count();
+    let full =
+        results.iter().filter(|r| matches!(r, Err(CartError::Invalid(e)) if e.fields().contains_key("cart"))).count();
+    let outcomes: Vec<String> =
+        results.iter().map(|r| r.as_ref().map_or_else(|e| e.to_string(), |_| "added".into())).collect();
+    assert_eq!((added, full), (1, 7), "{outcomes:?}");
+    let lines = count(&mut conn, &format!("SELECT count(*) FROM cart_items WHERE cart_id = '{}'", cart.id));
+    assert_eq!(lines, MAX_LINES);
+}

@@ -80,15 +80,21 @@ fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>
 
 /// Why a cart `caller` wanted to change could not be: none (or not theirs), or closed.
 fn refusal(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> CartError {
+    refused(conn, id, caller).unwrap_or(CartError::NotFound)
+}
+
+/// As `refusal`, with full carts told apart; `None` when the cart is open to `caller` and has
+/// room for a line, so nothing refused it.
+fn refused(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Option<CartError> {
     match find_row(conn, id) {
-        Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => CartError::Closed,
+        Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => Some(CartError::Closed),
         Ok(Some(row)) if row.visible_to(caller) => match line_count(conn, id) {
-            Ok(n) if n >= MAX_LINES => full(),
-            Ok(_) => CartError::NotFound,
-            Err(e) => e,
+            Ok(n) if n >= MAX_LINES => Some(full()),
+            Ok(_) => None,
+            Err(e) => Some(e),
         },
-        Ok(_) => CartError::NotFound,
-        Err(e) => e,
+        Ok(_) => Some(CartError::NotFound),
+        Err(e) => Some(e),
     }
 }
 
@@ -477,6 +483,32 @@ fn insert_if_open(
     product: ProductId,
     line: &ServiceLine,
 ) -> Result<CartRow, CartError> {
+    if let Some(row) = try_insert(conn, cart_id, caller, product, line)? {
+        return Ok(row);
+    }
+    if let Some(refusal) = refused(conn, cart_id, caller) {
+        return Err(refusal);
+    }
+    // Open, with room, and still not added: another change of the cart came in between. Again,
+    // holding the cart's lock first, so the line count is read after that change.
+    conn.transaction(|conn| {
+        lock_and_touch(conn, cart_id, caller)?;
+        try_insert(conn, cart_id, caller, product, line)?.ok_or_else(|| refusal(conn, cart_id, caller))
+    })
+}
+
+/// Adds the line in one statement that also locks the open cart, unless the cart is full; or
+/// adds nothing when the cart's row changed after the statement's snapshot was taken. (A
+/// statement that waited for the cart's lock counts the lines with the snapshot it started
+/// with, which misses a line the lock's holder added: racing adds to a cart one line short of
+/// full all landed.) The row it locked is the one it saw when their `xmin` is the same.
+fn try_insert(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    product: ProductId,
+    line: &ServiceLine,
+) -> Result<Option<CartRow>, CartError> {
     #[derive(QueryableByName)]
     struct Added {
         #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
@@ -487,6 +519,7 @@ fn insert_if_open(
     let added: Option<Added> = prepared(
         "WITH c AS (UPDATE carts SET updated_at = now() \
              WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) \
+               AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
              RETURNING id, account_id, coupon_ids) \
          INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
          SELECT c.id, $4, 1, $5, $6 FROM c WHERE (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
@@ -501,10 +534,7 @@ fn insert_if_open(
     .bind::<diesel::sql_types::BigInt, _>(MAX_LINES)
     .get_result(conn)
     .optional()?;
-    match added {
-        Some(a) => Ok(CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open, coupon_ids: a.coupon_ids }),
-        None => Err(refusal(conn, cart_id, caller)),
-    }
+    Ok(added.map(|a| CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open, coupon_ids: a.coupon_ids }))
 }
 
 /// Sets a line's quantity (1 to 99; lines other than devices stay at 1).
