@@ -1,4 +1,5 @@
-//! Adding to a cart and taking a line out: what `/cart` and `/api/v1/carts/{id}/items` share.
+//! Opening a cart, adding to it, changing and taking out lines and codes: what `/cart` and
+//! `/api/v1/carts…` share, on the writers' connections.
 //! A line that carries a physical SIM's code is an attempt at guessing one, limited like sign-ins.
 use super::{throttle, Shop};
 use crate::db::DbError;
@@ -26,6 +27,44 @@ fn from_attempts(e: AccountError) -> CartError {
         AccountError::Internal(db) => CartError::Internal(db),
         _ => CartError::Internal(DbError::Cancelled),
     }
+}
+
+/// Opens a cart: `owner`'s, or a guest's.
+///
+/// # Errors
+/// A database failure.
+pub async fn create_cart(shop: &Shop, owner: Option<AccountId>) -> Result<CartView, CartError> {
+    let rules = shop.rules.clone();
+    shop.db.write(move |conn| commands::create_cart(conn, owner, &rules)).await
+}
+
+/// Sets a line's quantity as typed.
+///
+/// # Errors
+/// As `commands::set_quantity`.
+pub async fn set_quantity(
+    shop: &Shop,
+    cart: CartId,
+    caller: Option<AccountId>,
+    item: CartItemId,
+    quantity: Option<String>,
+) -> Result<CartView, CartError> {
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    shop.db.write(move |conn| commands::set_quantity(conn, cart, caller, item, quantity.as_deref(), &rules, now)).await
+}
+
+/// Takes a code off the cart.
+///
+/// # Errors
+/// As `commands::remove_coupon`.
+pub async fn remove_coupon(
+    shop: &Shop,
+    cart: CartId,
+    caller: Option<AccountId>,
+    code: String,
+) -> Result<CartView, CartError> {
+    let (rules, now) = (shop.rules.clone(), shop.now());
+    shop.db.write(move |conn| commands::remove_coupon(conn, cart, caller, &code, &rules, now)).await
 }
 
 /// Adds a line to the cart `caller` may change.

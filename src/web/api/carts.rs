@@ -6,7 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::dto::{CartDto, OrderDto, PaymentDto};
-use crate::domain::cart::{commands, queries, ItemInput};
+use crate::domain::cart::{queries, ItemInput};
 use crate::domain::checkout::{FulfillmentInput, PlaceOrder};
 use crate::domain::idempotency::Refusals;
 use crate::flows;
@@ -37,8 +37,7 @@ pub async fn create_cart(
     lang: CurrentLang,
 ) -> Result<HttpResponse, AppError> {
     let owner = caller.0.map(|a| a.id);
-    let rules = state.shop.rules.clone();
-    let cart = state.shop.db.write(move |conn| Ok::<_, AppError>(commands::create_cart(conn, owner, &rules)?)).await?;
+    let cart = flows::cart::create_cart(&state.shop, owner).await?;
     json(StatusCode::CREATED, &CartDto::new(&cart, lang.0))
 }
 
@@ -139,14 +138,7 @@ pub async fn update_item(
     let (id, item) = (path_id(&path.0)?, path_id(&path.1)?);
     let owner = caller.0.map(|a| a.id);
     let quantity = loose_text(body.quantity.as_ref());
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    let cart = state
-        .shop
-        .db
-        .write(move |conn| {
-            Ok::<_, AppError>(commands::set_quantity(conn, id, owner, item, quantity.as_deref(), &rules, now)?)
-        })
-        .await?;
+    let cart = flows::cart::set_quantity(&state.shop, id, owner, item, quantity).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 
@@ -211,12 +203,7 @@ pub async fn remove_coupon(
     let (id, code) = path.into_inner();
     let id = path_id(&id)?;
     let owner = caller.0.map(|a| a.id);
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    let cart = state
-        .shop
-        .db
-        .write(move |conn| Ok::<_, AppError>(commands::remove_coupon(conn, id, owner, &code, &rules, now)?))
-        .await?;
+    let cart = flows::cart::remove_coupon(&state.shop, id, owner, code).await?;
     json_ok(&CartDto::new(&cart, lang.0))
 }
 

@@ -11,7 +11,7 @@ use super::cart_session::{load_session_cart, remember};
 use super::forms::FormErrors;
 use super::numbers::SimCodeField;
 use super::views::kind_label;
-use crate::domain::cart::{commands, CartError, CartView, ItemInput, Totals};
+use crate::domain::cart::{CartError, CartView, ItemInput, Totals};
 use crate::domain::catalog::ProductKind;
 use crate::domain::promotions::CouponRefusal;
 use crate::domain::shared::{AccountId, CartId, CartItemId};
@@ -285,10 +285,7 @@ pub async fn remove_coupon(
 ) -> Result<HttpResponse, AppError> {
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    let code = code.into_inner();
-    let outcome =
-        state.shop.db.write(move |conn| commands::remove_coupon(conn, cart, account, &code, &rules, now)).await;
+    let outcome = flows::cart::remove_coupon(&state.shop, cart, account, code.into_inner()).await;
     after_change(&state, ctx, &session, htmx, account, outcome, None).await
 }
 
@@ -394,9 +391,7 @@ async fn cart_for_adding(state: &AppState, session: &Session, account: Option<Ac
     if let Some(cart) = load_session_cart(state, session, account).await? {
         return Ok(cart.id);
     }
-    let rules = state.shop.rules.clone();
-    let cart =
-        state.shop.db.write(move |conn| Ok::<_, AppError>(commands::create_cart(conn, account, &rules)?)).await?;
+    let cart = flows::cart::create_cart(&state.shop, account).await?;
     remember(session, Some(&cart));
     Ok(cart.id)
 }
@@ -536,13 +531,7 @@ pub async fn update_item(
     let item = crate::web::extract::path_id(&item)?;
     let cart = session_cart_or_404(&session)?;
     let account = visitor.0.map(|a| a.id);
-    let (rules, now) = (state.shop.rules.clone(), state.shop.now());
-    let quantity = form.into_inner().quantity;
-    let outcome = state
-        .shop
-        .db
-        .write(move |conn| commands::set_quantity(conn, cart, account, item, quantity.as_deref(), &rules, now))
-        .await;
+    let outcome = flows::cart::set_quantity(&state.shop, cart, account, item, form.into_inner().quantity).await;
     after_change(&state, ctx, &session, htmx, account, outcome, Some(item)).await
 }
 
