@@ -121,10 +121,10 @@ fn category_options(tree: &CategoryTree, selected: Option<&str>, lang: Lang) -> 
 }
 
 /// The list's cards, under their kinds' headings when every kind is listed in the shop's order.
-fn groups(ctx: &Chrome, filter: &ProductFilter, items: &[ProductSummary]) -> Vec<CardGroup> {
+fn groups<'a>(ctx: &Chrome, filter: &ProductFilter, items: impl Iterator<Item = &'a ProductSummary>) -> Vec<CardGroup> {
     let grouped = filter.kind.is_none() && filter.sort == ProductSort::Shop && filter.search_words().is_empty();
     if !grouped {
-        return vec![CardGroup { title: None, cards: items.iter().map(|p| Card::new(p, ctx.lang)).collect() }];
+        return vec![CardGroup { title: None, cards: items.map(|p| Card::new(p, ctx.lang)).collect() }];
     }
     let mut out: Vec<CardGroup> = Vec::new();
     let mut last = None;
@@ -177,12 +177,34 @@ fn comparison(ctx: &Chrome, plans: &[Product]) -> Option<PlanComparison> {
     })
 }
 
-/// The list as the page and its fragment draw it; `plans`, when plans are listed alone, are
-/// compared side by side.
-fn product_list(ctx: &Chrome, filter: &ProductFilter, page: &Page<ProductSummary>, plans: &[Product]) -> ProductList {
+/// What a list page reads: cards, or plans listed alone with the details their comparison
+/// needs.
+enum Listed {
+    Cards(Page<ProductSummary>),
+    Plans(Page<Product>),
+}
+
+/// The list as the page and its fragment draw it; plans listed alone are compared side by side.
+fn product_list(ctx: &Chrome, filter: &ProductFilter, listed: &Listed) -> ProductList {
+    match listed {
+        Listed::Cards(page) => drawn(ctx, filter, page, groups(ctx, filter, page.items.iter()), None),
+        Listed::Plans(page) => {
+            let cards = groups(ctx, filter, page.items.iter().map(|p| &p.summary));
+            drawn(ctx, filter, page, cards, comparison(ctx, &page.items))
+        }
+    }
+}
+
+fn drawn<T>(
+    ctx: &Chrome,
+    filter: &ProductFilter,
+    page: &Page<T>,
+    groups: Vec<CardGroup>,
+    comparison: Option<PlanComparison>,
+) -> ProductList {
     ProductList {
-        comparison: comparison(ctx, plans),
-        groups: groups(ctx, filter, &page.items),
+        groups,
+        comparison,
         count_text: ctx.fill("products.count", &[("total", &page.total.to_string())]),
         pager: Pager::new(page, |n| list_href(filter, n)),
     }
@@ -198,20 +220,18 @@ pub async fn list_products(
     let f = filter.clone();
     let kept = state.category_menu.fresh();
     let need_menu = kept.is_none() && !htmx.wants_fragment();
-    let (loaded, page, plans) = state
+    let (loaded, listed) = state
         .shop
         .db
         .run(move |conn| {
             let loaded = if need_menu { Some(queries::list_categories(conn)?) } else { None };
             // Plans alone are compared side by side: their details come with them.
-            let (page, plans) = if f.kind == Some(ProductKind::Plan) {
-                let full = queries::list_products(conn, &f)?;
-                let plans = full.items.clone();
-                (full.map(|p| p.summary), plans)
+            let listed = if f.kind == Some(ProductKind::Plan) {
+                Listed::Plans(queries::list_products(conn, &f)?)
             } else {
-                (queries::list_product_cards(conn, &f)?, Vec::new())
+                Listed::Cards(queries::list_product_cards(conn, &f)?)
             };
-            Ok::<_, AppError>((loaded, page, plans))
+            Ok::<_, AppError>((loaded, listed))
         })
         .await?;
     // A fragment draws no menu: it may go without one.
@@ -243,10 +263,10 @@ pub async fn list_products(
             max_price: filter.max_price.map(|p| p.normalize().to_string()).unwrap_or_default(),
             in_stock: filter.in_stock,
             filtered: filter.is_filtered(),
-            list: product_list(&ctx, &filter, &page, &plans),
+            list: product_list(&ctx, &filter, &listed),
             ctx: ctx.clone(),
         },
-        || ProductListFragment { ctx: ctx.clone(), list: product_list(&ctx, &filter, &page, &plans) },
+        || ProductListFragment { ctx: ctx.clone(), list: product_list(&ctx, &filter, &listed) },
     )
 }
 
