@@ -143,22 +143,34 @@ fn matching(filter: &ProductFilter) -> products::BoxedQuery<'static, Pg> {
     // `LIKE ANY (SELECT …)` ran its subquery again for every product.
     for word in filter.search_words() {
         let pattern = format!("%{}%", crate::domain::shared::like_literal(&word));
-        query = query.filter(
-            fixed::<Bool>(
-                "(products.search_doc LIKE $1 \
-                 OR products.search_doc LIKE ANY (ARRAY(SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = $2)) \
-                 OR (char_length($2) >= 4 \
-                     AND NOT EXISTS (SELECT 1 FROM products x WHERE x.active AND (x.search_doc LIKE $1 \
-                         OR x.search_doc LIKE ANY \
-                             (ARRAY(SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = $2)))) \
-                     AND word_similarity($2, products.search_doc) >= 0.5))",
-            )
-            .bind::<Text, _>(pattern)
-            .bind::<Text, _>(word),
-        );
+        query = query.filter(fixed::<Bool>(WORD_MATCHES).bind::<Text, _>(pattern).bind::<Text, _>(word));
     }
     query
 }
+
+/// Whether the document `$doc` has the search word as written (`$1`, a `LIKE` pattern of it) or
+/// through a synonym of it (`$2`, the word).
+macro_rules! has_word {
+    ($doc:literal) => {
+        concat!(
+            "(",
+            $doc,
+            " LIKE $1 OR ",
+            $doc,
+            " LIKE ANY (ARRAY(SELECT '%' || s.means || '%' FROM search_synonyms s WHERE s.term = $2)))"
+        )
+    };
+}
+
+/// A product matches a search word (see `matching`): has it, or, for a word of four letters or
+/// more that no product on sale has, a near spelling of it.
+const WORD_MATCHES: &str = concat!(
+    "(",
+    has_word!("products.search_doc"),
+    " OR (char_length($2) >= 4 AND NOT EXISTS (SELECT 1 FROM products x WHERE x.active AND ",
+    has_word!("x.search_doc"),
+    ") AND word_similarity($2, products.search_doc) >= 0.5))"
+);
 
 /// The listing order: the staff-set position, then the slug, so pages never overlap.
 const SHOP_ORDER: (products::position, products::slug) = (products::position, products::slug);
