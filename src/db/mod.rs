@@ -114,9 +114,10 @@ impl Db {
         Ok(Self { pool, writers, queries, taken: Arc::new(AtomicU64::new(0)) })
     }
 
+    /// A reader's connection for work on a thread of its own (the job runner, mail, live
+    /// updates, start-up), not through `run`.
     pub fn get(&self) -> Result<PgPooled, DbError> {
-        self.taken.fetch_add(1, Ordering::Relaxed);
-        Ok(self.pool.get()?)
+        take(&self.pool, &self.taken)
     }
 
     /// How many connections have been taken from the pool so far.
@@ -162,13 +163,18 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         actix_web::web::block(move || {
-            taken.fetch_add(1, Ordering::Relaxed);
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = take(&pool, &taken)?;
             f(&mut conn)
         })
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
     }
+}
+
+/// A connection from `pool`, counted in `taken`.
+fn take(pool: &PgPool, taken: &AtomicU64) -> Result<PgPooled, DbError> {
+    taken.fetch_add(1, Ordering::Relaxed);
+    Ok(pool.get()?)
 }
 
 /// The server a URL names, as `host:port`, without its user or password (for messages).

@@ -78,13 +78,14 @@ fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>
     Ok(row)
 }
 
-/// Why a cart `caller` wanted to change could not be: none (or not theirs), or closed.
+/// Why a cart `caller` wanted to change could not be: none (or not theirs), closed, or full
+/// (`NotFound` when nothing refused it).
 fn refusal(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> CartError {
     refused(conn, id, caller).unwrap_or(CartError::NotFound)
 }
 
-/// As `refusal`, with full carts told apart; `None` when the cart is open to `caller` and has
-/// room for a line, so nothing refused it.
+/// As `refusal`; `None` when the cart is open to `caller` and has room for a line, so nothing
+/// refused it.
 fn refused(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Option<CartError> {
     match find_row(conn, id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => Some(CartError::Closed),
