@@ -5,7 +5,8 @@
 # beforehand so each request does exactly one add or one checkout; every answer must be 2xx.
 # Server on core 0; wrk and pgbench on core 1, each run under `flock /tmp/bench.lock`.
 # Knobs: DURATION=15s WARMUP=5s CONNS=64 THREADS=2 MODE=pinned|unpinned CARTS=150000
-#        ONLY="pgbench carts items checkout" (a subset, while looking into one), NO_BUILD=1
+#        ONLY="pgbench carts items checkout" (a subset, while looking into one), NO_BUILD=1,
+#        BIN (another build of the server, to compare two builds in one sitting)
 #        RUST_LOG (default info: one line per request, to a file), SERVER_ENV (extra VAR=value)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ secs() { echo "${1%s}"; }
 
 echo "== building"
 [[ -n "${NO_BUILD:-}" ]] || flock "$LOCK" cargo build --release --quiet
-BIN="$ROOT/target/release/storefront"
+BIN=${BIN:-"$ROOT/target/release/storefront"}
 DB="$PG/storefront_writes"
 
 TPS=0

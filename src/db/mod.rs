@@ -2,8 +2,10 @@
 pub mod migrate;
 pub mod prepared;
 pub mod schema;
+pub mod staged;
 
 pub use prepared::{fixed, prepared, Fixed};
+pub use staged::{together, Staged, WithWrites};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -74,26 +74,35 @@ impl<B> Prepared<B> {
     }
 }
 
+/// Writes `text` into `out` with each `$n` replaced by parameter n as `bind` pushes it, so a
+/// parameter used twice is sent twice and the text's own numbers need not be the statement's.
+pub(super) fn fill<'b>(
+    text: &'b str,
+    out: &mut AstPass<'_, 'b, Pg>,
+    mut bind: impl FnMut(usize, &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>,
+) -> QueryResult<()> {
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_sql(&rest[..at]);
+        let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            out.push_sql("$");
+            rest = &rest[at + 1..];
+            continue;
+        }
+        let n: usize = rest[at + 1..at + 1 + digits]
+            .parse()
+            .map_err(|_| diesel::result::Error::QueryBuilderError("bad placeholder".into()))?;
+        bind(n, out)?;
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_sql(rest);
+    Ok(())
+}
+
 impl<B: Params> QueryFragment<Pg> for Prepared<B> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        // Each `$n` becomes a bind of parameter n, so a parameter used twice is sent twice.
-        let mut rest = self.text;
-        while let Some(at) = rest.find('$') {
-            out.push_sql(&rest[..at]);
-            let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 {
-                out.push_sql("$");
-                rest = &rest[at + 1..];
-                continue;
-            }
-            let n: usize = rest[at + 1..at + 1 + digits]
-                .parse()
-                .map_err(|_| diesel::result::Error::QueryBuilderError("bad placeholder".into()))?;
-            self.binds.push(n, &mut out)?;
-            rest = &rest[at + 1 + digits..];
-        }
-        out.push_sql(rest);
-        Ok(())
+        fill(self.text, &mut out, |n, out| self.binds.push(n, out))
     }
 }
 

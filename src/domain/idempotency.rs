@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::idempotency_keys;
-use crate::db::DbError;
+use crate::db::{together, DbError, Staged, WithWrites};
 use crate::domain::shared::{AccountId, CartId};
 
 /// A client's name for one request: 1 to 255 visible ASCII characters (a UUID is typical).
@@ -189,19 +189,23 @@ fn store(
     key: &str,
     fingerprint: &[u8],
     state: i16,
-    body: &str,
+    body: String,
 ) -> Result<bool, diesel::result::Error> {
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::caller.eq(caller),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::status_code.eq(state),
-            idempotency_keys::response_body.eq(body),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    Ok(inserted == 1)
+    Ok(together(conn, &[stage(caller, key, fingerprint, state, body)])? == [1])
+}
+
+/// `store` as a write to send with others: it writes no row when an outcome is there.
+fn stage(caller: &str, key: &str, fingerprint: &[u8], state: i16, body: String) -> Staged {
+    use diesel::sql_types::{Bytea, SmallInt, Text};
+    Staged::new(
+        "INSERT INTO idempotency_keys (caller, key, fingerprint, status_code, response_body) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind::<Text, _>(caller.to_string())
+    .bind::<Text, _>(key.to_string())
+    .bind::<Bytea, _>(fingerprint.to_vec())
+    .bind::<SmallInt, _>(state)
+    .bind::<Text, _>(body)
 }
 
 /// The outcome stored under the key, if any: `None` when there is none; `KeyReused` when it
@@ -247,12 +251,31 @@ where
     T: Serialize + DeserializeOwned,
     E: Refusal + From<IdempotencyError> + From<diesel::result::Error>,
 {
+    run_with_writes(conn, once, fingerprint, |conn| work(conn).map(|value| WithWrites { value, writes: Vec::new() }))
+}
+
+/// `run` for work that leaves its last writes to be sent with the key's, in the same one
+/// statement: the work's answer is known before they are written.
+///
+/// # Errors
+/// As `run`.
+pub fn run_with_writes<T, E>(
+    conn: &mut PgConnection,
+    once: &Once,
+    fingerprint: &Fingerprint,
+    work: impl FnOnce(&mut PgConnection) -> Result<WithWrites<T>, E>,
+) -> Result<T, E>
+where
+    T: Serialize + DeserializeOwned,
+    E: Refusal + From<IdempotencyError> + From<diesel::result::Error>,
+{
     let (caller, key) = (once.scope.key(), once.key.stored_form());
     let (caller, key, fingerprint) = (caller.as_str(), key.as_str(), fingerprint.0.as_slice());
     let done: Result<T, Stop<E>> = conn.transaction(|conn| {
-        let answer = work(conn).map_err(Stop::Work)?;
+        let WithWrites { value: answer, mut writes } = work(conn).map_err(Stop::Work)?;
         let body = serde_json::to_string(&answer).map_err(|e| Stop::Work(unreadable(e).into()))?;
-        if store(conn, caller, key, fingerprint, ANSWERED, &body)? {
+        writes.push(stage(caller, key, fingerprint, ANSWERED, body));
+        if together(conn, &writes)?.last() == Some(&1) {
             Ok(answer)
         } else {
             Err(Stop::Taken)
@@ -269,7 +292,7 @@ where
             }
             if once.refusals == Refusals::Keep {
                 let body = serde_json::to_string(&e).map_err(unreadable)?;
-                if !store(conn, caller, key, fingerprint, REFUSED, &body)? {
+                if !store(conn, caller, key, fingerprint, REFUSED, body)? {
                     if let Some(outcome) = stored(conn, caller, key, fingerprint)? {
                         return outcome;
                     }

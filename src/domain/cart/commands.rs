@@ -4,7 +4,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 
 use super::model::CartRow;
-use super::queries::{coupons_of, customer_of, find_row, load_lines, price_line, view, view_of};
+use super::model::LineRow;
+use super::queries::{
+    coupons_of, customer_of, find_row, load_lines, price_line, priced_lines, view, view_of, view_with,
+};
 use super::rules::{self, MAX_LINES, MAX_QUANTITY};
 use super::state::CartStatus;
 use super::types::{CartLine, CartView, ItemInput};
@@ -159,8 +162,8 @@ pub fn add_item(
                 Ok(line) => line,
                 Err(e) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
             };
-            let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
-            view(conn, &row, caller, shop, now)
+            let (row, lines) = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            view_with(conn, &row, lines, caller, shop, now)
         }
         ProductKind::Number | ProductKind::Esim => {
             let line = match number_line(conn, &product, input, shop) {
@@ -181,8 +184,8 @@ pub fn add_item(
                 Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
                 Err(e) => return Err(e),
             };
-            let row = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
-            view(conn, &row, caller, shop, now)
+            let (row, lines) = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            view_with(conn, &row, lines, caller, shop, now)
         }
     }
 }
@@ -475,17 +478,17 @@ fn service_line(product: &Product, input: &ItemInput, shop: &ShopRules) -> Resul
 }
 
 /// Adds a one-off line to the cart if it is open and `caller`'s, marking the cart used, in one
-/// statement: its `UPDATE` takes the cart's row lock, so a checkout that holds the cart is
-/// waited for and a cart it closed is not written to.
+/// statement that also reads the cart's lines back: its `UPDATE` takes the cart's row lock, so
+/// a checkout that holds the cart is waited for and a cart it closed is not written to.
 fn insert_if_open(
     conn: &mut PgConnection,
     cart_id: CartId,
     caller: Option<AccountId>,
     product: ProductId,
     line: &ServiceLine,
-) -> Result<CartRow, CartError> {
-    if let Some(row) = try_insert(conn, cart_id, caller, product, line)? {
-        return Ok(row);
+) -> Result<(CartRow, Vec<LineRow>), CartError> {
+    if let Some(added) = try_insert(conn, cart_id, caller, product, line)? {
+        return Ok(added);
     }
     if let Some(refusal) = refused(conn, cart_id, caller) {
         return Err(refusal);
@@ -498,34 +501,43 @@ fn insert_if_open(
     })
 }
 
-/// Adds the line in one statement that also locks the open cart, unless the cart is full; or
-/// adds nothing when the cart's row changed after the statement's snapshot was taken. (A
-/// statement that waited for the cart's lock counts the lines with the snapshot it started
-/// with, which misses a line the lock's holder added: racing adds to a cart one line short of
-/// full all landed.) The row it locked is the one it saw when their `xmin` is the same.
+/// Adds the line in one statement that also locks the open cart, unless the cart is full, and
+/// gives back the cart's lines with the new one; or adds nothing (and gives back nothing) when
+/// the cart's row changed after the statement's snapshot was taken. (A statement that waited
+/// for the cart's lock counts and reads the lines with the snapshot it started with, which
+/// misses a line the lock's holder added: racing adds to a cart one line short of full all
+/// landed.) The row it locked is the one it saw when their `xmin` is the same, and every change
+/// of a cart's lines changes its row, so the lines it saw are the cart's.
 fn try_insert(
     conn: &mut PgConnection,
     cart_id: CartId,
     caller: Option<AccountId>,
     product: ProductId,
     line: &ServiceLine,
-) -> Result<Option<CartRow>, CartError> {
+) -> Result<Option<(CartRow, Vec<LineRow>)>, CartError> {
     #[derive(QueryableByName)]
     struct Added {
+        #[diesel(embed)]
+        line: LineRow,
         #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
         owner: Option<AccountId>,
         #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
         coupon_ids: Vec<CouponCodeId>,
     }
-    let added: Option<Added> = prepared(
+    let mut added: Vec<Added> = prepared(concat!(
         "WITH c AS (UPDATE carts SET updated_at = now() \
              WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) \
                AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
-             RETURNING id, account_id, coupon_ids) \
-         INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
-         SELECT c.id, $4, 1, $5, $6 FROM c WHERE (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
-         RETURNING (SELECT account_id FROM c) AS owner, (SELECT coupon_ids FROM c) AS coupon_ids",
-    )
+               AND (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
+             RETURNING id, account_id, coupon_ids), \
+         ins AS (INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
+             SELECT c.id, $4, 1, $5, $6 FROM c RETURNING *) ",
+        priced_lines!(
+            ", c.account_id AS owner, c.coupon_ids",
+            "(SELECT * FROM cart_items WHERE cart_id = $1 UNION ALL SELECT * FROM ins)",
+            "CROSS JOIN c ORDER BY ci.created_at, ci.id"
+        )
+    ))
     .bind::<SqlUuid, _>(cart_id)
     .bind::<Text, _>(CartStatus::Open)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(caller)
@@ -533,9 +545,15 @@ fn try_insert(
     .bind::<Text, _>(line.msisdn.as_str())
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Numeric>, _>(line.amount.map(|a| a.amount()))
     .bind::<diesel::sql_types::BigInt, _>(MAX_LINES)
-    .get_result(conn)
-    .optional()?;
-    Ok(added.map(|a| CartRow { id: cart_id, account_id: a.owner, status: CartStatus::Open, coupon_ids: a.coupon_ids }))
+    .load(conn)?;
+    let Some(first) = added.first() else { return Ok(None) };
+    let row = CartRow {
+        id: cart_id,
+        account_id: first.owner,
+        status: CartStatus::Open,
+        coupon_ids: first.coupon_ids.clone(),
+    };
+    Ok(Some((row, added.drain(..).map(|a| a.line).collect())))
 }
 
 /// Sets a line's quantity (1 to 99; lines other than devices stay at 1).
@@ -693,11 +711,41 @@ pub fn check_out(
         #[diesel(sql_type = Array<SqlUuid>)]
         coupon_ids: Vec<CouponCodeId>,
     }
-    // Closing the cart and reading its lines are two statements, not one: a line being added
-    // holds the cart's lock, and a statement that waited for it still reads with the snapshot
-    // it started with, which misses the line whose adding it waited for. The lines are read
-    // after the cart is closed and locked, so every line added before is in the order and
-    // every later one is refused.
+    #[derive(QueryableByName)]
+    struct ClosedLine {
+        #[diesel(embed)]
+        line: LineRow,
+        #[diesel(sql_type = Array<SqlUuid>)]
+        coupon_ids: Vec<CouponCodeId>,
+    }
+    // One statement closes the cart and reads its lines, when the cart row it locked is the one
+    // its snapshot saw (`xmin`): every change of a cart's lines changes its row, so the lines
+    // it read are then all the cart's. A line being added holds the cart's lock, and a
+    // statement that waited for it reads with the snapshot it started with, which misses that
+    // line: then it closes nothing (nor an empty cart), and the cart is closed and locked
+    // first, its lines read after.
+    let closed: Vec<ClosedLine> = prepared(concat!(
+        "WITH c AS (UPDATE carts SET status = $2, updated_at = $3 \
+             WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) \
+               AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
+               AND EXISTS (SELECT 1 FROM cart_items WHERE cart_id = $1) \
+             RETURNING coupon_ids) ",
+        priced_lines!(
+            ", c.coupon_ids",
+            "cart_items",
+            "CROSS JOIN c WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id"
+        )
+    ))
+    .bind::<SqlUuid, _>(cart_id)
+    .bind::<Text, _>(CartStatus::CheckedOut)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(CartStatus::Open)
+    .bind::<Nullable<SqlUuid>, _>(caller)
+    .load(conn)?;
+    if let Some(first) = closed.first() {
+        let coupon_ids = first.coupon_ids.clone();
+        return Ok(CheckedOut { lines: closed.into_iter().map(|c| price_line(c.line)).collect(), coupon_ids });
+    }
     let closed: Option<Closed> = prepared(
         "UPDATE carts SET status = $2, updated_at = $3 \
          WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) RETURNING coupon_ids",

@@ -21,28 +21,41 @@ pub(crate) fn find_row(conn: &mut PgConnection, id: CartId) -> Result<Option<Car
     Ok(carts::table.find(id).select(CartRow::as_select()).first(conn).optional()?)
 }
 
-/// A cart's lines with what the catalog and the number pool say of them. A cart holds a few
-/// lines, so each is looked up by key (`OFFSET 0` keeps the lookups apart): the statement is
-/// prepared, and its generic plan, made from statistics that cannot know how few lines one
-/// cart has (hundreds, just after carts were loaded in bulk), hash-joined whole tables instead.
+/// The statement text that reads cart items with what the catalog and the number pool say of
+/// them (`LineRow`'s columns, then `$extra` columns): the items are `$items` (a relation with
+/// `cart_items`' columns, or the table itself), named `ci`; `$rest` follows the joins. A cart
+/// holds a few lines, so each is looked up by key (`OFFSET 0` keeps the lookups apart): the
+/// statement is prepared, and its generic plan, made from statistics that cannot know how few
+/// lines one cart has (hundreds, just after carts were loaded in bulk), hash-joined whole
+/// tables instead.
+macro_rules! priced_lines {
+    ($extra:literal, $items:literal, $rest:literal) => {
+        concat!(
+            "SELECT ci.id, ci.product_id, ci.quantity, ci.msisdn, ci.amount, ci.number, ci.activation, \
+                    ci.sim_card_id, p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active, \
+                    CASE WHEN n.status = 'held' AND n.held_by = ci.cart_id THEN n.held_until END AS hold_until, \
+                    CASE WHEN p.kind = 'esim' THEN (SELECT min(t.price) FROM products t \
+                              WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) \
+                         WHEN p.kind = 'number' AND ci.activation = 'esim' THEN (SELECT min(e.price) FROM products e \
+                              WHERE e.kind = 'esim' AND e.active) END AS extra_price",
+            $extra,
+            " FROM ",
+            $items,
+            " ci JOIN LATERAL (SELECT p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active FROM products p \
+                               WHERE p.id = ci.product_id OFFSET 0) p ON true \
+                 LEFT JOIN LATERAL (SELECT n.status, n.held_by, n.held_until, n.tier FROM numbers n \
+                                    WHERE n.msisdn = ci.number OFFSET 0) n ON true ",
+            $rest
+        )
+    };
+}
+pub(crate) use priced_lines;
+
+/// A cart's lines with what the catalog and the number pool say of them, in the order added.
 pub(crate) fn load_lines(conn: &mut PgConnection, cart_id: CartId) -> Result<Vec<LineRow>, CartError> {
-    Ok(prepared(
-        "SELECT ci.id, ci.product_id, ci.quantity, ci.msisdn, ci.amount, ci.number, ci.activation, ci.sim_card_id, \
-                p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active, \
-                CASE WHEN n.status = 'held' AND n.held_by = ci.cart_id THEN n.held_until END AS hold_until, \
-                CASE WHEN p.kind = 'esim' THEN (SELECT min(t.price) FROM products t \
-                          WHERE t.kind = 'number' AND t.active AND t.attributes ->> 'tier' = n.tier) \
-                     WHEN p.kind = 'number' AND ci.activation = 'esim' THEN (SELECT min(e.price) FROM products e \
-                          WHERE e.kind = 'esim' AND e.active) END AS extra_price \
-         FROM cart_items ci \
-         JOIN LATERAL (SELECT p.kind, p.slug, p.name_mn, p.name_en, p.price, p.active FROM products p \
-                       WHERE p.id = ci.product_id OFFSET 0) p ON true \
-         LEFT JOIN LATERAL (SELECT n.status, n.held_by, n.held_until, n.tier FROM numbers n \
-                            WHERE n.msisdn = ci.number OFFSET 0) n ON true \
-         WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id",
-    )
-    .bind::<SqlUuid, _>(cart_id)
-    .load(conn)?)
+    Ok(prepared(priced_lines!("", "cart_items", "WHERE ci.cart_id = $1 ORDER BY ci.created_at, ci.id"))
+        .bind::<SqlUuid, _>(cart_id)
+        .load(conn)?)
 }
 
 /// A line priced from the catalog: a free-amount top-up costs what the shopper chose.
@@ -139,7 +152,20 @@ pub(crate) fn view(
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
-    let lines = load_lines(conn, row.id)?.into_iter().map(price_line).collect();
+    let lines = load_lines(conn, row.id)?;
+    view_with(conn, row, lines, caller, shop, now)
+}
+
+/// `view` of lines already read (by the statement that changed them).
+pub(crate) fn view_with(
+    conn: &mut PgConnection,
+    row: &CartRow,
+    lines: Vec<LineRow>,
+    caller: Option<AccountId>,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<CartView, CartError> {
+    let lines = lines.into_iter().map(price_line).collect();
     let customer = customer_of(row, caller);
     let coupons = coupons_of(conn, row, customer)?;
     Ok(view_of(row, lines, &coupons, customer, shop, now))

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::types::{FulfillmentInput, PlaceOrder, Placed};
 use super::CheckoutError;
-use crate::db::prepared;
 use crate::db::schema::branches;
+use crate::db::{prepared, WithWrites};
 use crate::domain::accounts::{self, addresses, Email};
 use crate::domain::cart::{self, rules, CartLine};
 use crate::domain::catalog::ProductKind;
@@ -162,7 +162,7 @@ pub fn place_order(
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<Placed, CheckoutError> {
-    conn.transaction(|conn| place_in(conn, input, provider, shop, now, None))
+    conn.transaction(|conn| Ok(place_in(conn, input, provider, shop, now, None)?.send(conn)?))
 }
 
 /// A guest's link, sealed under the idempotency key for the stored answer.
@@ -176,7 +176,8 @@ fn unseal(sealed: &str, key: &IdempotencyKey, scope: Scope) -> Option<OrderToken
     Some(OrderToken::from_bytes(&key.seal(scope, &bytes)))
 }
 
-/// `place_order` in the caller's transaction.
+/// `place_order` in the caller's transaction, but for its last writes (the first payment
+/// attempt and the confirmation mail), left to be sent with whatever else commits with them.
 fn place_in(
     conn: &mut PgConnection,
     input: &PlaceOrder,
@@ -184,7 +185,7 @@ fn place_in(
     shop: &ShopRules,
     now: DateTime<Utc>,
     once: Option<(&IdempotencyKey, Scope)>,
-) -> Result<Placed, CheckoutError> {
+) -> Result<WithWrites<Placed>, CheckoutError> {
     let cart::commands::CheckedOut { mut lines, coupon_ids } =
         cart::commands::check_out(conn, input.cart_id, input.caller, now)?;
     if lines.is_empty() {
@@ -277,10 +278,11 @@ fn place_in(
     promotions::commands::reserve(conn, order.id, input.caller, &uses, now)?;
     let order =
         orders::Order { coupons: discounts.codes.iter().map(|a| a.code.as_str().to_string()).collect(), ..order };
-    let payment = attempts::open_first(conn, order.id, order.totals.total.amount(), provider)?;
-    orders::mail::enqueue(conn, OrderNews::Placed, &order, &order.id.to_string(), now)?;
+    let WithWrites { value: payment, mut writes } =
+        attempts::open(order.id, order.totals.total.amount(), provider, now);
+    writes.push(orders::mail::stage(OrderNews::Placed, &order, &order.id.to_string(), now)?);
     let sealed_link = link.as_ref().zip(once).and_then(|(link, (key, scope))| seal(link, key, scope));
-    Ok(Placed { order, payment, link, sealed_link })
+    Ok(WithWrites { value: Placed { order, payment, link, sealed_link }, writes })
 }
 
 /// `place_order` once per idempotency key of the customer (or, for a guest, of the cart): a
@@ -300,7 +302,7 @@ pub fn place_order_once(
 ) -> Result<Placed, CheckoutError> {
     let scope = Scope::checkout(input.caller, input.cart_id);
     let once = Once { scope, key: key.clone(), refusals };
-    let mut placed = idempotency::run(conn, &once, &input.fingerprint(), |conn| {
+    let mut placed = idempotency::run_with_writes(conn, &once, &input.fingerprint(), |conn| {
         place_in(conn, input, provider, shop, now, Some((key, scope)))
     })?;
     if placed.link.is_none() {

@@ -5,9 +5,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::types::{backoff_secs, Job, JobError, JobKind, JobStatus, NewJob, Queue};
-use crate::db::prepared;
 use crate::db::schema::jobs;
 use crate::db::DbError;
+use crate::db::{prepared, Staged};
 use crate::domain::audit;
 use crate::domain::shared::AccountId;
 use crate::domain::shared::{Page, PageRequest};
@@ -52,22 +52,28 @@ impl JobRow {
 /// Queues a job in the caller's transaction; with a `dedup_key` already queued, nothing is
 /// added and `None` is returned.
 pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Result<Option<Uuid>, DbError> {
-    Ok(diesel::insert_into(jobs::table)
-        .values((
-            jobs::queue.eq(job.queue),
-            jobs::kind.eq(&job.kind),
-            jobs::payload.eq(&job.payload),
-            jobs::dedup_key.eq(&job.dedup_key),
-            jobs::max_attempts.eq(job.max_attempts),
-            jobs::run_at.eq(now),
-            jobs::created_at.eq(now),
-            jobs::updated_at.eq(now),
-        ))
-        .on_conflict(jobs::dedup_key)
-        .do_nothing()
-        .returning(jobs::id)
-        .get_result(conn)
-        .optional()?)
+    let (id, write) = stage(job.clone(), now);
+    let written = crate::db::together(conn, &[write])?;
+    Ok((written == [1]).then_some(id))
+}
+
+/// `enqueue` as a write to send with others (`db::together`): its id, and the write, which
+/// writes no row when a job with the same `dedup_key` is queued.
+pub fn stage(job: NewJob, now: DateTime<Utc>) -> (Uuid, Staged) {
+    use diesel::sql_types::{Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    let id = Uuid::new_v4();
+    let write = Staged::new(
+        "INSERT INTO jobs (id, queue, kind, payload, dedup_key, max_attempts, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(job.queue)
+    .bind::<Text, _>(job.kind)
+    .bind::<Jsonb, _>(job.payload)
+    .bind::<Nullable<Text>, _>(job.dedup_key)
+    .bind::<Integer, _>(job.max_attempts)
+    .bind::<Timestamptz, _>(now);
+    (id, write)
 }
 
 /// Queues a typed job in the caller's transaction (see `enqueue`).
@@ -75,16 +81,27 @@ pub fn enqueue(conn: &mut PgConnection, job: &NewJob, now: DateTime<Utc>) -> Res
 /// # Errors
 /// A database error, or a payload that cannot be written as JSON (never for plain data).
 pub fn enqueue_job<J: JobKind>(conn: &mut PgConnection, job: &J, now: DateTime<Utc>) -> Result<Option<Uuid>, DbError> {
+    enqueue(conn, &new_job(job)?, now)
+}
+
+/// `enqueue_job` as a write to send with others (`db::together`).
+///
+/// # Errors
+/// A payload that cannot be written as JSON (never for plain data).
+pub fn stage_job<J: JobKind>(job: &J, now: DateTime<Utc>) -> Result<Staged, DbError> {
+    Ok(stage(new_job(job)?, now).1)
+}
+
+fn new_job<J: JobKind>(job: &J) -> Result<NewJob, DbError> {
     let payload = serde_json::to_value(job)
         .map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))?;
-    let row = NewJob {
+    Ok(NewJob {
         queue: J::QUEUE,
         kind: job.kind().to_string(),
         payload,
         dedup_key: job.dedup_key(),
         max_attempts: J::MAX_ATTEMPTS,
-    };
-    enqueue(conn, &row, now)
+    })
 }
 
 /// Takes up to `limit` due jobs of `queues` for this worker: pending or failed ones whose time

@@ -5,5 +5,5 @@
 pub mod commands;
 pub mod types;
 
-pub use commands::{claim, claim_leased, complete, enqueue, enqueue_job, fail, list, renew, retry, LEASE};
+pub use commands::{claim, claim_leased, complete, enqueue, enqueue_job, fail, list, renew, retry, stage_job, LEASE};
 pub use types::{Job, JobError, JobKind, JobStatus, NewJob, Queue};

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
 use super::types::{Fulfillment, Order};
-use crate::db::DbError;
+use crate::db::{DbError, Staged};
 use crate::domain::jobs;
 use crate::domain::mails::{OrderMail, OrderMailBranch, OrderMailItem, OrderNews};
 
@@ -60,4 +60,12 @@ pub(crate) fn enqueue(
 ) -> Result<(), DbError> {
     jobs::enqueue_job(conn, &order_mail(news, order, once_per), now)?;
     Ok(())
+}
+
+/// `enqueue` as a write to send with others (`db::together`).
+///
+/// # Errors
+/// None in practice (a mail is plain data, always written as JSON).
+pub(crate) fn stage(news: OrderNews, order: &Order, once_per: &str, now: DateTime<Utc>) -> Result<Staged, DbError> {
+    jobs::stage_job(&order_mail(news, order, once_per), now)
 }

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use super::model::PaymentRow;
 use super::types::{Payment, PaymentState};
 use crate::db::schema::payments;
-use crate::db::DbError;
-use crate::domain::shared::OrderId;
+use crate::db::{DbError, Staged, WithWrites};
+use crate::domain::shared::{Money, OrderId, PaymentId};
 
 /// The waiting attempt to pay `order`, or a new one for `amount`.
 ///
@@ -21,6 +21,7 @@ pub fn open_attempt(
     order: OrderId,
     amount: Decimal,
     provider: &str,
+    now: DateTime<Utc>,
 ) -> Result<Payment, DbError> {
     let pending: Option<PaymentRow> = payments::table
         .filter(payments::order_id.eq(order).and(payments::status.eq(PaymentState::Pending)))
@@ -30,28 +31,32 @@ pub fn open_attempt(
     if let Some(p) = pending {
         return Ok(p.into());
     }
-    let row: PaymentRow = diesel::insert_into(payments::table)
-        .values((payments::order_id.eq(order), payments::provider.eq(provider), payments::amount.eq(amount)))
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)?;
-    Ok(row.into())
+    Ok(open(order, amount, provider, now).send(conn)?)
 }
 
-/// The first attempt to pay a new order (which has none yet).
-///
-/// # Errors
-/// A database failure.
-pub fn open_first(
-    conn: &mut PgConnection,
-    order: OrderId,
-    amount: Decimal,
-    provider: &str,
-) -> Result<Payment, DbError> {
-    let row: PaymentRow = diesel::insert_into(payments::table)
-        .values((payments::order_id.eq(order), payments::provider.eq(provider), payments::amount.eq(amount)))
-        .returning(PaymentRow::as_returning())
-        .get_result(conn)?;
-    Ok(row.into())
+/// A new attempt to pay `order` (which has no waiting one), as a write to send with others.
+pub fn open(order: OrderId, amount: Decimal, provider: &str, now: DateTime<Utc>) -> WithWrites<Payment> {
+    use diesel::sql_types::{Numeric, Text, Timestamptz, Uuid as SqlUuid};
+    let payment = Payment {
+        id: PaymentId::random(),
+        order_id: order,
+        provider: provider.to_string(),
+        status: PaymentState::Pending,
+        amount: Money::mnt(amount),
+        refunded_amount: Money::ZERO,
+        created_at: now,
+    };
+    let write = Staged::new(
+        "INSERT INTO payments (id, order_id, provider, status, amount, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind::<SqlUuid, _>(payment.id)
+    .bind::<SqlUuid, _>(order)
+    .bind::<Text, _>(payment.provider.clone())
+    .bind::<Text, _>(PaymentState::Pending)
+    .bind::<Numeric, _>(amount)
+    .bind::<Timestamptz, _>(now);
+    WithWrites { value: payment, writes: vec![write] }
 }
 
 /// The order can no longer be paid: its waiting attempts fail. A provider's late success is

@@ -52,7 +52,7 @@ pub fn pay_order(
         if row.status != OrderStatus::PendingPayment || row.expires_at <= now {
             return Err(PaymentError::NotPayable(row.status));
         }
-        Ok(attempts::open_attempt(conn, row.id, row.total, provider)?)
+        Ok(attempts::open_attempt(conn, row.id, row.total, provider, now)?)
     })
 }
 
