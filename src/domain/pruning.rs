@@ -57,12 +57,14 @@ pub fn prune(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Pruned, DbEr
         sessions: delete(conn, "browser_sessions", "secret_hash", "expires_at < $1 OR ended_at < $1", spent)?,
         idempotency_keys: delete(conn, "idempotency_keys", "ctid", "created_at < $1", spent)?,
         // Merged carts were emptied into an account's; an order keeps its own copy of a
-        // checked-out one, which stays for the order's sake.
+        // checked-out one, which stays for the order's sake. A cart unused since the cut-off
+        // was made before it: the index on age finds them (`updated_at` is not indexed, so
+        // touching a cart rewrites no index).
         carts: delete(
             conn,
             "carts",
             "id",
-            "account_id IS NULL AND status IN ('open', 'merged') AND updated_at < $1",
+            "account_id IS NULL AND status IN ('open', 'merged') AND created_at < $1 AND updated_at < $1",
             now - GUEST_CART_KEPT,
         )?,
     })

@@ -430,8 +430,18 @@ fn pruning_forgets_spent_rows_and_abandoned_guest_carts() {
             ),
         );
     }
-    run(&mut conn, "INSERT INTO carts (updated_at) VALUES (now() - interval '31 days'), (now() - interval '29 days')");
-    run(&mut conn, &format!("INSERT INTO carts (account_id, updated_at) VALUES ('{BAT}', now() - interval '90 days')"));
+    run(
+        &mut conn,
+        "INSERT INTO carts (created_at, updated_at) VALUES (now() - interval '31 days', now() - interval '31 days'), \
+             (now() - interval '29 days', now() - interval '29 days'), (now() - interval '40 days', now() - interval '1 day')",
+    );
+    run(
+        &mut conn,
+        &format!(
+            "INSERT INTO carts (account_id, created_at, updated_at) \
+             VALUES ('{BAT}', now() - interval '90 days', now() - interval '90 days')"
+        ),
+    );
 
     let pruned = storefront::domain::pruning::prune(&mut conn, Utc::now()).unwrap();
     assert_eq!(
@@ -453,6 +463,6 @@ fn pruning_forgets_spent_rows_and_abandoned_guest_carts() {
     for table in ["auth_attempts", "api_tokens", "password_resets", "browser_sessions"] {
         assert_eq!(left(&mut conn, table), 1, "{table}: the fresh row stays");
     }
-    assert_eq!(left(&mut conn, "carts"), 2, "a recent guest cart and a customer's cart stay");
+    assert_eq!(left(&mut conn, "carts"), 3, "guest carts used lately (one made long ago) and a customer's cart stay");
     assert_eq!(storefront::domain::pruning::prune(&mut conn, Utc::now()).unwrap().total(), 0);
 }
