@@ -152,6 +152,7 @@ impl Application {
             services,
             password_work: Arc::clone(&password_work),
             jobs_wake,
+            products: Arc::default(),
         };
         let state = actix_web::web::Data::new(AppState {
             shop,

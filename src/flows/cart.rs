@@ -1,6 +1,8 @@
 //! Opening a cart, adding to it, changing and taking out lines and codes: what `/cart` and
 //! `/api/v1/carts…` share, on the writers' connections.
 //! A line that carries a physical SIM's code is an attempt at guessing one, limited like sign-ins.
+use std::sync::Arc;
+
 use super::{throttle, Shop};
 use crate::db::DbError;
 use crate::domain::accounts::attempts::{Attempt, ClientIp};
@@ -80,8 +82,8 @@ pub async fn add_item(
 ) -> Result<CartView, CartError> {
     let typed = input.activation_code.as_deref().is_some_and(|c| !c.trim().is_empty());
     let guess = typed.then(|| Attempt::sim_code(&guesser(cart, caller), ip, &shop.limits));
-    let (rules, now) = (shop.rules.clone(), shop.now());
-    let add = shop.db.write(move |conn| commands::add_item(conn, cart, caller, &input, &rules, now));
+    let (rules, now, known) = (shop.rules.clone(), shop.now(), Arc::clone(&shop.products));
+    let add = shop.db.write(move |conn| commands::add_item(conn, cart, caller, &input, &known, &rules, now));
     throttle::code_guess(shop, guess, add, code_refused).await.map_err(from_attempts)?
 }
 

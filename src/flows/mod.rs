@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::domain::accounts::attempts::AttemptLimits;
+use crate::domain::catalog::ProductMemory;
 use crate::domain::payments::PaymentProvider;
 use crate::domain::shared::ShopRules;
 use crate::services::Services;
@@ -30,6 +31,8 @@ pub struct Shop {
     pub password_work: Arc<PasswordWork>,
     /// Wakes this process's job runner after queuing work (`None` when it does not run one).
     pub jobs_wake: Option<Sender<()>>,
+    /// Products as this process last read them, for adding to carts (checked as it writes).
+    pub products: Arc<ProductMemory>,
 }
 
 impl Shop {

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use db::TestDb;
 use storefront::db::schema::{branches, products, stock};
 use storefront::domain::cart::{self, CartError, CartStatus, ItemInput};
+use storefront::domain::catalog::ProductMemory;
 use storefront::domain::checkout::{self, CheckoutError, FulfillmentInput, PlaceOrder, Placed};
 use storefront::domain::idempotency::{IdempotencyError, IdempotencyKey, Refusals};
 use storefront::domain::orders::{self, OrderStatus, PaymentStatus};
@@ -21,6 +22,13 @@ use storefront::domain::payments::{self, Outcome, PaymentError, PaymentState, Re
 use storefront::domain::shared::{AccountId, CartId, Lang, Money, OrderId, ShopRules};
 
 const PROVIDER: &str = "sandbox";
+
+/// Products remembered across this binary's tests: every test database is a copy of one
+/// template (the same ids), and a memory that went stale only costs an add its second try.
+fn known() -> &'static ProductMemory {
+    static KNOWN: std::sync::OnceLock<ProductMemory> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(ProductMemory::default)
+}
 
 fn rules() -> ShopRules {
     ShopRules::default()
@@ -58,7 +66,7 @@ fn cart_with_router(conn: &mut PgConnection, quantity: u32) -> CartId {
         amount: None,
         ..ItemInput::default()
     };
-    cart::commands::add_item(conn, cart.id, None, &input, &rules(), chrono::Utc::now()).unwrap();
+    cart::commands::add_item(conn, cart.id, None, &input, known(), &rules(), chrono::Utc::now()).unwrap();
     cart.id
 }
 
@@ -367,13 +375,14 @@ fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
             amount: None,
             ..ItemInput::default()
         };
-        cart::commands::add_item(&mut conn, cart, None, &line("88112233"), &rules(), chrono::Utc::now()).unwrap();
+        cart::commands::add_item(&mut conn, cart, None, &line("88112233"), known(), &rules(), chrono::Utc::now())
+            .unwrap();
         let start = Arc::new(Barrier::new(2));
         let (url, go) = (db.url.clone(), Arc::clone(&start));
         let adder = std::thread::spawn(move || {
             let mut conn = PgConnection::establish(&url).unwrap();
             go.wait();
-            cart::commands::add_item(&mut conn, cart, None, &line("88112244"), &rules(), chrono::Utc::now())
+            cart::commands::add_item(&mut conn, cart, None, &line("88112244"), known(), &rules(), chrono::Utc::now())
         });
         let input = PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) };
         start.wait();
@@ -401,7 +410,7 @@ fn the_write_path_statements_are_prepared_once_per_connection() {
             amount: None,
             ..ItemInput::default()
         };
-        cart::commands::add_item(&mut conn, cart, None, &line, &rules(), chrono::Utc::now()).unwrap();
+        cart::commands::add_item(&mut conn, cart, None, &line, known(), &rules(), chrono::Utc::now()).unwrap();
         place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) })
             .unwrap();
     }
@@ -478,8 +487,16 @@ fn a_cart_holds_at_most_a_hundred_lines() {
         ..ItemInput::default()
     };
     for _ in 0..100 {
-        cart::commands::add_item(&mut conn, cart, None, &line(topup, Some("88112233")), &rules(), chrono::Utc::now())
-            .unwrap();
+        cart::commands::add_item(
+            &mut conn,
+            cart,
+            None,
+            &line(topup, Some("88112233")),
+            known(),
+            &rules(),
+            chrono::Utc::now(),
+        )
+        .unwrap();
     }
     for product in [topup, router(&mut conn)] {
         let refused = cart::commands::add_item(
@@ -487,6 +504,7 @@ fn a_cart_holds_at_most_a_hundred_lines() {
             cart,
             None,
             &line(product, Some("88112233")),
+            known(),
             &rules(),
             chrono::Utc::now(),
         );
@@ -663,7 +681,7 @@ fn racing_adds_to_a_cart_one_line_short_of_full_add_one_line() {
                     ..ItemInput::default()
                 };
                 start.wait();
-                cart::commands::add_item(&mut conn, cart_id, None, &input, &rules(), Utc::now())
+                cart::commands::add_item(&mut conn, cart_id, None, &input, known(), &rules(), Utc::now())
             })
         })
         .collect();
@@ -676,4 +694,44 @@ fn racing_adds_to_a_cart_one_line_short_of_full_add_one_line() {
     assert_eq!((added, full), (1, 7), "{outcomes:?}");
     let lines = count(&mut conn, &format!("SELECT count(*) FROM cart_items WHERE cart_id = '{}'", cart.id));
     assert_eq!(lines, MAX_LINES);
+}
+
+/// Adding a top-up checks the line against the product as this process remembers it, and the
+/// statement that adds it checks the product is still so: a product changed or taken off sale
+/// since is read afresh, and its new terms decide.
+#[test]
+fn a_product_remembered_before_it_changed_is_judged_by_its_new_terms() {
+    use storefront::domain::shared::Code;
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let memory = ProductMemory::default();
+    let topup: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let line =
+        ItemInput { product_id: Some(topup.to_string()), msisdn: Some("88112233".into()), ..ItemInput::default() };
+    let add = |conn: &mut PgConnection, line: &ItemInput| {
+        let cart = cart::commands::create_cart(conn, None, &rules()).unwrap().id;
+        cart::commands::add_item(conn, cart, None, line, &memory, &rules(), Utc::now())
+    };
+    let refusal = |added: Result<cart::CartView, CartError>, field: &str| match added {
+        Err(CartError::Invalid(errors)) => errors.fields()[field][0].code,
+        other => panic!("refused for {field}: {other:?}"),
+    };
+    assert_eq!(add(&mut conn, &line).unwrap().lines.len(), 1);
+    assert!(memory.recall(storefront::domain::shared::ProductId::from_uuid(topup)).is_some(), "remembered");
+
+    let set = |conn: &mut PgConnection, change: &str| {
+        diesel::sql_query(format!("UPDATE products SET {change} WHERE id = '{topup}'")).execute(conn).unwrap();
+    };
+    set(&mut conn, "active = false");
+    assert_eq!(refusal(add(&mut conn, &line), "product_id"), Code::NotOnSale);
+    set(&mut conn, "active = true, attributes = '{\"free_amount\": true, \"min_amount\": 1000}'");
+    assert_eq!(refusal(add(&mut conn, &line), "amount"), Code::AmountRequired, "the amount is now the shopper's");
+    let with_amount = ItemInput { amount: Some("2500".into()), ..line.clone() };
+    let added = add(&mut conn, &with_amount).unwrap();
+    assert_eq!(added.lines[0].unit_price, Money::mnt(2500.into()));
+    set(&mut conn, "attributes = '{\"free_amount\": false}'");
+    assert_eq!(refusal(add(&mut conn, &with_amount), "amount"), Code::AmountFixed, "and fixed again");
+    assert_eq!(add(&mut conn, &line).unwrap().lines.len(), 1);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM cart_items"), 3, "no line was added on old terms");
 }

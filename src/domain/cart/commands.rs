@@ -14,7 +14,9 @@ use super::types::{CartLine, CartView, ItemInput};
 use super::CartError;
 use crate::db::prepared;
 use crate::db::schema::{cart_items, carts};
-use crate::domain::catalog::{queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductRef};
+use crate::domain::catalog::{
+    queries as catalog, CatalogError, Product, ProductAttributes, ProductKind, ProductMemory, ProductRef,
+};
 use crate::domain::promotions::{self, CouponCode, CouponRefusal};
 use crate::domain::shared::SimCardId;
 use crate::domain::shared::{AccountId, CartId, CartItemId, CouponCodeId, ProductId};
@@ -140,14 +142,22 @@ pub fn add_item(
     cart_id: CartId,
     caller: Option<AccountId>,
     input: &ItemInput,
+    known: &ProductMemory,
     shop: &ShopRules,
     now: DateTime<Utc>,
 ) -> Result<CartView, CartError> {
+    let remembered = product_id(input).ok().and_then(|id| known.recall(id));
+    if let Some(product) = remembered {
+        if let Some(added) = add_as_remembered(conn, cart_id, caller, input, &product, shop, now)? {
+            return Ok(added);
+        }
+    }
     let product = match product_of(conn, input) {
         Ok(p) => p,
         Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
         Err(e) => return Err(e),
     };
+    known.keep(&product);
     match product.summary.kind {
         ProductKind::Device => {
             let row = conn.transaction(|conn| {
@@ -162,7 +172,7 @@ pub fn add_item(
                 Ok(line) => line,
                 Err(e) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
             };
-            let (row, lines) = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            let (row, lines) = insert_if_open(conn, cart_id, caller, &product, &line)?;
             view_with(conn, &row, lines, caller, shop, now)
         }
         ProductKind::Number | ProductKind::Esim => {
@@ -184,9 +194,32 @@ pub fn add_item(
                 Err(CartError::Invalid(e)) => return Err(cart_refusal_first(conn, cart_id, caller, e)),
                 Err(e) => return Err(e),
             };
-            let (row, lines) = insert_if_open(conn, cart_id, caller, product.summary.id, &line)?;
+            let (row, lines) = insert_if_open(conn, cart_id, caller, &product, &line)?;
             view_with(conn, &row, lines, caller, shop, now)
         }
+    }
+}
+
+/// Adds a top-up, data pack or plan checked against the product as remembered, in the one
+/// statement that also checks the product is still so; `None` when anything is not as it
+/// should be (a line the remembered terms refuse, a cart that refuses, a product changed),
+/// for the whole way with the product read afresh to tell what.
+fn add_as_remembered(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    input: &ItemInput,
+    product: &Product,
+    shop: &ShopRules,
+    now: DateTime<Utc>,
+) -> Result<Option<CartView>, CartError> {
+    if !matches!(product.summary.kind, ProductKind::TopUp | ProductKind::DataPack | ProductKind::Plan) {
+        return Ok(None);
+    }
+    let Ok(line) = service_line(product, input, shop) else { return Ok(None) };
+    match try_insert(conn, cart_id, caller, product, &line)? {
+        Some((row, lines)) => Ok(Some(view_with(conn, &row, lines, caller, shop, now)?)),
+        None => Ok(None),
     }
 }
 
@@ -335,18 +368,22 @@ pub(crate) fn too_many_numbers(shop: &ShopRules) -> CartError {
 
 /// The product a line names, on sale.
 fn product_of(conn: &mut PgConnection, input: &ItemInput) -> Result<Product, CartError> {
-    let product_id = input
+    match catalog::get_product(conn, &ProductRef::Id(product_id(input)?)) {
+        Ok(p) => Ok(p),
+        Err(CatalogError::Internal(e)) => Err(e.into()),
+        Err(_) => Err(FieldErrors::single("product_id", Code::NotOnSale).into()),
+    }
+}
+
+/// The product a line names, as typed.
+fn product_id(input: &ItemInput) -> Result<ProductId, FieldErrors> {
+    input
         .product_id
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| FieldErrors::single("product_id", Code::Required))
-        .and_then(|s| ProductId::parse(s).ok_or_else(|| FieldErrors::single("product_id", Code::ProductId)))?;
-    match catalog::get_product(conn, &ProductRef::Id(product_id)) {
-        Ok(p) => Ok(p),
-        Err(CatalogError::Internal(e)) => Err(e.into()),
-        Err(_) => Err(FieldErrors::single("product_id", Code::NotOnSale).into()),
-    }
+        .and_then(|s| ProductId::parse(s).ok_or_else(|| FieldErrors::single("product_id", Code::ProductId)))
 }
 
 /// A missing or closed cart is reported before what is wrong with the line.
@@ -484,7 +521,7 @@ fn insert_if_open(
     conn: &mut PgConnection,
     cart_id: CartId,
     caller: Option<AccountId>,
-    product: ProductId,
+    product: &Product,
     line: &ServiceLine,
 ) -> Result<(CartRow, Vec<LineRow>), CartError> {
     if let Some(added) = try_insert(conn, cart_id, caller, product, line)? {
@@ -494,16 +531,20 @@ fn insert_if_open(
         return Err(refusal);
     }
     // Open, with room, and still not added: another change of the cart came in between. Again,
-    // holding the cart's lock first, so the line count is read after that change.
+    // holding the cart's lock first, so the line count is read after that change. Refused then
+    // by nothing about the cart, the product changed since it was read a moment ago.
     conn.transaction(|conn| {
         lock_and_touch(conn, cart_id, caller)?;
-        try_insert(conn, cart_id, caller, product, line)?.ok_or_else(|| refusal(conn, cart_id, caller))
+        try_insert(conn, cart_id, caller, product, line)?.ok_or_else(|| {
+            refused(conn, cart_id, caller).unwrap_or_else(|| FieldErrors::single("product_id", Code::NotOnSale).into())
+        })
     })
 }
 
-/// Adds the line in one statement that also locks the open cart, unless the cart is full, and
-/// gives back the cart's lines with the new one; or adds nothing (and gives back nothing) when
-/// the cart's row changed after the statement's snapshot was taken. (A statement that waited
+/// Adds the line in one statement that also locks the open cart, unless the cart is full or the
+/// product is no longer on sale as `product` says (its kind and details), and gives back the
+/// cart's lines with the new one; or adds nothing (and gives back nothing) when the cart's row
+/// changed after the statement's snapshot was taken. (A statement that waited
 /// for the cart's lock counts and reads the lines with the snapshot it started with, which
 /// misses a line the lock's holder added: racing adds to a cart one line short of full all
 /// landed.) The row it locked is the one it saw when their `xmin` is the same, and every change
@@ -512,7 +553,7 @@ fn try_insert(
     conn: &mut PgConnection,
     cart_id: CartId,
     caller: Option<AccountId>,
-    product: ProductId,
+    product: &Product,
     line: &ServiceLine,
 ) -> Result<Option<(CartRow, Vec<LineRow>)>, CartError> {
     #[derive(QueryableByName)]
@@ -529,6 +570,8 @@ fn try_insert(
              WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) \
                AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
                AND (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
+               AND EXISTS (SELECT 1 FROM products p WHERE p.id = $4 AND p.active AND p.kind = $8 \
+                                                     AND p.attributes::text = $9) \
              RETURNING id, account_id, coupon_ids), \
          ins AS (INSERT INTO cart_items (cart_id, product_id, quantity, msisdn, amount) \
              SELECT c.id, $4, 1, $5, $6 FROM c RETURNING *) ",
@@ -541,10 +584,12 @@ fn try_insert(
     .bind::<SqlUuid, _>(cart_id)
     .bind::<Text, _>(CartStatus::Open)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(caller)
-    .bind::<SqlUuid, _>(product)
+    .bind::<SqlUuid, _>(product.summary.id)
     .bind::<Text, _>(line.msisdn.as_str())
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Numeric>, _>(line.amount.map(|a| a.amount()))
     .bind::<diesel::sql_types::BigInt, _>(MAX_LINES)
+    .bind::<Text, _>(product.summary.kind)
+    .bind::<Text, _>(product.attributes.as_str())
     .load(conn)?;
     let Some(first) = added.first() else { return Ok(None) };
     let row = CartRow {

@@ -5,11 +5,13 @@ pub mod demo;
 pub mod error;
 pub mod hours;
 pub mod images;
+pub mod memory;
 pub mod model;
 pub mod queries;
 pub mod types;
 
 pub use error::CatalogError;
+pub use memory::ProductMemory;
 pub use types::{
     AttributesJson, Branch, BranchStock, Category, CategoryTree, KindCount, Product, ProductAttributes, ProductFilter,
     ProductKind, ProductRef, ProductSort, ProductSummary, RawRefinements, Tier,
