@@ -26,6 +26,17 @@ use crate::domain::telco::lifecycle::Hold;
 use crate::domain::telco::sims::{self, CardLookup};
 use crate::domain::telco::{self, Activation, Msisdn, SimCode};
 
+/// The condition, in a statement that updates cart `$1` and reads its lines, that the row it
+/// locked is the version its snapshot saw (their `xmin` is the same). Every change to a cart's
+/// lines changes the cart's row, so the lines the snapshot holds are then the cart's; a
+/// statement that waited for the lock of a change reads with the snapshot it started with,
+/// which misses that change, and so updates nothing.
+macro_rules! as_seen {
+    () => {
+        "carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1)"
+    };
+}
+
 /// Opens a cart: a customer's when `owner` is given, else a guest's.
 pub fn create_cart(conn: &mut PgConnection, owner: Option<AccountId>, shop: &ShopRules) -> Result<CartView, CartError> {
     let row: CartRow = diesel::insert_into(carts::table)
@@ -543,12 +554,9 @@ fn insert_if_open(
 
 /// Adds the line in one statement that also locks the open cart, unless the cart is full or the
 /// product is no longer on sale as `product` says (its kind and details), and gives back the
-/// cart's lines with the new one; or adds nothing (and gives back nothing) when the cart's row
-/// changed after the statement's snapshot was taken. (A statement that waited
-/// for the cart's lock counts and reads the lines with the snapshot it started with, which
-/// misses a line the lock's holder added: racing adds to a cart one line short of full all
-/// landed.) The row it locked is the one it saw when their `xmin` is the same, and every change
-/// of a cart's lines changes its row, so the lines it saw are the cart's.
+/// cart's lines with the new one; or adds nothing (and gives back nothing) when the cart is not
+/// as the statement's snapshot saw it (`as_seen`: without it, racing adds to a cart one line
+/// short of full all landed, each counting the lines before the others').
 fn try_insert(
     conn: &mut PgConnection,
     cart_id: CartId,
@@ -567,9 +575,9 @@ fn try_insert(
     }
     let mut added: Vec<Added> = prepared(concat!(
         "WITH c AS (UPDATE carts SET updated_at = now() \
-             WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) \
-               AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
-               AND (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
+             WHERE id = $1 AND status = $2 AND (account_id IS NULL OR account_id = $3) AND ",
+        as_seen!(),
+        " AND (SELECT count(*) FROM cart_items WHERE cart_id = $1) < $7 \
                AND EXISTS (SELECT 1 FROM products p WHERE p.id = $4 AND p.active AND p.kind = $8 \
                                                      AND p.attributes::text = $9) \
              RETURNING id, account_id, coupon_ids), \
@@ -763,18 +771,14 @@ pub fn check_out(
         #[diesel(sql_type = Array<SqlUuid>)]
         coupon_ids: Vec<CouponCodeId>,
     }
-    // One statement closes the cart and reads its lines, when the cart row it locked is the one
-    // its snapshot saw (`xmin`): every change of a cart's lines changes its row, so the lines
-    // it read are then all the cart's. A line being added holds the cart's lock, and a
-    // statement that waited for it reads with the snapshot it started with, which misses that
-    // line: then it closes nothing (nor an empty cart), and the cart is closed and locked
-    // first, its lines read after.
+    // One statement closes the cart and reads its lines when the cart is as its snapshot saw it
+    // (`as_seen`). After waiting for a line being added it closes nothing (nor an empty cart),
+    // and the cart is closed and locked first, its lines read after.
     let closed: Vec<ClosedLine> = prepared(concat!(
         "WITH c AS (UPDATE carts SET status = $2, updated_at = $3 \
-             WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) \
-               AND carts.xmin = (SELECT seen.xmin FROM carts seen WHERE seen.id = $1) \
-               AND EXISTS (SELECT 1 FROM cart_items WHERE cart_id = $1) \
-             RETURNING coupon_ids) ",
+             WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) AND ",
+        as_seen!(),
+        " AND EXISTS (SELECT 1 FROM cart_items WHERE cart_id = $1) RETURNING coupon_ids) ",
         priced_lines!(
             ", c.coupon_ids",
             "cart_items",
