@@ -735,3 +735,29 @@ fn a_product_remembered_before_it_changed_is_judged_by_its_new_terms() {
     assert_eq!(add(&mut conn, &line).unwrap().lines.len(), 1);
     assert_eq!(count(&mut conn, "SELECT count(*) FROM cart_items"), 3, "no line was added on old terms");
 }
+
+/// Attempts take the shop's clock, which may give two the same time (a fixed clock does): the
+/// waiting attempt is still the latest, whatever their ids.
+#[test]
+fn a_waiting_payment_attempt_is_the_latest_even_at_the_same_time_as_a_decline() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let cart = cart_with_router(&mut conn, 1);
+    let product = router(&mut conn);
+    let (branch, _) = pickup_branch(&mut conn, product);
+    let placed = place(&mut conn, &pickup_order(cart, branch)).unwrap();
+    let order = placed.order.id;
+    let at = placed.payment.created_at.to_rfc3339();
+    diesel::sql_query(format!(
+        "UPDATE payments SET status = 'failed', id = 'ffffffff-ffff-4fff-bfff-ffffffffffff' WHERE order_id = '{order}'"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO payments (id, order_id, provider, status, amount, created_at) \
+         VALUES ('00000000-0000-4000-8000-000000000000', '{order}', 'sandbox', 'pending', 1, '{at}')"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(payments::attempts::latest_state(&mut conn, order).unwrap(), Some(PaymentState::Pending));
+}

@@ -74,7 +74,9 @@ pub fn close_waiting(conn: &mut PgConnection, order: OrderId, now: DateTime<Utc>
 }
 
 /// The state of the latest attempt to pay `order` (`None` before any): a `Failed` one is a
-/// decline the shopper has not yet tried again after.
+/// decline the shopper has not yet tried again after. A waiting attempt is always the latest
+/// (a new one opens only when none waits), also when the shop's clock gave two attempts the
+/// same time.
 ///
 /// # Errors
 /// A database failure.
@@ -82,7 +84,7 @@ pub fn latest_state(conn: &mut PgConnection, order: OrderId) -> Result<Option<Pa
     Ok(payments::table
         .filter(payments::order_id.eq(order))
         .select(payments::status)
-        .order((payments::created_at.desc(), payments::id.desc()))
+        .order((payments::status.eq(PaymentState::Pending).desc(), payments::created_at.desc(), payments::id.desc()))
         .first::<PaymentState>(conn)
         .optional()?)
 }
