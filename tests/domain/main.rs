@@ -761,3 +761,52 @@ fn a_waiting_payment_attempt_is_the_latest_even_at_the_same_time_as_a_decline() 
     .unwrap();
     assert_eq!(payments::attempts::latest_state(&mut conn, order).unwrap(), Some(PaymentState::Pending));
 }
+
+/// A checkout that has to wait for the cart while a line is being added: the statement that
+/// closes the cart and reads its lines sees the cart as it was before the add, so it must not
+/// close it then; closed again once the add is in, the order holds the new line too.
+#[test]
+fn a_checkout_that_waited_for_a_line_being_added_orders_it() {
+    let db = TestDb::create(true);
+    let mut conn = db.connect();
+    let topup: Uuid =
+        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let line = move |n: &str| ItemInput {
+        product_id: Some(topup.to_string()),
+        msisdn: Some(n.into()),
+        ..ItemInput::default()
+    };
+    let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
+    cart::commands::add_item(&mut conn, cart, None, &line("88112233"), known(), &rules(), Utc::now()).unwrap();
+    let (added, commit) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let url = db.url.clone();
+    let adder = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        conn.transaction(|conn| {
+            cart::commands::add_item(conn, cart, None, &line("88112244"), known(), &rules(), Utc::now())?;
+            added.0.send(()).unwrap();
+            commit.1.recv().unwrap();
+            Ok::<_, CartError>(())
+        })
+    });
+    added.1.recv().unwrap();
+    let url = db.url.clone();
+    let checkout = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        let input = PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) };
+        place(&mut conn, &input)
+    });
+    // The checkout is waiting for the cart's lock before the add commits.
+    while count(
+        &mut conn,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    ) == 0
+    {
+        assert!(!checkout.is_finished(), "the checkout did not wait for the cart");
+        std::thread::yield_now();
+    }
+    commit.0.send(()).unwrap();
+    adder.join().unwrap().unwrap();
+    let placed = checkout.join().unwrap().unwrap();
+    assert_eq!(placed.order.items.len(), 2, "the line added while the checkout waited is in the order");
+}

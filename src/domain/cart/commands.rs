@@ -94,14 +94,8 @@ fn lock_and_touch(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>
     Ok(row)
 }
 
-/// Why a cart `caller` wanted to change could not be: none (or not theirs), closed, or full
-/// (`NotFound` when nothing refused it).
-fn refusal(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> CartError {
-    refused(conn, id, caller).unwrap_or(CartError::NotFound)
-}
-
-/// As `refusal`; `None` when the cart is open to `caller` and has room for a line, so nothing
-/// refused it.
+/// Why a cart `caller` wanted to change could not be: none (or not theirs), closed, or full;
+/// `None` when the cart is open to `caller` and has room for a line, so nothing refused it.
 fn refused(conn: &mut PgConnection, id: CartId, caller: Option<AccountId>) -> Option<CartError> {
     match find_row(conn, id) {
         Ok(Some(row)) if row.visible_to(caller) && row.status != CartStatus::Open => Some(CartError::Closed),
@@ -758,12 +752,28 @@ pub fn check_out(
     caller: Option<AccountId>,
     now: chrono::DateTime<Utc>,
 ) -> Result<CheckedOut, CartError> {
-    use diesel::sql_types::{Array, Nullable, Timestamptz};
-    #[derive(QueryableByName)]
-    struct Closed {
-        #[diesel(sql_type = Array<SqlUuid>)]
-        coupon_ids: Vec<CouponCodeId>,
+    if let Some(closed) = close_and_read(conn, cart_id, caller, now)? {
+        return Ok(closed);
     }
+    // It closed nothing: the cart is not open to `caller`, changed while the statement waited
+    // for it, or is empty. Again, holding the cart's lock first, so it is as the statement
+    // sees it; still nothing then is an empty cart, which the caller refuses (its rollback
+    // undoes the touch).
+    let row = lock_and_touch(conn, cart_id, caller)?;
+    Ok(close_and_read(conn, cart_id, caller, now)?
+        .unwrap_or(CheckedOut { lines: Vec::new(), coupon_ids: row.coupon_ids }))
+}
+
+/// Closes the open cart `caller` may use and reads its priced lines, in one statement, when the
+/// cart has lines and is as the statement's snapshot saw it (`as_seen`: after waiting for a
+/// line being added, it would read the lines without that one); `None` when it closed nothing.
+fn close_and_read(
+    conn: &mut PgConnection,
+    cart_id: CartId,
+    caller: Option<AccountId>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<CheckedOut>, CartError> {
+    use diesel::sql_types::{Array, Nullable, Timestamptz};
     #[derive(QueryableByName)]
     struct ClosedLine {
         #[diesel(embed)]
@@ -771,9 +781,6 @@ pub fn check_out(
         #[diesel(sql_type = Array<SqlUuid>)]
         coupon_ids: Vec<CouponCodeId>,
     }
-    // One statement closes the cart and reads its lines when the cart is as its snapshot saw it
-    // (`as_seen`). After waiting for a line being added it closes nothing (nor an empty cart),
-    // and the cart is closed and locked first, its lines read after.
     let closed: Vec<ClosedLine> = prepared(concat!(
         "WITH c AS (UPDATE carts SET status = $2, updated_at = $3 \
              WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) AND ",
@@ -791,24 +798,8 @@ pub fn check_out(
     .bind::<Text, _>(CartStatus::Open)
     .bind::<Nullable<SqlUuid>, _>(caller)
     .load(conn)?;
-    if let Some(first) = closed.first() {
-        let coupon_ids = first.coupon_ids.clone();
-        return Ok(CheckedOut { lines: closed.into_iter().map(|c| price_line(c.line)).collect(), coupon_ids });
-    }
-    let closed: Option<Closed> = prepared(
-        "UPDATE carts SET status = $2, updated_at = $3 \
-         WHERE id = $1 AND status = $4 AND (account_id IS NULL OR account_id = $5) RETURNING coupon_ids",
-    )
-    .bind::<SqlUuid, _>(cart_id)
-    .bind::<Text, _>(CartStatus::CheckedOut)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Text, _>(CartStatus::Open)
-    .bind::<Nullable<SqlUuid>, _>(caller)
-    .get_result(conn)
-    .optional()?;
-    let Some(closed) = closed else { return Err(refusal(conn, cart_id, caller)) };
-    let lines = super::queries::load_lines(conn, cart_id)?.into_iter().map(price_line).collect();
-    Ok(CheckedOut { lines, coupon_ids: closed.coupon_ids })
+    let Some(coupon_ids) = closed.first().map(|c| c.coupon_ids.clone()) else { return Ok(None) };
+    Ok(Some(CheckedOut { lines: closed.into_iter().map(|c| price_line(c.line)).collect(), coupon_ids }))
 }
 
 /// Applies a coupon code to the cart `caller` may change: it must be usable by the cart's
