@@ -38,6 +38,15 @@ fn router(conn: &mut PgConnection) -> Uuid {
     products::table.filter(products::slug.eq("zte-mf286-4g-router")).select(products::id).first(conn).unwrap()
 }
 
+fn topup(conn: &mut PgConnection) -> Uuid {
+    products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(conn).unwrap()
+}
+
+/// A line of `product` (a top-up) for `msisdn`.
+fn topup_line(product: Uuid, msisdn: &str) -> ItemInput {
+    ItemInput { product_id: Some(product.to_string()), msisdn: Some(msisdn.into()), ..ItemInput::default() }
+}
+
 /// A pickup branch and how many routers it holds.
 fn pickup_branch(conn: &mut PgConnection, product: Uuid) -> (Uuid, i32) {
     stock::table
@@ -364,17 +373,10 @@ fn concurrent_refunds_never_give_back_more_than_was_paid() {
 fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
     let db = TestDb::create(true);
     let mut conn = db.connect();
-    let topup: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let topup = topup(&mut conn);
     for round in 0..20 {
         let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
-        let line = move |n: &str| ItemInput {
-            product_id: Some(topup.to_string()),
-            quantity: None,
-            msisdn: Some(n.into()),
-            amount: None,
-            ..ItemInput::default()
-        };
+        let line = move |n: &str| topup_line(topup, n);
         cart::commands::add_item(&mut conn, cart, None, &line("88112233"), known(), &rules(), chrono::Utc::now())
             .unwrap();
         let start = Arc::new(Barrier::new(2));
@@ -399,17 +401,10 @@ fn a_line_added_while_the_cart_is_checked_out_is_in_the_order_or_refused() {
 fn the_write_path_statements_are_prepared_once_per_connection() {
     let db = TestDb::create(true);
     let mut conn = db.connect();
-    let topup: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let topup = topup(&mut conn);
     for _ in 0..3 {
         let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
-        let line = ItemInput {
-            product_id: Some(topup.to_string()),
-            quantity: None,
-            msisdn: Some("88112233".into()),
-            amount: None,
-            ..ItemInput::default()
-        };
+        let line = topup_line(topup, "88112233");
         cart::commands::add_item(&mut conn, cart, None, &line, known(), &rules(), chrono::Utc::now()).unwrap();
         place(&mut conn, &PlaceOrder { fulfillment: FulfillmentInput::default(), ..pickup_order(cart, Uuid::nil()) })
             .unwrap();
@@ -476,22 +471,14 @@ fn payments_and_cancels_racing_on_one_order_never_deadlock() {
 fn a_cart_holds_at_most_a_hundred_lines() {
     let db = TestDb::create(true);
     let mut conn = db.connect();
-    let topup: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let topup = topup(&mut conn);
     let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
-    let line = |product: Uuid, msisdn: Option<&str>| ItemInput {
-        product_id: Some(product.to_string()),
-        quantity: None,
-        msisdn: msisdn.map(String::from),
-        amount: None,
-        ..ItemInput::default()
-    };
     for _ in 0..100 {
         cart::commands::add_item(
             &mut conn,
             cart,
             None,
-            &line(topup, Some("88112233")),
+            &topup_line(topup, "88112233"),
             known(),
             &rules(),
             chrono::Utc::now(),
@@ -503,7 +490,7 @@ fn a_cart_holds_at_most_a_hundred_lines() {
             &mut conn,
             cart,
             None,
-            &line(product, Some("88112233")),
+            &topup_line(product, "88112233"),
             known(),
             &rules(),
             chrono::Utc::now(),
@@ -657,15 +644,14 @@ fn racing_adds_to_a_cart_one_line_short_of_full_add_one_line() {
     use storefront::domain::cart::rules::MAX_LINES;
     let db = TestDb::create(true);
     let mut conn = db.connect();
-    let top_up: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
+    let topup = topup(&mut conn);
     let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap();
     diesel::sql_query(
         "INSERT INTO cart_items (cart_id, product_id, quantity, msisdn) SELECT $1, $2, 1, '88112233' \
          FROM generate_series(1, $3)",
     )
     .bind::<diesel::sql_types::Uuid, _>(cart.id)
-    .bind::<diesel::sql_types::Uuid, _>(top_up)
+    .bind::<diesel::sql_types::Uuid, _>(topup)
     .bind::<BigInt, _>(MAX_LINES - 1)
     .execute(&mut conn)
     .unwrap();
@@ -675,11 +661,7 @@ fn racing_adds_to_a_cart_one_line_short_of_full_add_one_line() {
             let (url, start, cart_id) = (db.url.clone(), Arc::clone(&start), cart.id);
             std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).unwrap();
-                let input = ItemInput {
-                    product_id: Some(top_up.to_string()),
-                    msisdn: Some("88112233".into()),
-                    ..ItemInput::default()
-                };
+                let input = topup_line(topup, "88112233");
                 start.wait();
                 cart::commands::add_item(&mut conn, cart_id, None, &input, known(), &rules(), Utc::now())
             })
@@ -705,10 +687,8 @@ fn a_product_remembered_before_it_changed_is_judged_by_its_new_terms() {
     let db = TestDb::create(true);
     let mut conn = db.connect();
     let memory = ProductMemory::default();
-    let topup: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
-    let line =
-        ItemInput { product_id: Some(topup.to_string()), msisdn: Some("88112233".into()), ..ItemInput::default() };
+    let topup = topup(&mut conn);
+    let line = topup_line(topup, "88112233");
     let add = |conn: &mut PgConnection, line: &ItemInput| {
         let cart = cart::commands::create_cart(conn, None, &rules()).unwrap().id;
         cart::commands::add_item(conn, cart, None, line, &memory, &rules(), Utc::now())
@@ -769,13 +749,8 @@ fn a_waiting_payment_attempt_is_the_latest_even_at_the_same_time_as_a_decline() 
 fn a_checkout_that_waited_for_a_line_being_added_orders_it() {
     let db = TestDb::create(true);
     let mut conn = db.connect();
-    let topup: Uuid =
-        products::table.filter(products::slug.eq("top-up-5000")).select(products::id).first(&mut conn).unwrap();
-    let line = move |n: &str| ItemInput {
-        product_id: Some(topup.to_string()),
-        msisdn: Some(n.into()),
-        ..ItemInput::default()
-    };
+    let topup = topup(&mut conn);
+    let line = move |n: &str| topup_line(topup, n);
     let cart = cart::commands::create_cart(&mut conn, None, &rules()).unwrap().id;
     cart::commands::add_item(&mut conn, cart, None, &line("88112233"), known(), &rules(), Utc::now()).unwrap();
     let (added, commit) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
